@@ -1,0 +1,61 @@
+"""The Flask application factory; `app` is what gunicorn serves (backend.app:app)."""
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from flask import Flask
+from flask_cors import CORS
+
+from backend.core.config import load_settings
+from backend.core.errors import register_error_handlers
+from backend.routes import animations, health, images, sessions, uploads
+from backend.services.analytics import Analytics
+from backend.services.sessions import SessionStore
+from backend.services.system import cleanup_old_sessions, start_cleanup_thread
+
+UPLOAD_OVERHEAD_BYTES = 1 << 20  # multipart framing around the file
+
+
+def _configure_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(level.upper())
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, error shape, CORS, session store, analytics, blueprints."""
+    app = Flask(__name__)
+    app.config.from_mapping(load_settings(config))
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 2**20 + UPLOAD_OVERHEAD_BYTES
+    app.json.sort_keys = False
+    if not app.testing:
+        _configure_logging(app.config["LOG_LEVEL"])
+    CORS(app, origins=app.config["CORS_ORIGINS"])
+    register_error_handlers(app)
+    store = SessionStore(app.config["UPLOAD_DIR"], app.config["MAX_SESSIONS"], app.config["SESSION_TTL_SECONDS"])
+    app.extensions["sessions"] = store
+    app.extensions["analytics"] = Analytics(app.config["SUPABASE_URL"], app.config["SUPABASE_KEY"])
+    for module in (uploads, images, animations, sessions, health):
+        app.register_blueprint(module.bp)
+    if not app.testing:
+        cleanup_old_sessions(store)
+        start_cleanup_thread(store)
+    return app
+
+
+def __getattr__(name: str) -> Flask:
+    """`backend.app:app` for gunicorn, built on first use so importing create_app has no side effects."""
+    if name == "app":
+        globals()["app"] = create_app()
+        return globals()["app"]
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    served = create_app()
+    served.run(host="0.0.0.0", port=served.config["PORT"], threaded=True)

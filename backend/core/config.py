@@ -1,0 +1,50 @@
+"""Settings in one place: defaults, then env/.env, then the process environment, then create_app's mapping."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ENV_FILE = PROJECT_ROOT / "env" / ".env"
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+# name -> (default, parser). env/.env.example lists every one of these.
+SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
+    "ENV": ("production", str),
+    "UPLOAD_DIR": ("/tmp/spotify_sessions", str),
+    "MAX_SESSIONS": (5, int),
+    "SESSION_TTL_SECONDS": (2700, int),
+    "MAX_UPLOAD_MB": (512, int),
+    "MAX_EXTRACTED_MB": (2048, int),
+    "MAX_ZIP_MEMBERS": (2000, int),
+    "MAX_COMPRESSION_RATIO": (200, int),
+    "MAX_FRAMES": (6000, int),
+    "MAX_SIDE_PX": (2160, int),
+    "RENDER_WORKERS": (os.cpu_count() or 1, int),
+    "SUPABASE_URL": ("", str),
+    "SUPABASE_KEY": ("", str),
+    "SPOTIFY_CLIENT_ID": ("", str),
+    "SPOTIFY_CLIENT_SECRET": ("", str),
+    "FFMPEG_BIN": ("", str),
+    "LOG_LEVEL": ("INFO", str),
+    "PORT": (8080, int),
+    "CORS_ORIGINS": (["*"], _csv),
+}
+
+
+def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Resolve every setting; later sources win: default < env/.env < environment < overrides."""
+    file_values = dotenv_values(ENV_FILE) if ENV_FILE.exists() else {}
+    settings: dict[str, Any] = {}
+    for name, (default, parse) in SETTINGS.items():
+        raw = os.environ.get(name, file_values.get(name))
+        settings[name] = parse(raw) if raw not in (None, "") else default
+    settings.update(overrides or {})
+    return settings

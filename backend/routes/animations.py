@@ -1,0 +1,42 @@
+"""POST /generate_animation: the bar-chart race as an H.264 MP4."""
+from __future__ import annotations
+
+import base64
+import time
+
+from flask import Blueprint, current_app, jsonify, request
+
+from backend.core.errors import ApiError
+from backend.routes.params import json_body, race_request
+from backend.services.db import open_session
+from backend.services.encoding import EncoderError, encode_animation, find_ffmpeg
+from backend.services.system import logged_memory
+from backend.services.visuals import build_race
+
+bp = Blueprint("animations", __name__)
+
+
+@bp.post("/generate_animation")
+def generate_animation():
+    """Render the bar-chart race of a session's top list over time as an MP4."""
+    config = current_app.config
+    req = race_request(json_body(request), config["MAX_SIDE_PX"])
+    ffmpeg = find_ffmpeg(config["FFMPEG_BIN"])
+    if ffmpeg is None:
+        raise ApiError(503, "No ffmpeg is available on the server; set FFMPEG_BIN or install ffmpeg.")
+    store = current_app.extensions["sessions"]
+    started = time.perf_counter()
+    with logged_memory("generate_animation"), store.using(req.chart.session_id) as path:
+        with open_session(path) as con:
+            prepared = build_race(con, req, config["MAX_FRAMES"])
+        try:
+            video = encode_animation(prepared.race.frames(), prepared.width, prepared.height, prepared.fps,
+                                     ffmpeg, store.root)
+        except EncoderError as error:
+            raise ApiError(500, f"The video could not be encoded: {error}") from error
+    current_app.extensions["analytics"].record(
+        "animation", attribute=req.chart.attribute.wire_name, metric=req.chart.metric.wire_name,
+        top_n=req.chart.top_n, frames=video.frames, bytes=len(video.data),
+        duration_s=round(time.perf_counter() - started, 3))
+    return jsonify(video=base64.b64encode(video.data).decode("ascii"), filename=prepared.filename,
+                   frames=video.frames, fps=prepared.fps, width=prepared.width, height=prepared.height)

@@ -1,0 +1,55 @@
+"""POST /process: take a Spotify export, store it as a new session."""
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, request
+
+from backend.core.errors import ApiError, bad_request
+from backend.services.db import ingest_export
+from backend.services.system import cleanup_old_sessions, logged_memory
+from src.exports import ExportError, Limits, unpack_upload
+
+log = logging.getLogger(__name__)
+bp = Blueprint("uploads", __name__)
+
+
+def _limits() -> Limits:
+    config = current_app.config
+    return Limits(config["MAX_EXTRACTED_MB"] * 2**20, config["MAX_ZIP_MEMBERS"], config["MAX_COMPRESSION_RATIO"])
+
+
+@bp.post("/process")
+def process_upload():
+    """Store an uploaded export as a new session and describe what was found."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise bad_request("Send the export as multipart/form-data in a field named 'file' "
+                          "(curl -F file=@my_spotify_data.zip).")
+    store = current_app.extensions["sessions"]
+    cleanup_old_sessions(store)
+    with logged_memory("process"), store.reserve() as session_id:
+        started = time.perf_counter()
+        work = Path(tempfile.mkdtemp(prefix=".work-", dir=store.root))
+        try:
+            saved = work / "upload"
+            upload.save(saved)
+            unpacked = unpack_upload(saved, work, _limits())
+            partial = work / "session.duckdb"
+            summary = ingest_export(unpacked, partial, work)
+            partial.replace(store.db_path(session_id))
+        except ExportError as error:
+            raise ApiError(error.status, error.message) from error
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    seconds = time.perf_counter() - started
+    log.info("Stored session: format=%s files=%d rows=%d in %.2f s", summary.format, summary.files_read,
+             summary.rows_stored, seconds)
+    current_app.extensions["analytics"].record("upload", format=summary.format, rows=summary.rows_stored,
+                                               files=summary.files_read, duration_s=round(seconds, 3))
+    return jsonify(session_id=session_id, data_min_date=summary.data_min_date,
+                   data_max_date=summary.data_max_date, summary=summary.to_json())

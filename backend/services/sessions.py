@@ -1,0 +1,139 @@
+"""The session store: one DuckDB file per session under UPLOAD_DIR, guarded by file locks.
+
+File locks (flock) work across gunicorn's worker processes and are released by the kernel when
+a process dies, so a crashed request never leaves a session locked or a capacity slot taken.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+from backend.core.errors import ApiError
+
+SESSION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+DB_SUFFIX = ".duckdb"
+LOCK_SUFFIX = ".lock"
+RESERVATION_PREFIX = ".ingest-"
+
+
+class SessionStore:
+    def __init__(self, root: str | Path, max_sessions: int, ttl_seconds: int):
+        self.root = Path(root)
+        self.max_sessions = max_sessions
+        self.ttl_seconds = ttl_seconds
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def db_path(self, session_id: str) -> Path:
+        return self.root / f"{session_id}{DB_SUFFIX}"
+
+    def _lock_path(self, session_id: str) -> Path:
+        return self.root / f"{session_id}{LOCK_SUFFIX}"
+
+    def live_ids(self) -> list[str]:
+        return [p.name.removesuffix(DB_SUFFIX) for p in self.root.glob(f"*{DB_SUFFIX}")
+                if SESSION_ID.match(p.name.removesuffix(DB_SUFFIX))]
+
+    def checked_id(self, session_id: object) -> str:
+        """The id if it is a session id this service could have issued and still holds; else 400/404."""
+        if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+            raise ApiError(400, "session_id must be the UUID that POST /process returned.")
+        if not self.db_path(session_id).exists():
+            raise ApiError(404, "Unknown or expired session; upload your export again with POST /process.")
+        return session_id
+
+    @contextlib.contextmanager
+    def _store_lock(self) -> Iterator[None]:
+        with open(self.root / ".store.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def reserve(self) -> Iterator[str]:
+        """Take a capacity slot for a new session; 503 with Retry-After when every slot is taken.
+
+        The slot is a locked reservation file: it counts against capacity until the ingest ends,
+        and a reservation whose process died is not counted (its lock is gone).
+        """
+        session_id = str(uuid.uuid4())
+        reservation = self.root / f"{RESERVATION_PREFIX}{session_id}"
+        with self._store_lock():
+            if len(self.live_ids()) + self._active_reservations() >= self.max_sessions:
+                raise ApiError(503, f"The server is busy with {self.max_sessions} sessions; try again in a minute.",
+                               {"Retry-After": "60"})
+            handle = open(reservation, "w")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield session_id
+        finally:
+            reservation.unlink(missing_ok=True)
+            handle.close()
+
+    def _active_reservations(self) -> int:
+        active = 0
+        for path in self.root.glob(f"{RESERVATION_PREFIX}*"):
+            if _is_locked(path):
+                active += 1
+            else:
+                path.unlink(missing_ok=True)
+        return active
+
+    @contextlib.contextmanager
+    def using(self, session_id: str) -> Iterator[Path]:
+        """Hold a shared lock on a session for the length of a request, so cleanup skips it."""
+        session_id = self.checked_id(session_id)
+        with open(self._lock_path(session_id), "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            try:
+                path = self.db_path(session_id)
+                if not path.exists():
+                    raise ApiError(404, "Unknown or expired session; upload your export again with POST /process.")
+                os.utime(path)
+                yield path
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def delete(self, session_id: str, *, only_if_idle: bool = False, older_than: float | None = None) -> bool:
+        """Remove a session's files; with only_if_idle, skip it when any request holds it."""
+        lock_path = self._lock_path(session_id)
+        with open(lock_path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (fcntl.LOCK_NB if only_if_idle else 0))
+            except BlockingIOError:
+                return False
+            path = self.db_path(session_id)
+            if older_than is not None and path.exists() and path.stat().st_mtime > older_than:
+                return False
+            path.unlink(missing_ok=True)
+            Path(f"{path}.wal").unlink(missing_ok=True)
+            lock_path.unlink(missing_ok=True)
+            return True
+
+    def expired_ids(self, now: float | None = None) -> list[str]:
+        cutoff = (now or time.time()) - self.ttl_seconds
+        return [sid for sid in self.live_ids() if _mtime(self.db_path(sid)) < cutoff]
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")
+
+
+def _is_locked(path: Path) -> bool:
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False

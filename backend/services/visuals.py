@@ -1,0 +1,116 @@
+"""Thin wrappers from the routes to src.visuals: run the queries, check them, hand over the data."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import numpy as np
+
+from backend.core.errors import unprocessable
+from backend.routes.params import ChartRequest, RaceRequest
+from backend.services import queries
+from backend.services.db import date_bounds, read_summary
+from src.visuals import ChartItem, Race, prepare_race, render_top_chart
+from src.visuals.keyframes import build_keyframes, keyframe_dates
+from src.visuals.race_plan import frame_count, hold_frames_for
+from src.visuals.style import value_format
+
+
+@dataclass(frozen=True)
+class ChartImage:
+    jpeg: bytes
+    items: list[dict]
+    filename: str
+    start: date
+    end: date
+
+
+def _date_range(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> tuple[date, date]:
+    first, last = date_bounds(con)
+    start, end = req.start or first, req.end or last
+    if end < start:
+        raise unprocessable(f"The range {start} to {end} is empty: your history runs from {first} to {last}.")
+    return start, end
+
+
+def _check_attribute(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> None:
+    if req.attribute.wire_name == "album_name" and not read_summary(con)["albums_available"]:
+        raise unprocessable("This export has no album names (Account data packages never do); chart artists or "
+                            "songs, or upload the Extended streaming history for albums.")
+
+
+def _no_plays(start: date, end: date) -> Exception:
+    return unprocessable(f"No plays of 30 seconds or more between {start} and {end}; pick another date range.")
+
+
+def _human_date(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _title(req: ChartRequest, n: int) -> str:
+    return f"Top {n} {req.attribute.label} by {req.metric.label}"
+
+
+def _filename(kind: str, req: ChartRequest, start: date, end: date, extension: str) -> str:
+    stem = f"{kind}_top{req.top_n}_{req.attribute.wire_name}_{req.metric.wire_name}_{start}_{end}"
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", stem).lower() + extension
+
+
+def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> ChartImage:
+    _check_attribute(con, req)
+    start, end = _date_range(con, req)
+    ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, start, end)
+    if not ranked:
+        raise _no_plays(start, end)
+    fmt = value_format(req.metric.wire_name, ranked[0].value)
+    jpeg = render_top_chart([ChartItem(r.name, r.artist, r.value) for r in ranked], _title(req, len(ranked)),
+                            f"{_human_date(start)} – {_human_date(end)}", fmt, req.width, req.height, req.top_n)
+    return ChartImage(jpeg, [_item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],
+                      _filename("chart", req, start, end, ".jpg"), start, end)
+
+
+def _item_json(rank: int, item: queries.RankedItem, req: ChartRequest) -> dict:
+    entry: dict = {"rank": rank, "name": item.name}
+    if req.attribute.wire_name != "artist_name":
+        entry["artist"] = item.artist
+    if req.metric.wire_name == "Streams":
+        entry.update(value=int(item.value), unit="streams")
+    else:
+        entry.update(value=round(item.value / 60_000, 2), unit="minutes")
+    return entry
+
+
+@dataclass(frozen=True)
+class PreparedRace:
+    race: Race
+    filename: str
+    width: int
+    height: int
+    fps: int
+
+
+def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int) -> PreparedRace:
+    chart = req.chart
+    _check_attribute(con, chart)
+    start, end = _date_range(con, chart)
+    dates = keyframe_dates(start, end, req.days, req.period)
+    hold = hold_frames_for(req.fps)
+    frames = frame_count(len(dates), req.interp_steps, hold)
+    if frames > max_frames:
+        raise unprocessable(f"This race would have {frames:,} frames; the limit is {max_frames:,}. Send a larger "
+                            "days, fewer interp_steps or a shorter date range.")
+    daily = queries.daily_values(con, chart.attribute, chart.metric, start, end)
+    if daily.entity.size == 0:
+        raise _no_plays(start, end)
+    tie_order = np.argsort(np.argsort(daily.keys.astype(str), kind="stable"), kind="stable")
+    keyframes = build_keyframes(daily.entity, daily.day, daily.value, len(daily.keys), tie_order,
+                                start, dates, chart.top_n)
+    member_keys = [str(key) for key in daily.keys[keyframes.member_ids]]
+    names = queries.names_of(con, chart.attribute, member_keys)
+    fmt = value_format(chart.metric.wire_name, float(keyframes.values[-1].max(initial=0)))
+    race = prepare_race(keyframes, [names[key] for key in member_keys], _title(chart, chart.top_n),
+                        f"{_human_date(start)} – {_human_date(end)}", fmt, chart.top_n, req.interp_steps,
+                        hold, chart.width, chart.height)
+    return PreparedRace(race, _filename("race", chart, start, end, ".mp4"), chart.width, chart.height, req.fps)

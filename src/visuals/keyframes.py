@@ -1,0 +1,107 @@
+"""From per-day values to a race's keyframes: cumulative totals on the keyframe dates.
+
+Only the entities that ever reach the top N are kept, found with one pass over the keyframes
+(a running total per entity), so ten years of daily keyframes stay cheap.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+PERIOD_DAYS = {"d": 1, "w": 7, "m": 30.44}
+
+
+@dataclass(frozen=True)
+class Keyframes:
+    dates: list[date]
+    values: np.ndarray          # keyframes x members: cumulative value on each date
+    member_ids: np.ndarray      # members -> entity index of the daily values
+    tie_order: np.ndarray       # members: position in tie-break order (smaller ranks first)
+
+
+def keyframe_dates(start: date, end: date, days: int, period: str) -> list[date]:
+    """Keyframe dates from start to end inclusive: period ends, every `days` days' worth of periods.
+
+    period 'd' steps `days` days from the start; 'w' snaps to week ends (Sunday) and 'm' to month
+    ends, stepping round(days / 7) weeks or round(days / 30) months (at least one). The last
+    keyframe is always `end`.
+    """
+    step = max(1, round(days / PERIOD_DAYS[period]))
+    dates: list[date] = []
+    if period == "d":
+        current = start
+        while current < end:
+            dates.append(current)
+            current += timedelta(days=step)
+    elif period == "w":
+        current = start + timedelta(days=(6 - start.weekday()))
+        while current < end:
+            dates.append(current)
+            current += timedelta(weeks=step)
+    else:
+        current = _month_end(start)
+        while current < end:
+            dates.append(current)
+            current = _month_end(_add_months(current, step))
+    dates.append(end)
+    return dates
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 + months
+    return date(month_index // 12, month_index % 12 + 1, 1)
+
+
+def build_keyframes(entity: np.ndarray, day: np.ndarray, value: np.ndarray, entity_count: int,
+                    tie_order: np.ndarray, start: date, dates: list[date], top_n: int) -> Keyframes:
+    """Cumulative value per member entity on each keyframe date (days counted from `start`)."""
+    key_days = np.array([(d - start).days for d in dates], dtype=np.int64)
+    order = np.argsort(day, kind="stable")
+    entity, day, value = entity[order], day[order], value[order]
+    # rows with day <= key_days[k] belong to keyframe k or earlier
+    bounds = np.searchsorted(day, key_days, side="right")
+    running = np.zeros(entity_count, dtype=np.float64)
+    snapshots = np.zeros((len(dates), entity_count), dtype=np.float64) if entity_count <= 2048 else None
+    members: set[int] = set()
+    previous = 0
+    for k, bound in enumerate(bounds):
+        np.add.at(running, entity[previous:bound], value[previous:bound])
+        previous = bound
+        members.update(_top_ids(running, tie_order, top_n))
+        if snapshots is not None:
+            snapshots[k] = running
+    member_ids = np.array(sorted(members, key=lambda i: tie_order[i]), dtype=np.int64)
+    if snapshots is not None:
+        values = snapshots[:, member_ids]
+    else:
+        values = _member_series(entity, day, value, member_ids, key_days)
+    return Keyframes(dates, values, member_ids, tie_order[member_ids])
+
+
+def _top_ids(running: np.ndarray, tie_order: np.ndarray, top_n: int) -> list[int]:
+    positive = np.flatnonzero(running > 0)
+    if positive.size <= top_n:
+        return positive.tolist()
+    candidates = positive[np.argpartition(-running[positive], top_n - 1)[:top_n]]
+    threshold = running[candidates].min()
+    tied = positive[running[positive] >= threshold]
+    ranked = tied[np.lexsort((tie_order[tied], -running[tied]))]
+    return ranked[:top_n].tolist()
+
+
+def _member_series(entity, day, value, member_ids, key_days) -> np.ndarray:
+    column = np.full(entity.max(initial=0) + 1, -1, dtype=np.int64)
+    column[member_ids] = np.arange(member_ids.size)
+    keep = column[entity] >= 0
+    per_day = np.zeros((key_days.size, member_ids.size), dtype=np.float64)
+    slot = np.searchsorted(key_days, day[keep], side="left")
+    inside = slot < key_days.size
+    np.add.at(per_day, (slot[inside], column[entity[keep]][inside]), value[keep][inside])
+    return np.cumsum(per_day, axis=0)

@@ -1,0 +1,127 @@
+"""Paint chart frames with numpy from sprites drawn once: bars, names, values, the date.
+
+The same painter draws the still chart (one frame) and every frame of a race, so a race's last
+frame looks exactly like the picture of the same top list.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from src.visuals.sprites import Sprite, TextSpec, render_texts, stamp
+from src.visuals.style import BACKGROUND, DATE_TEXT, MUTED, TEXT, Layout, ValueFormat
+
+GLYPHS = "0123456789,."
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    artist: str | None
+    colour: np.ndarray
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str
+    subtitle: str
+    date_labels: tuple[str, ...] = ()
+
+
+class FramePainter:
+    """Holds everything drawn once; paint() composes one frame into a reused buffer."""
+
+    def __init__(self, layout: Layout, entries: list[Entry], page: Page, value_format: ValueFormat):
+        self.layout = layout
+        self.entries = entries
+        self.value_format = value_format
+        self._prepare_sprites(page)
+        self.background = self._background()
+        self.frame = np.empty_like(self.background)
+
+    def _prepare_sprites(self, page: Page) -> None:
+        lay = self.layout
+        specs = [TextSpec(page.title, lay.title_px, bold=True, max_width=int(lay.width * 0.92)),
+                 TextSpec(page.subtitle, lay.subtitle_px, max_width=int(lay.width * 0.92)),
+                 TextSpec(self.value_format.unit, lay.value_px)]
+        specs += [TextSpec(ch, lay.value_px) for ch in GLYPHS]
+        specs += [TextSpec(entry.name, lay.name_px, bold=True, max_width=lay.label_width) for entry in self.entries]
+        specs += [TextSpec(entry.artist or "", lay.artist_px, max_width=lay.label_width) for entry in self.entries]
+        specs += [TextSpec(label, lay.date_px, bold=True) for label in page.date_labels]
+        sprites = render_texts(specs)
+        self.title, self.subtitle, self.unit = sprites[:3]
+        glyphs = sprites[3:3 + len(GLYPHS)]
+        self.glyphs = dict(zip(GLYPHS, glyphs))
+        digit_width = max(g.width for g in glyphs[:10])
+        gap = max(1, round(lay.value_px * 0.06))
+        self.advance = {ch: (digit_width if ch.isdigit() else g.width) + gap for ch, g in self.glyphs.items()}
+        count = len(self.entries)
+        rest = sprites[3 + len(GLYPHS):]
+        self.names, self.artists, self.dates = rest[:count], rest[count:2 * count], rest[2 * count:]
+
+    def _background(self) -> np.ndarray:
+        lay = self.layout
+        canvas = np.empty((lay.height, lay.width, 3), dtype=np.uint8)
+        canvas[:] = BACKGROUND
+        stamp(canvas, self.title, lay.label_left, int(lay.height * 0.065), TEXT)
+        stamp(canvas, self.subtitle, lay.label_left, int(lay.height * 0.105), MUTED)
+        return canvas
+
+    def paint(self, positions: np.ndarray, values: np.ndarray, scale: float, date_index: int | None = None) -> np.ndarray:
+        """One frame: entry i sits at slot positions[i] with value values[i]; returns the RGB buffer."""
+        lay = self.layout
+        frame = self.frame
+        np.copyto(frame, self.background)
+        if date_index is not None and self.dates:
+            label = self.dates[date_index]
+            stamp(frame, label, int(lay.width * 0.96) - label.width, int(lay.height * 0.95), DATE_TEXT)
+        # Lower bars first so a bar moving up passes over the ones it overtakes.
+        for i in np.argsort(-positions, kind="stable"):
+            if positions[i] < lay.slots + 0.5:
+                self._paint_entry(frame, i, float(positions[i]), float(values[i]), scale)
+        return frame
+
+    def _paint_entry(self, frame: np.ndarray, i: int, slot: float, value: float, scale: float) -> None:
+        lay = self.layout
+        top, bottom = lay.area_top, lay.area_bottom
+        centre = top + (slot + 0.5) * lay.slot_px
+        length = max(2.0, value / scale * lay.bar_max) if value > 0 else 0.0
+        entry = self.entries[i]
+        fill_bar(frame, lay.bar_left, lay.bar_left + length, centre - lay.bar_px / 2, centre + lay.bar_px / 2,
+                 entry.colour, top, bottom)
+        name, artist = self.names[i], self.artists[i]
+        right = lay.bar_left - int(lay.width * 0.015)
+        if entry.artist:
+            stamp(frame, name, right - name.width, int(centre - lay.slot_px * 0.03), TEXT, top, bottom)
+            stamp(frame, artist, right - artist.width, int(centre + lay.artist_px * 1.1), MUTED, top, bottom)
+        else:
+            stamp(frame, name, right - name.width, int(centre + lay.name_px * 0.36), TEXT, top, bottom)
+        self._paint_value(frame, lay.bar_left + int(length) + int(lay.width * 0.015),
+                          int(centre + lay.value_px * 0.36), value, top, bottom)
+
+    def _paint_value(self, frame: np.ndarray, x: int, baseline: int, value: float, top: int, bottom: int) -> None:
+        for ch in self.value_format.number(value):
+            stamp(frame, self.glyphs[ch], x, baseline, TEXT, top, bottom)
+            x += self.advance[ch]
+        stamp(frame, self.unit, x + int(self.layout.value_px * 0.25), baseline, MUTED, top, bottom)
+
+
+def fill_bar(frame: np.ndarray, x0: int, x1: float, y0: float, y1: float, colour: np.ndarray,
+             clip_top: int, clip_bottom: int) -> None:
+    """A bar with anti-aliased right, top and bottom edges (sub-pixel motion stays smooth)."""
+    if x1 <= x0:
+        return
+    row0, row1 = max(int(np.ceil(y0)), clip_top), min(int(np.floor(y1)), clip_bottom)
+    full_right = int(x1)
+    if row1 > row0:
+        frame[row0:row1, x0:full_right] = colour
+        _blend(frame[row0:row1, full_right:full_right + 1], colour, x1 - full_right)
+    for row, coverage in ((int(np.floor(y0)), np.ceil(y0) - y0), (int(np.floor(y1)), y1 - np.floor(y1))):
+        if clip_top <= row < clip_bottom and coverage > 0:
+            _blend(frame[row:row + 1, x0:full_right], colour, coverage)
+
+
+def _blend(region: np.ndarray, colour: np.ndarray, coverage: float) -> None:
+    if region.size:
+        region[:] = (region * (1 - coverage) + colour * coverage).astype(np.uint8)

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-import numpy as np
-
 log = logging.getLogger(__name__)
 
 
@@ -53,9 +51,9 @@ class EncodedVideo:
     seconds: float
 
 
-def encode_animation(frames: Iterable[np.ndarray], width: int, height: int, fps: int, ffmpeg: str,
+def encode_animation(frames: Iterable[bytes], width: int, height: int, fps: int, ffmpeg: str,
                      work_dir: Path) -> EncodedVideo:
-    """Pipe every frame (H x W x 3 uint8) into ffmpeg and return the finished MP4's bytes.
+    """Pipe every raw RGB24 frame into ffmpeg and return the finished MP4's bytes.
 
     Whatever happens, ffmpeg is gone and the temporary file removed when this returns or raises.
     """
@@ -69,7 +67,7 @@ def encode_animation(frames: Iterable[np.ndarray], width: int, height: int, fps:
         count = 0
         try:
             for frame in frames:
-                process.stdin.write(memoryview(frame).cast("B"))
+                process.stdin.write(frame)
                 count += 1
             process.stdin.close()
             if process.wait() != 0:

@@ -5,7 +5,6 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
 
 from src.visuals.painter import Entry, FramePainter, Page
 from src.visuals.style import Layout, ValueFormat, stable_colour
@@ -28,11 +27,11 @@ def render_top_chart(items: list[ChartItem], title: str, subtitle: str, value_fo
                      width: int, height: int, slots: int) -> bytes:
     """Draw the ranked items (already in rank order) and return JPEG bytes."""
     with_artist = any(item.artist for item in items)
-    layout = Layout(width, height, max(slots, len(items), 1), with_artist, race=False)
+    layout = Layout(width, height, max(min(slots, 4), len(items), 1), with_artist, race=False)
     entries = [Entry(item.name, item.artist, stable_colour(colour_key(item.name, item.artist))) for item in items]
     painter = FramePainter(layout, entries, Page(title, subtitle), value_format)
     values = np.array([item.value for item in items], dtype=np.float64)
     frame = painter.paint(np.arange(len(items), dtype=np.float64), values, float(values.max(initial=0)) or 1.0)
     buffer = io.BytesIO()
-    Image.fromarray(frame).save(buffer, format="JPEG", quality=JPEG_QUALITY)
+    frame.save(buffer, format="JPEG", quality=JPEG_QUALITY)
     return buffer.getvalue()

@@ -1,4 +1,4 @@
-"""Paint chart frames with numpy from sprites drawn once: bars, names, values, the date.
+"""Paint chart frames from sprites drawn once: bars, names, values, the date.
 
 The same painter draws the still chart (one frame) and every frame of a race, so a race's last
 frame looks exactly like the picture of the same top list.
@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image, ImageDraw
 
 from src.visuals.sprites import Sprite, TextSpec, render_texts, stamp
-from src.visuals.style import BACKGROUND, DATE_TEXT, MUTED, TEXT, Layout, ValueFormat
+from src.visuals.style import BACKGROUND, DATE_TEXT, MUTED, TEXT, Colour, Layout, ValueFormat
 
 GLYPHS = "0123456789,."
 
@@ -19,7 +20,7 @@ GLYPHS = "0123456789,."
 class Entry:
     name: str
     artist: str | None
-    colour: np.ndarray
+    colour: Colour
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class FramePainter:
         self.value_format = value_format
         self._prepare_sprites(page)
         self.background = self._background()
-        self.frame = np.empty_like(self.background)
+        self.frame = self.background.copy()
+        self.draw = ImageDraw.Draw(self.frame, "RGBA")
 
     def _prepare_sprites(self, page: Page) -> None:
         lay = self.layout
@@ -60,19 +62,19 @@ class FramePainter:
         rest = sprites[3 + len(GLYPHS):]
         self.names, self.artists, self.dates = rest[:count], rest[count:2 * count], rest[2 * count:]
 
-    def _background(self) -> np.ndarray:
+    def _background(self) -> Image.Image:
         lay = self.layout
-        canvas = np.empty((lay.height, lay.width, 3), dtype=np.uint8)
-        canvas[:] = BACKGROUND
+        canvas = Image.new("RGB", (lay.width, lay.height), BACKGROUND)
         stamp(canvas, self.title, lay.label_left, int(lay.height * 0.065), TEXT)
         stamp(canvas, self.subtitle, lay.label_left, int(lay.height * 0.105), MUTED)
         return canvas
 
-    def paint(self, positions: np.ndarray, values: np.ndarray, scale: float, date_index: int | None = None) -> np.ndarray:
-        """One frame: entry i sits at slot positions[i] with value values[i]; returns the RGB buffer."""
+    def paint(self, positions: np.ndarray, values: np.ndarray, scale: float,
+              date_index: int | None = None) -> Image.Image:
+        """One frame: entry i sits at slot positions[i] with value values[i]; returns the reused image."""
         lay = self.layout
         frame = self.frame
-        np.copyto(frame, self.background)
+        frame.paste(self.background)
         if date_index is not None and self.dates:
             label = self.dates[date_index]
             stamp(frame, label, int(lay.width * 0.96) - label.width, int(lay.height * 0.95), DATE_TEXT)
@@ -82,13 +84,13 @@ class FramePainter:
                 self._paint_entry(frame, i, float(positions[i]), float(values[i]), scale)
         return frame
 
-    def _paint_entry(self, frame: np.ndarray, i: int, slot: float, value: float, scale: float) -> None:
+    def _paint_entry(self, frame: Image.Image, i: int, slot: float, value: float, scale: float) -> None:
         lay = self.layout
         top, bottom = lay.area_top, lay.area_bottom
         centre = top + (slot + 0.5) * lay.slot_px
         length = max(2.0, value / scale * lay.bar_max) if value > 0 else 0.0
         entry = self.entries[i]
-        fill_bar(frame, lay.bar_left, lay.bar_left + length, centre - lay.bar_px / 2, centre + lay.bar_px / 2,
+        fill_bar(frame, self.draw, lay.bar_left, lay.bar_left + length, centre - lay.bar_px / 2, centre + lay.bar_px / 2,
                  entry.colour, top, bottom)
         name, artist = self.names[i], self.artists[i]
         right = lay.bar_left - int(lay.width * 0.015)
@@ -100,28 +102,30 @@ class FramePainter:
         self._paint_value(frame, lay.bar_left + int(length) + int(lay.width * 0.015),
                           int(centre + lay.value_px * 0.36), value, top, bottom)
 
-    def _paint_value(self, frame: np.ndarray, x: int, baseline: int, value: float, top: int, bottom: int) -> None:
+    def _paint_value(self, frame: Image.Image, x: int, baseline: int, value: float, top: int, bottom: int) -> None:
         for ch in self.value_format.number(value):
             stamp(frame, self.glyphs[ch], x, baseline, TEXT, top, bottom)
             x += self.advance[ch]
         stamp(frame, self.unit, x + int(self.layout.value_px * 0.25), baseline, MUTED, top, bottom)
 
 
-def fill_bar(frame: np.ndarray, x0: int, x1: float, y0: float, y1: float, colour: np.ndarray,
-             clip_top: int, clip_bottom: int) -> None:
-    """A bar with anti-aliased right, top and bottom edges (sub-pixel motion stays smooth)."""
+def fill_bar(frame: Image.Image, draw: ImageDraw.ImageDraw, x0: int, x1: float, y0: float, y1: float,
+             colour: Colour, clip_top: int, clip_bottom: int) -> None:
+    """A bar with anti-aliased right, top and bottom edges, so sub-pixel motion stays smooth."""
     if x1 <= x0:
         return
     row0, row1 = max(int(np.ceil(y0)), clip_top), min(int(np.floor(y1)), clip_bottom)
     full_right = int(x1)
     if row1 > row0:
-        frame[row0:row1, x0:full_right] = colour
-        _blend(frame[row0:row1, full_right:full_right + 1], colour, x1 - full_right)
+        if full_right > x0:
+            frame.paste(colour, (x0, row0, full_right, row1))
+        _blend_box(draw, (full_right, row0, full_right, row1 - 1), colour, x1 - full_right)
     for row, coverage in ((int(np.floor(y0)), np.ceil(y0) - y0), (int(np.floor(y1)), y1 - np.floor(y1))):
-        if clip_top <= row < clip_bottom and coverage > 0:
-            _blend(frame[row:row + 1, x0:full_right], colour, coverage)
+        if clip_top <= row < clip_bottom and full_right > x0:
+            _blend_box(draw, (x0, row, full_right - 1, row), colour, coverage)
 
 
-def _blend(region: np.ndarray, colour: np.ndarray, coverage: float) -> None:
-    if region.size:
-        region[:] = (region * (1 - coverage) + colour * coverage).astype(np.uint8)
+def _blend_box(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], colour: Colour, coverage: float) -> None:
+    alpha = int(coverage * 255)
+    if alpha > 0:
+        draw.rectangle(box, fill=(*colour, alpha))

@@ -4,8 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-import numpy as np
-
 from src.visuals.chart import colour_key
 from src.visuals.keyframes import Keyframes
 from src.visuals.painter import Entry, FramePainter, Page
@@ -22,12 +20,12 @@ class Race:
     def frame_count(self) -> int:
         return self.plan.frame_count
 
-    def frames(self, start: int = 0, stop: int | None = None) -> Iterator[np.ndarray]:
-        """RGB frames start..stop; each yielded buffer is reused, so consume it before the next."""
+    def frames(self, start: int = 0, stop: int | None = None) -> Iterator[bytes]:
+        """Raw RGB24 frames start..stop, ready for ffmpeg's rawvideo input."""
         plan = self.plan
         for index in range(start, plan.frame_count if stop is None else stop):
             yield self.painter.paint(plan.positions[index], plan.values[index], float(plan.scale[index]),
-                                     int(plan.date_index[index]))
+                                     int(plan.date_index[index])).tobytes()
 
 
 def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], title: str, subtitle: str,

@@ -1,4 +1,4 @@
-"""Text drawn once by matplotlib into alpha masks, then stamped onto frames with numpy.
+"""Text drawn once by matplotlib into alpha masks, then stamped onto frames by Pillow (C speed).
 
 Many labels are drawn on one tall figure per batch (one Agg draw for all of them), which is what
 makes a race with dozens of names cheap to prepare.
@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -28,16 +29,26 @@ class TextSpec:
 @dataclass(frozen=True)
 class Sprite:
     """An alpha mask; `baseline` is the row of the text baseline, so same-size sprites line up."""
-    alpha: np.ndarray
+    mask: Image.Image
     baseline: int
 
     @property
     def width(self) -> int:
-        return self.alpha.shape[1]
+        return self.mask.width
 
     @property
     def height(self) -> int:
-        return self.alpha.shape[0]
+        return self.mask.height
+
+
+def _sprite(alpha: np.ndarray, baseline: int) -> Sprite:
+    """Crop empty rows and columns (less to blend per frame), keeping the baseline's place."""
+    rows = np.flatnonzero(alpha.max(axis=1) > 0)
+    columns = np.flatnonzero(alpha.max(axis=0) > 8)
+    if not rows.size or not columns.size:
+        return Sprite(Image.new("L", (1, 1)), 0)
+    cropped = alpha[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
+    return Sprite(Image.fromarray(np.ascontiguousarray(cropped)), baseline - int(rows[0]))
 
 
 def _band_height(size_px: float) -> int:
@@ -62,10 +73,7 @@ def _draw_batch(specs: list[TextSpec], texts: list[str], width: int) -> list[Spr
     pixels = np.asarray(canvas.buffer_rgba())[:, :, 0]
     sprites, top = [], 0
     for height, baseline in zip(heights, baselines):
-        band = pixels[top:top + height]
-        columns = np.flatnonzero(band.max(axis=0) > 8)
-        cropped = band[:, columns[0]:columns[-1] + 1] if columns.size else band[:, :1] * 0
-        sprites.append(Sprite(np.ascontiguousarray(cropped), baseline - top))
+        sprites.append(_sprite(pixels[top:top + height], baseline - top))
         top += height
     return sprites
 
@@ -93,7 +101,7 @@ def render_texts(specs: list[TextSpec], canvas_width: int = 2400) -> list[Sprite
 
 def _clip_width(sprite: Sprite, limit: int | None) -> Sprite:
     if limit and sprite.width > limit:
-        return Sprite(np.ascontiguousarray(sprite.alpha[:, :limit]), sprite.baseline)
+        return Sprite(sprite.mask.crop((0, 0, limit, sprite.height)), sprite.baseline)
     return sprite
 
 
@@ -112,15 +120,14 @@ def _draw_in_batches(specs: list[TextSpec], texts: list[str], width: int) -> lis
     return out
 
 
-def stamp(canvas: np.ndarray, sprite: Sprite, x: int, baseline_y: int, color: np.ndarray,
+def stamp(canvas: Image.Image, sprite: Sprite, x: int, baseline_y: int, colour: tuple[int, int, int],
           clip_top: int = 0, clip_bottom: int | None = None) -> None:
-    """Blend a one-colour sprite into an RGB canvas with its baseline at baseline_y, clipped."""
-    clip_bottom = canvas.shape[0] if clip_bottom is None else clip_bottom
+    """Blend a one-colour sprite into an RGB image with its baseline at baseline_y, clipped to rows."""
+    clip_bottom = canvas.height if clip_bottom is None else clip_bottom
     top = baseline_y - sprite.baseline
-    y0, y1 = max(top, clip_top), min(top + sprite.height, clip_bottom)
-    x0, x1 = max(x, 0), min(x + sprite.width, canvas.shape[1])
-    if y0 >= y1 or x0 >= x1:
+    if top >= clip_top and top + sprite.height <= clip_bottom:
+        canvas.paste(colour, (x, top), sprite.mask)
         return
-    alpha = sprite.alpha[y0 - top:y1 - top, x0 - x:x1 - x, None].astype(np.uint16)
-    region = canvas[y0:y1, x0:x1]
-    region[:] = ((region * (255 - alpha) + color.astype(np.uint16) * alpha + 127) // 255).astype(np.uint8)
+    y0, y1 = max(top, clip_top), min(top + sprite.height, clip_bottom)
+    if y0 < y1:
+        canvas.paste(colour, (x, y0), sprite.mask.crop((0, y0 - top, sprite.width, y1 - top)))

@@ -5,21 +5,21 @@ import colorsys
 import hashlib
 from dataclasses import dataclass
 
-import numpy as np
+Colour = tuple[int, int, int]
 
-BACKGROUND = np.array([18, 18, 18], dtype=np.uint8)
-TEXT = np.array([255, 255, 255], dtype=np.uint8)
-MUTED = np.array([179, 179, 179], dtype=np.uint8)
-DATE_TEXT = np.array([110, 110, 110], dtype=np.uint8)
+BACKGROUND: Colour = (18, 18, 18)
+TEXT: Colour = (255, 255, 255)
+MUTED: Colour = (179, 179, 179)
+DATE_TEXT: Colour = (110, 110, 110)
 
 
-def stable_colour(name: str) -> np.ndarray:
+def stable_colour(name: str) -> Colour:
     """A vivid colour that depends only on the name, so a name keeps its colour across charts."""
     digest = hashlib.blake2b(name.encode("utf-8"), digest_size=4).digest()
     hue = int.from_bytes(digest[:2], "big") / 65536
     lightness = 0.52 + (digest[2] / 255) * 0.1
     red, green, blue = colorsys.hls_to_rgb(hue, lightness, 0.68)
-    return np.array([round(red * 255), round(green * 255), round(blue * 255)], dtype=np.uint8)
+    return (round(red * 255), round(green * 255), round(blue * 255))
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class Layout:
 
     @property
     def bar_left(self) -> int:
-        return int(self.width * 0.36)
+        return int(self.width * 0.4)
 
     @property
     def bar_max(self) -> int:
@@ -88,7 +88,7 @@ class Layout:
 
     @property
     def value_room(self) -> int:
-        return int(self.width * 0.2)
+        return int(self.width * 0.19)
 
     @property
     def label_width(self) -> int:

@@ -8,9 +8,10 @@ import time
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
+from werkzeug.datastructures import FileStorage
 
 from backend.core.errors import ApiError, bad_request
-from backend.services.db import ingest_export
+from backend.services.db import IngestSummary, ingest_export
 from backend.services.system import cleanup_old_sessions, logged_memory
 from src.exports import ExportError, Limits, unpack_upload
 
@@ -30,6 +31,18 @@ def process_upload():
     if upload is None:
         raise bad_request("Send the export as multipart/form-data in a field named 'file' "
                           "(curl -F file=@my_spotify_data.zip).")
+    with upload.stream:
+        summary, session_id, seconds = _store_upload(upload)
+    log.info("Stored session: format=%s files=%d rows=%d in %.2f s", summary.format, summary.files_read,
+             summary.rows_stored, seconds)
+    current_app.extensions["analytics"].record("upload", format=summary.format, rows=summary.rows_stored,
+                                               files=summary.files_read, duration_s=round(seconds, 3))
+    return jsonify(session_id=session_id, data_min_date=summary.data_min_date,
+                   data_max_date=summary.data_max_date, summary=summary.to_json())
+
+
+def _store_upload(upload: FileStorage) -> tuple[IngestSummary, str, float]:
+    """Unpack and ingest in a private work folder; the session appears only when complete."""
     store = current_app.extensions["sessions"]
     cleanup_old_sessions(store)
     with logged_memory("process"), store.reserve() as session_id:
@@ -46,10 +59,4 @@ def process_upload():
             raise ApiError(error.status, error.message) from error
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    seconds = time.perf_counter() - started
-    log.info("Stored session: format=%s files=%d rows=%d in %.2f s", summary.format, summary.files_read,
-             summary.rows_stored, seconds)
-    current_app.extensions["analytics"].record("upload", format=summary.format, rows=summary.rows_stored,
-                                               files=summary.files_read, duration_s=round(seconds, 3))
-    return jsonify(session_id=session_id, data_min_date=summary.data_min_date,
-                   data_max_date=summary.data_max_date, summary=summary.to_json())
+    return summary, session_id, time.perf_counter() - started

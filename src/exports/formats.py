@@ -29,7 +29,7 @@ EXTENDED = RowFormat(
     label="Extended streaming history",
     name_patterns=(
         re.compile(r"^Streaming_History_(Audio|Video)_.*\.json$", re.IGNORECASE),
-        re.compile(r"^endsong(_\d+)?\.json$", re.IGNORECASE),
+        re.compile(r"^end(song|video)(_\d+)?\.json$", re.IGNORECASE),
     ),
     columns={
         "ts": "VARCHAR",

@@ -1,0 +1,115 @@
+"""POST /process: every export generation is recognised, counted and stored without personal data."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import duckdb
+import pytest
+
+from tests import exportgen as eg
+from tests.conftest import post_upload, upload_ok
+
+ROWS = 6000
+DUPLICATES = 150
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return eg.extended_rows(eg.make_catalog(), ROWS, duplicates=DUPLICATES, start="2016-01-01", end="2023-12-31")
+
+
+def stored(upload_dir, session_id: str, sql: str):
+    with duckdb.connect(str(upload_dir / f"{session_id}.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_extended_export_summary_matches_an_independent_count(client, upload_dir, rows):
+    expected = eg.expected_summary(rows)
+    body = upload_ok(client, eg.extended_zip(rows, per_file=2000))
+    summary = body["summary"]
+
+    assert summary["format"] == "extended"
+    assert summary["files_read"] == -(-(ROWS + DUPLICATES) // 2000)
+    assert summary["rows_read"] == expected["rows_read"] == ROWS + DUPLICATES
+    assert summary["rows_stored"] == expected["rows_stored"]
+    assert summary["duplicates_dropped"] == DUPLICATES
+    assert summary["streams"] == expected["streams"]
+    assert summary["podcast_plays"] == expected["episode_rows"] > 0
+    assert summary["audiobook_plays"] == expected["audiobook_rows"] > 0
+    assert summary["albums_available"] is True
+    assert body["data_min_date"] == expected["first_ts"][:10]
+    assert body["data_max_date"] == expected["last_ts"][:10]
+    kinds = dict(stored(upload_dir, body["session_id"], "SELECT kind, count(*) FROM plays GROUP BY kind"))
+    assert kinds["episode"] == expected["episode_rows"]
+    assert kinds["audiobook"] == expected["audiobook_rows"]
+    assert kinds["unknown"] == expected["unknown_rows"]
+
+
+def test_video_history_and_readme_pdf_are_handled(client, rows):
+    body = upload_ok(client, eg.extended_zip(rows[:4000], video_rows=rows[4000:4500]))
+    assert body["summary"]["rows_read"] == 4500
+    assert any(name.startswith("Streaming_History_Video_") for name in body["summary"]["file_names"])
+    assert not any(name.endswith(".pdf") for name in body["summary"]["file_names"])
+
+
+def test_endsong_generation_stores_no_personal_fields(client, upload_dir, rows):
+    body = upload_ok(client, eg.extended_zip(rows, layout="endsong", per_file=2500))
+    assert body["summary"]["rows_stored"] == eg.expected_summary(rows)["rows_stored"]
+    columns = [name for (name,) in stored(upload_dir, body["session_id"],
+                                          "SELECT column_name FROM duckdb_columns() WHERE table_name = 'plays'")]
+    assert not {"ip_addr", "username", "ip_addr_decrypted", "user_agent_decrypted"} & set(columns)
+    raw = (upload_dir / f"{body['session_id']}.duckdb").read_bytes()
+    assert eg.FAKE_USERNAME.encode() not in raw
+    assert b"192.0.2." not in raw and b"203.0.113." not in raw
+
+
+def test_overlapping_exports_count_each_play_once(client, rows):
+    overlapping = rows[:3000] + rows[2000:5000]
+    body = upload_ok(client, eg.extended_zip(overlapping, per_file=3000))
+    assert body["summary"]["rows_stored"] == len(eg.distinct_rows(rows[:5000]))
+
+
+@pytest.mark.parametrize("layout", ["2024", "2020", "2019"])
+def test_account_data_generations(client, rows, layout):
+    by_kind = eg.account_rows(rows)
+    body = upload_ok(client, eg.account_zip(by_kind, layout=layout))
+    summary = body["summary"]
+    assert summary["format"] == "account"
+    assert "Account data" in summary["format_label"]
+    assert summary["albums_available"] is False
+    flat = by_kind["music"] + by_kind["podcast"] + (by_kind["audiobook"] if layout == "2024" else [])
+    assert summary["rows_stored"] == len(eg.distinct_rows(flat))
+    if layout == "2024":
+        assert summary["podcast_plays"] == len(eg.distinct_rows(by_kind["podcast"]))
+        assert summary["audiobook_plays"] == len(eg.distinct_rows(by_kind["audiobook"]))
+
+
+def test_single_history_json_upload(client, rows):
+    body = upload_ok(client, json.dumps(rows[:1000]).encode(), filename="Streaming_History_Audio_2020.json")
+    assert body["summary"]["rows_read"] == 1000
+
+
+def test_single_account_json_upload(client, rows):
+    music = eg.account_rows(rows[:1000])["music"]
+    body = upload_ok(client, json.dumps(music).encode(), filename="StreamingHistory_music_0.json")
+    assert body["summary"]["format"] == "account"
+    assert body["summary"]["rows_read"] == len(music)
+
+
+def test_account_package_without_history_says_what_it_is(client):
+    response = post_upload(client, eg.account_only_zip())
+    assert response.status_code == 422
+    assert "Account data package without streaming history" in response.get_json()["error"]
+
+
+def test_spotify_zip_quirks_are_read(client, rows):
+    """Folder entry after the files with content, data descriptors, UTF-8 names."""
+    data = eg.extended_zip(rows[:500])
+    members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    assert members[-1].is_dir() and members[-1].file_size > 0
+    assert all(info.flag_bits & 0x808 == 0x808 for info in members)
+    body = upload_ok(client, data)
+    assert body["summary"]["files_read"] == 1
+    assert body["summary"]["rows_read"] == 500

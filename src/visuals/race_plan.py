@@ -38,8 +38,8 @@ def hold_frames_for(fps: int) -> int:
 
 
 def ease(t: np.ndarray) -> np.ndarray:
-    """Cubic ease-in-out: bars start and stop moving gently."""
-    return np.where(t < 0.5, 4 * t ** 3, 1 - (-2 * t + 2) ** 3 / 2)
+    """Smoothstep: bars start and stop gently, and never move faster than 1.5x their average speed."""
+    return t * t * (3 - 2 * t)
 
 
 def keyframe_slots(values: np.ndarray, tie_order: np.ndarray, top_n: int) -> np.ndarray:

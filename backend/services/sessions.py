@@ -98,6 +98,8 @@ class SessionStore:
                     raise ApiError(404, "Unknown or expired session; upload your export again with POST /process.")
                 os.utime(path)
                 yield path
+                # idle time counts from the end of the last request, however long it ran
+                os.utime(path)
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 

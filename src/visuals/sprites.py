@@ -65,7 +65,7 @@ def _draw_batch(specs: list[TextSpec], texts: list[str], width: int) -> list[Spr
         baseline = top + int(round(spec.size_px * 1.2))
         figure.text(2 / width, 1 - baseline / total, text, color="white", fontsize=spec.size_px,
                     fontweight="bold" if spec.bold else "normal", family=list(font_families()),
-                    va="baseline", ha="left")
+                    va="baseline", ha="left", parse_math=False)
         baselines.append(baseline)
         top += height
     canvas = FigureCanvasAgg(figure)

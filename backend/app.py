@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, request
 from flask_cors import CORS
 
 from backend.core.config import load_settings
@@ -16,6 +17,7 @@ from backend.services.sessions import SessionStore
 from backend.services.system import cleanup_old_sessions, start_cleanup_thread
 
 UPLOAD_OVERHEAD_BYTES = 1 << 20  # multipart framing around the file
+request_log = logging.getLogger("backend.requests")
 
 
 def _configure_logging(level: str) -> None:
@@ -25,6 +27,22 @@ def _configure_logging(level: str) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
     root.setLevel(level.upper())
+    # werkzeug's access lines carry client addresses and session ids in paths; _log_requests replaces them
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def _log_requests(app: Flask) -> None:
+    """One line per request: the route's pattern (never the session id in the path), status, time."""
+    @app.before_request
+    def start_clock() -> None:
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response):
+        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        elapsed = time.perf_counter() - g.get("request_started", time.perf_counter())
+        request_log.info("%s %s %d %.3fs", request.method, rule, response.status_code, elapsed)
+        return response
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -37,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         _configure_logging(app.config["LOG_LEVEL"])
     CORS(app, origins=app.config["CORS_ORIGINS"])
     register_error_handlers(app)
+    _log_requests(app)
     store = SessionStore(app.config["UPLOAD_DIR"], app.config["MAX_SESSIONS"], app.config["SESSION_TTL_SECONDS"])
     app.extensions["sessions"] = store
     app.extensions["analytics"] = Analytics(app.config["SUPABASE_URL"], app.config["SUPABASE_KEY"])

@@ -113,3 +113,11 @@ def test_spotify_zip_quirks_are_read(client, rows):
     body = upload_ok(client, data)
     assert body["summary"]["files_read"] == 1
     assert body["summary"]["rows_read"] == 500
+
+
+def test_rows_without_time_or_duration_are_counted_not_stored(client, rows):
+    broken = [dict(rows[0], ms_played=None), dict(rows[1], ts=None)] + rows[2:50]
+    body = upload_ok(client, json.dumps(broken).encode(), filename="Streaming_History_Audio_2016.json")
+    assert body["summary"]["rows_incomplete"] == 2
+    assert body["summary"]["rows_stored"] == len(eg.distinct_rows(rows[2:50]))
+    assert body["summary"]["file_names"] == ["Streaming_History_Audio_2016.json"]

@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 
+from backend.app import create_app
+
 from tests import exportgen as eg
 from tests.conftest import upload_ok
 
@@ -76,3 +78,15 @@ def test_unknown_route_and_method_are_json(client):
     response = client.get("/generate_image")
     assert response.status_code == 405
     assert "error" in response.get_json()
+
+
+def test_health_names_the_encoder(client):
+    body = client.get("/health").get_json()
+    assert body["status"] == "ok" and body["ffmpeg"]
+
+
+def test_health_is_503_without_ffmpeg(upload_dir):
+    app = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), "FFMPEG_BIN": "/nonexistent/ffmpeg"})
+    response = app.test_client().get("/health")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "degraded"

@@ -27,7 +27,6 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "MAX_COMPRESSION_RATIO": (200, int),
     "MAX_FRAMES": (6000, int),
     "MAX_SIDE_PX": (2160, int),
-    "RENDER_WORKERS": (os.cpu_count() or 1, int),
     "SUPABASE_URL": ("", str),
     "SUPABASE_KEY": ("", str),
     "SPOTIFY_CLIENT_ID": ("", str),

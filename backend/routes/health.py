@@ -10,6 +10,8 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/health")
 def health():
-    """Say whether the service is up and which ffmpeg it encodes with."""
+    """Say whether the service can do its work; 503 when no ffmpeg is there to encode videos."""
     ffmpeg = find_ffmpeg(current_app.config["FFMPEG_BIN"])
-    return jsonify(status="ok" if ffmpeg else "degraded", ffmpeg=ffmpeg)
+    response = jsonify(status="ok" if ffmpeg else "degraded", ffmpeg=ffmpeg, env=current_app.config["ENV"])
+    response.status_code = 200 if ffmpeg else 503
+    return response

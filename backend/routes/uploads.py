@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import tempfile
 import time
@@ -41,6 +42,12 @@ def process_upload():
                    data_max_date=summary.data_max_date, summary=summary.to_json())
 
 
+def _display_name(upload: FileStorage) -> str:
+    """The uploaded file's own name, reduced to a short plain base name (it is echoed back)."""
+    base = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return re.sub(r"[^\w.() -]", "_", base)[:120] or "upload.json"
+
+
 def _store_upload(upload: FileStorage) -> tuple[IngestSummary, str, float]:
     """Unpack and ingest in a private work folder; the session appears only when complete."""
     store = current_app.extensions["sessions"]
@@ -51,7 +58,7 @@ def _store_upload(upload: FileStorage) -> tuple[IngestSummary, str, float]:
         try:
             saved = work / "upload"
             upload.save(saved)
-            unpacked = unpack_upload(saved, work, _limits())
+            unpacked = unpack_upload(saved, work, _limits(), _display_name(upload))
             partial = work / "session.duckdb"
             summary = ingest_export(unpacked, partial, work)
             partial.replace(store.db_path(session_id))

@@ -66,7 +66,7 @@ class IngestSummary:
     rows_read: int
     rows_stored: int
     duplicates_dropped: int
-    rows_without_time: int
+    rows_incomplete: int
     streams: int
     music_streams: int
     podcast_plays: int
@@ -98,12 +98,21 @@ def ingest_export(unpacked: UnpackedExport, db_path: Path, work_dir: Path) -> In
         _validate_raw(con, fmt, unpacked)
         con.execute(PLAYS_TABLE)
         select = EXTENDED_SELECT if fmt is EXTENDED else ACCOUNT_SELECT
-        con.execute(f"INSERT INTO plays SELECT DISTINCT {select} FROM raw WHERE {fmt.time_column} IS NOT NULL")
+        con.execute(f"INSERT INTO plays SELECT DISTINCT {select} FROM raw WHERE {_complete(fmt)}")
         summary = _summarise(con, fmt, unpacked)
         con.execute("DROP TABLE raw")
         con.execute("CREATE TABLE session_info AS SELECT ?::JSON AS summary", [json.dumps(summary.to_json())])
         con.execute("CHECKPOINT")
     return summary
+
+
+def _ms_column(fmt: RowFormat) -> str:
+    return "ms_played" if fmt is EXTENDED else "msPlayed"
+
+
+def _complete(fmt: RowFormat) -> str:
+    """Rows that can be stored: they say when and for how long."""
+    return f"{fmt.time_column} IS NOT NULL AND {_ms_column(fmt)} IS NOT NULL"
 
 
 def _read_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport) -> None:
@@ -120,7 +129,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: Unpacked
 
 
 def _validate_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport) -> None:
-    ms_column = "ms_played" if fmt is EXTENDED else "msPlayed"
+    ms_column = _ms_column(fmt)
     time_format = fmt.time_format
     bad_ms, bad_time, example = con.execute(f"""
         SELECT count(*) FILTER (WHERE {ms_column} IS NOT NULL AND json_type({ms_column}) NOT IN ?),
@@ -135,16 +144,15 @@ def _validate_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: Unpa
         raise ExportError(422, f"{bad_time} rows have a {fmt.time_column} that is not a time like "
                                f"{'2021-09-23T09:28:29Z' if fmt is EXTENDED else '2023-10-02 23:43'} "
                                f"(found {str(example)[:40]!r}).")
-    usable = con.execute(f"SELECT count(*) FROM raw WHERE {fmt.time_column} IS NOT NULL "
-                         f"AND {ms_column} IS NOT NULL").fetchone()[0]
+    usable = con.execute(f"SELECT count(*) FROM raw WHERE {_complete(fmt)}").fetchone()[0]
     if usable == 0:
         raise ExportError(422, f"The files ({', '.join(_short(unpacked.member_names))}) hold no plays with a time "
                                "and a duration; upload your Spotify listening history.")
 
 
 def _summarise(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport) -> IngestSummary:
-    rows_read, without_time = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE {fmt.time_column} IS NULL) FROM raw").fetchone()
+    rows_read, incomplete = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE NOT ({_complete(fmt)})) FROM raw").fetchone()
     stored, streams, music, podcasts, books, albums, first, last = con.execute(f"""
         SELECT count(*), count(*) FILTER (WHERE ms_played >= {STREAM_MS}),
                count(*) FILTER (WHERE ms_played >= {STREAM_MS} AND kind = 'track'),
@@ -154,8 +162,8 @@ def _summarise(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: Unpacke
     return IngestSummary(
         format=fmt.key, format_label=fmt.label, files_read=len(unpacked.paths),
         file_names=[name.rsplit("/", 1)[-1] for name in unpacked.member_names],
-        rows_read=rows_read, rows_stored=stored, duplicates_dropped=rows_read - without_time - stored,
-        rows_without_time=without_time, streams=streams, music_streams=music, podcast_plays=podcasts,
+        rows_read=rows_read, rows_stored=stored, duplicates_dropped=rows_read - incomplete - stored,
+        rows_incomplete=incomplete, streams=streams, music_streams=music, podcast_plays=podcasts,
         audiobook_plays=books, albums_available=bool(albums),
         data_min_date=first.isoformat(), data_max_date=last.isoformat())
 

@@ -45,8 +45,10 @@ class UnpackedExport:
     notes: list[str] = field(default_factory=list)
 
 
-def unpack_upload(upload: Path, dest: Path, limits: Limits) -> UnpackedExport:
+def unpack_upload(upload: Path, dest: Path, limits: Limits, display_name: str = "upload.json") -> UnpackedExport:
     """Copy the history files of `upload` (a ZIP or one history .json) into `dest`.
+
+    display_name is what the person called the file; it only ever appears in messages.
 
     Raises ExportError (400 unreadable, 413 too large once inflated, 422 no usable history).
     """
@@ -54,10 +56,10 @@ def unpack_upload(upload: Path, dest: Path, limits: Limits) -> UnpackedExport:
         head = handle.read(4)
     if head in ZIP_MAGIC:
         return _unpack_zip(upload, dest, limits)
-    return _unpack_single_json(upload, dest, limits)
+    return _unpack_single_json(upload, dest, limits, display_name)
 
 
-def _unpack_single_json(upload: Path, dest: Path, limits: Limits) -> UnpackedExport:
+def _unpack_single_json(upload: Path, dest: Path, limits: Limits, display_name: str) -> UnpackedExport:
     with open(upload, "rb") as handle:
         head = handle.read(64 * 1024)
     text = head.removeprefix(UTF8_BOM).decode("utf-8", errors="replace").lstrip()
@@ -71,7 +73,7 @@ def _unpack_single_json(upload: Path, dest: Path, limits: Limits) -> UnpackedExp
     target = dest / "0.json"
     with open(upload, "rb") as source, open(target, "wb") as sink:
         size = _copy_capped(source, sink, limits.max_extracted_bytes, "the uploaded file")
-    return UnpackedExport(row_format, [target], [upload.name], size)
+    return UnpackedExport(row_format, [target], [display_name], size)
 
 
 def _open_zip(upload: Path) -> zipfile.ZipFile:

@@ -26,7 +26,7 @@ def keyframe_dates(start: date, end: date, days: int, period: str) -> list[date]
     """Keyframe dates from start to end inclusive: period ends, every `days` days' worth of periods.
 
     period 'd' steps `days` days from the start; 'w' snaps to week ends (Sunday) and 'm' to month
-    ends, stepping round(days / 7) weeks or round(days / 30) months (at least one). The last
+    ends, stepping round(days / 7) weeks or round(days / 30.44) months (at least one). The last
     keyframe is always `end`.
     """
     step = max(1, round(days / PERIOD_DAYS[period]))

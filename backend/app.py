@@ -11,7 +11,7 @@ from flask_cors import CORS
 
 from backend.core.config import load_settings
 from backend.core.errors import register_error_handlers
-from backend.routes import animations, health, images, sessions, uploads
+from backend.routes import animations, docs, health, images, sessions, uploads
 from backend.services.analytics import Analytics
 from backend.services.sessions import SessionStore
 from backend.services.system import cleanup_old_sessions, start_cleanup_thread
@@ -59,7 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store = SessionStore(app.config["UPLOAD_DIR"], app.config["MAX_SESSIONS"], app.config["SESSION_TTL_SECONDS"])
     app.extensions["sessions"] = store
     app.extensions["analytics"] = Analytics(app.config["SUPABASE_URL"], app.config["SUPABASE_KEY"])
-    for module in (uploads, images, animations, sessions, health):
+    for module in (uploads, images, animations, sessions, health, docs):
         app.register_blueprint(module.bp)
     if not app.testing:
         cleanup_old_sessions(store)

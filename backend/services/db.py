@@ -21,31 +21,23 @@ log = logging.getLogger(__name__)
 STREAM_MS = 30_000
 NUMBER_TYPES = ("UBIGINT", "BIGINT", "DOUBLE")
 
-PLAYS_TABLE = """
-CREATE TABLE plays (
-    ts TIMESTAMP NOT NULL,          -- UTC, the moment playback stopped
-    ms_played BIGINT NOT NULL,
-    kind VARCHAR NOT NULL,          -- track | episode | audiobook | unknown
-    track_name VARCHAR, artist_name VARCHAR, album_name VARCHAR, track_uri VARCHAR,
-    episode_name VARCHAR, show_name VARCHAR, episode_uri VARCHAR,
-    audiobook_title VARCHAR, chapter_title VARCHAR,
-    platform VARCHAR, conn_country VARCHAR, reason_start VARCHAR, reason_end VARCHAR,
-    shuffle BOOLEAN, skipped BOOLEAN, offline BOOLEAN, incognito_mode BOOLEAN
-)"""
+# The `plays` table: what the charts need and nothing personal. Per row format, the SELECT list
+# that maps raw columns onto it; the casts fix the column types.
+PLAYS_COLUMNS = """ts, ms_played, kind, track_name, artist_name, album_name, track_uri, episode_name,
+    show_name, episode_uri, audiobook_title, chapter_title, platform, conn_country, skipped"""
 
-# Per row format: the SELECT list that maps raw columns onto `plays`.
 EXTENDED_SELECT = """
-    strptime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts,
+    strptime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts,   -- UTC, the moment playback stopped
     CAST(ms_played AS BIGINT) AS ms_played,
     CASE WHEN master_metadata_track_name IS NOT NULL OR spotify_track_uri IS NOT NULL THEN 'track'
          WHEN episode_name IS NOT NULL OR spotify_episode_uri IS NOT NULL THEN 'episode'
          WHEN audiobook_title IS NOT NULL OR audiobook_uri IS NOT NULL THEN 'audiobook'
          ELSE 'unknown' END AS kind,
-    master_metadata_track_name, master_metadata_album_artist_name, master_metadata_album_album_name,
-    spotify_track_uri, episode_name, episode_show_name, spotify_episode_uri,
-    audiobook_title, audiobook_chapter_title, platform, conn_country, reason_start, reason_end,
-    TRY_CAST(shuffle AS BOOLEAN), TRY_CAST(skipped AS BOOLEAN), TRY_CAST(offline AS BOOLEAN),
-    TRY_CAST(incognito_mode AS BOOLEAN)"""
+    master_metadata_track_name AS track_name, master_metadata_album_artist_name AS artist_name,
+    master_metadata_album_album_name AS album_name, spotify_track_uri AS track_uri,
+    episode_name, episode_show_name AS show_name, spotify_episode_uri AS episode_uri,
+    audiobook_title, audiobook_chapter_title AS chapter_title, platform, conn_country,
+    TRY_CAST(skipped AS BOOLEAN) AS skipped"""
 
 ACCOUNT_SELECT = """
     strptime(endTime, '%Y-%m-%d %H:%M') AS ts,
@@ -53,8 +45,10 @@ ACCOUNT_SELECT = """
     CASE WHEN podcastName IS NOT NULL OR episodeName IS NOT NULL THEN 'episode'
          WHEN audiobookName IS NOT NULL OR chapterName IS NOT NULL THEN 'audiobook'
          WHEN trackName IS NOT NULL THEN 'track' ELSE 'unknown' END AS kind,
-    trackName, artistName, NULL, NULL, episodeName, podcastName, NULL,
-    audiobookName, chapterName, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"""
+    trackName AS track_name, artistName AS artist_name, NULL::VARCHAR AS album_name,
+    NULL::VARCHAR AS track_uri, episodeName AS episode_name, podcastName AS show_name,
+    NULL::VARCHAR AS episode_uri, audiobookName AS audiobook_title, chapterName AS chapter_title,
+    NULL::VARCHAR AS platform, NULL::VARCHAR AS conn_country, NULL::BOOLEAN AS skipped"""
 
 
 @dataclass
@@ -96,9 +90,9 @@ def ingest_export(unpacked: UnpackedExport, db_path: Path, work_dir: Path) -> In
     with _connect_for_ingest(db_path, work_dir) as con:
         _read_raw(con, fmt, unpacked)
         _validate_raw(con, fmt, unpacked)
-        con.execute(PLAYS_TABLE)
         select = EXTENDED_SELECT if fmt is EXTENDED else ACCOUNT_SELECT
-        con.execute(f"INSERT INTO plays SELECT DISTINCT {select} FROM raw WHERE {_complete(fmt)}")
+        # Exact duplicates (repeated rows, overlapping exports) are dropped here: a play counts once.
+        con.execute(f"CREATE TABLE plays AS SELECT DISTINCT {select} FROM raw WHERE {_complete(fmt)}")
         summary = _summarise(con, fmt, unpacked)
         con.execute("DROP TABLE raw")
         con.execute("CREATE TABLE session_info AS SELECT ?::JSON AS summary", [json.dumps(summary.to_json())])

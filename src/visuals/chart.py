@@ -29,8 +29,8 @@ def render_top_chart(items: list[ChartItem], title: str, subtitle: str, value_fo
     with_artist = any(item.artist for item in items)
     layout = Layout(width, height, max(min(slots, 4), len(items), 1), with_artist, race=False)
     entries = [Entry(item.name, item.artist, stable_colour(colour_key(item.name, item.artist))) for item in items]
-    painter = FramePainter(layout, entries, Page(title, subtitle), value_format)
     values = np.array([item.value for item in items], dtype=np.float64)
+    painter = FramePainter(layout, entries, Page(title, subtitle), value_format, float(values.max(initial=0)))
     frame = painter.paint(np.arange(len(items), dtype=np.float64), values, float(values.max(initial=0)) or 1.0)
     buffer = io.BytesIO()
     frame.save(buffer, format="JPEG", quality=JPEG_QUALITY)

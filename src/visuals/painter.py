@@ -33,11 +33,16 @@ class Page:
 class FramePainter:
     """Holds everything drawn once; paint() composes one frame into a reused buffer."""
 
-    def __init__(self, layout: Layout, entries: list[Entry], page: Page, value_format: ValueFormat):
+    def __init__(self, layout: Layout, entries: list[Entry], page: Page, value_format: ValueFormat,
+                 largest_value: float):
         self.layout = layout
         self.entries = entries
         self.value_format = value_format
         self._prepare_sprites(page)
+        # The longest bar leaves room for the widest value label, so no label is ever cut off.
+        self.value_gap = int(layout.width * 0.015)
+        self.bar_max = max(layout.right_edge - layout.bar_left - self.value_gap - self._value_width(largest_value),
+                           layout.width // 10)
         self.background = self._background()
         self.frame = self.background.copy()
         self.draw = ImageDraw.Draw(self.frame, "RGBA")
@@ -51,7 +56,7 @@ class FramePainter:
         specs += [TextSpec(entry.name, lay.name_px, bold=True, max_width=lay.label_width) for entry in self.entries]
         specs += [TextSpec(entry.artist or "", lay.artist_px, max_width=lay.label_width) for entry in self.entries]
         specs += [TextSpec(label, lay.date_px, bold=True) for label in page.date_labels]
-        sprites = render_texts(specs)
+        sprites = render_texts(specs, canvas_width=lay.width)
         self.title, self.subtitle, self.unit = sprites[:3]
         glyphs = sprites[3:3 + len(GLYPHS)]
         self.glyphs = dict(zip(GLYPHS, glyphs))
@@ -61,6 +66,13 @@ class FramePainter:
         count = len(self.entries)
         rest = sprites[3 + len(GLYPHS):]
         self.names, self.artists, self.dates = rest[:count], rest[count:2 * count], rest[2 * count:]
+
+    def _value_width(self, value: float) -> int:
+        text = self.value_format.number(value)
+        return sum(self.advance[ch] for ch in text) + self._unit_gap() + self.unit.width
+
+    def _unit_gap(self) -> int:
+        return int(self.layout.value_px * 0.25)
 
     def _background(self) -> Image.Image:
         lay = self.layout
@@ -88,7 +100,7 @@ class FramePainter:
         lay = self.layout
         top, bottom = lay.area_top, lay.area_bottom
         centre = top + (slot + 0.5) * lay.slot_px
-        length = max(2.0, value / scale * lay.bar_max) if value > 0 else 0.0
+        length = max(2.0, value / scale * self.bar_max) if value > 0 else 0.0
         entry = self.entries[i]
         fill_bar(frame, self.draw, lay.bar_left, lay.bar_left + length, centre - lay.bar_px / 2, centre + lay.bar_px / 2,
                  entry.colour, top, bottom)
@@ -99,14 +111,14 @@ class FramePainter:
             stamp(frame, artist, right - artist.width, int(centre + lay.artist_px * 1.1), MUTED, top, bottom)
         else:
             stamp(frame, name, right - name.width, int(centre + lay.name_px * 0.36), TEXT, top, bottom)
-        self._paint_value(frame, lay.bar_left + int(length) + int(lay.width * 0.015),
+        self._paint_value(frame, lay.bar_left + int(length) + self.value_gap,
                           int(centre + lay.value_px * 0.36), value, top, bottom)
 
     def _paint_value(self, frame: Image.Image, x: int, baseline: int, value: float, top: int, bottom: int) -> None:
         for ch in self.value_format.number(value):
             stamp(frame, self.glyphs[ch], x, baseline, TEXT, top, bottom)
             x += self.advance[ch]
-        stamp(frame, self.unit, x + int(self.layout.value_px * 0.25), baseline, MUTED, top, bottom)
+        stamp(frame, self.unit, x + self._unit_gap(), baseline, MUTED, top, bottom)
 
 
 def fill_bar(frame: Image.Image, draw: ImageDraw.ImageDraw, x0: int, x1: float, y0: float, y1: float,

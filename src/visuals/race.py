@@ -35,5 +35,6 @@ def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], titl
     with_artist = any(artist for _, artist in names)
     layout = Layout(width, height, top_n, with_artist, race=True)
     entries = [Entry(name, artist, stable_colour(colour_key(name, artist))) for name, artist in names]
-    painter = FramePainter(layout, entries, Page(title, subtitle, tuple(plan.date_labels)), value_format)
+    painter = FramePainter(layout, entries, Page(title, subtitle, tuple(plan.date_labels)), value_format,
+                           float(plan.values.max(initial=0)))
     return Race(plan, painter)

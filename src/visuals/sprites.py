@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from src.visuals.fonts import drawable, font_families
 
 ELLIPSIS = "…"
-MAX_BATCH_PX = 8000
+MAX_BATCH_PX = 2000  # rows per Agg canvas: bounds the memory a batch of labels takes
 
 
 @dataclass(frozen=True)

@@ -51,12 +51,17 @@ class Layout:
     race: bool
 
     @property
+    def unit(self) -> float:
+        """Text scales with this: the height of a 4:5 page as wide as this one, at most the real height."""
+        return min(self.height, self.width * 1.25)
+
+    @property
     def title_px(self) -> float:
-        return self.height * 0.034
+        return self.unit * 0.034
 
     @property
     def subtitle_px(self) -> float:
-        return self.height * 0.019
+        return self.unit * 0.019
 
     @property
     def area_top(self) -> int:
@@ -72,7 +77,7 @@ class Layout:
 
     @property
     def bar_px(self) -> float:
-        return min(self.slot_px * 0.74, self.height * 0.075)
+        return min(self.slot_px * 0.74, self.unit * 0.075)
 
     @property
     def label_left(self) -> int:
@@ -83,12 +88,8 @@ class Layout:
         return int(self.width * 0.4)
 
     @property
-    def bar_max(self) -> int:
-        return int(self.width * 0.96) - self.bar_left - self.value_room
-
-    @property
-    def value_room(self) -> int:
-        return int(self.width * 0.19)
+    def right_edge(self) -> int:
+        return int(self.width * 0.965)
 
     @property
     def label_width(self) -> int:
@@ -97,7 +98,7 @@ class Layout:
     @property
     def name_px(self) -> float:
         share = 0.36 if self.with_artist else 0.42
-        return min(self.slot_px * share, self.height * 0.024)
+        return min(self.slot_px * share, self.unit * 0.024)
 
     @property
     def artist_px(self) -> float:
@@ -109,4 +110,4 @@ class Layout:
 
     @property
     def date_px(self) -> float:
-        return self.height * 0.07
+        return self.unit * 0.07

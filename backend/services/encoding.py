@@ -34,10 +34,14 @@ def find_ffmpeg(configured: str = "") -> str | None:
         return None
 
 
+FRAME_PIX_FMT = "rgb0"  # what the painter writes: 4 bytes a pixel, the last unused
+FRAME_BYTES_PER_PIXEL = 4
+
+
 def ffmpeg_arguments(ffmpeg: str, width: int, height: int, fps: int, output: Path) -> list[str]:
     return [
         ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0",
+        "-f", "rawvideo", "-pix_fmt", FRAME_PIX_FMT, "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0",
         "-an", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "30", "-pix_fmt", "yuv420p",
         "-movflags", "+faststart", "-threads", "0", "-g", str(2 * fps),
         str(output),
@@ -51,9 +55,9 @@ class EncodedVideo:
     seconds: float
 
 
-def encode_animation(frames: Iterable[bytes], width: int, height: int, fps: int, ffmpeg: str,
+def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: int, fps: int, ffmpeg: str,
                      work_dir: Path) -> EncodedVideo:
-    """Pipe every raw RGB24 frame into ffmpeg and return the finished MP4's bytes.
+    """Pipe every raw frame (FRAME_PIX_FMT) into ffmpeg and return the finished MP4's bytes.
 
     Whatever happens, ffmpeg is gone and the temporary file removed when this returns or raises.
     """

@@ -33,5 +33,5 @@ def render_top_chart(items: list[ChartItem], title: str, subtitle: str, value_fo
     painter = FramePainter(layout, entries, Page(title, subtitle), value_format, float(values.max(initial=0)))
     frame = painter.paint(np.arange(len(items), dtype=np.float64), values, float(values.max(initial=0)) or 1.0)
     buffer = io.BytesIO()
-    frame.save(buffer, format="JPEG", quality=JPEG_QUALITY)
+    frame.convert("RGB").save(buffer, format="JPEG", quality=JPEG_QUALITY)
     return buffer.getvalue()

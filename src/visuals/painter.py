@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from src.visuals.sprites import Sprite, TextSpec, render_texts, stamp
 from src.visuals.style import BACKGROUND, DATE_TEXT, MUTED, TEXT, Colour, Layout, ValueFormat
@@ -43,9 +43,11 @@ class FramePainter:
         self.value_gap = int(layout.width * 0.015)
         self.bar_max = max(layout.right_edge - layout.bar_left - self.value_gap - self._value_width(largest_value),
                            layout.width // 10)
-        self.background = self._background()
-        self.frame = self.background.copy()
-        self.draw = ImageDraw.Draw(self.frame, "RGBA")
+        # Frames are painted in place into one RGBX buffer that ffmpeg reads as rgb0: no copy per frame.
+        self.background = np.asarray(self._background().convert("RGBX")).copy()
+        self.pixels = self.background.copy()
+        self.frame = Image.frombuffer("RGBX", (layout.width, layout.height), self.pixels, "raw", "RGBX", 0, 1)
+        self.frame.readonly = 0  # frombuffer marks shared buffers read-only; painting into it is the point
 
     def _prepare_sprites(self, page: Page) -> None:
         lay = self.layout
@@ -83,10 +85,13 @@ class FramePainter:
 
     def paint(self, positions: np.ndarray, values: np.ndarray, scale: float,
               date_index: int | None = None) -> Image.Image:
-        """One frame: entry i sits at slot positions[i] with value values[i]; returns the reused image."""
+        """One frame: entry i sits at slot positions[i] with value values[i].
+
+        Returns the painter's own RGBX image, overwritten by the next call.
+        """
         lay = self.layout
         frame = self.frame
-        frame.paste(self.background)
+        np.copyto(self.pixels, self.background)
         if date_index is not None and self.dates:
             label = self.dates[date_index]
             stamp(frame, label, int(lay.width * 0.96) - label.width, int(lay.height * 0.95), DATE_TEXT)
@@ -102,7 +107,7 @@ class FramePainter:
         centre = top + (slot + 0.5) * lay.slot_px
         length = max(2.0, value / scale * self.bar_max) if value > 0 else 0.0
         entry = self.entries[i]
-        fill_bar(frame, self.draw, lay.bar_left, lay.bar_left + length, centre - lay.bar_px / 2, centre + lay.bar_px / 2,
+        fill_bar(frame, lay.bar_left, lay.bar_left + length, centre - lay.bar_px / 2, centre + lay.bar_px / 2,
                  entry.colour, top, bottom)
         name, artist = self.names[i], self.artists[i]
         right = lay.bar_left - int(lay.width * 0.015)
@@ -121,7 +126,7 @@ class FramePainter:
         stamp(frame, self.unit, x + self._unit_gap(), baseline, MUTED, top, bottom)
 
 
-def fill_bar(frame: Image.Image, draw: ImageDraw.ImageDraw, x0: int, x1: float, y0: float, y1: float,
+def fill_bar(frame: Image.Image, x0: int, x1: float, y0: float, y1: float,
              colour: Colour, clip_top: int, clip_bottom: int) -> None:
     """A bar with anti-aliased right, top and bottom edges, so sub-pixel motion stays smooth."""
     if x1 <= x0:
@@ -131,13 +136,14 @@ def fill_bar(frame: Image.Image, draw: ImageDraw.ImageDraw, x0: int, x1: float, 
     if row1 > row0:
         if full_right > x0:
             frame.paste(colour, (x0, row0, full_right, row1))
-        _blend_box(draw, (full_right, row0, full_right, row1 - 1), colour, x1 - full_right)
+        _blend_box(frame, (full_right, row0, full_right + 1, row1), colour, x1 - full_right)
     for row, coverage in ((int(np.floor(y0)), np.ceil(y0) - y0), (int(np.floor(y1)), y1 - np.floor(y1))):
         if clip_top <= row < clip_bottom and full_right > x0:
-            _blend_box(draw, (x0, row, full_right - 1, row), colour, coverage)
+            _blend_box(frame, (x0, row, full_right, row + 1), colour, coverage)
 
 
-def _blend_box(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], colour: Colour, coverage: float) -> None:
+def _blend_box(frame: Image.Image, box: tuple[int, int, int, int], colour: Colour, coverage: float) -> None:
+    """Blend colour over box with the given coverage: the anti-aliased edge of a bar."""
     alpha = int(coverage * 255)
-    if alpha > 0:
-        draw.rectangle(box, fill=(*colour, alpha))
+    if alpha > 0 and box[2] > box[0] and box[3] > box[1]:
+        frame.paste(colour, box, Image.new("L", (box[2] - box[0], box[3] - box[1]), alpha))

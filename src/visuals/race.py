@@ -20,12 +20,17 @@ class Race:
     def frame_count(self) -> int:
         return self.plan.frame_count
 
-    def frames(self, start: int = 0, stop: int | None = None) -> Iterator[bytes]:
-        """Raw RGB24 frames start..stop, ready for ffmpeg's rawvideo input."""
+    def frames(self, start: int = 0, stop: int | None = None) -> Iterator[memoryview]:
+        """Raw rgb0 frames start..stop for ffmpeg's rawvideo input.
+
+        Each is a view of the painter's buffer: write it out before asking for the next.
+        """
         plan = self.plan
+        pixels = memoryview(self.painter.pixels).cast("B")
         for index in range(start, plan.frame_count if stop is None else stop):
-            yield self.painter.paint(plan.positions[index], plan.values[index], float(plan.scale[index]),
-                                     int(plan.date_index[index])).tobytes()
+            self.painter.paint(plan.positions[index], plan.values[index], float(plan.scale[index]),
+                               int(plan.date_index[index]))
+            yield pixels
 
 
 def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], title: str, subtitle: str,

@@ -1,0 +1,1 @@
+"""Benchmarks of the API's heavy requests: run with `python -m benchmarks --help`."""

@@ -1,0 +1,105 @@
+"""The encode floor of a race: how long ffmpeg alone takes to encode its frames, and frame snapshots.
+
+The MP4 the API returned is decoded to raw RGB24 frames in a scratch file first; then ffmpeg,
+with exactly the server's arguments (backend.services.encoding.ffmpeg_arguments), encodes that file
+fed to its stdin, and only that process is timed, from start to exit, with nothing else running.
+A long race is ~6 MB a frame raw (32 GB for a year of days at 1080x1920), so frames are decoded
+and encoded in segments of at most `segment_bytes`; the decoder sits blocked on its full pipe
+(idle) while a segment is encoded, and the floor is the sum of the segments' encode times (each
+segment adds one ffmpeg start-up, so with many segments the floor is a little pessimistic).
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from backend.services.encoding import FRAME_BYTES_PER_PIXEL, FRAME_PIX_FMT, ffmpeg_arguments
+
+QUIET = ("-hide_banner", "-loglevel", "error", "-nostdin")
+
+
+@dataclass(frozen=True)
+class Floor:
+    seconds: float
+    frames: int
+    segments: int
+
+
+def _scratch_root(need: int) -> str | None:
+    """RAM-backed /dev/shm when it has room (the floor must not wait on a disk), else the default."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and shutil.disk_usage(shm).free > 2 * need:
+        return str(shm)
+    return None
+
+
+def _fill(source: BinaryIO, target: Path, frames: int, frame_bytes: int) -> int:
+    """Copy up to `frames` whole frames from the decoder's stdout into target; return how many."""
+    buffer = bytearray(frame_bytes)
+    view = memoryview(buffer)
+    count = 0
+    with open(target, "wb") as out:
+        while count < frames:
+            got = 0
+            while got < frame_bytes:
+                n = source.readinto(view[got:])
+                if not n:
+                    return count
+                got += n
+            out.write(buffer)
+            count += 1
+    return count
+
+
+def _time_encode(ffmpeg: str, raw: Path, width: int, height: int, fps: int, output: Path) -> float:
+    with open(raw, "rb") as source:
+        started = time.perf_counter()
+        done = subprocess.run(ffmpeg_arguments(ffmpeg, width, height, fps, output), stdin=source,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"floor encode failed: {done.stderr.decode(errors='replace')[-300:]}")
+    return elapsed
+
+
+def encode_floor(mp4: Path, ffmpeg: str, width: int, height: int, fps: int, segment_bytes: int) -> Floor:
+    frame_bytes = width * height * FRAME_BYTES_PER_PIXEL
+    per_segment = max(1, segment_bytes // frame_bytes)
+    work = Path(tempfile.mkdtemp(prefix="bench-floor-", dir=_scratch_root(per_segment * frame_bytes)))
+    decoder = subprocess.Popen([ffmpeg, *QUIET, "-i", str(mp4), "-f", "rawvideo", "-pix_fmt", FRAME_PIX_FMT, "pipe:1"],
+                               stdout=subprocess.PIPE)
+    seconds, frames, segments = 0.0, 0, 0
+    try:
+        assert decoder.stdout is not None
+        while True:
+            count = _fill(decoder.stdout, work / "frames.rgb", per_segment, frame_bytes)
+            if count == 0:
+                break
+            seconds += _time_encode(ffmpeg, work / "frames.rgb", width, height, fps, work / "floor.mp4")
+            frames += count
+            segments += 1
+            if count < per_segment:
+                break
+    finally:
+        if decoder.poll() is None:
+            decoder.kill()
+        decoder.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    return Floor(seconds, frames, segments)
+
+
+def save_frames(mp4: Path, frames: int, ffmpeg: str, dest: Path, stem: str) -> list[Path]:
+    """PNGs of the first, middle and last frames of the MP4, for looking at."""
+    dest.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for label, index in (("first", 0), ("middle", frames // 2), ("last", max(0, frames - 1))):
+        path = dest / f"{stem}_{label}.png"
+        subprocess.run([ffmpeg, *QUIET, "-y", "-i", str(mp4), "-vf", f"select=eq(n\\,{index})",
+                        "-fps_mode", "passthrough", "-frames:v", "1", str(path)], check=True)
+        saved.append(path)
+    return saved

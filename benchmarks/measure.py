@@ -1,0 +1,94 @@
+"""Wall time and peak resident memory of one request, sampled from a background thread."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+
+import psutil
+
+MB = 2**20
+
+
+@dataclass
+class MemoryPeaks:
+    """Peaks in MB over a request: this process, its descendants (ffmpeg), and both at one instant."""
+    baseline_mb: float = 0.0
+    server_mb: float = 0.0
+    children_mb: float = 0.0
+    total_mb: float = 0.0
+    samples: int = 0
+    child_names: set[str] = field(default_factory=set)
+
+    @property
+    def increase_mb(self) -> float:
+        return self.server_mb - self.baseline_mb
+
+
+class RssSampler:
+    """Samples RSS every `interval` s while the `with` block runs.
+
+    This process is read every sample; descendants are looked up only every `discover_every` s
+    (a recursive psutil scan costs ~2 ms of Python holding the GIL, which would slow the request
+    being measured), and the known ones are read every sample. ffmpeg lives for the whole encode,
+    so it is found within `discover_every` of starting.
+    """
+
+    def __init__(self, interval: float = 0.005, discover_every: float = 0.1) -> None:
+        self.interval = interval
+        self.discover_every = discover_every
+        self.process = psutil.Process()
+        self.peaks = MemoryPeaks()
+        self._children: dict[int, psutil.Process] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self.peaks.baseline_mb = self.process.memory_info().rss / MB
+        self._sample(discover=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample(discover=False)
+
+    def _run(self) -> None:
+        last_discovery = time.perf_counter()
+        while not self._stop.wait(self.interval):
+            now = time.perf_counter()
+            discover = now - last_discovery >= self.discover_every
+            if discover:
+                last_discovery = now
+            self._sample(discover)
+
+    def _discover(self) -> None:
+        try:
+            for child in self.process.children(recursive=True):
+                if child.pid not in self._children:
+                    self._children[child.pid] = child
+                    try:
+                        self.peaks.child_names.add(child.name())
+                    except psutil.Error:
+                        pass
+        except psutil.Error:
+            pass
+
+    def _sample(self, discover: bool) -> None:
+        if discover:
+            self._discover()
+        server = self.process.memory_info().rss / MB
+        children = 0.0
+        for pid, child in list(self._children.items()):
+            try:
+                children += child.memory_info().rss / MB
+            except psutil.Error:
+                del self._children[pid]
+        peaks = self.peaks
+        peaks.samples += 1
+        peaks.server_mb = max(peaks.server_mb, server)
+        peaks.children_mb = max(peaks.children_mb, children)
+        peaks.total_mb = max(peaks.total_mb, server + children)

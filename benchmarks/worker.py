@@ -1,0 +1,126 @@
+"""Runs in a subprocess, so the memory it measures is the server's alone, never the generator's.
+
+`ingest ZIP UPLOAD_DIR`: a fresh process that loads the ZIP's bytes and posts them to /process.
+`serve UPLOAD_DIR OUT_DIR SESSIONS WORKLOADS`: one long-lived process (like a gunicorn worker)
+that makes run k's chart requests against session k and writes each race's MP4 to OUT_DIR.
+Each result is one stdout line "BENCH <json>"; anything else the app prints is not parsed.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import gc
+import io
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import TestResponse, stream_encode_multipart
+
+from backend.app import create_app
+from benchmarks.measure import RssSampler
+from benchmarks.workloads import BY_NAME, Workload
+
+PREFIX = "BENCH "
+log = logging.getLogger("benchmarks.worker")
+
+
+def make_app(upload_dir: str) -> Flask:
+    # Optional services are switched off explicitly: the benchmark never touches the network.
+    return create_app({"TESTING": True, "UPLOAD_DIR": upload_dir, "MAX_SESSIONS": 50, "SUPABASE_URL": "",
+                       "SUPABASE_KEY": "", "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": ""})
+
+
+def emit(result: dict[str, Any]) -> None:
+    print(PREFIX + json.dumps(result), flush=True)
+
+
+def _measured(run: int, name: str, send: Any) -> tuple[dict[str, Any], TestResponse]:
+    gc.collect()
+    with RssSampler() as sampler:
+        started = time.perf_counter()
+        response = send()
+        wall = time.perf_counter() - started
+    peaks = sampler.peaks
+    result = {"name": name, "run": run, "status": response.status_code, "wall_s": wall,
+              "baseline_mb": peaks.baseline_mb, "peak_server_mb": peaks.server_mb,
+              "increase_mb": peaks.increase_mb, "peak_children_mb": peaks.children_mb,
+              "peak_total_mb": peaks.total_mb, "children": sorted(peaks.child_names), "samples": peaks.samples}
+    if response.status_code != 200:
+        result["error"] = response.get_data(as_text=True)[:500]
+    return result, response
+
+
+def ingest(zip_path: str, upload_dir: str, run: int) -> int:
+    client = make_app(upload_dir).test_client()
+    data = Path(zip_path).read_bytes()
+    stream, _, boundary = stream_encode_multipart({"file": FileStorage(io.BytesIO(data), "my_spotify_data.zip")},
+                                                  use_tempfile=False)
+    body = stream.getvalue()
+    del stream, data
+    result, response = _measured(run, "ingest", lambda: client.post(
+        "/process", data=body, content_type=f"multipart/form-data; boundary={boundary}"))
+    if response.status_code == 200:
+        answer = response.get_json()
+        result["session_id"] = answer["session_id"]
+        result["output_bytes"] = (Path(upload_dir) / f"{answer['session_id']}.duckdb").stat().st_size
+        result["rows_stored"] = answer["summary"].get("rows_stored")
+    emit(result)
+    return 0 if response.status_code == 200 else 1
+
+
+def _chart(client: FlaskClient, workload: Workload, session_id: str, run: int, out_dir: Path) -> dict[str, Any]:
+    body = {"session_id": session_id, **workload.body}
+    result, response = _measured(run, workload.name, lambda: client.post(workload.route, json=body))
+    if response.status_code != 200:
+        return result
+    answer = response.get_json()
+    if workload.kind == "image":
+        result["output_bytes"] = len(base64.b64decode(answer["image"]))
+    else:
+        video = base64.b64decode(answer["video"])
+        path = out_dir / f"{workload.name}_run{run}.mp4"
+        path.write_bytes(video)
+        result.update(output_bytes=len(video), frames=answer["frames"], fps=answer["fps"],
+                      width=answer["width"], height=answer["height"], mp4=str(path))
+    return result
+
+
+def serve(upload_dir: str, out_dir: str, sessions: list[str], names: list[str]) -> int:
+    client = make_app(upload_dir).test_client()
+    failed = False
+    for run, session_id in enumerate(sessions, 1):
+        for name in names:
+            result = _chart(client, BY_NAME[name], session_id, run, Path(out_dir))
+            failed |= result["status"] != 200
+            emit(result)
+    return 1 if failed else 0
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.worker")
+    commands = parser.add_subparsers(dest="command", required=True)
+    one = commands.add_parser("ingest")
+    one.add_argument("zip")
+    one.add_argument("upload_dir")
+    one.add_argument("--run", type=int, default=1)
+    many = commands.add_parser("serve")
+    many.add_argument("upload_dir")
+    many.add_argument("out_dir")
+    many.add_argument("sessions", help="comma-separated session ids, one per run")
+    many.add_argument("workloads", help="comma-separated workload names")
+    args = parser.parse_args(argv)
+    if args.command == "ingest":
+        return ingest(args.zip, args.upload_dir, args.run)
+    return serve(args.upload_dir, args.out_dir, args.sessions.split(","), args.workloads.split(","))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

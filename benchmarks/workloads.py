@@ -1,0 +1,85 @@
+"""What the benchmark asks the API to do, and the targets each answer is held to."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+YEAR_2023 = {"start_date": "2023-01-01", "end_date": "2023-12-31"}
+RACE_SPEED = {"interp_steps": 14, "speed_for_bar_animation": 28, "top_n": 10, "analysis_metric": "Streams"}
+MAX_RACE_MB = 500.0  # server + ffmpeg, sampled together
+QUICK = ("ingest", "image", "race_full_default")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A limit on one aggregated metric of a workload (see report.METRICS for the names)."""
+    label: str
+    metric: str
+    limit: float
+    at_most: bool = True
+
+    def holds(self, value: float | None) -> bool | None:
+        if value is None:
+            return None
+        return value <= self.limit if self.at_most else value >= self.limit
+
+    def describe(self) -> str:
+        return f"{self.label} {'<=' if self.at_most else '>='} {self.limit:g}"
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    kind: str  # "ingest" | "image" | "race"
+    route: str
+    body: dict[str, Any] = field(default_factory=dict)
+    targets: tuple[Target, ...] = ()
+
+
+def _race_memory() -> Target:
+    return Target("server+ffmpeg MB", "peak_total_mb", MAX_RACE_MB)
+
+
+def _images() -> list[Workload]:
+    out = []
+    for attribute in ("artist_name", "track_name", "album_name"):
+        for metric in ("Streams", "duration_ms"):
+            out.append(Workload(f"image_{attribute}_{metric}", "image", "/generate_image",
+                                {"selected_attribute": attribute, "analysis_metric": metric, "top_n": 10},
+                                (Target("wall s", "wall_s", 0.3),)))
+    return out
+
+
+WORKLOADS: tuple[Workload, ...] = (
+    Workload("ingest", "ingest", "/process", {},
+             (Target("wall s", "wall_s", 1.5), Target("peak RSS MB", "peak_server_mb", 300.0))),
+    *_images(),
+    Workload("race_year_1080x1920", "race", "/generate_animation",
+             {"selected_attribute": "artist_name", **RACE_SPEED, **YEAR_2023, "days": 1,
+              "figsize": [10.8, 19.2], "dpi": 100},
+             (Target("frames/s", "frames_per_s", 50.0, at_most=False),
+              Target("wall / encode floor", "floor_ratio", 2.5), _race_memory())),
+    Workload("race_full_default", "race", "/generate_animation", {},
+             (Target("wall s", "wall_s", 20.0), _race_memory())),
+    Workload("race_year_tracks", "race", "/generate_animation",
+             {"selected_attribute": "track_name", **RACE_SPEED, **YEAR_2023, "days": 7}, (_race_memory(),)),
+    Workload("race_year_albums", "race", "/generate_animation",
+             {"selected_attribute": "album_name", **RACE_SPEED, **YEAR_2023, "days": 7}, (_race_memory(),)),
+)
+BY_NAME = {w.name: w for w in WORKLOADS}
+
+
+def _matches(name: str, token: str) -> bool:
+    return name == token or name.startswith(token + "_")
+
+
+def select(only: str | None, quick: bool) -> list[Workload]:
+    """Workloads chosen by --quick and --only (exact names or prefixes such as 'image' or 'race_year')."""
+    chosen = [w for w in WORKLOADS if not quick or any(_matches(w.name, q) for q in QUICK)]
+    if only:
+        tokens = [t.strip() for t in only.split(",") if t.strip()]
+        unknown = [t for t in tokens if not any(_matches(w.name, t) for w in WORKLOADS)]
+        if unknown:
+            raise ValueError(f"unknown workload(s) {', '.join(unknown)}; choose from: {', '.join(BY_NAME)}")
+        chosen = [w for w in chosen if any(_matches(w.name, t) for t in tokens)]
+    return chosen

@@ -76,7 +76,7 @@ class IngestSummary:
 def _connect_for_ingest(path: Path, work_dir: Path) -> duckdb.DuckDBPyConnection:
     # A memory cap keeps a 200 MB export within a few hundred MB of RSS; DuckDB spills the rest.
     return duckdb.connect(str(path), config={
-        "memory_limit": "192MB", "threads": os.cpu_count() or 1,
+        "memory_limit": "128MB", "threads": os.cpu_count() or 1,
         "temp_directory": str(work_dir), "preserve_insertion_order": False,
     })
 

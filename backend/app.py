@@ -51,6 +51,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_settings(config))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 2**20 + UPLOAD_OVERHEAD_BYTES
     app.json.sort_keys = False
+    # Every answer is JSON: no HTML redirects for doubled slashes, a plain JSON 404 instead.
+    app.url_map.merge_slashes = False
     if not app.testing:
         _configure_logging(app.config["LOG_LEVEL"])
     CORS(app, origins=app.config["CORS_ORIGINS"])

@@ -11,8 +11,10 @@ from flask_cors import CORS
 
 from backend.core.config import load_settings
 from backend.core.errors import register_error_handlers
-from backend.routes import animations, docs, health, images, sessions, uploads
+from backend.routes import animations, docs, health, images, jobs, sessions, uploads
 from backend.services.analytics import Analytics
+from backend.services.job_queue import make_queue
+from backend.services.jobs import JobStore
 from backend.services.sessions import SessionStore
 from backend.services.system import cleanup_old_sessions, start_cleanup_thread
 
@@ -60,12 +62,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _log_requests(app)
     store = SessionStore(app.config["UPLOAD_DIR"], app.config["MAX_SESSIONS"], app.config["SESSION_TTL_SECONDS"])
     app.extensions["sessions"] = store
+    job_store = JobStore(store.root, app.config["MAX_JOBS"], app.config["SESSION_TTL_SECONDS"],
+                         app.config["JOB_STALE_SECONDS"])
+    store.on_delete = job_store.remove_session
+    app.extensions["jobs"] = job_store
+    app.extensions["job_queue"] = make_queue(app.config)
     app.extensions["analytics"] = Analytics(app.config["SUPABASE_URL"], app.config["SUPABASE_KEY"])
-    for module in (uploads, images, animations, sessions, health, docs):
+    for module in (uploads, images, animations, jobs, sessions, health, docs):
         app.register_blueprint(module.bp)
     if not app.testing:
         cleanup_old_sessions(store)
-        start_cleanup_thread(store)
+        start_cleanup_thread(store, also=job_store.remove_expired)
     return app
 
 

@@ -784,3 +784,10 @@ def expected_summary(rows: list[dict]) -> dict:
     stamps = [r["ts"] for r in distinct]
     out["first_ts"], out["last_ts"] = (min(stamps), max(stamps)) if stamps else (None, None)
     return out
+
+
+def names_in(rows: list[dict]) -> set[str]:
+    """Every artist, track, album, show, episode and audiobook name in extended rows."""
+    keys = ("master_metadata_album_artist_name", "master_metadata_track_name", "master_metadata_album_album_name",
+            "episode_name", "episode_show_name", "audiobook_title", "audiobook_chapter_title")
+    return {r[k] for r in rows for k in keys if r.get(k)}

@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 import base64
+import logging
 import time
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from backend.core.errors import ApiError
 from backend.routes.params import json_body, race_request
+from backend.services.analytics import record_failures
+from backend.services.clients import ClientGone, disconnect_probe, until_client_gone
 from backend.services.db import open_session
 from backend.services.encoding import EncoderError, encode_animation, find_ffmpeg
 from backend.services.system import logged_memory
 from backend.services.visuals import build_race
 
+log = logging.getLogger(__name__)
 bp = Blueprint("animations", __name__)
+record_failures(bp, "animation")
+CLIENT_CLOSED_REQUEST = 499  # the status nginx logs for this; nobody is left to read it
 
 
 @bp.post("/generate_animation")
@@ -29,14 +35,23 @@ def generate_animation():
     with logged_memory("generate_animation"), store.using(req.chart.session_id) as path:
         with open_session(path) as con:
             prepared = build_race(con, req, config["MAX_FRAMES"])
+        frames = until_client_gone(prepared.race.frames(), disconnect_probe(request.environ))
         try:
-            video = encode_animation(prepared.race.frames(), prepared.width, prepared.height, prepared.fps,
-                                     ffmpeg, store.root)
+            with store.scratch() as work:
+                video = encode_animation(frames, prepared.width, prepared.height, prepared.fps, ffmpeg, work)
         except EncoderError as error:
             raise ApiError(500, f"The video could not be encoded: {error}") from error
+        except ClientGone as error:
+            log.info("generate_animation: the client left; render stopped after %.2f s",
+                     time.perf_counter() - started)
+            raise ApiError(CLIENT_CLOSED_REQUEST, "The connection was closed before the video was ready.") from error
     current_app.extensions["analytics"].record(
-        "animation", attribute=req.chart.attribute.wire_name, metric=req.chart.metric.wire_name,
+        "animation", ok=True, attribute=req.chart.attribute.wire_name, metric=req.chart.metric.wire_name,
         top_n=req.chart.top_n, frames=video.frames, bytes=len(video.data),
         duration_s=round(time.perf_counter() - started, 3))
+    if request.accept_mimetypes.best_match(["application/json", "video/mp4"]) == "video/mp4":
+        response = Response(video.data, mimetype="video/mp4")
+        response.headers["Content-Disposition"] = f'attachment; filename="{prepared.filename}"'
+        return response
     return jsonify(video=base64.b64encode(video.data).decode("ascii"), filename=prepared.filename,
                    frames=video.frames, fps=prepared.fps, width=prepared.width, height=prepared.height)

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.datastructures import FileStorage
@@ -52,9 +49,8 @@ def _store_upload(upload: FileStorage) -> tuple[IngestSummary, str, float]:
     """Unpack and ingest in a private work folder; the session appears only when complete."""
     store = current_app.extensions["sessions"]
     cleanup_old_sessions(store)
-    with logged_memory("process"), store.reserve() as session_id:
+    with logged_memory("process"), store.reserve() as session_id, store.scratch() as work:
         started = time.perf_counter()
-        work = Path(tempfile.mkdtemp(prefix=".work-", dir=store.root))
         try:
             saved = work / "upload"
             upload.save(saved)
@@ -64,6 +60,4 @@ def _store_upload(upload: FileStorage) -> tuple[IngestSummary, str, float]:
             partial.replace(store.db_path(session_id))
         except ExportError as error:
             raise ApiError(error.status, error.message) from error
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
     return summary, session_id, time.perf_counter() - started

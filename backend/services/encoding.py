@@ -1,6 +1,7 @@
 """ffmpeg: find a binary with libx264, and encode raw RGB frames from a pipe into an MP4."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -56,9 +57,10 @@ class EncodedVideo:
 
 
 def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: int, fps: int, ffmpeg: str,
-                     work_dir: Path) -> EncodedVideo:
+                     work_dir: Path, keep_as: Path | None = None) -> EncodedVideo:
     """Pipe every raw frame (FRAME_PIX_FMT) into ffmpeg and return the finished MP4's bytes.
 
+    With keep_as, the finished MP4 is moved there instead of read back (data is then empty).
     Whatever happens, ffmpeg is gone and the temporary file removed when this returns or raises.
     """
     started = time.perf_counter()
@@ -77,13 +79,19 @@ def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: i
             if process.wait() != 0:
                 errors.seek(0)
                 raise EncoderError(f"ffmpeg failed: {errors.read().decode(errors='replace')[-500:]}")
-            data = output.read_bytes()
+            if keep_as is None:
+                data = output.read_bytes()
+            else:
+                output.replace(keep_as)
+                data = b""
         except BrokenPipeError as error:
             errors.seek(0)
             raise EncoderError(f"ffmpeg stopped early: {errors.read().decode(errors='replace')[-500:]}") from error
         finally:
             if process.poll() is None:
                 process.kill()
+            with contextlib.suppress(OSError):
+                process.stdin.close()
             process.wait()
             output.unlink(missing_ok=True)
     return EncodedVideo(data, count, time.perf_counter() - started)

@@ -51,6 +51,7 @@ class RankedItem:
     name: str
     artist: str | None
     value: float        # streams, or milliseconds for duration_ms
+    track_uri: str | None = None   # one played Spotify track of this item: the way to its artwork
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ class DailyValues:
     entity: np.ndarray      # per row: entity index
     day: np.ndarray         # per row: days since the range start
     value: np.ndarray       # per row: metric value (float64)
+
+
+# Local files (spotify:local:...) have no catalogue entry and no artwork.
+TRACK_URI_SQL = "min(track_uri) FILTER (WHERE track_uri LIKE 'spotify:track:%')"
 
 
 def _where(attribute: Attribute) -> str:
@@ -75,12 +80,12 @@ def top_entities(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: M
                  start: date, end: date, min_ms: int = STREAM_MS) -> list[RankedItem]:
     rows = con.execute(f"""
         SELECT min({attribute.name_sql}) AS name, min({attribute.artist_sql}) AS artist,
-               {metric.value_sql} AS value
+               {metric.value_sql} AS value, {TRACK_URI_SQL} AS uri
         FROM plays WHERE {_where(attribute)}
         GROUP BY {attribute.key_sql}
         ORDER BY value DESC, name, artist NULLS FIRST
         LIMIT ?""", [*_range_params(start, end, min_ms), n]).fetchall()
-    return [RankedItem(name, artist, float(value)) for name, artist, value in rows]
+    return [RankedItem(name, artist, float(value), uri) for name, artist, value, uri in rows]
 
 
 def daily_values(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: Metric,
@@ -101,3 +106,12 @@ def names_of(con: duckdb.DuckDBPyConnection, attribute: Attribute, keys: list[st
         FROM plays WHERE kind = 'track' AND {attribute.present_sql} AND {attribute.key_sql} IN (SELECT unnest(?))
         GROUP BY key""", [keys]).fetchall()
     return {key: (name, artist) for key, name, artist in rows}
+
+
+def track_uris_of(con: duckdb.DuckDBPyConnection, attribute: Attribute, keys: list[str]) -> dict[str, str | None]:
+    """One played Spotify track URI per key (None when there is none, as in Account data)."""
+    rows = con.execute(f"""
+        SELECT {attribute.key_sql} AS key, {TRACK_URI_SQL}
+        FROM plays WHERE kind = 'track' AND {attribute.present_sql} AND {attribute.key_sql} IN (SELECT unnest(?))
+        GROUP BY key""", [keys]).fetchall()
+    return dict(rows)

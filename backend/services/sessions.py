@@ -9,10 +9,12 @@ import contextlib
 import fcntl
 import os
 import re
+import shutil
+import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from backend.core.errors import ApiError
 
@@ -20,6 +22,7 @@ SESSION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3
 DB_SUFFIX = ".duckdb"
 LOCK_SUFFIX = ".lock"
 RESERVATION_PREFIX = ".ingest-"
+SCRATCH_PREFIX = ".work-"
 
 
 class SessionStore:
@@ -28,6 +31,8 @@ class SessionStore:
         self.max_sessions = max_sessions
         self.ttl_seconds = ttl_seconds
         self.root.mkdir(parents=True, exist_ok=True)
+        # what else belongs to a session (its render jobs) is removed with it
+        self.on_delete: Callable[[str], None] = lambda session_id: None
 
     def db_path(self, session_id: str) -> Path:
         return self.root / f"{session_id}{DB_SUFFIX}"
@@ -66,7 +71,10 @@ class SessionStore:
         session_id = str(uuid.uuid4())
         reservation = self.root / f"{RESERVATION_PREFIX}{session_id}"
         with self._store_lock():
-            if len(self.live_ids()) + self._active_reservations() >= self.max_sessions:
+            # Reservations first: an ingest publishes its file before releasing its reservation, so
+            # counted in this order a session finishing meanwhile is seen at least once, never missed.
+            reserved = self._active_reservations()
+            if reserved + len(self.live_ids()) >= self.max_sessions:
                 raise ApiError(503, f"The server is busy with {self.max_sessions} sessions; try again in a minute.",
                                {"Retry-After": "60"})
             handle = open(reservation, "w")
@@ -76,6 +84,42 @@ class SessionStore:
         finally:
             reservation.unlink(missing_ok=True)
             handle.close()
+
+    @contextlib.contextmanager
+    def scratch(self) -> Iterator[Path]:
+        """A private folder under the root for one request's temporary files, removed when it ends.
+
+        The folder is locked while in use, so one left behind by a process that died (killed by a
+        timeout or out of memory) is told apart and removed by remove_abandoned_scratch.
+        """
+        with self._store_lock():
+            path = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=self.root))
+            handle = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield path
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+            os.close(handle)
+
+    def remove_abandoned_scratch(self) -> int:
+        """Remove scratch folders whose process died; returns how many."""
+        removed = 0
+        with self._store_lock():
+            for path in self.root.glob(f"{SCRATCH_PREFIX}*"):
+                try:
+                    handle = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+                except OSError:  # removed by its owner meanwhile, or not a folder
+                    continue
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed += 1
+                except BlockingIOError:
+                    pass  # in use
+                finally:
+                    os.close(handle)
+        return removed
 
     def _active_reservations(self) -> int:
         active = 0
@@ -95,6 +139,8 @@ class SessionStore:
             try:
                 path = self.db_path(session_id)
                 if not path.exists():
+                    # deleted since checked_id: the lock file opening it just made would be left behind
+                    self._lock_path(session_id).unlink(missing_ok=True)
                     raise ApiError(404, "Unknown or expired session; upload your export again with POST /process.")
                 os.utime(path)
                 yield path
@@ -117,6 +163,7 @@ class SessionStore:
             path.unlink(missing_ok=True)
             Path(f"{path}.wal").unlink(missing_ok=True)
             lock_path.unlink(missing_ok=True)
+            self.on_delete(session_id)
             return True
 
     def expired_ids(self, now: float | None = None) -> list[str]:

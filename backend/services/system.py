@@ -5,7 +5,7 @@ import contextlib
 import logging
 import threading
 import time
-from typing import Iterator
+from typing import Callable, Iterator
 
 import psutil
 
@@ -30,21 +30,28 @@ def logged_memory(what: str) -> Iterator[None]:
 
 
 def cleanup_old_sessions(store: SessionStore, now: float | None = None) -> list[str]:
-    """Delete sessions idle for longer than the TTL; a session a request is using is skipped."""
+    """Delete sessions idle for longer than the TTL (a session a request is using is skipped), and
+    the scratch folders of requests whose process died."""
     now = time.time() if now is None else now
     removed = [sid for sid in store.expired_ids(now)
                if store.delete(sid, only_if_idle=True, older_than=now - store.ttl_seconds)]
     if removed:
         log.info("Removed %d expired sessions", len(removed))
+    abandoned = store.remove_abandoned_scratch()
+    if abandoned:
+        log.warning("Removed %d scratch folders left by requests that died", abandoned)
     return removed
 
 
-def start_cleanup_thread(store: SessionStore, interval_seconds: float = 60.0) -> threading.Thread:
+def start_cleanup_thread(store: SessionStore, also: Callable[[], object] = lambda: None,
+                         interval_seconds: float = 60.0) -> threading.Thread:
+    """Clean up every interval: expired sessions, then whatever `also` removes (expired job results)."""
     def loop() -> None:
         while True:
             time.sleep(interval_seconds)
             try:
                 cleanup_old_sessions(store)
+                also()
             except OSError:
                 log.warning("Session cleanup failed", exc_info=True)
 

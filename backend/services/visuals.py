@@ -7,12 +7,17 @@ from datetime import date
 
 import duckdb
 import numpy as np
+from flask import current_app, has_app_context
+from PIL import Image
 
 from backend.core.errors import unprocessable
 from backend.routes.params import ChartRequest, RaceRequest
 from backend.services import queries
+from backend.services.artwork import ArtworkSettings, Wanted, fetch_pictures
 from backend.services.db import date_bounds, read_summary
 from src.visuals import ChartItem, Race, prepare_race, render_top_chart
+from src.visuals.chart import chart_thumb_px
+from src.visuals.race import race_thumb_px
 from src.visuals.keyframes import build_keyframes, keyframe_dates
 from src.visuals.race_plan import frame_count, hold_frames_for
 from src.visuals.style import value_format
@@ -58,14 +63,37 @@ def _filename(kind: str, req: ChartRequest, start: date, end: date, extension: s
     return re.sub(r"[^A-Za-z0-9_.-]", "_", stem).lower() + extension
 
 
-def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> ChartImage:
+def _artwork_settings(given: ArtworkSettings | None) -> ArtworkSettings | None:
+    if given is None and has_app_context():
+        return ArtworkSettings.from_config(current_app.config)
+    return given
+
+
+def _pictures(settings: ArtworkSettings | None, attribute: queries.Attribute, names: list[tuple[str, str | None]],
+              uris: list[str | None], side: int) -> list[Image.Image | None]:
+    """Each bar's picture, within the artwork budget; all None without credentials (and no call)."""
+    if settings is None or not settings.enabled:
+        return [None] * len(names)
+    if attribute.wire_name == "artist_name":
+        return fetch_pictures(settings, "artist", [Wanted(uri, name) for (name, _), uri in zip(names, uris)], side)
+    # an album's cover, and a song's album's cover
+    return fetch_pictures(settings, "album", [Wanted(uri) for uri in uris], side)
+
+
+def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest,
+                artwork: ArtworkSettings | None = None) -> ChartImage:
+    """The chart's JPEG and items; `artwork` defaults to the current app's settings
+    (pass ArtworkSettings.disabled() for none, or from_config(settings) outside a request)."""
     _check_attribute(con, req)
     start, end = _date_range(con, req)
     ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, start, end)
     if not ranked:
         raise _no_plays(start, end)
     fmt = value_format(req.metric.wire_name, ranked[0].value)
-    jpeg = render_top_chart([ChartItem(r.name, r.artist, r.value) for r in ranked], _title(req, len(ranked)),
+    pictures = _pictures(_artwork_settings(artwork), req.attribute, [(r.name, r.artist) for r in ranked],
+                         [r.track_uri for r in ranked], chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
+    items = [ChartItem(r.name, r.artist, r.value, picture) for r, picture in zip(ranked, pictures)]
+    jpeg = render_top_chart(items, _title(req, len(ranked)),
                             f"{_human_date(start)} – {_human_date(end)}", fmt, req.width, req.height, req.top_n)
     return ChartImage(jpeg, [_item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],
                       _filename("chart", req, start, end, ".jpg"), start, end)
@@ -91,7 +119,10 @@ class PreparedRace:
     fps: int
 
 
-def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int) -> PreparedRace:
+def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int,
+               artwork: ArtworkSettings | None = None) -> PreparedRace:
+    """The race ready to paint; `artwork` as for chart_image (a job outside a request passes
+    ArtworkSettings.from_config(settings); a caller that only validates passes disabled())."""
     chart = req.chart
     _check_attribute(con, chart)
     start, end = _date_range(con, chart)
@@ -109,8 +140,14 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
                                 start, dates, chart.top_n)
     member_keys = [str(key) for key in daily.keys[keyframes.member_ids]]
     names = queries.names_of(con, chart.attribute, member_keys)
+    member_names = [names[key] for key in member_keys]
+    settings = _artwork_settings(artwork)
+    uris = (queries.track_uris_of(con, chart.attribute, member_keys)
+            if settings is not None and settings.enabled else {})
+    pictures = _pictures(settings, chart.attribute, member_names, [uris.get(key) for key in member_keys],
+                         race_thumb_px(chart.width, chart.height, chart.top_n))
     fmt = value_format(chart.metric.wire_name, float(keyframes.values[-1].max(initial=0)))
-    race = prepare_race(keyframes, [names[key] for key in member_keys], _title(chart, chart.top_n),
+    race = prepare_race(keyframes, member_names, _title(chart, chart.top_n),
                         f"{_human_date(start)} – {_human_date(end)}", fmt, chart.top_n, req.interp_steps,
-                        hold, chart.width, chart.height)
+                        hold, chart.width, chart.height, pictures)
     return PreparedRace(race, _filename("race", chart, start, end, ".mp4"), chart.width, chart.height, req.fps)

@@ -5,7 +5,7 @@ frame looks exactly like the picture of the same top list.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
@@ -21,6 +21,7 @@ class Entry:
     name: str
     artist: str | None
     colour: Colour
+    picture: Image.Image | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class FramePainter:
         self.entries = entries
         self.value_format = value_format
         self._prepare_sprites(page)
+        self.thumbs = [_thumbnail(entry.picture, layout.thumb_px) if layout.pictures else None
+                       for entry in entries]
+        self.thumb_left, self.label_right = layout.thumb_left, layout.label_right  # per-frame constants
         # The longest bar leaves room for the widest value label, so no label is ever cut off.
         self.value_gap = int(layout.width * 0.015)
         self.bar_max = max(layout.right_edge - layout.bar_left - self.value_gap - self._value_width(largest_value),
@@ -109,8 +113,11 @@ class FramePainter:
         entry = self.entries[i]
         fill_bar(frame, lay.bar_left, lay.bar_left + length, centre - lay.bar_px / 2, centre + lay.bar_px / 2,
                  entry.colour, top, bottom)
+        thumb = self.thumbs[i]
+        if thumb is not None:
+            paste_clipped(frame, thumb, self.thumb_left, int(round(centre - thumb.height / 2)), top, bottom)
         name, artist = self.names[i], self.artists[i]
-        right = lay.bar_left - int(lay.width * 0.015)
+        right = self.label_right
         if entry.artist:
             stamp(frame, name, right - name.width, int(centre - lay.slot_px * 0.03), TEXT, top, bottom)
             stamp(frame, artist, right - artist.width, int(centre + lay.artist_px * 1.1), MUTED, top, bottom)
@@ -124,6 +131,25 @@ class FramePainter:
             stamp(frame, self.glyphs[ch], x, baseline, TEXT, top, bottom)
             x += self.advance[ch]
         stamp(frame, self.unit, x + self._unit_gap(), baseline, MUTED, top, bottom)
+
+
+def _thumbnail(picture: Image.Image | None, side: int) -> Image.Image | None:
+    """The picture as an RGBX square of the drawn size, made once: frames paste it without resampling."""
+    if picture is None:
+        return None
+    if picture.size != (side, side):
+        picture = picture.convert("RGB").resize((side, side), Image.Resampling.LANCZOS)
+    return picture.convert("RGBX")
+
+
+def paste_clipped(frame: Image.Image, tile: Image.Image, x: int, y: int, clip_top: int, clip_bottom: int) -> None:
+    """Paste a same-mode tile (a plain copy), cropped to rows clip_top..clip_bottom."""
+    y0, y1 = max(y, clip_top), min(y + tile.height, clip_bottom)
+    if y0 >= y1:
+        return
+    if (y0, y1) != (y, y + tile.height):
+        tile = tile.crop((0, y0 - y, tile.width, y1 - y))
+    frame.paste(tile, (x, y0))
 
 
 def fill_bar(frame: Image.Image, x0: int, x1: float, y0: float, y1: float,

@@ -4,11 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from src.visuals.chart import colour_key
+from PIL import Image
+
+from src.visuals.chart import bar_colour
 from src.visuals.keyframes import Keyframes
 from src.visuals.painter import Entry, FramePainter, Page
 from src.visuals.race_plan import RacePlan, plan_race
-from src.visuals.style import Layout, ValueFormat, stable_colour
+from src.visuals.style import Layout, ValueFormat
 
 
 @dataclass
@@ -35,11 +37,20 @@ class Race:
 
 def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], title: str, subtitle: str,
                  value_format: ValueFormat, top_n: int, interp_steps: int, hold_frames: int,
-                 width: int, height: int) -> Race:
+                 width: int, height: int, pictures: list[Image.Image | None] | None = None) -> Race:
+    """pictures[i] (optional) is names[i]'s square picture, ideally already race_thumb_px() wide."""
     plan = plan_race(keyframes.values, keyframes.tie_order, keyframes.dates, top_n, interp_steps, hold_frames)
+    pictures = pictures or [None] * len(names)
     with_artist = any(artist for _, artist in names)
-    layout = Layout(width, height, top_n, with_artist, race=True)
-    entries = [Entry(name, artist, stable_colour(colour_key(name, artist))) for name, artist in names]
+    layout = Layout(width, height, top_n, with_artist, race=True,
+                    pictures=any(picture is not None for picture in pictures))
+    entries = [Entry(name, artist, bar_colour(name, artist, picture), picture)
+               for (name, artist), picture in zip(names, pictures)]
     painter = FramePainter(layout, entries, Page(title, subtitle, tuple(plan.date_labels)), value_format,
                            float(plan.values.max(initial=0)))
     return Race(plan, painter)
+
+
+def race_thumb_px(width: int, height: int, top_n: int) -> int:
+    """Side of the square pictures a race of this size draws."""
+    return Layout(width, height, top_n, False, race=True).thumb_px

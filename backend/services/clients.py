@@ -1,0 +1,59 @@
+"""Noticing that the client of a long request has gone, so a render it no longer waits for stops early.
+
+gunicorn's sync and gthread workers (and Werkzeug's server) only find out on writing the answer, after
+the render; peeking at the connection's socket finds out while rendering: a closed connection reads as
+end of file. A client that half-closes its side after sending the request (rare over HTTP) reads as
+gone too. Behind TLS terminated by gunicorn, or a server that does not expose its socket, nothing is
+noticed and the render runs to its end as before.
+"""
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
+
+SOCKET_KEYS = ("gunicorn.socket", "werkzeug.socket")
+CHECK_SECONDS = 0.25
+Item = TypeVar("Item")
+
+
+class ClientGone(Exception):
+    """The client closed its connection before the answer was ready."""
+
+
+def _client_socket(environ: Mapping[str, Any]) -> socket.socket | None:
+    for key in SOCKET_KEYS:
+        candidate = environ.get(key)
+        if isinstance(candidate, socket.socket) and not isinstance(candidate, ssl.SSLSocket):
+            return candidate
+    return None
+
+
+def disconnect_probe(environ: Mapping[str, Any]) -> Callable[[], bool]:
+    """A check that says whether the request's client has closed its connection (never blocks)."""
+    client = _client_socket(environ)
+    if client is None:
+        return lambda: False
+
+    def gone() -> bool:
+        try:
+            return client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except (BlockingIOError, InterruptedError):
+            return False  # connected, nothing sent: the normal case while a client waits
+        except OSError:
+            return True  # reset, or already closed
+    return gone
+
+
+def until_client_gone(items: Iterable[Item], gone: Callable[[], bool],
+                      check_seconds: float = CHECK_SECONDS) -> Iterator[Item]:
+    """Pass items through, checking at most every check_seconds; raises ClientGone once it has gone."""
+    last_check = time.monotonic()
+    for item in items:
+        now = time.monotonic()
+        if now - last_check >= check_seconds:
+            last_check = now
+            if gone():
+                raise ClientGone
+        yield item

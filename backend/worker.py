@@ -1,0 +1,18 @@
+"""The Celery render worker: `celery -A backend.worker worker` (JOB_BACKEND=celery).
+
+It needs the same settings as the web tier (CELERY_BROKER_URL, and an UPLOAD_DIR that every
+machine shares) and renders with the same code path as the embedded job executor.
+"""
+from __future__ import annotations
+
+from backend.core.config import load_settings
+from backend.services.job_queue import CELERY_TASK, make_celery
+from backend.services.job_runner import run_job
+
+celery = make_celery(load_settings())
+
+
+@celery.task(name=CELERY_TASK)
+def render_job(session_id: str, job_id: str) -> None:
+    """Render one queued job; its state and video go to the shared UPLOAD_DIR."""
+    run_job(load_settings(), session_id, job_id)

@@ -1,0 +1,109 @@
+"""A real gunicorn serving the app on loopback, run with the Dockerfile's own gunicorn options.
+
+Used by the live-server tests and by the soak script (benchmarks.soak), so both load the service the
+way the Docker image serves it: several worker processes, threads, file locks shared through UPLOAD_DIR.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import psutil
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+DOCKERFILE = REPO / "Dockerfile"
+STARTUP_SECONDS = 60.0
+
+
+def dockerfile_gunicorn_options() -> list[str]:
+    """The options after `gunicorn backend.app:app` in the Dockerfile's CMD, without --bind."""
+    match = re.search(r"gunicorn backend\.app:app ([^\"]+)", DOCKERFILE.read_text(encoding="utf-8"))
+    if match is None:
+        raise RuntimeError("the Dockerfile's CMD no longer runs `gunicorn backend.app:app`")
+    options = shlex.split(match.group(1))
+    bind = options.index("--bind")
+    return options[:bind] + options[bind + 2:]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    upload_dir: Path
+    log_path: Path
+    process: subprocess.Popen
+
+    def workers(self) -> list[psutil.Process]:
+        return psutil.Process(self.process.pid).children()
+
+    def worker_rss_mb(self) -> float:
+        """Resident memory of the worker processes together (the master only forks them)."""
+        return sum(worker.memory_info().rss for worker in self.workers()) / 2**20
+
+    def descendants(self) -> list[psutil.Process]:
+        """Every process below the master: the workers and whatever they started (ffmpeg)."""
+        return psutil.Process(self.process.pid).children(recursive=True)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def _wait_until_healthy(server: LiveServer) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.process.returncode}:\n{server.log_text()[-3000:]}")
+        # the socket is bound before the workers have loaded the app: a slow answer means not ready yet
+        with contextlib.suppress(requests.ConnectionError, requests.Timeout):
+            if requests.get(f"{server.url}/health", timeout=5).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn was not healthy after {STARTUP_SECONDS:.0f} s:\n{server.log_text()[-3000:]}")
+
+
+def _stop(server: LiveServer) -> None:
+    """SIGTERM the master (a graceful stop, as `docker stop` does); kill whatever is left after 10 s."""
+    leftovers = server.descendants()
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+    for process in leftovers:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+
+
+@contextlib.contextmanager
+def live_server(upload_dir: Path, log_path: Path, **settings: object) -> Iterator[LiveServer]:
+    """Serve backend.app:app on 127.0.0.1 (a free port) until the block ends; `settings` become env vars."""
+    port = free_port()
+    env = {**os.environ, "UPLOAD_DIR": str(upload_dir), "SUPABASE_URL": "", "SUPABASE_KEY": "",
+           "LOG_LEVEL": "INFO", **{name: str(value) for name, value in settings.items()}}
+    command = [sys.executable, "-m", "gunicorn", "backend.app:app", "--bind", f"127.0.0.1:{port}",
+               *dockerfile_gunicorn_options()]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = LiveServer(f"http://127.0.0.1:{port}", upload_dir, log_path, process)
+    try:
+        _wait_until_healthy(server)
+        yield server
+    finally:
+        _stop(server)

@@ -1,0 +1,249 @@
+"""Artwork: the real spotipy client against a local stand-in of Spotify; pictures, colours, budget, cache."""
+from __future__ import annotations
+
+import base64
+import io
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from backend.app import create_app
+from src.visuals.chart import chart_slots, colour_key
+from src.visuals.style import BACKGROUND, TEXT, Layout, contrast, picture_colour, stable_colour
+from tests import exportgen as eg
+from tests.conftest import upload_ok
+from tests.media import probe_video
+from tests.spotify_standin import SpotifyStandin
+
+CATALOG = eg.make_catalog()
+TRACKS = {t.uri.split(":")[2]: (t.artist, t.album) for t in CATALOG.tracks if t.uri}
+TOP = 5
+SIZE = (1080, 1350)
+
+
+@pytest.fixture(scope="module")
+def extended_export():
+    return eg.extended_zip(eg.extended_rows(CATALOG, 3000, start="2021-01-01", end="2022-06-30"))
+
+
+@pytest.fixture
+def standin():
+    started: list[SpotifyStandin] = []
+
+    def start(mode: str = "ok") -> SpotifyStandin:
+        started.append(SpotifyStandin(TRACKS, mode).__enter__())
+        return started[-1]
+    yield start
+    for server in started:
+        server.__exit__(None, None, None)
+
+
+def client_for(upload_dir: Path, server: SpotifyStandin | None, **settings):
+    config = {"TESTING": True, "UPLOAD_DIR": str(upload_dir), "SUPABASE_URL": "", "SUPABASE_KEY": "",
+              # a fresh client id per app: nothing learnt by another test (a token, a 403) carries over
+              "SPOTIFY_CLIENT_ID": f"id-{uuid.uuid4().hex}", "SPOTIFY_CLIENT_SECRET": "secret"}
+    if server is not None:
+        config.update(SPOTIFY_API_URL=server.api_url, SPOTIFY_TOKEN_URL=server.token_url)
+    config.update(settings)
+    return create_app(config).test_client()
+
+
+def chart(client, session: str, attribute: str = "artist_name") -> tuple[dict, np.ndarray, float]:
+    started = time.perf_counter()
+    response = client.post("/generate_image", json={"session_id": session, "selected_attribute": attribute,
+                                                     "top_n": TOP})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(body["image"]))).convert("RGB")).astype(int)
+    return body, pixels, elapsed
+
+
+def layout_of(body: dict, pictures: bool) -> Layout:
+    return Layout(*SIZE, chart_slots(TOP, len(body["items"])), False, race=False, pictures=pictures)
+
+
+def thumb_colour(pixels: np.ndarray, layout: Layout, slot: int) -> np.ndarray:
+    """Mean colour of the middle of the square picture of bar `slot`."""
+    centre = layout.area_top + (slot + 0.5) * layout.slot_px
+    side = layout.thumb_px
+    top, left = int(round(centre - side / 2)), layout.thumb_left
+    return pixels[top + side // 4:top + 3 * side // 4, left + side // 4:left + 3 * side // 4].mean(axis=(0, 1))
+
+
+def bar_colour_at(pixels: np.ndarray, layout: Layout, slot: int) -> np.ndarray:
+    centre = int(layout.area_top + (slot + 0.5) * layout.slot_px)
+    return pixels[centre - 2:centre + 3, layout.bar_left + 4:layout.bar_left + 12].mean(axis=(0, 1))
+
+
+def near(observed: np.ndarray, expected: tuple[int, int, int], tolerance: float) -> bool:
+    return bool(np.abs(observed - np.array(expected)).max() <= tolerance)
+
+
+def expected_colours(server: SpotifyStandin, attribute: str, item: dict) -> list[tuple[int, int, int]]:
+    if attribute == "artist_name":
+        return [server.artist_colour(item["name"])]
+    if attribute == "album_name":
+        return [server.album_colour(item["name"], item["artist"])]
+    # a song's album cover; a title and artist may exist on two albums (a single), either may be drawn
+    return [server.album_colour(t.album, t.artist) for t in CATALOG.tracks
+            if (t.name, t.artist) == (item["name"], item["artist"]) and t.uri]
+
+
+def assert_pictures_and_colours(server: SpotifyStandin, attribute: str, body: dict, pixels: np.ndarray) -> None:
+    layout = layout_of(body, pictures=True)
+    for slot, item in enumerate(body["items"]):
+        colours = expected_colours(server, attribute, item)
+        assert any(near(thumb_colour(pixels, layout, slot), c, 12) for c in colours), (item, colours)
+        assert any(near(bar_colour_at(pixels, layout, slot), c, 16) for c in colours), (item, colours)
+
+
+@pytest.mark.parametrize("attribute", ["artist_name", "album_name", "track_name"])
+def test_pictures_are_drawn_and_bars_take_their_colour(upload_dir, standin, extended_export, attribute):
+    server = standin()
+    client = client_for(upload_dir, server)
+    session = upload_ok(client, extended_export)["session_id"]
+    body, pixels, _ = chart(client, session, attribute)
+    assert_pictures_and_colours(server, attribute, body, pixels)
+    paths = [r.split("?")[0] for r in server.requests]
+    assert paths.count("POST /api/token") == 1
+    assert "GET /v1/tracks/" in paths  # one batch call for all tracks
+    assert ("GET /v1/artists/" in paths) == (attribute == "artist_name")
+
+    calls = server.request_count()
+    again, pixels_again, _ = chart(client, session, attribute)
+    assert server.request_count() == calls  # ids, pictures and token all came from the cache
+    assert again["items"] == body["items"]
+    assert np.abs(pixels_again - pixels).max() <= 2
+
+
+def test_batch_refused_falls_back_to_one_call_per_item(upload_dir, standin, extended_export):
+    server = standin("batch403")
+    client = client_for(upload_dir, server)
+    body, pixels, _ = chart(client, upload_ok(client, extended_export)["session_id"])
+    assert_pictures_and_colours(server, "artist_name", body, pixels)
+    singles = [r for r in server.requests if r.startswith("GET /v1/") and "?ids=" not in r]
+    assert len([r for r in singles if r.startswith("GET /v1/tracks/")]) == TOP
+    assert len([r for r in singles if r.startswith("GET /v1/artists/")]) == TOP
+
+
+def test_bars_without_a_picture_keep_their_stable_colour(upload_dir, extended_export):
+    top_artist = CATALOG.artists[0].name
+    known = {tid: value for tid, value in TRACKS.items() if value[0] != top_artist}  # Spotify lacks one artist
+    with SpotifyStandin(known) as server:
+        client = client_for(upload_dir, server)
+        body, pixels, _ = chart(client, upload_ok(client, extended_export)["session_id"])
+    layout = layout_of(body, pictures=True)
+    for slot, item in enumerate(body["items"]):
+        if item["name"] == top_artist:
+            assert near(thumb_colour(pixels, layout, slot), BACKGROUND, 6)
+            assert near(bar_colour_at(pixels, layout, slot), stable_colour(colour_key(item["name"], None)), 12)
+        else:
+            assert near(thumb_colour(pixels, layout, slot), server.artist_colour(item["name"]), 12)
+    assert top_artist in [item["name"] for item in body["items"]]
+
+
+def test_rate_limit_is_waited_out_within_the_budget(upload_dir, standin, extended_export):
+    server = standin("ratelimit")
+    client = client_for(upload_dir, server, ARTWORK_TIMEOUT_SECONDS=4)
+    body, pixels, elapsed = chart(client, upload_ok(client, extended_export)["session_id"])
+    assert_pictures_and_colours(server, "artist_name", body, pixels)
+    assert 1.0 <= elapsed < 4.0
+
+
+def test_hanging_spotify_costs_at_most_the_budget(upload_dir, standin, extended_export):
+    server = standin("hang")
+    plain = client_for(upload_dir, None, SPOTIFY_CLIENT_ID="")
+    session = upload_ok(plain, extended_export)["session_id"]
+    chart(plain, session)
+    _, _, render_time = chart(plain, session)
+    client = client_for(upload_dir, server, ARTWORK_TIMEOUT_SECONDS=1)
+    body, pixels, elapsed = chart(client, session)
+    assert server.request_count() >= 1
+    assert 0.9 <= elapsed < 1.0 + render_time + 1.5  # slack for a busy machine; far below two budgets
+    layout = layout_of(body, pictures=False)
+    for slot, item in enumerate(body["items"]):
+        assert near(bar_colour_at(pixels, layout, slot), stable_colour(colour_key(item["name"], None)), 12)
+
+
+def test_cache_stays_within_its_bound(upload_dir, standin, extended_export, tmp_path):
+    server = standin()
+    cache_dir = tmp_path / "shared-artwork"
+    limit = 0.002  # MiB: less than one chart's lookups and pictures
+    client = client_for(upload_dir, server, ARTWORK_CACHE_DIR=str(cache_dir), ARTWORK_CACHE_MB=limit)
+    session = upload_ok(client, extended_export)["session_id"]
+    body, pixels, _ = chart(client, session)
+    assert_pictures_and_colours(server, "artist_name", body, pixels)  # drawn even when not kept
+    files = [p for p in cache_dir.rglob("*") if p.is_file()]
+    assert 0 < sum(p.stat().st_size for p in files) <= limit * 2**20
+    assert len(files) < 3 * TOP  # something was evicted: 5 tracks, 5 artists and 5 pictures do not fit
+    calls = server.request_count()
+    chart(client, session)
+    assert server.request_count() > calls  # what was evicted is fetched again
+
+
+def test_damaged_cache_files_are_fetched_again(upload_dir, standin, extended_export):
+    server = standin()
+    client = client_for(upload_dir, server)
+    session = upload_ok(client, extended_export)["session_id"]
+    chart(client, session)
+    cache = upload_dir / "artwork-cache"
+    for path in [*cache.glob("tracks/*.json"), *cache.glob("pictures/*.png")]:
+        path.write_bytes(b"{not what was written")
+    calls = server.request_count()
+    body, pixels, _ = chart(client, session)
+    assert_pictures_and_colours(server, "artist_name", body, pixels)
+    assert server.request_count() > calls
+
+
+def test_race_shows_the_pictures(upload_dir, standin, extended_export):
+    server = standin()
+    client = client_for(upload_dir, server)
+    session = upload_ok(client, extended_export)["session_id"]
+    items, _, _ = chart(client, session)
+    response = client.post("/generate_animation", json={
+        "session_id": session, "top_n": TOP, "figsize": [4.8, 6.4], "dpi": 100, "days": 120,
+        "interp_steps": 2, "speed_for_bar_animation": 5})
+    assert response.status_code == 200, response.get_json()
+    last = probe_video(base64.b64decode(response.get_json()["video"])).frames[-1].astype(int)
+    layout = Layout(480, 640, TOP, False, race=True, pictures=True)
+    values = [item["value"] for item in items["items"]]
+    checked = 0
+    for slot, item in enumerate(items["items"]):
+        if values.count(item["value"]) == 1:  # tied bars may stand in either order
+            assert near(thumb_colour(last, layout, slot), server.artist_colour(item["name"]), 24), item
+            checked += 1
+    assert checked >= 3
+
+
+def test_account_data_and_missing_credentials_make_no_calls(upload_dir, standin):
+    server = standin()
+    rows = eg.account_rows(eg.extended_rows(CATALOG, 1500, start="2022-01-01", end="2022-12-31"))
+    client = client_for(upload_dir, server)
+    chart(client, upload_ok(client, eg.account_zip(rows))["session_id"])
+    no_credentials = client_for(upload_dir, server, SPOTIFY_CLIENT_ID="", SPOTIFY_CLIENT_SECRET="")
+    extended = upload_ok(no_credentials, eg.extended_zip(eg.extended_rows(CATALOG, 1500)))["session_id"]
+    chart(no_credentials, extended)
+    assert server.requests == []
+    assert not (upload_dir / "artwork-cache").exists()
+
+
+@pytest.mark.parametrize("rgb", [(20, 30, 90), (250, 200, 220), (200, 30, 40), (0, 0, 0), (128, 128, 128)])
+def test_picture_colour_is_readable_on_the_page(rgb):
+    colour = picture_colour(Image.new("RGB", (40, 40), rgb))
+    if len(set(rgb)) == 1:
+        assert colour is None  # colourless: the caller falls back to the stable colour
+        return
+    assert contrast(colour, BACKGROUND) >= 3.0 and contrast(colour, TEXT) >= 1.5
+    if rgb == (200, 30, 40):
+        assert colour == rgb  # already readable: kept as it is
+
+
+def test_picture_colour_prefers_a_vivid_area_to_a_larger_dull_one():
+    picture = Image.new("RGB", (40, 40), (120, 120, 125))
+    picture.paste((30, 160, 220), (0, 0, 40, 14))
+    assert near(np.array(picture_colour(picture)), (30, 160, 220), 8)

@@ -1,0 +1,212 @@
+"""Race renders as jobs, on both backends (embedded executor; Celery workers on a real redis-server):
+progress, download with Range, cancel, ownership, worker loss, limits."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from types import SimpleNamespace
+
+import psutil
+import pytest
+
+from backend.app import create_app
+from backend.services.jobs import JobRecord, JobStore
+from tests import exportgen as eg
+from tests.conftest import upload_ok
+from tests.job_backends import job_app
+from tests.media import probe_video
+
+RACE = {"days": 5, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [4.8, 6.4], "dpi": 100}
+LONG_RACE = {**RACE, "days": 1, "interp_steps": 12, "figsize": [10.8, 13.5]}
+
+
+@pytest.fixture(scope="module")
+def export():
+    return eg.extended_zip(eg.extended_rows(eg.make_catalog(), 3000, start="2022-01-01", end="2022-12-31"))
+
+
+@pytest.fixture(scope="module", params=["local", "celery"])
+def backend(request, tmp_path_factory):
+    upload_dir = tmp_path_factory.mktemp(f"jobs-{request.param}")
+    with job_app(request.param, upload_dir) as (app, workers):
+        app.config["MAX_SESSIONS"] = app.extensions["sessions"].max_sessions = 50
+        yield SimpleNamespace(name=request.param, client=app.test_client(), upload_dir=upload_dir, workers=workers)
+
+
+@pytest.fixture
+def client(backend):
+    return backend.client
+
+
+@pytest.fixture
+def session(client, export):
+    return upload_ok(client, export)["session_id"]
+
+
+def start(client, session, **fields):
+    response = client.post("/jobs/animation", json={"session_id": session, **fields})
+    assert response.status_code == 202, response.get_json()
+    assert response.headers["Location"] == response.get_json()["status_url"]
+    return response.get_json()["job_id"]
+
+
+def watch(client, job_id, until=("done", "failed", "cancelled"), timeout=60.0) -> list[dict]:
+    seen, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(f"/jobs/{job_id}").get_json()
+        seen.append(status)
+        if status["state"] in until:
+            return seen
+        time.sleep(0.1)
+    raise AssertionError(f"job stuck: {seen[-1]}")
+
+
+def fetch(client, url, **kwargs):
+    """GET a file response and close it (send_file keeps the file open until then)."""
+    response = client.get(url, **kwargs)
+    response.get_data()
+    response.close()
+    return response
+
+
+def ffmpeg_children(backend) -> list[psutil.Process]:
+    """ffmpeg processes under whatever renders: this process, or the Celery workers."""
+    roots = [psutil.Process(w.pid) for w in backend.workers] or [psutil.Process()]
+    return [p for root in roots for p in root.children(recursive=True) if "ffmpeg" in p.name()]
+
+
+def test_job_runs_to_done_with_monotonic_progress_and_same_video_as_sync_route(client, session):
+    job_id = start(client, session, **RACE)
+    seen = watch(client, job_id)
+    states = [status["state"] for status in seen]
+    assert states[-1] == "done" and set(states) <= {"queued", "running", "done"}
+    progress = [status["progress"] for status in seen]
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    assert seen[-1]["frames_done"] == seen[-1]["frames_total"]
+
+    download = fetch(client, seen[-1]["video_url"])
+    assert download.status_code == 200 and download.mimetype == "video/mp4"
+    assert "attachment" in download.headers["Content-Disposition"]
+    direct = client.post("/generate_animation", json={"session_id": session, **RACE},
+                         headers={"Accept": "video/mp4"})
+    assert direct.mimetype == "video/mp4"
+    job_video, sync_video = probe_video(download.data), probe_video(direct.data)
+    assert len(job_video.frames) == len(sync_video.frames) == seen[-1]["frames_total"]
+    assert (job_video.codec, job_video.width, job_video.height) == (sync_video.codec, 480, 640)
+
+
+def test_range_request_returns_206_with_the_right_bytes(client, session):
+    job_id = start(client, session, **RACE)
+    url = watch(client, job_id)[-1]["video_url"]
+    whole = fetch(client, url).data
+    part = fetch(client, url, headers={"Range": "bytes=100-1099"})
+    assert part.status_code == 206
+    assert part.data == whole[100:1100]
+    assert part.headers["Content-Range"] == f"bytes 100-1099/{len(whole)}"
+
+
+def test_video_is_409_until_done_and_cancel_stops_ffmpeg_and_removes_files(backend, client, session):
+    job_id = start(client, session, **LONG_RACE)
+    watch(client, job_id, until=("running",))
+    assert client.get(f"/jobs/{job_id}/video").status_code == 409
+    time.sleep(0.5)
+    started = time.monotonic()
+    answer = client.delete(f"/jobs/{job_id}").get_json()
+    assert answer["state"] == "cancelled"
+    assert time.monotonic() - started < 2.0
+    assert client.get(f"/jobs/{job_id}").get_json()["state"] == "cancelled"
+    deadline = time.monotonic() + 2
+    while ffmpeg_children(backend) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ffmpeg_children(backend) == []
+    jobs_dir = backend.upload_dir / "jobs"
+    assert not [p.name for p in jobs_dir.iterdir() if p.name.startswith(session) and
+                p.suffix in (".mp4", ".work", ".cancel")]
+    assert not list(backend.upload_dir.glob("*.mp4"))
+
+
+def test_deleting_a_finished_job_removes_its_video(client, session):
+    job_id = start(client, session, **RACE)
+    watch(client, job_id)
+    assert client.delete(f"/jobs/{job_id}").get_json() == {"deleted": job_id}
+    assert client.get(f"/jobs/{job_id}").status_code == 404
+
+
+def test_deleting_the_session_deletes_its_jobs(backend, client, session):
+    job_id = start(client, session, **RACE)
+    watch(client, job_id)
+    client.delete(f"/sessions/{session}")
+    assert client.get(f"/jobs/{job_id}").status_code == 404
+    assert not list((backend.upload_dir / "jobs").glob(f"{session}.*"))
+
+
+def test_job_for_unknown_session_is_404_and_bad_body_is_400(client):
+    response = client.post("/jobs/animation", json={"session_id": "00000000-0000-4000-8000-000000000000"})
+    assert response.status_code == 404
+    response = client.post("/jobs/animation", json={"session_id": "x", "period": "y"})
+    assert response.status_code == 400 and "period must be" in response.get_json()["error"]
+
+
+def test_job_ids_are_checked_before_use(client):
+    assert client.get("/jobs/..etc*passwd").status_code == 400
+    assert "job_id must be" in client.get("/jobs/..etc*passwd").get_json()["error"]
+    assert client.get("/jobs/AAAAAAAAAAAAAAAAAAAAAA").status_code == 404
+
+
+def test_max_jobs_gives_503_with_retry_after(tmp_path, export):
+    app = create_app({"TESTING": True, "UPLOAD_DIR": str(tmp_path), "MAX_JOBS": 1})
+    client = app.test_client()
+    session = upload_ok(client, export)["session_id"]
+    first = start(client, session, **LONG_RACE)
+    response = client.post("/jobs/animation", json={"session_id": session, **RACE})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    client.delete(f"/jobs/{first}")
+
+
+def rendering_pool_process(backend, timeout: float = 10.0) -> psutil.Process:
+    """The Celery pool process that is feeding an ffmpeg right now."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for worker in backend.workers:
+            for child in psutil.Process(worker.pid).children():
+                if any("ffmpeg" in grandchild.name() for grandchild in child.children()):
+                    return child
+        time.sleep(0.05)
+    raise AssertionError("no Celery worker is rendering")
+
+
+def test_a_killed_worker_leaves_the_job_failed_not_running(backend, client, session):
+    job_id = start(client, session, **LONG_RACE)
+    watch(client, job_id, until=("running",))
+    if backend.name == "celery":
+        os.kill(rendering_pool_process(backend).pid, signal.SIGKILL)
+    else:
+        # The embedded executor runs in the web process itself; stand in for its death by stopping
+        # the heartbeat the way a kill would: the record stays "running" and nothing updates it.
+        store: JobStore = client.application.extensions["jobs"]
+        record = store.find(job_id)
+        store.cancel(record, wait_seconds=2.0)
+        record.state, record.heartbeat_at = "running", time.time()
+        store.save(record)
+    final = watch(client, job_id, until=("failed",), timeout=15)[-1]
+    assert "stopped before finishing" in final["error"]
+    assert not list((backend.upload_dir / "jobs").glob(f"*.{job_id}.work"))
+
+
+def test_two_jobs_render_side_by_side_on_two_workers_while_the_web_tier_answers_fast(backend, client, export):
+    """Two Celery workers take one job each; the embedded executor (JOB_WORKERS=1) runs one, queues one."""
+    first, second = upload_ok(client, export)["session_id"], upload_ok(client, export)["session_id"]
+    jobs = [start(client, first, **LONG_RACE), start(client, second, **LONG_RACE)]
+    expected = ["running", "running"] if backend.name == "celery" else ["running", "queued"]
+    deadline, states, health = time.monotonic() + 30, [], []
+    while time.monotonic() < deadline and states != expected:
+        states = [client.get(f"/jobs/{job}").get_json()["state"] for job in jobs]
+        began = time.perf_counter()
+        assert client.get("/health").status_code == 200
+        health.append(time.perf_counter() - began)
+        time.sleep(0.05)
+    assert states == expected
+    assert max(health) < 0.1
+    for job in jobs:
+        client.delete(f"/jobs/{job}")

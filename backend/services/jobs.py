@@ -8,7 +8,6 @@ a job whose heartbeat stopped (its worker was killed) reads as failed, never as 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -17,9 +16,10 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from backend.core.errors import ApiError
+from backend.services.sessions import exclusive_lock
 
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 ACTIVE = ("queued", "running")
@@ -127,15 +127,9 @@ class JobStore:
                 continue
         return count
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self) -> contextlib.AbstractContextManager[None]:
         """Serialise capacity checks across processes."""
-        with open(self.root / ".jobs.lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return exclusive_lock(self.root / ".jobs.lock")
 
     def cancel(self, record: JobRecord, wait_seconds: float = 2.0) -> JobRecord:
         """Stop a job: a queued one at once, a running one within wait_seconds (its renderer cleans up)."""

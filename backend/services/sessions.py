@@ -52,14 +52,8 @@ class SessionStore:
             raise ApiError(404, "Unknown or expired session; upload your export again with POST /process.")
         return session_id
 
-    @contextlib.contextmanager
-    def _store_lock(self) -> Iterator[None]:
-        with open(self.root / ".store.lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def _store_lock(self) -> contextlib.AbstractContextManager[None]:
+        return exclusive_lock(self.root / ".store.lock")
 
     @contextlib.contextmanager
     def reserve(self) -> Iterator[str]:
@@ -169,6 +163,17 @@ class SessionStore:
     def expired_ids(self, now: float | None = None) -> list[str]:
         cutoff = (now or time.time()) - self.ttl_seconds
         return [sid for sid in self.live_ids() if _mtime(self.db_path(sid)) < cutoff]
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """An flock held for the block: serialises across threads and processes sharing the folder."""
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _mtime(path: Path) -> float:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from werkzeug.datastructures import FileStorage
@@ -39,3 +40,12 @@ def upload_ok(client, data: bytes, filename: str = "my_spotify_data.zip") -> dic
     response = post_upload(client, data, filename)
     assert response.status_code == 200, response.get_json()
     return response.get_json()
+
+
+STORE_LOCKS = {".store.lock", ".jobs.lock"}
+
+
+def leftovers(upload_dir: Path) -> list[str]:
+    """Files in UPLOAD_DIR and scratch folders, the stores' own lock files aside."""
+    return sorted(str(p.relative_to(upload_dir)) for p in upload_dir.rglob("*")
+                  if p.name.startswith(".work-") or (p.is_file() and p.name not in STORE_LOCKS))

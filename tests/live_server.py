@@ -2,6 +2,7 @@
 
 Used by the live-server tests and by the soak script (benchmarks.soak), so both load the service the
 way the Docker image serves it: several worker processes, threads, file locks shared through UPLOAD_DIR.
+CleanupLoop races session cleanup against the server's requests from outside it.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,9 @@ from typing import Iterator
 
 import psutil
 import requests
+
+from backend.services.sessions import SessionStore
+from backend.services.system import cleanup_old_sessions
 
 REPO = Path(__file__).resolve().parents[1]
 DOCKERFILE = REPO / "Dockerfile"
@@ -107,3 +112,30 @@ def live_server(upload_dir: Path, log_path: Path, **settings: object) -> Iterato
         yield server
     finally:
         _stop(server)
+
+
+class CleanupLoop:
+    """cleanup_old_sessions with a TTL of 0 on a store of the server's folder, over and over."""
+
+    def __init__(self, upload_dir: Path, max_sessions: int):
+        self.store = SessionStore(upload_dir, max_sessions, ttl_seconds=0)
+        self.removed: list[str] = []
+        self.kept_in_use = 0  # sessions found expired but kept, because a request held them
+        self._stop = threading.Event()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            expired = self.store.expired_ids()
+            removed = cleanup_old_sessions(self.store)
+            self.removed += removed
+            self.kept_in_use += len(set(expired) - set(removed))
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[CleanupLoop]:
+        thread = threading.Thread(target=self._run, name="test-cleanup-loop")
+        thread.start()
+        try:
+            yield self
+        finally:
+            self._stop.set()
+            thread.join()

@@ -3,13 +3,21 @@ from __future__ import annotations
 
 import io
 import json
+import signal
+import subprocess
+import sys
+import textwrap
 import zipfile
+from pathlib import Path
 
 import duckdb
 import pytest
 
+from backend.app import create_app
+from backend.services import db
+from src.exports import ExportError
 from tests import exportgen as eg
-from tests.conftest import post_upload, upload_ok
+from tests.conftest import leftovers, post_upload, upload_ok
 
 ROWS = 6000
 DUPLICATES = 150
@@ -121,3 +129,53 @@ def test_rows_without_time_or_duration_are_counted_not_stored(client, rows):
     assert body["summary"]["rows_incomplete"] == 2
     assert body["summary"]["rows_stored"] == len(eg.distinct_rows(rows[2:50]))
     assert body["summary"]["file_names"] == ["Streaming_History_Audio_2016.json"]
+
+
+@pytest.mark.parametrize("failure, status", [(ExportError(422, "no usable plays"), 422),
+                                             (OSError(28, "No space left on device"), 500)])
+def test_ingest_failing_half_way_leaves_nothing_and_frees_its_slot(upload_dir, rows, monkeypatch, failure, status):
+    app = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), "MAX_SESSIONS": 1})
+    client = app.test_client()
+    written = []
+
+    def fail_after_the_plays_table(*args):
+        written.extend(p.stat().st_size for p in upload_dir.glob(".work-*/session.duckdb"))
+        raise failure
+
+    monkeypatch.setattr(db, "_summarise", fail_after_the_plays_table)
+    response = post_upload(client, eg.extended_zip(rows[:2000]))
+    assert response.status_code == status
+    assert response.get_json()["error"]
+    assert written and written[0] > 0  # the DuckDB file existed, partly written
+    assert leftovers(upload_dir) == []
+    monkeypatch.undo()
+    assert upload_ok(client, eg.extended_zip(rows[:2000]))["summary"]["rows_read"] == 2000
+
+
+DIES_MID_INGEST = textwrap.dedent("""
+    import os, signal, sys
+    from backend.app import create_app
+    from backend.services import db
+    from tests.conftest import post_upload
+
+    def killed(*args):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    db._summarise = killed
+    app = create_app({"TESTING": True, "UPLOAD_DIR": sys.argv[1], "MAX_SESSIONS": 1})
+    post_upload(app.test_client(), open(sys.argv[2], "rb").read())
+""")
+
+
+def test_ingest_whose_process_died_never_becomes_a_session(upload_dir, tmp_path, rows):
+    export = tmp_path / "export.zip"
+    export.write_bytes(eg.extended_zip(rows[:2000]))
+    died = subprocess.run([sys.executable, "-c", DIES_MID_INGEST, str(upload_dir), str(export)],
+                          cwd=Path(eg.__file__).resolve().parents[1], capture_output=True, timeout=120)
+    assert died.returncode == -signal.SIGKILL, died.stderr.decode()[-2000:]
+    left = leftovers(upload_dir)
+    assert not [name for name in left if name.endswith(".duckdb") and "/" not in name]
+    assert any(name.endswith("/session.duckdb") for name in left)  # the half-written file, in its scratch
+    app = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), "MAX_SESSIONS": 1})
+    session_id = upload_ok(app.test_client(), export.read_bytes())["session_id"]  # the slot was freed
+    assert leftovers(upload_dir) == [f"{session_id}.duckdb"]  # and the dead upload's files removed

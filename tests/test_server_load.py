@@ -6,23 +6,20 @@ racing the requests breaks none of them, and the server's log names no one.
 from __future__ import annotations
 
 import base64
-import contextlib
 import fcntl
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
 import pytest
 import requests
 
-from backend.services.sessions import SessionStore
 from backend.services.system import cleanup_old_sessions
 from tests import exportgen as eg
-from tests.live_server import LiveServer, live_server
+from tests.live_server import CleanupLoop, LiveServer, live_server
 
 MAX_SESSIONS = 5
 UPLOADS = 10
@@ -81,33 +78,6 @@ class ClientWaiting:
 
     def done(self) -> None:
         self._handle.close()
-
-
-class CleanupLoop:
-    """cleanup_old_sessions with a TTL of 0 on a store of the server's folder, over and over."""
-
-    def __init__(self, upload_dir: Path):
-        self.store = SessionStore(upload_dir, MAX_SESSIONS, ttl_seconds=0)
-        self.removed: list[str] = []
-        self.kept_in_use = 0  # sessions found expired but kept, because a request held them
-        self._stop = threading.Event()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            expired = self.store.expired_ids()
-            removed = cleanup_old_sessions(self.store)
-            self.removed += removed
-            self.kept_in_use += len(set(expired) - set(removed))
-
-    @contextlib.contextmanager
-    def running(self) -> Iterator[CleanupLoop]:
-        thread = threading.Thread(target=self._run, name="test-cleanup-loop")
-        thread.start()
-        try:
-            yield self
-        finally:
-            self._stop.set()
-            thread.join()
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +164,7 @@ def test_renders_at_once_each_answer_their_own_session_while_cleanup_runs(server
     ids = sorted(sessions)
     calls = [chart_call(server, ids[k % len(ids)], sessions[ids[k % len(ids)]], k) for k in range(20)]
     calls += [race_call(server, session_id, sessions[session_id]) for session_id in ids[:4]]
-    cleanup = CleanupLoop(server.upload_dir)
+    cleanup = CleanupLoop(server.upload_dir, MAX_SESSIONS)
     with cleanup.running():
         at_once(calls)  # each call asserts its own answer
     assert cleanup.kept_in_use > 0

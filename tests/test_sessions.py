@@ -1,11 +1,15 @@
 """Sessions: summary and deletion, TTL cleanup that never removes a session in use, capacity."""
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
 
+import pytest
+
 from backend.app import create_app
+from backend.core.errors import ApiError
 from backend.services.sessions import SessionStore
 from backend.services.system import cleanup_old_sessions
 from tests import exportgen as eg
@@ -98,3 +102,50 @@ def test_concurrent_uploads_never_exceed_max_sessions(upload_dir):
         thread.join()
     assert sorted(statuses) == [200] * 3 + [503] * 5
     assert len(list(upload_dir.glob("*.duckdb"))) == 3
+
+
+def test_a_session_published_while_capacity_is_counted_is_never_missed(upload_dir, monkeypatch):
+    """An ingest publishes its file, then releases its slot, without the store lock: one that does
+    both between reserve()'s two counts must still count (it was missed when files were counted first)."""
+    store = SessionStore(upload_dir, max_sessions=1, ttl_seconds=60)
+    with contextlib.ExitStack() as ingest:
+        session_id = ingest.enter_context(store.reserve())
+        count_files = store.live_ids
+
+        def ingest_finishes_meanwhile() -> list[str]:
+            found = count_files()
+            store.db_path(session_id).touch()
+            ingest.close()
+            return found
+
+        monkeypatch.setattr(store, "live_ids", ingest_finishes_meanwhile)
+        with pytest.raises(ApiError) as refused, store.reserve():
+            pass
+    assert refused.value.status == 503
+
+
+def test_scratch_of_a_dead_process_is_removed_and_a_live_one_kept(upload_dir):
+    store = SessionStore(upload_dir, max_sessions=1, ttl_seconds=60)
+    abandoned = upload_dir / ".work-abandoned"  # what a killed worker leaves: no lock on it any more
+    (abandoned / "upload").mkdir(parents=True)
+    with store.scratch() as live:
+        (live / "session.duckdb").write_bytes(b"partial")
+        assert cleanup_old_sessions(store) == []
+        assert not abandoned.exists()
+        assert (live / "session.duckdb").exists()
+    assert not live.exists()
+
+
+def test_a_request_on_a_session_deleted_meanwhile_leaves_no_lock_file(client, upload_dir, monkeypatch):
+    session_id = upload_ok(client, EXPORT)["session_id"]
+    store = client.application.extensions["sessions"]
+    passes_check = store.checked_id
+
+    def deleted_right_after_the_check(value: object) -> str:
+        checked = passes_check(value)
+        store.delete(checked)
+        return checked
+
+    monkeypatch.setattr(store, "checked_id", deleted_right_after_the_check)
+    assert client.post("/generate_image", json={"session_id": session_id}).status_code == 404
+    assert not [p.name for p in upload_dir.iterdir() if session_id in p.name]

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, request, send_file
 
 from backend.core.errors import ApiError
 from backend.routes.params import json_body, race_request
+from backend.services.artwork import ArtworkSettings
 from backend.services.db import open_session
 from backend.services.encoding import find_ffmpeg
 from backend.services.jobs import ACTIVE, JobRecord
@@ -23,7 +24,8 @@ def start_animation_job():
         raise ApiError(503, "No ffmpeg is available on the server; set FFMPEG_BIN or install ffmpeg.")
     sessions, jobs = current_app.extensions["sessions"], current_app.extensions["jobs"]
     with sessions.using(req.chart.session_id) as path, open_session(path) as con:
-        prepared = build_race(con, req, config["MAX_FRAMES"])
+        # validation only: the render itself fetches the pictures, so the 202 is not held up by Spotify
+        prepared = build_race(con, req, config["MAX_FRAMES"], ArtworkSettings.disabled())
     record = JobRecord(jobs.new_id(), req.chart.session_id, body, prepared.race.frame_count, prepared.filename)
     with jobs.lock():
         if jobs.active_count() >= jobs.max_jobs:

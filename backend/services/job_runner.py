@@ -8,6 +8,7 @@ from typing import Any, Iterable, Iterator
 
 from backend.core.errors import ApiError
 from backend.routes.params import race_request
+from backend.services.artwork import ArtworkSettings
 from backend.services.db import open_session
 from backend.services.encoding import EncoderError, encode_animation, find_ffmpeg
 from backend.services.jobs import HEARTBEAT_SECONDS, JobRecord, JobStore
@@ -63,7 +64,7 @@ def _render(settings: dict[str, Any], sessions: SessionStore, jobs: JobStore, re
     req = race_request(record.body, settings["MAX_SIDE_PX"])
     with sessions.using(record.session_id) as path:
         with open_session(path) as con:
-            prepared = build_race(con, req, settings["MAX_FRAMES"])
+            prepared = build_race(con, req, settings["MAX_FRAMES"], ArtworkSettings.from_config(settings))
         work = jobs.work_dir(record)
         work.mkdir(exist_ok=True)
         try:

@@ -1,0 +1,130 @@
+"""Long renders on a real gunicorn: a client that leaves stops its render, which leaves nothing
+behind, and session cleanup never removes the session a render is holding."""
+from __future__ import annotations
+
+import fcntl
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from backend.services.system import cleanup_old_sessions
+from tests import exportgen as eg
+from tests.conftest import leftovers
+from tests.live_server import CleanupLoop, LiveServer, live_server
+
+MAX_SESSIONS = 5
+# full size (1080 x 1350), a keyframe a day over two years: about 3,000 frames, a minute or more of work
+LONG_RACE = {"days": 1, "interp_steps": 4, "speed_for_bar_animation": 30}
+# the same, a keyframe a week: about 430 frames, a few seconds
+MEDIUM_RACE = {"days": 7, "interp_steps": 4, "speed_for_bar_animation": 10}
+STOP_SECONDS = 15.0
+CLEANUP_SECONDS = 1.5
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[LiveServer]:
+    root = tmp_path_factory.mktemp("live-renders")
+    (root / "sessions").mkdir()
+    with live_server(root / "sessions", root / "gunicorn.log", MAX_SESSIONS=MAX_SESSIONS) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def export() -> bytes:
+    return eg.extended_zip(eg.extended_rows(eg.make_catalog(), 4000, start="2021-01-01", end="2022-12-31"))
+
+
+@pytest.fixture
+def session(server, export) -> str:
+    response = requests.post(f"{server.url}/process", files={"file": ("my_spotify_data.zip", export)}, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()["session_id"]
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def encoders(server: LiveServer) -> list[str]:
+    return [p.name() for p in server.descendants() if "ffmpeg" in p.name()]
+
+
+def render_files(server: LiveServer) -> list[str]:
+    """What a render may leave: anything but the sessions' files and the stores' own locks."""
+    return [name for name in leftovers(server.upload_dir)
+            if "/" in name or not name.endswith((".duckdb", ".lock"))]
+
+
+def post_raw(server: LiveServer, path: str, body: dict) -> socket.socket:
+    """Send a request on a plain socket and return it unread, to be closed as a leaving client would."""
+    address = urlsplit(server.url)
+    payload = json.dumps(body).encode()
+    client = socket.create_connection((address.hostname, address.port))
+    client.sendall(f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\nContent-Type: application/json\r\n"
+                   f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
+    return client
+
+
+def test_a_render_stops_when_its_client_leaves_and_leaves_nothing(server, session):
+    client = post_raw(server, "/generate_animation", {"session_id": session, **LONG_RACE})
+    try:
+        assert wait_until(lambda: encoders(server), 60), "the render never reached ffmpeg"
+        assert any(name.endswith(".mp4") for name in render_files(server))
+    finally:
+        client.close()
+    left = time.monotonic()
+    assert wait_until(lambda: not encoders(server) and not render_files(server), STOP_SECONDS), \
+        (encoders(server), render_files(server))
+    stopped_after = time.monotonic() - left
+    assert wait_until(lambda: "POST /generate_animation 499" in server.log_text(), 5)
+    assert "the client left; render stopped" in server.log_text()
+    assert stopped_after < STOP_SECONDS
+    # the worker is fine afterwards, and so is the session
+    assert requests.get(f"{server.url}/sessions/{session}", timeout=30).status_code == 200
+
+
+def held_by_someone(lock_path: Path) -> bool:
+    """Whether a process (the server) holds a lock on the session; a probe that never creates the file."""
+    try:
+        handle = open(lock_path)
+    except FileNotFoundError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def test_cleanup_never_removes_the_session_a_render_holds(server, session):
+    answers: list[requests.Response] = []
+    render = threading.Thread(target=lambda: answers.append(requests.post(
+        f"{server.url}/generate_animation", json={"session_id": session, **MEDIUM_RACE}, timeout=120)))
+    render.start()
+    lock = server.upload_dir / f"{session}.lock"
+    assert wait_until(lambda: held_by_someone(lock), 60)
+    cleanup = CleanupLoop(server.upload_dir, MAX_SESSIONS)
+    with cleanup.running():
+        time.sleep(CLEANUP_SECONDS)
+    # the render still holds the session: every round of cleanup ran while it did, and none removed it
+    assert held_by_someone(lock), "the render ended too soon to prove anything; make MEDIUM_RACE longer"
+    assert session not in cleanup.removed and cleanup.kept_in_use > 0
+    render.join()
+    assert answers[0].status_code == 200, answers[0].text
+    assert server.upload_dir.joinpath(f"{session}.duckdb").exists()
+    # with the render over, the same cleanup removes the session
+    assert cleanup_old_sessions(cleanup.store) == [session]

@@ -20,6 +20,9 @@ from backend.services.system import cleanup_old_sessions, start_cleanup_thread
 
 UPLOAD_OVERHEAD_BYTES = 1 << 20  # multipart framing around the file
 request_log = logging.getLogger("backend.requests")
+# Libraries whose info and debug lines carry request paths (session ids) or client addresses;
+# _log_requests writes the one line per request instead.
+PATH_LOGGING_LIBRARIES = ("werkzeug", "flask_cors")
 
 
 def _configure_logging(level: str) -> None:
@@ -29,8 +32,20 @@ def _configure_logging(level: str) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
     root.setLevel(level.upper())
-    # werkzeug's access lines carry client addresses and session ids in paths; _log_requests replaces them
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def _warnings_and_errors_only(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
+
+
+def _keep_paths_out_of_logs() -> None:
+    """A filter rather than a level: it holds whatever level is set on those loggers later (LOG_LEVEL=DEBUG).
+
+    A logger's filters see only its own records, so each module logger of the libraries gets one.
+    """
+    names = [name for name in logging.root.manager.loggerDict if name.split(".")[0] in PATH_LOGGING_LIBRARIES]
+    for name in {*PATH_LOGGING_LIBRARIES, *names}:
+        logging.getLogger(name).addFilter(_warnings_and_errors_only)
 
 
 def _log_requests(app: Flask) -> None:
@@ -55,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     # Every answer is JSON: no HTML redirects for doubled slashes, a plain JSON 404 instead.
     app.url_map.merge_slashes = False
+    _keep_paths_out_of_logs()
     if not app.testing:
         _configure_logging(app.config["LOG_LEVEL"])
     CORS(app, origins=app.config["CORS_ORIGINS"])

@@ -45,7 +45,7 @@ def _size(value: float | None) -> str:
     return f"{value / MB:.2f} MB" if value >= 100 * 1024 else f"{value / 1024:.0f} KB"
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> None:
+def print_table(headers: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     line = " | ".join(h.ljust(w) for h, w in zip(headers, widths))
     print(line)
@@ -80,7 +80,7 @@ def print_results(results: list[WorkloadResult], runs: int) -> None:
             "; ".join(t.describe() for t in res.workload.targets) or "-", res.verdict(),
             ", ".join("ERR" if r.get("status") != 200 else f"{r['wall_s']:.3f}" for r in res.runs),
         ])
-    _table(headers, rows)
+    print_table(headers, rows)
     for res in results:
         for r in res.runs:
             if r.get("status") != 200:
@@ -98,4 +98,4 @@ def print_summary(results: list[WorkloadResult]) -> None:
             held = target.holds(value)
             rows.append([res.workload.name, target.describe(), _num(value, 3),
                          "ERROR" if res.failed else {True: "PASS", False: "FAIL", None: "n/a"}[held]])
-    _table(["workload", "target", "measured", "result"], rows)
+    print_table(["workload", "target", "measured", "result"], rows)

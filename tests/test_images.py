@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -115,3 +117,36 @@ def test_range_without_plays_is_422(client, session):
     response = chart(client, session_id=session, start_date="2030-01-01", end_date="2030-02-01")
     assert response.status_code == 422
     assert "No plays of 30 seconds or more between 2030-01-01 and 2030-02-01" in response.get_json()["error"]
+
+
+def local_rows(rows: list[dict], zone: str) -> list[dict]:
+    """The rows with ts moved to local wall-clock time, computed with Python's own zone data."""
+    tz = ZoneInfo(zone)
+    moved = []
+    for row in rows:
+        utc = datetime.strptime(row["ts"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        moved.append({**row, "ts": utc.astimezone(tz).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    return moved
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Auckland", "America/Los_Angeles"])
+def test_dates_follow_a_given_time_zone(client, session, rows, zone):
+    body = chart(client, session_id=session, timezone=zone, top_n=8, start_date="2020-01-01",
+                 end_date="2020-01-31").get_json()
+    expected = eg.expected_top(local_rows(rows, zone), "artist_name", "Streams", 8, "2020-01-01", "2020-01-31")
+    assert_items_match(body["items"], expected, "Streams")
+    in_utc = eg.expected_top(rows, "artist_name", "Streams", 8, "2020-01-01", "2020-01-31")
+    assert expected != in_utc  # the zone really moves plays across the month's edges
+
+
+def test_unknown_time_zone_is_400(client, session):
+    response = chart(client, session_id=session, timezone="Mars/Olympus_Mons")
+    assert response.status_code == 400
+    assert "IANA time zone name" in response.get_json()["error"]
+
+
+def test_short_plays_count_only_when_asked(client, session, rows):
+    body = chart(client, session_id=session, count_short_plays=True, top_n=5).get_json()
+    everything = [dict(row, ms_played=max(row["ms_played"] or 0, 30_000)) for row in rows
+                  if row["ms_played"] is not None]
+    assert_items_match(body["items"], eg.expected_top(everything, "artist_name", "Streams", 5), "Streams")

@@ -9,7 +9,9 @@ from typing import Any
 from flask import Request
 
 from backend.core.errors import ApiError, bad_request
-from backend.services.queries import ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIASES, METRICS, Attribute, Metric
+from backend.services.db import STREAM_MS
+from backend.services.queries import (ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIASES, METRICS, Attribute, Metric,
+                                      time_zone_names)
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 1080, 1350
 PERIODS = ("d", "w", "m")
@@ -25,6 +27,8 @@ class ChartRequest:
     end: date | None
     width: int
     height: int
+    timezone: str | None = None     # None: calendar days in UTC
+    min_ms: int = STREAM_MS         # shortest play that counts
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,23 @@ def _date(body: dict, field: str) -> date | None:
     raise bad_request(f"{field} must be a date like 2023-01-31 (or left out for the whole history).")
 
 
+def _timezone(body: dict) -> str | None:
+    raw = body.get("timezone")
+    if raw in (None, "", "UTC", "utc", "Z"):
+        return None
+    if isinstance(raw, str) and raw.strip() in time_zone_names():
+        return raw.strip()
+    raise bad_request("timezone must be an IANA time zone name like Europe/Berlin or America/New_York "
+                      "(or left out for UTC).")
+
+
+def _min_ms(body: dict) -> int:
+    raw = body.get("count_short_plays", False)
+    if not isinstance(raw, bool):
+        raise bad_request("count_short_plays must be true or false (false: only plays of 30 s or more count).")
+    return 0 if raw else STREAM_MS
+
+
 def _pixel_size(body: dict, max_side: int) -> tuple[int, int]:
     figsize, dpi = body.get("figsize"), body.get("dpi")
     if figsize in (None, "") and dpi in (None, ""):
@@ -120,7 +141,8 @@ def chart_request(body: dict, max_side: int) -> ChartRequest:
     width, height = _pixel_size(body, max_side)
     return ChartRequest(session_id, _choice(body, "selected_attribute", ATTRIBUTES, ATTRIBUTE_ALIASES, "artist_name"),
                         _choice(body, "analysis_metric", METRICS, METRIC_ALIASES, "Streams"),
-                        _integer(body, "top_n", 10, 1, 50), start, end, width, height)
+                        _integer(body, "top_n", 10, 1, 50), start, end, width, height,
+                        _timezone(body), _min_ms(body))
 
 
 def race_request(body: dict, max_side: int) -> RaceRequest:

@@ -9,7 +9,6 @@ import json
 import logging
 import os
 from dataclasses import asdict, dataclass
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -177,6 +176,3 @@ def _short(names: list[str]) -> list[str]:
 def open_session(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True, config={"threads": 2})
 
-
-def date_bounds(con: duckdb.DuckDBPyConnection) -> tuple[date, date]:
-    return con.execute("SELECT min(ts)::DATE, max(ts)::DATE FROM plays").fetchone()

@@ -1,6 +1,7 @@
 """The chart queries: the top N, and the race's per-day values. Parameterised SQL only."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -67,37 +68,68 @@ class DailyValues:
 TRACK_URI_SQL = "min(track_uri) FILTER (WHERE track_uri LIKE 'spotify:track:%')"
 
 
-def _where(attribute: Attribute) -> str:
-    return (f"kind = 'track' AND ms_played >= ? AND {attribute.present_sql} "
-            "AND ts >= ? AND ts < ?")
+@dataclass(frozen=True)
+class Window:
+    """Which plays a chart counts: calendar days start..end (inclusive) in `timezone` (None = UTC),
+    and plays of at least min_ms milliseconds."""
+    start: date
+    end: date
+    timezone: str | None = None
+    min_ms: int = STREAM_MS
+
+    @property
+    def local_ts(self) -> str:
+        """SQL for the play's local wall-clock time; the zone name is a bound parameter."""
+        return "ts" if self.timezone is None else "timezone($tz, ts AT TIME ZONE 'UTC')"
+
+    def params(self) -> dict:
+        bound = {"min_ms": self.min_ms, "start": self.start, "stop": self.end + timedelta(days=1)}
+        if self.timezone is not None:
+            bound["tz"] = self.timezone
+        return bound
 
 
-def _range_params(start: date, end: date, min_ms: int) -> list:
-    return [min_ms, start, end + timedelta(days=1)]
+def _where(attribute: Attribute, window: Window) -> str:
+    return (f"kind = 'track' AND ms_played >= $min_ms AND {attribute.present_sql} "
+            f"AND {window.local_ts} >= $start AND {window.local_ts} < $stop")
 
 
 def top_entities(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: Metric, n: int,
-                 start: date, end: date, min_ms: int = STREAM_MS) -> list[RankedItem]:
+                 window: Window) -> list[RankedItem]:
     rows = con.execute(f"""
         SELECT min({attribute.name_sql}) AS name, min({attribute.artist_sql}) AS artist,
                {metric.value_sql} AS value, {TRACK_URI_SQL} AS uri
-        FROM plays WHERE {_where(attribute)}
+        FROM plays WHERE {_where(attribute, window)}
         GROUP BY {attribute.key_sql}
         ORDER BY value DESC, name, artist NULLS FIRST
-        LIMIT ?""", [*_range_params(start, end, min_ms), n]).fetchall()
+        LIMIT $n""", {**window.params(), "n": n}).fetchall()
     return [RankedItem(name, artist, float(value), uri) for name, artist, value, uri in rows]
 
 
 def daily_values(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: Metric,
-                 start: date, end: date, min_ms: int = STREAM_MS) -> DailyValues:
+                 window: Window) -> DailyValues:
     frame = con.execute(f"""
-        SELECT {attribute.key_sql} AS key, date_diff('day', ?::DATE, ts::DATE) AS day,
+        SELECT {attribute.key_sql} AS key, date_diff('day', $start::DATE, ({window.local_ts})::DATE) AS day,
                {metric.value_sql}::DOUBLE AS value
-        FROM plays WHERE {_where(attribute)}
-        GROUP BY ALL""", [start, *_range_params(start, end, min_ms)]).df()
+        FROM plays WHERE {_where(attribute, window)}
+        GROUP BY ALL""", window.params()).df()
     codes, keys = pd.factorize(frame["key"])
     return DailyValues(np.asarray(keys, dtype=object), codes.astype(np.int64),
                        frame["day"].to_numpy(np.int64), frame["value"].to_numpy(np.float64))
+
+
+def date_bounds(con: duckdb.DuckDBPyConnection, timezone: str | None) -> tuple[date, date]:
+    """The first and last calendar day with a play, in the window's time zone."""
+    local = Window(date.min, date.min, timezone).local_ts
+    return con.execute(f"SELECT min({local})::DATE, max({local})::DATE FROM plays",
+                       {"tz": timezone} if timezone else {}).fetchone()
+
+
+@functools.cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA zone names DuckDB (ICU) knows; requests may name one of these."""
+    with duckdb.connect() as con:
+        return frozenset(name for (name,) in con.execute("SELECT name FROM pg_timezone_names()").fetchall())
 
 
 def names_of(con: duckdb.DuckDBPyConnection, attribute: Attribute, keys: list[str]) -> dict[str, tuple]:

@@ -14,7 +14,7 @@ from backend.core.errors import unprocessable
 from backend.routes.params import ChartRequest, RaceRequest
 from backend.services import queries
 from backend.services.artwork import ArtworkSettings, Wanted, fetch_pictures
-from backend.services.db import date_bounds, read_summary
+from backend.services.db import read_summary
 from src.visuals import ChartItem, Race, prepare_race, render_top_chart
 from src.visuals.chart import chart_thumb_px
 from src.visuals.race import race_thumb_px
@@ -32,12 +32,13 @@ class ChartImage:
     end: date
 
 
-def _date_range(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> tuple[date, date]:
-    first, last = date_bounds(con)
+def _window(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> queries.Window:
+    """The request's days (defaulting to the whole history) in its time zone, and its shortest play."""
+    first, last = queries.date_bounds(con, req.timezone)
     start, end = req.start or first, req.end or last
     if end < start:
         raise unprocessable(f"The range {start} to {end} is empty: your history runs from {first} to {last}.")
-    return start, end
+    return queries.Window(start, end, req.timezone, req.min_ms)
 
 
 def _check_attribute(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> None:
@@ -46,8 +47,9 @@ def _check_attribute(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> None:
                             "songs, or upload the Extended streaming history for albums.")
 
 
-def _no_plays(start: date, end: date) -> Exception:
-    return unprocessable(f"No plays of 30 seconds or more between {start} and {end}; pick another date range.")
+def _no_plays(window: queries.Window) -> Exception:
+    what = "plays of 30 seconds or more" if window.min_ms else "plays"
+    return unprocessable(f"No {what} between {window.start} and {window.end}; pick another date range.")
 
 
 def _human_date(day: date) -> str:
@@ -85,10 +87,11 @@ def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest,
     """The chart's JPEG and items; `artwork` defaults to the current app's settings
     (pass ArtworkSettings.disabled() for none, or from_config(settings) outside a request)."""
     _check_attribute(con, req)
-    start, end = _date_range(con, req)
-    ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, start, end)
+    window = _window(con, req)
+    start, end = window.start, window.end
+    ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, window)
     if not ranked:
-        raise _no_plays(start, end)
+        raise _no_plays(window)
     fmt = value_format(req.metric.wire_name, ranked[0].value)
     pictures = _pictures(_artwork_settings(artwork), req.attribute, [(r.name, r.artist) for r in ranked],
                          [r.track_uri for r in ranked], chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
@@ -125,16 +128,17 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
     ArtworkSettings.from_config(settings); a caller that only validates passes disabled())."""
     chart = req.chart
     _check_attribute(con, chart)
-    start, end = _date_range(con, chart)
+    window = _window(con, chart)
+    start, end = window.start, window.end
     dates = keyframe_dates(start, end, req.days, req.period)
     hold = hold_frames_for(req.fps)
     frames = frame_count(len(dates), req.interp_steps, hold)
     if frames > max_frames:
         raise unprocessable(f"This race would have {frames:,} frames; the limit is {max_frames:,}. Send a larger "
                             "days, fewer interp_steps or a shorter date range.")
-    daily = queries.daily_values(con, chart.attribute, chart.metric, start, end)
+    daily = queries.daily_values(con, chart.attribute, chart.metric, window)
     if daily.entity.size == 0:
-        raise _no_plays(start, end)
+        raise _no_plays(window)
     tie_order = np.argsort(np.argsort(daily.keys.astype(str), kind="stable"), kind="stable")
     keyframes = build_keyframes(daily.entity, daily.day, daily.value, len(daily.keys), tie_order,
                                 start, dates, chart.top_n)

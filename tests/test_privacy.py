@@ -1,0 +1,71 @@
+"""Privacy: logs never carry listening data or session ids; the session file holds no personal fields."""
+from __future__ import annotations
+
+import logging
+import re
+
+import duckdb
+import pytest
+
+from tests import exportgen as eg
+from tests.conftest import post_upload, upload_ok
+
+SMALL = {"figsize": [3.2, 4.0], "dpi": 100}
+PERSONAL_COLUMN = re.compile(r"(^|_)(ip|user|username|agent)(_|$)|offline_timestamp", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return eg.extended_rows(eg.make_catalog(), 3000, duplicates=30, start="2021-01-01", end="2022-12-31")
+
+
+@pytest.fixture
+def every_log(caplog):
+    """Records of every logger at DEBUG, the ones that set a level of their own included."""
+    caplog.set_level(logging.DEBUG)
+    for name in list(logging.root.manager.loggerDict):
+        caplog.set_level(logging.DEBUG, logger=name)
+    return caplog
+
+
+def test_logs_name_no_artist_track_album_or_session(client, rows, every_log):
+    session_id = upload_ok(client, eg.extended_zip(rows))["session_id"]
+    for attribute in ("artist_name", "track_name", "album_name"):
+        for metric in ("Streams", "duration_ms"):
+            response = client.post("/generate_image", json={"session_id": session_id, "selected_attribute": attribute,
+                                                            "analysis_metric": metric, **SMALL})
+            assert response.status_code == 200
+    race = client.post("/generate_animation", json={"session_id": session_id, "days": 90, "interp_steps": 2,
+                                                    "speed_for_bar_animation": 5, **SMALL})
+    assert race.status_code == 200
+    assert client.get(f"/sessions/{session_id}").status_code == 200
+    assert client.post("/generate_image", json={"session_id": session_id, "start_date": "2030-01-01"}).status_code == 422
+    assert client.delete(f"/sessions/{session_id}").status_code == 200
+    assert client.get(f"/sessions/{session_id}").status_code == 404
+
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(pathname)s: %(message)s")
+    lines = [formatter.format(record) for record in every_log.records]
+    assert any("POST /generate_animation 200" in line for line in lines)
+    secrets = eg.names_in(rows) | {session_id}
+    leaks = {secret: line for line in lines for secret in secrets if secret in line}
+    assert leaks == {}
+
+
+@pytest.mark.parametrize("layout", ["extended", "endsong"])
+def test_session_file_holds_no_address_username_or_user_agent(client, upload_dir, rows, layout):
+    session_id = upload_ok(client, eg.extended_zip(rows, layout=layout))["session_id"]
+    path = upload_dir / f"{session_id}.duckdb"
+    with duckdb.connect(str(path), read_only=True) as con:
+        columns = [name for (name,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE NOT internal").fetchall()]
+    assert "ts" in columns and [column for column in columns if PERSONAL_COLUMN.search(column)] == []
+    raw = path.read_bytes()
+    personal = {r["ip_addr"] for r in rows if r.get("ip_addr")} | {eg.FAKE_USERNAME}
+    personal |= {r["user_agent_decrypted"] for r in eg.endsong_rows(rows) if r["user_agent_decrypted"] != "unknown"}
+    assert [value for value in personal if value.encode() in raw] == []
+
+
+def test_a_refused_upload_logs_no_listening_data(client, rows, every_log):
+    broken = eg.extended_zip([dict(r, ms_played="lots") for r in rows[:300]])
+    assert post_upload(client, broken).status_code == 422
+    lines = [logging.Formatter("%(message)s").format(record) for record in every_log.records]
+    assert lines and not [line for line in lines for name in eg.names_in(rows[:300]) if name in line]

@@ -34,6 +34,8 @@ from tests.live_server import LiveServer, live_server
 
 log = logging.getLogger("benchmarks.soak")
 IMAGE_GROWTH_TARGET_MB = 50.0
+WARM_UP_IMAGES = 100
+SETTLE_SECONDS = 2.0
 SMALL_RACE = {"figsize": [3.2, 4.0], "dpi": 100, "days": 60, "interp_steps": 2, "speed_for_bar_animation": 5}
 ATTRIBUTES = ("artist_name", "track_name", "album_name")
 METRICS = ("Streams", "duration_ms")
@@ -140,22 +142,27 @@ def mixed_for(server: LiveServer, sessions: list[str], seconds: float, threads: 
     return results
 
 
-def images(server: LiveServer, sessions: list[str], count: int, threads: int) -> Results:
-    results, calls = Results(), queue.SimpleQueue()
-    rng = random.Random(0)
-    for k in range(count):
-        calls.put(image_call(rng, sessions[k % len(sessions)]))
+def run_calls(server: LiveServer, calls: list[Call], threads: int) -> Results:
+    """Send every call once, from `threads` threads."""
+    results, pending = Results(), queue.SimpleQueue()
+    for call in calls:
+        pending.put(call)
 
     def work(http: requests.Session, _: random.Random) -> None:
         while True:
             try:
-                call = calls.get_nowait()
+                call = pending.get_nowait()
             except queue.Empty:
                 return
             results.add(send(http, server, call))
 
     run_threads(threads, work)
     return results
+
+
+def images(server: LiveServer, sessions: list[str], count: int, threads: int) -> Results:
+    rng = random.Random(count)
+    return run_calls(server, [image_call(rng, sessions[k % len(sessions)]) for k in range(count)], threads)
 
 
 def upload(server: LiveServer, rows: int, seed: int) -> str:
@@ -168,25 +175,47 @@ def upload(server: LiveServer, rows: int, seed: int) -> str:
 
 
 def warm_up(server: LiveServer, sessions: list[str], threads: int) -> None:
-    """Enough concurrent requests that both workers have drawn every kind of chart and a race."""
+    """The same kinds of request at the same concurrency as the run, until the workers' memory has
+    reached the level that concurrent renders keep (fonts, caches, the allocator's high-water mark):
+    growth measured from there is what the run adds, not what the first requests of a process cost."""
     rng = random.Random(1)
-    calls = [image_call(rng, session_id) for session_id in sessions for _ in range(2 * threads)]
+    calls = [image_call(rng, sessions[k % len(sessions)]) for k in range(WARM_UP_IMAGES)]
     calls += [race_call(rng, session_id) for session_id in sessions for _ in range(2)]
-    pending = queue.SimpleQueue()
-    for call in calls:
-        pending.put(call)
+    for outcome in run_calls(server, calls, threads).outcomes:
+        if outcome.error:
+            log.warning("warm-up %s: %s", outcome.route, outcome.error)
 
-    def work(http: requests.Session, _: random.Random) -> None:
-        while True:
-            try:
-                call = pending.get_nowait()
-            except queue.Empty:
-                return
-            outcome = send(http, server, call)
-            if outcome.error:
-                log.warning("warm-up %s: %s", call.route, outcome.error)
 
-    run_threads(max(threads, 8), work)
+def settled_rss(server: LiveServer) -> float:
+    time.sleep(SETTLE_SECONDS)
+    return server.worker_rss_mb()
+
+
+class RssSampler:
+    """The workers' RSS every half second while a run lasts: its peak, and its trend (a leak climbs
+    from the first quarter of the run to the last; memory that concurrent renders keep only swings)."""
+
+    def __init__(self, server: LiveServer):
+        self.server, self.samples = server, [server.worker_rss_mb()]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="soak-rss")
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self.samples.append(self.server.worker_rss_mb())
+
+    def quarters(self) -> tuple[float, float]:
+        """Median RSS over the first and the last quarter of the run."""
+        quarter = max(1, len(self.samples) // 4)
+        return statistics.median(self.samples[:quarter]), statistics.median(self.samples[-quarter:])
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -195,8 +224,18 @@ def percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
 
 
-def print_results(results: Results, seconds: float, rss_before: float, rss_after: float,
-                  target_mb: float | None) -> bool:
+@dataclass(frozen=True)
+class Memory:
+    """Worker RSS (MB, the workers together): settled after the warm-up, peak during the run, settled
+    after it, and the medians over the run's first and last quarters."""
+    before: float
+    peak: float
+    after: float
+    first_quarter: float
+    last_quarter: float
+
+
+def print_results(results: Results, seconds: float, memory: Memory, target_mb: float | None) -> bool:
     by_route: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in results.outcomes:
         by_route[outcome.route].append(outcome)
@@ -210,11 +249,14 @@ def print_results(results: Results, seconds: float, rss_before: float, rss_after
     print_table(["route", "requests", "errors", "p50 s", "p95 s", "max s"], rows)
     for outcome in errors[:10]:
         print(f"  {outcome.route}: {outcome.error}")
-    growth = rss_after - rss_before
-    verdict = "" if target_mb is None else f" (target under {target_mb:.0f} MB: " \
-                                           f"{'PASS' if growth < target_mb else 'FAIL'})"
-    print(f"\nServer RSS (gunicorn workers together): {rss_before:.1f} MB after warm-up, {rss_after:.1f} MB "
-          f"at the end, growth {growth:+.1f} MB{verdict}")
+    growth = memory.after - memory.before
+    verdict = "" if target_mb is None else \
+        f" (target under {target_mb:.0f} MB: {'PASS' if growth < target_mb else 'FAIL'})"
+    print(f"\nServer RSS (gunicorn workers together, each settled {SETTLE_SECONDS:.0f} s): "
+          f"{memory.before:.1f} MB after warm-up, {memory.after:.1f} MB at the end, peak {memory.peak:.1f} MB; "
+          f"growth {growth:+.1f} MB{verdict}")
+    print(f"Trend: median {memory.first_quarter:.1f} MB over the run's first quarter, "
+          f"{memory.last_quarter:.1f} MB over its last")
     return not errors and (target_mb is None or growth < target_mb)
 
 
@@ -243,16 +285,18 @@ def main(argv: list[str] | None = None) -> int:
             sessions = [upload(server, args.rows, seed) for seed in (1, 2)]
             log.info("warming up")
             warm_up(server, sessions, args.threads)
-            rss_before, started = server.worker_rss_mb(), time.monotonic()
-            if args.seconds is not None:
-                log.info("mixed requests for %.0f s from %d threads", args.seconds, args.threads)
-                results = mixed_for(server, sessions, args.seconds, args.threads)
-            else:
-                log.info("%d image requests from %d threads", args.images, args.threads)
-                results = images(server, sessions, args.images, args.threads)
-            rss_after = server.worker_rss_mb()
+            rss_before, started = settled_rss(server), time.monotonic()
+            with RssSampler(server) as sampler:
+                if args.seconds is not None:
+                    log.info("mixed requests for %.0f s from %d threads", args.seconds, args.threads)
+                    results = mixed_for(server, sessions, args.seconds, args.threads)
+                else:
+                    log.info("%d image requests from %d threads", args.images, args.threads)
+                    results = images(server, sessions, args.images, args.threads)
+            elapsed = time.monotonic() - started
+            memory = Memory(rss_before, max(sampler.samples), settled_rss(server), *sampler.quarters())
             target = IMAGE_GROWTH_TARGET_MB if args.images is not None else None
-            ok = print_results(results, time.monotonic() - started, rss_before, rss_after, target)
+            ok = print_results(results, elapsed, memory, target)
     return 0 if ok else 1
 
 

@@ -100,10 +100,13 @@ def _stop(server: LiveServer) -> None:
 def live_server(upload_dir: Path, log_path: Path, **settings: object) -> Iterator[LiveServer]:
     """Serve backend.app:app on 127.0.0.1 (a free port) until the block ends; `settings` become env vars."""
     port = free_port()
+    # no outside services, whatever env/.env says (an empty value means the default: none)
     env = {**os.environ, "UPLOAD_DIR": str(upload_dir), "SUPABASE_URL": "", "SUPABASE_KEY": "",
-           "LOG_LEVEL": "INFO", **{name: str(value) for name, value in settings.items()}}
+           "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": "", "LOG_LEVEL": "INFO",
+           **{name: str(value) for name, value in settings.items()}}
+    # without --no-control-socket, servers running at once (tests, the soak) share ~/.gunicorn/gunicorn.ctl
     command = [sys.executable, "-m", "gunicorn", "backend.app:app", "--bind", f"127.0.0.1:{port}",
-               *dockerfile_gunicorn_options()]
+               "--no-control-socket", *dockerfile_gunicorn_options()]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", upload_dir, log_path, process)
@@ -124,7 +127,7 @@ class CleanupLoop:
         self._stop = threading.Event()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stop.wait(0.005):  # a short pause leaves the two cores to the server
             expired = self.store.expired_ids()
             removed = cleanup_old_sessions(self.store)
             self.removed += removed

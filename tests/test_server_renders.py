@@ -22,8 +22,8 @@ from tests.live_server import CleanupLoop, LiveServer, live_server
 MAX_SESSIONS = 5
 # full size (1080 x 1350), a keyframe a day over two years: about 3,000 frames, a minute or more of work
 LONG_RACE = {"days": 1, "interp_steps": 4, "speed_for_bar_animation": 30}
-# the same, a keyframe a week: about 430 frames, a few seconds
-MEDIUM_RACE = {"days": 7, "interp_steps": 4, "speed_for_bar_animation": 10}
+# the same, a keyframe every five days: about 600 frames, several seconds
+MEDIUM_RACE = {"days": 5, "interp_steps": 4, "speed_for_bar_animation": 10}
 STOP_SECONDS = 15.0
 CLEANUP_SECONDS = 1.5
 

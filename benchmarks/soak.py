@@ -174,13 +174,15 @@ def upload(server: LiveServer, rows: int, seed: int) -> str:
     return response.json()["session_id"]
 
 
-def warm_up(server: LiveServer, sessions: list[str], threads: int) -> None:
-    """The same kinds of request at the same concurrency as the run, until the workers' memory has
-    reached the level that concurrent renders keep (fonts, caches, the allocator's high-water mark):
-    growth measured from there is what the run adds, not what the first requests of a process cost."""
+def warm_up(server: LiveServer, sessions: list[str], threads: int, races: bool) -> None:
+    """The run's kinds of request at its concurrency, until the workers' memory has reached the level
+    that those renders keep (fonts, caches, the allocator's high-water mark): growth measured from
+    there is what the run adds, not what the first requests of a process cost."""
     rng = random.Random(1)
     calls = [image_call(rng, sessions[k % len(sessions)]) for k in range(WARM_UP_IMAGES)]
-    calls += [race_call(rng, session_id) for session_id in sessions for _ in range(2)]
+    if races:
+        calls += [race_call(rng, session_id) for session_id in sessions for _ in range(2)]
+        rng.shuffle(calls)
     for outcome in run_calls(server, calls, threads).outcomes:
         if outcome.error:
             log.warning("warm-up %s: %s", outcome.route, outcome.error)
@@ -284,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             log.info("server up at %s; uploading two exports of %d rows", server.url, args.rows)
             sessions = [upload(server, args.rows, seed) for seed in (1, 2)]
             log.info("warming up")
-            warm_up(server, sessions, args.threads)
+            warm_up(server, sessions, args.threads, races=args.seconds is not None)
             rss_before, started = settled_rss(server), time.monotonic()
             with RssSampler(server) as sampler:
                 if args.seconds is not None:

@@ -12,6 +12,7 @@ from flask_cors import CORS
 from backend.core.config import load_settings
 from backend.core.errors import register_error_handlers
 from backend.routes import animations, docs, health, images, jobs, sessions, uploads
+from backend.services.allocator import tune_allocator
 from backend.services.analytics import Analytics
 from backend.services.job_queue import make_queue
 from backend.services.jobs import JobStore
@@ -64,6 +65,7 @@ def _log_requests(app: Flask) -> None:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, error shape, CORS, session store, analytics, blueprints."""
+    tune_allocator()
     app = Flask(__name__)
     app.config.from_mapping(load_settings(config))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 2**20 + UPLOAD_OVERHEAD_BYTES

@@ -6,9 +6,11 @@ machine shares) and renders with the same code path as the embedded job executor
 from __future__ import annotations
 
 from backend.core.config import load_settings
+from backend.services.allocator import tune_allocator
 from backend.services.job_queue import CELERY_TASK, make_celery
 from backend.services.job_runner import run_job
 
+tune_allocator()
 celery = make_celery(load_settings())
 
 

@@ -9,6 +9,7 @@ from typing import Any, Iterable, Iterator
 from backend.core.errors import ApiError
 from backend.routes.params import race_request
 from backend.services.artwork import ArtworkSettings
+from backend.services.allocator import release_free_memory
 from backend.services.db import open_session
 from backend.services.encoding import EncoderError, encode_animation, find_ffmpeg
 from backend.services.jobs import HEARTBEAT_SECONDS, JobRecord, JobStore
@@ -50,6 +51,7 @@ def run_job(settings: dict[str, Any], session_id: str, job_id: str) -> None:
         log.warning("Job %s failed: %s", job_id, type(error).__name__)
         record.state, record.error = "failed", getattr(error, "message", None) or str(error)[:300]
     finally:
+        release_free_memory()
         jobs.cancel_path(record).unlink(missing_ok=True)
         if jobs.record_path(record).exists():
             jobs.save(record)

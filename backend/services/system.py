@@ -9,6 +9,7 @@ from typing import Callable, Iterator
 
 import psutil
 
+from backend.services.allocator import release_free_memory
 from backend.services.sessions import SessionStore
 
 log = logging.getLogger(__name__)
@@ -20,12 +21,14 @@ def rss_mb() -> float:
 
 @contextlib.contextmanager
 def logged_memory(what: str) -> Iterator[None]:
-    """Log resident memory and duration at the start and end of a heavy request."""
+    """Log resident memory and duration at the start and end of a heavy request, and hand what it
+    freed back to the system at the end."""
     started = time.perf_counter()
     log.info("%s: start, rss=%.0f MB", what, rss_mb())
     try:
         yield
     finally:
+        release_free_memory()
         log.info("%s: end after %.2f s, rss=%.0f MB", what, time.perf_counter() - started, rss_mb())
 
 

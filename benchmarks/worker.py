@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import base64
 import gc
-import io
 import json
 import logging
 import sys
@@ -59,13 +58,16 @@ def _measured(run: int, name: str, send: Any) -> tuple[dict[str, Any], TestRespo
 
 def ingest(zip_path: str, upload_dir: str, run: int) -> int:
     client = make_app(upload_dir).test_client()
-    data = Path(zip_path).read_bytes()
-    stream, _, boundary = stream_encode_multipart({"file": FileStorage(io.BytesIO(data), "my_spotify_data.zip")},
-                                                  use_tempfile=False)
-    body = stream.getvalue()
-    del stream, data
-    result, response = _measured(run, "ingest", lambda: client.post(
-        "/process", data=body, content_type=f"multipart/form-data; boundary={boundary}"))
+    # The body waits in a temporary file and is read as a stream, as gunicorn reads it from the socket:
+    # what is measured is the server's memory, not a copy of the upload held by the client.
+    with open(zip_path, "rb") as upload:
+        body, length, boundary = stream_encode_multipart({"file": FileStorage(upload, "my_spotify_data.zip")},
+                                                         use_tempfile=True, threshold=0)
+    body.seek(0)
+    with body:
+        result, response = _measured(run, "ingest", lambda: client.post(
+            "/process", input_stream=body, content_length=length,
+            content_type=f"multipart/form-data; boundary={boundary}"))
     if response.status_code == 200:
         answer = response.get_json()
         result["session_id"] = answer["session_id"]

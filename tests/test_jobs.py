@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from backend.app import create_app
-from backend.services.jobs import JobRecord, JobStore
+from backend.services.jobs import JobStore
 from tests import exportgen as eg
 from tests.conftest import upload_ok
 from tests.job_backends import job_app

@@ -7,33 +7,23 @@ so a chart drawn before makes no call at all (not even for a token).
 """
 from __future__ import annotations
 
-import io
 import logging
 import re
-import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-import requests
-import spotipy
-from PIL import Image, ImageOps, UnidentifiedImageError
-from spotipy.cache_handler import MemoryCacheHandler
-from spotipy.exceptions import SpotifyException
+from PIL import Image
 
-from backend.services.artwork_cache import ArtworkCache, artist_id_of, image_url_of, lookup_record
+from backend.services.artwork_cache import ArtworkCache, artist_id_of, image_url_of
+
+if TYPE_CHECKING:
+    from backend.services.spotify_fetch import SpotifyFetch
 
 log = logging.getLogger(__name__)
 
 TRACK_URI = re.compile(r"^spotify:track:([0-9A-Za-z]{1,64})$")
-BATCH_SIZE = 50            # Spotify's limit for /tracks?ids= and /artists?ids=
-POOL_WORKERS = 4           # parallel single-item calls: enough to hide latency, polite to Spotify
-MAX_PICTURE_BYTES = 4 << 20
-MAX_RATE_LIMIT_WAITS = 3
-# spotipy logs every failed call's URL at ERROR (and tokens at DEBUG); track ids are listening data.
-logging.getLogger("spotipy").setLevel(logging.CRITICAL)
 
 
 @dataclass(frozen=True)
@@ -73,30 +63,6 @@ class Wanted:
     artist_name: str | None = None
 
 
-class _RateLimited(Exception):
-    def __init__(self, retry_after: float):
-        super().__init__(f"rate limited for {retry_after} s")
-        self.retry_after = retry_after
-
-
-_auth_lock = threading.Lock()
-_auths: dict[tuple[str, str, str], spotipy.SpotifyClientCredentials] = {}
-_batch_refused: set[tuple[str, str]] = set()   # (API URL, client id): batch endpoints answered 403
-
-
-def _auth_for(settings: ArtworkSettings) -> spotipy.SpotifyClientCredentials:
-    """One token manager per credentials, so the token (valid an hour) is shared by requests."""
-    key = (settings.client_id, settings.client_secret, settings.token_url)
-    with _auth_lock:
-        if key not in _auths:
-            auth = spotipy.SpotifyClientCredentials(settings.client_id, settings.client_secret,
-                                                    requests_timeout=settings.timeout_s,
-                                                    cache_handler=MemoryCacheHandler())
-            auth.OAUTH_TOKEN_URL = settings.token_url  # spotipy reads it from self: a stand-in can answer
-            _auths[key] = auth
-        return _auths[key]
-
-
 def track_id(uri: str | None) -> str | None:
     match = TRACK_URI.match(uri or "")
     return match.group(1) if match else None
@@ -107,8 +73,9 @@ def fetch_pictures(settings: ArtworkSettings, kind: str, wanted: list[Wanted], s
     ids = [track_id(item.track_uri) for item in wanted]
     if not settings.enabled or not any(ids):
         return [None] * len(wanted)
+    from backend.services.spotify_fetch import SpotifyFetch  # only with credentials: see its docstring
     started = time.monotonic()
-    fetch = _Fetch(settings, ArtworkCache(settings.cache_dir, settings.cache_bytes), side)
+    fetch = SpotifyFetch(settings, ArtworkCache(settings.cache_dir, settings.cache_bytes), side)
     try:
         urls = _picture_urls(fetch, kind, ids, wanted, side)
         pictures = fetch.pictures(urls)
@@ -124,7 +91,7 @@ def fetch_pictures(settings: ArtworkSettings, kind: str, wanted: list[Wanted], s
     return found
 
 
-def _picture_urls(fetch: "_Fetch", kind: str, ids: list[str | None], wanted: list[Wanted],
+def _picture_urls(fetch: "SpotifyFetch", kind: str, ids: list[str | None], wanted: list[Wanted],
                   side: int) -> list[str | None]:
     tracks = fetch.lookups("tracks", ids)
     if kind == "artist":
@@ -134,169 +101,3 @@ def _picture_urls(fetch: "_Fetch", kind: str, ids: list[str | None], wanted: lis
     return [image_url_of((tracks.get(tid) or {}).get("album_images"), side) for tid in ids]
 
 
-def _square(picture: Image.Image, side: int) -> Image.Image:
-    """Centre-crop to a square and scale to the drawn size, once, before caching."""
-    return ImageOps.fit(picture.convert("RGB"), (side, side), Image.Resampling.LANCZOS)
-
-
-class _Fetch:
-    """One request's fetching: its deadline, its pool, its Spotify client (all made only when needed)."""
-
-    def __init__(self, settings: ArtworkSettings, cache: ArtworkCache, side: int):
-        self.settings = settings
-        self.cache = cache
-        self.side = side
-        self.deadline = time.monotonic() + settings.timeout_s
-        self.calls = 0
-        self._pool: ThreadPoolExecutor | None = None
-        self._client: spotipy.Spotify | None = None
-        self._session = requests.Session()  # no retry adapter: a 429 comes back to us with its Retry-After
-        self._gave_up = False
-
-    def remaining(self) -> float:
-        return max(0.0, self.deadline - time.monotonic())
-
-    def close(self) -> None:
-        if self._pool is not None:
-            # calls still running end by their own timeout; late answers still reach the cache
-            self._pool.shutdown(wait=False, cancel_futures=True)
-
-    def _submit(self, call: Callable[..., Any], *args: Any) -> Future:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(POOL_WORKERS, thread_name_prefix="artwork")
-        self.calls += 1
-        return self._pool.submit(self._patiently, call, *args)
-
-    def _patiently(self, call: Callable[..., Any], *args: Any) -> Any:
-        """Run a call, waiting out a 429's Retry-After when the budget allows."""
-        for _ in range(MAX_RATE_LIMIT_WAITS):
-            try:
-                return call(*args)
-            except SpotifyException as error:
-                if error.http_status != 429:
-                    raise
-                retry_after = _retry_after(error.headers)
-            except _RateLimited as error:
-                retry_after = error.retry_after
-            if retry_after >= self.remaining():
-                raise _RateLimited(retry_after)
-            log.info("Spotify asked to wait %.1f s", retry_after)
-            time.sleep(retry_after)
-        return call(*args)
-
-    def _wait(self, futures: Iterable[Future]) -> None:
-        wait(list(futures), timeout=self.remaining())
-
-    def _spotify(self) -> spotipy.Spotify | None:
-        """A client with a token, fetched within the budget; None when Spotify cannot be reached."""
-        if self._client is None and not self._gave_up:
-            auth = _auth_for(self.settings)
-            future = self._submit(auth.get_access_token, False)
-            self._wait([future])
-            if future.done() and future.exception() is None:
-                client = spotipy.Spotify(auth=future.result(), requests_session=self._session,
-                                         requests_timeout=self.settings.timeout_s)
-                client.prefix = self.settings.api_url
-                self._client = client
-            else:
-                self._gave_up = True
-                log.warning("No Spotify token within the artwork budget: %s",
-                            future.exception() if future.done() else "timed out")
-        return self._client
-
-    def lookups(self, kind: str, ids: list[str | None]) -> dict[str, dict]:
-        """Cached answers for the ids; the missing ones fetched (batched where Spotify allows it)."""
-        found: dict[str, dict] = {}
-        for spotify_id in dict.fromkeys(i for i in ids if i):
-            cached = self.cache.lookup(kind, spotify_id)
-            if cached is not None:
-                found[spotify_id] = cached
-        missing = [i for i in dict.fromkeys(ids) if i and i not in found]
-        client = self._spotify() if missing else None
-        if client is None:
-            return found
-        refused_key = (self.settings.api_url, self.settings.client_id)
-        singles = missing if refused_key in _batch_refused else self._batched(client, kind, missing, found)
-        futures = {spotify_id: self._submit(self._fetch_one, client, kind, spotify_id) for spotify_id in singles}
-        self._wait(futures.values())
-        for spotify_id, future in futures.items():
-            if future.done() and future.exception() is None and future.result() is not None:
-                found[spotify_id] = future.result()
-        return found
-
-    def _batched(self, client: spotipy.Spotify, kind: str, missing: list[str], found: dict[str, dict]) -> list[str]:
-        """Fetch in batches of 50; returns the ids left for single calls (all of them after a 403)."""
-        chunks = [missing[i:i + BATCH_SIZE] for i in range(0, len(missing), BATCH_SIZE)]
-        futures = [self._submit(self._fetch_batch, client, kind, chunk) for chunk in chunks]
-        self._wait(futures)
-        left: list[str] = []
-        for chunk, future in zip(chunks, futures):
-            error = future.exception() if future.done() else None
-            if future.done() and error is None:
-                found.update(future.result())
-            elif isinstance(error, SpotifyException) and error.http_status == 403:
-                _batch_refused.add((self.settings.api_url, self.settings.client_id))
-                left += chunk
-        if left:
-            log.info("Spotify refused a batch lookup (403): fetching one %s at a time", kind.rstrip("s"))
-        return left
-
-    def _fetch_batch(self, client: spotipy.Spotify, kind: str, chunk: list[str]) -> dict[str, dict]:
-        answer = client.tracks(chunk) if kind == "tracks" else client.artists(chunk)
-        parsed = {}
-        for spotify_id, item in zip(chunk, answer.get(kind) or []):
-            parsed[spotify_id] = lookup_record(kind, item)
-            self.cache.store_lookup(kind, spotify_id, parsed[spotify_id])
-        return parsed
-
-    def _fetch_one(self, client: spotipy.Spotify, kind: str, spotify_id: str) -> dict | None:
-        try:
-            item = client.track(spotify_id) if kind == "tracks" else client.artist(spotify_id)
-        except SpotifyException as error:
-            if error.http_status not in (400, 404):
-                raise
-            item = None  # an id Spotify does not know: remembered as "no picture"
-        parsed = lookup_record(kind, item)
-        self.cache.store_lookup(kind, spotify_id, parsed)
-        return parsed
-
-    def pictures(self, urls: list[str | None]) -> dict[str, Image.Image]:
-        found: dict[str, Image.Image] = {}
-        missing = []
-        for url in dict.fromkeys(u for u in urls if u):
-            cached = self.cache.picture(url, self.side)
-            if cached is not None:
-                found[url] = cached
-            else:
-                missing.append(url)
-        futures = {url: self._submit(self._download, url) for url in missing if self.remaining() > 0}
-        self._wait(futures.values())
-        for url, future in futures.items():
-            if future.done() and future.exception() is None:
-                found[url] = future.result()
-            elif future.done():
-                log.info("An artwork download failed: %s", type(future.exception()).__name__)
-        return found
-
-    def _download(self, url: str) -> Image.Image:
-        with self._session.get(url, timeout=self.settings.timeout_s, stream=True) as response:
-            if response.status_code == 429:
-                raise _RateLimited(_retry_after(response.headers))
-            response.raise_for_status()
-            data = response.raw.read(MAX_PICTURE_BYTES + 1, decode_content=True)
-        if len(data) > MAX_PICTURE_BYTES:
-            raise ValueError("picture too large")
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                picture = _square(image, self.side)
-        except (UnidentifiedImageError, Image.DecompressionBombError) as error:
-            raise ValueError("not a picture") from error
-        self.cache.store_picture(url, self.side, picture)
-        return picture
-
-
-def _retry_after(headers: Mapping[str, str] | None) -> float:
-    try:
-        return max(0.0, float((headers or {}).get("Retry-After", 1)))
-    except ValueError:
-        return 1.0

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import duckdb
 import numpy as np
-import pandas as pd
 
 from backend.services.db import STREAM_MS
 
@@ -113,6 +112,7 @@ def daily_values(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: M
                {metric.value_sql}::DOUBLE AS value
         FROM plays WHERE {_where(attribute, window)}
         GROUP BY ALL""", window.params()).df()
+    import pandas as pd  # races only (~50 MB a worker): an ingest or chart never loads it
     codes, keys = pd.factorize(frame["key"])
     return DailyValues(np.asarray(keys, dtype=object), codes.astype(np.int64),
                        frame["day"].to_numpy(np.int64), frame["value"].to_numpy(np.float64))

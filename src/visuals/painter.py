@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from src.visuals.sprites import Sprite, TextSpec, render_texts, stamp
+from src.visuals.sprites import TextSpec, render_texts, stamp
 from src.visuals.style import BACKGROUND, DATE_TEXT, MUTED, TEXT, Colour, Layout, ValueFormat
 
 GLYPHS = "0123456789,."

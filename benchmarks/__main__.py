@@ -10,6 +10,7 @@ import argparse
 import gc
 import json
 import logging
+import os
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from backend.core.config import load_settings
 from backend.services.encoding import find_ffmpeg
 from benchmarks.export import build_export
 from benchmarks.floor import encode_floor, save_frames
@@ -37,9 +39,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="only ingest, the images and race_full_default")
     parser.add_argument("--save-frames", type=Path, metavar="DIR",
                         help="save PNGs of the first, middle and last frames of each race (first run)")
+    parser.add_argument("--render-workers", type=int, metavar="N",
+                        help="RENDER_WORKERS for the server (default: its own default, the CPU count)")
     parser.add_argument("--floor-segment-mb", type=int, default=1024,
                         help="raw frames decoded per encode-floor segment (default 1024)")
     args = parser.parse_args(argv)
+    if args.render_workers is not None:
+        os.environ["RENDER_WORKERS"] = str(args.render_workers)  # read by the worker's create_app
     if args.rows < 200 or args.runs < 1:
         parser.error("--rows must be at least 200 and --runs at least 1")
     return args
@@ -137,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     log.info("building the export: %d rows", args.rows)
     data, stats = build_export(args.rows)
     print_export(stats)
+    print(f"Render workers (RENDER_WORKERS): {load_settings()['RENDER_WORKERS']}, on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         zip_path = Path(tmp) / "my_spotify_data.zip"
         zip_path.write_bytes(data)

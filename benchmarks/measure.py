@@ -13,7 +13,12 @@ MB = 2**20
 
 @dataclass
 class MemoryPeaks:
-    """Peaks in MB over a request: this process, its descendants (ffmpeg), and both at one instant."""
+    """Peaks in MB over a request: this process with its segment painters, its encoders (ffmpeg), and
+    both at one instant.
+
+    A segment painter is forked from this process and shares its pages until it writes them: it is
+    counted by its private memory (USS), as its RSS would count the shared pages a second time.
+    """
     baseline_mb: float = 0.0
     server_mb: float = 0.0
     children_mb: float = 0.0
@@ -41,6 +46,9 @@ class RssSampler:
         self.process = psutil.Process()
         self.peaks = MemoryPeaks()
         self._children: dict[int, psutil.Process] = {}
+        self._painters: dict[int, psutil.Process] = {}
+        self._painter_uss: dict[int, float] = {}
+        self._name = self.process.name()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
@@ -68,19 +76,27 @@ class RssSampler:
     def _discover(self) -> None:
         try:
             for child in self.process.children(recursive=True):
-                if child.pid not in self._children:
-                    self._children[child.pid] = child
+                if child.pid not in self._children and child.pid not in self._painters:
                     try:
-                        self.peaks.child_names.add(child.name())
+                        name = child.name()
                     except psutil.Error:
-                        pass
+                        continue
+                    self.peaks.child_names.add(name)
+                    (self._painters if name == self._name else self._children)[child.pid] = child
         except psutil.Error:
             pass
+        # private memory takes a read of the whole page map: only at discovery pace
+        for pid, painter in list(self._painters.items()):
+            try:
+                self._painter_uss[pid] = painter.memory_full_info().uss / MB
+            except psutil.Error:
+                del self._painters[pid]
+                self._painter_uss.pop(pid, None)
 
     def _sample(self, discover: bool) -> None:
         if discover:
             self._discover()
-        server = self.process.memory_info().rss / MB
+        server = self.process.memory_info().rss / MB + sum(self._painter_uss.values())
         children = 0.0
         for pid, child in list(self._children.items()):
             try:

@@ -26,6 +26,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "MAX_ZIP_MEMBERS": (2000, int),
     "MAX_COMPRESSION_RATIO": (200, int),
     "MAX_FRAMES": (6000, int),
+    "RENDER_WORKERS": (os.cpu_count() or 1, int),
     "MAX_JOBS": (4, int),
     "JOB_BACKEND": ("local", str),
     "JOB_WORKERS": (1, int),

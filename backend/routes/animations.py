@@ -12,7 +12,8 @@ from backend.routes.params import json_body, race_request
 from backend.services.analytics import record_failures
 from backend.services.clients import ClientGone, disconnect_probe, until_client_gone
 from backend.services.db import open_session
-from backend.services.encoding import EncoderError, encode_animation, find_ffmpeg
+from backend.services.encoding import EncoderError, find_ffmpeg
+from backend.services.segments import Encoding, encode_race
 from backend.services.system import logged_memory
 from backend.services.visuals import build_race
 
@@ -35,10 +36,11 @@ def generate_animation():
     with logged_memory("generate_animation"), store.using(req.chart.session_id) as path:
         with open_session(path) as con:
             prepared = build_race(con, req, config["MAX_FRAMES"])
-        frames = until_client_gone(prepared.race.frames(), disconnect_probe(request.environ))
+        gone = disconnect_probe(request.environ)
+        encoding = Encoding(ffmpeg, prepared.width, prepared.height, prepared.fps, config["RENDER_WORKERS"])
         try:
             with store.scratch() as work:
-                video = encode_animation(frames, prepared.width, prepared.height, prepared.fps, ffmpeg, work)
+                video = encode_race(prepared.race, encoding, work, wrap=lambda frames: until_client_gone(frames, gone))
         except EncoderError as error:
             raise ApiError(500, f"The video could not be encoded: {error}") from error
         except ClientGone as error:

@@ -39,12 +39,13 @@ FRAME_PIX_FMT = "rgb0"  # what the painter writes: 4 bytes a pixel, the last unu
 FRAME_BYTES_PER_PIXEL = 4
 
 
-def ffmpeg_arguments(ffmpeg: str, width: int, height: int, fps: int, output: Path) -> list[str]:
+def ffmpeg_arguments(ffmpeg: str, width: int, height: int, fps: int, output: Path, threads: int = 0) -> list[str]:
+    """x264 arguments for raw frames on stdin; threads 0 lets x264 use every core (one encoder at a time)."""
     return [
         ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
         "-f", "rawvideo", "-pix_fmt", FRAME_PIX_FMT, "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0",
         "-an", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "30", "-pix_fmt", "yuv420p",
-        "-movflags", "+faststart", "-threads", "0", "-g", str(2 * fps),
+        "-movflags", "+faststart", "-threads", str(threads), "-g", str(2 * fps),
         str(output),
     ]
 
@@ -57,7 +58,7 @@ class EncodedVideo:
 
 
 def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: int, fps: int, ffmpeg: str,
-                     work_dir: Path, keep_as: Path | None = None) -> EncodedVideo:
+                     work_dir: Path, keep_as: Path | None = None, threads: int = 0) -> EncodedVideo:
     """Pipe every raw frame (FRAME_PIX_FMT) into ffmpeg and return the finished MP4's bytes.
 
     With keep_as, the finished MP4 is moved there instead of read back (data is then empty).
@@ -68,7 +69,7 @@ def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: i
     os.close(fd)
     output = Path(name)
     with tempfile.TemporaryFile(dir=work_dir) as errors:
-        process = subprocess.Popen(ffmpeg_arguments(ffmpeg, width, height, fps, output),
+        process = subprocess.Popen(ffmpeg_arguments(ffmpeg, width, height, fps, output, threads),
                                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
         count = 0
         try:

@@ -11,8 +11,9 @@ from backend.routes.params import race_request
 from backend.services.artwork import ArtworkSettings
 from backend.services.allocator import release_free_memory
 from backend.services.db import open_session
-from backend.services.encoding import EncoderError, encode_animation, find_ffmpeg
+from backend.services.encoding import EncoderError, find_ffmpeg
 from backend.services.jobs import HEARTBEAT_SECONDS, JobRecord, JobStore
+from backend.services.segments import Encoding, encode_race, first_segment_share
 from backend.services.sessions import SessionStore
 from backend.services.visuals import build_race
 
@@ -71,15 +72,20 @@ def _render(settings: dict[str, Any], sessions: SessionStore, jobs: JobStore, re
         work.mkdir(exist_ok=True)
         try:
             partial = work / "video.mp4"
-            encode_animation(_tracked(prepared.race.frames(), record, jobs), prepared.width, prepared.height,
-                             prepared.fps, ffmpeg, work, keep_as=partial)
+            encoding = Encoding(ffmpeg, prepared.width, prepared.height, prepared.fps, settings["RENDER_WORKERS"])
+            # this process paints the first segment: its progress, scaled, stands for all of them
+            share = first_segment_share(prepared.race.frame_count, prepared.fps, encoding.workers)
+            encode_race(prepared.race, encoding, work, wrap=lambda frames: _tracked(frames, record, jobs, share),
+                        keep_as=partial)
             partial.replace(jobs.video_path(record))
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _tracked(frames: Iterable[memoryview], record: JobRecord, jobs: JobStore) -> Iterator[memoryview]:
-    """Pass frames through, saving progress and a heartbeat every second and stopping on cancel."""
+def _tracked(frames: Iterable[memoryview], record: JobRecord, jobs: JobStore,
+             share: float = 1.0) -> Iterator[memoryview]:
+    """Pass frames through, saving progress (index / share of all frames) and a heartbeat every second,
+    and stopping on cancel."""
     last_save = last_check = time.monotonic()
     for index, frame in enumerate(frames):
         now = time.monotonic()
@@ -89,6 +95,7 @@ def _tracked(frames: Iterable[memoryview], record: JobRecord, jobs: JobStore) ->
                 raise JobCancelled
             if now - last_save >= HEARTBEAT_SECONDS:
                 last_save = now
-                record.frames_done, record.heartbeat_at = index, time.time()
+                record.frames_done = min(record.frames_total, round(index / share))
+                record.heartbeat_at = time.time()
                 jobs.save(record)
         yield frame

@@ -1,0 +1,136 @@
+"""A race painted in segments by forked helpers is the same video as one painted by a single process."""
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+
+import numpy as np
+import psutil
+import pytest
+
+from backend.routes.params import race_request
+from backend.services.db import open_session
+from backend.services.encoding import EncoderError, find_ffmpeg
+from backend.services.segments import Encoding, encode_race, first_segment_share, segment_ranges
+from backend.services.visuals import build_race
+from tests import exportgen as eg
+from tests.conftest import upload_ok
+from tests.media import faststart, probe_video
+
+# 12 fps: a keyframe every 24 frames; a year in weeks gives about 330 frames, enough for three segments
+BODY = {"days": 7, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [3.2, 4.0], "dpi": 100,
+        "selected_attribute": "artist_name", "start_date": "2022-01-01", "end_date": "2022-12-31"}
+# H.264 at crf 30 in yuv420p changes pixels a little; a wrong or shifted frame differs far more
+CLOSE = 3.0
+
+
+class Stop(Exception):
+    pass
+
+
+@pytest.fixture
+def prepared(client, upload_dir):
+    rows = eg.extended_rows(eg.make_catalog(), 3000, start="2022-01-01", end="2022-12-31")
+    session = upload_ok(client, eg.extended_zip(rows))["session_id"]
+    with open_session(upload_dir / f"{session}.duckdb") as con:
+        return build_race(con, race_request({"session_id": session, **BODY}, 2160), 6000)
+
+
+def encoding_for(prepared, workers: int, ffmpeg: str | None = None) -> Encoding:
+    return Encoding(ffmpeg or find_ffmpeg(""), prepared.width, prepared.height, prepared.fps, workers)
+
+
+def painted(prepared, index: int) -> np.ndarray:
+    frame = next(prepared.race.frames(index, index + 1))
+    return np.frombuffer(frame, dtype=np.uint8).reshape(prepared.height, prepared.width, 4)[:, :, :3].astype(int)
+
+
+def keyframe_indices(data: bytes) -> list[int]:
+    with tempfile.NamedTemporaryFile(suffix=".mp4") as handle:
+        handle.write(data)
+        handle.flush()
+        log = subprocess.run([find_ffmpeg(""), "-hide_banner", "-i", handle.name, "-vf", "showinfo", "-f", "null",
+                              "-"], capture_output=True, text=True, check=True).stderr
+    return [int(n) for n, key in re.findall(r"n:\s*(\d+).*?iskey:(\d)", log) if key == "1"]
+
+
+def helpers_and_encoders() -> list[psutil.Process]:
+    return psutil.Process().children(recursive=True)
+
+
+@pytest.mark.parametrize(("frames", "fps", "workers"), [(5153, 28, 2), (1765, 28, 2), (1000, 25, 3), (331, 12, 4),
+                                                         (100, 12, 2), (1, 28, 2), (0, 28, 2)])
+def test_segments_cover_every_frame_once_each_starting_on_a_keyframe(frames, fps, workers):
+    ranges = segment_ranges(frames, fps, workers)
+    assert [i for start, stop in ranges for i in range(start, stop)] == list(range(frames))
+    assert 1 <= len(ranges) <= workers or frames == 0
+    assert all(start % (2 * fps) == 0 for start, _ in ranges)
+    # at least four keyframe intervals each: shorter races stay in one process
+    assert all(stop - start >= 4 * 2 * fps for start, stop in ranges) or len(ranges) <= 1
+    if frames:
+        assert first_segment_share(frames, fps, workers) == (ranges[0][1] - ranges[0][0]) / frames
+
+
+def test_year_race_at_28_fps_splits_into_two_halves_on_two_workers():
+    assert segment_ranges(5153, 28, 2) == [(0, 2576), (2576, 5153)]
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_segmented_video_equals_the_single_process_video(prepared, work, workers):
+    ranges = segment_ranges(prepared.race.frame_count, prepared.fps, workers)
+    assert len(ranges) == workers  # the race is long enough to be split this many times
+    single = encode_race(prepared.race, encoding_for(prepared, 1), work)
+    split = encode_race(prepared.race, encoding_for(prepared, workers), work)
+    facts, reference = probe_video(split.data), probe_video(single.data)
+    assert split.frames == single.frames == prepared.race.frame_count == len(facts.frames) == len(reference.frames)
+    assert (facts.codec, facts.pix_fmt, facts.width, facts.height, facts.fps, facts.has_audio) == \
+        ("h264", "yuv420p", prepared.width, prepared.height, prepared.fps, False)
+    assert faststart(split.data)
+    # the frames either side of every join, and a spread of others, match the single-process video
+    # and the frame painted on its own from the plan: nothing dropped, doubled or shifted at a join
+    joins = [start for start, _ in ranges[1:]]
+    sample = sorted({*np.linspace(0, len(facts.frames) - 1, 7).astype(int),
+                     *(j + d for j in joins for d in (-2, -1, 0, 1))})
+    for index in sample:
+        assert np.abs(facts.frames[index].astype(int) - reference.frames[index].astype(int)).mean() < CLOSE, index
+        assert np.abs(facts.frames[index].astype(int) - painted(prepared, index)).mean() < CLOSE, index
+    neighbours = np.abs(painted(prepared, joins[0]) - painted(prepared, joins[0] - 24)).mean()
+    assert neighbours > CLOSE  # the race moves: a frame one second off would have been noticed
+    # every segment starts on a keyframe, and keyframes stay about two seconds apart
+    keys = keyframe_indices(split.data)
+    assert set(joins) <= set(keys)
+    assert max(np.diff(keys)) <= 2 * prepared.fps
+    assert not helpers_and_encoders()
+    assert not any(work.iterdir())
+
+
+@pytest.fixture
+def work(tmp_path):
+    path = tmp_path / "work"
+    path.mkdir()
+    return path
+
+
+def test_a_render_stopped_by_its_caller_leaves_no_process_and_no_file(prepared, work):
+    def stop_after_30(frames):
+        for index, frame in enumerate(frames):
+            if index == 30:
+                assert len(helpers_and_encoders()) >= 3  # our encoder, a helper and its encoder are running
+                raise Stop
+            yield frame
+
+    with pytest.raises(Stop):
+        encode_race(prepared.race, encoding_for(prepared, 2), work, wrap=stop_after_30)
+    assert not helpers_and_encoders()
+    assert not any(work.iterdir())
+
+
+def test_a_failing_encoder_raises_encoder_error_and_leaves_nothing(prepared, work, tmp_path):
+    broken = tmp_path / "ffmpeg"
+    broken.write_text("#!/bin/sh\necho 'no encoder here' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    with pytest.raises(EncoderError):
+        encode_race(prepared.race, encoding_for(prepared, 2, str(broken)), work)
+    assert not helpers_and_encoders()
+    assert not any(work.iterdir())

@@ -12,7 +12,7 @@ import pytest
 from backend.routes.params import race_request
 from backend.services.db import open_session
 from backend.services.encoding import EncoderError, find_ffmpeg
-from backend.services.segments import Encoding, encode_race, first_segment_share, segment_ranges
+from backend.services.segments import Encoding, encode_race, segment_ranges, workers_within_memory
 from backend.services.visuals import build_race
 from tests import exportgen as eg
 from tests.conftest import upload_ok
@@ -68,12 +68,22 @@ def test_segments_cover_every_frame_once_each_starting_on_a_keyframe(frames, fps
     assert all(start % (2 * fps) == 0 for start, _ in ranges)
     # at least four keyframe intervals each: shorter races stay in one process
     assert all(stop - start >= 4 * 2 * fps for start, stop in ranges) or len(ranges) <= 1
-    if frames:
-        assert first_segment_share(frames, fps, workers) == (ranges[0][1] - ranges[0][0]) / frames
 
 
 def test_year_race_at_28_fps_splits_into_two_halves_on_two_workers():
     assert segment_ranges(5153, 28, 2) == [(0, 2576), (2576, 5153)]
+
+
+@pytest.mark.parametrize(("width", "height", "current_mb", "budget_mb", "expected"), [
+    (1080, 1350, 150, 500, 2),   # about 137 MB an encoder: two fit
+    (1080, 1920, 150, 500, 1),   # about 186 MB an encoder: the second would pass 500 MB
+    (1080, 1920, 150, 0, 2),     # no budget: RENDER_WORKERS decides
+    (1080, 1350, 450, 500, 1),   # a busy process: never fewer than one
+    (320, 400, 150, 500, 2),     # capped by RENDER_WORKERS
+])
+def test_segments_are_limited_by_the_memory_budget(width, height, current_mb, budget_mb, expected):
+    encoding = Encoding("ffmpeg", width, height, 28, workers=2, memory_mb=budget_mb)
+    assert workers_within_memory(encoding, current_mb) == expected
 
 
 @pytest.mark.parametrize("workers", [2, 3])
@@ -113,7 +123,8 @@ def work(tmp_path):
 
 
 def test_a_render_stopped_by_its_caller_leaves_no_process_and_no_file(prepared, work):
-    def stop_after_30(frames):
+    def stop_after_30(frames, share):
+        assert share < 0.6  # this process paints about half
         for index, frame in enumerate(frames):
             if index == 30:
                 assert len(helpers_and_encoders()) >= 3  # our encoder, a helper and its encoder are running

@@ -27,6 +27,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "MAX_COMPRESSION_RATIO": (200, int),
     "MAX_FRAMES": (6000, int),
     "RENDER_WORKERS": (os.cpu_count() or 1, int),
+    "RENDER_MEMORY_MB": (500.0, float),
     "MAX_JOBS": (4, int),
     "JOB_BACKEND": ("local", str),
     "JOB_WORKERS": (1, int),

@@ -37,10 +37,11 @@ def generate_animation():
         with open_session(path) as con:
             prepared = build_race(con, req, config["MAX_FRAMES"])
         gone = disconnect_probe(request.environ)
-        encoding = Encoding(ffmpeg, prepared.width, prepared.height, prepared.fps, config["RENDER_WORKERS"])
+        encoding = Encoding(ffmpeg, prepared.width, prepared.height, prepared.fps, config["RENDER_WORKERS"],
+                            config["RENDER_MEMORY_MB"])
         try:
             with store.scratch() as work:
-                video = encode_race(prepared.race, encoding, work, wrap=lambda frames: until_client_gone(frames, gone))
+                video = encode_race(prepared.race, encoding, work, wrap=lambda frames, _: until_client_gone(frames, gone))
         except EncoderError as error:
             raise ApiError(500, f"The video could not be encoded: {error}") from error
         except ClientGone as error:

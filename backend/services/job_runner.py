@@ -13,7 +13,7 @@ from backend.services.allocator import release_free_memory
 from backend.services.db import open_session
 from backend.services.encoding import EncoderError, find_ffmpeg
 from backend.services.jobs import HEARTBEAT_SECONDS, JobRecord, JobStore
-from backend.services.segments import Encoding, encode_race, first_segment_share
+from backend.services.segments import Encoding, encode_race
 from backend.services.sessions import SessionStore
 from backend.services.visuals import build_race
 
@@ -72,11 +72,11 @@ def _render(settings: dict[str, Any], sessions: SessionStore, jobs: JobStore, re
         work.mkdir(exist_ok=True)
         try:
             partial = work / "video.mp4"
-            encoding = Encoding(ffmpeg, prepared.width, prepared.height, prepared.fps, settings["RENDER_WORKERS"])
+            encoding = Encoding(ffmpeg, prepared.width, prepared.height, prepared.fps, settings["RENDER_WORKERS"],
+                                settings["RENDER_MEMORY_MB"])
             # this process paints the first segment: its progress, scaled, stands for all of them
-            share = first_segment_share(prepared.race.frame_count, prepared.fps, encoding.workers)
-            encode_race(prepared.race, encoding, work, wrap=lambda frames: _tracked(frames, record, jobs, share),
-                        keep_as=partial)
+            encode_race(prepared.race, encoding, work, keep_as=partial,
+                        wrap=lambda frames, share: _tracked(frames, record, jobs, share))
             partial.replace(jobs.video_path(record))
         finally:
             shutil.rmtree(work, ignore_errors=True)

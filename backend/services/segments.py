@@ -26,29 +26,49 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+import psutil
+
 from backend.services.encoding import EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments
 from src.visuals import Race
 
 log = logging.getLogger(__name__)
 
 GOPS_PER_SEGMENT_AT_LEAST = 4  # shorter races are not worth a second process
+# Memory of one more segment, measured with the imageio-ffmpeg build: an x264 encoder holds about 20
+# raw frames in its queues plus ~20 MB of its own; a helper's private pages are ~20 MB.
+ENCODER_QUEUED_FRAMES = 20
+ENCODER_OWN_MB = 20.0
+HELPER_MB = 20.0
+MB = 2**20
 HELPER_FAILED = 70
 # Handlers the web server or Celery installed; a helper must die on these like any plain process.
 RESET_SIGNALS = tuple(getattr(signal, name) for name in
                       ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCHLD",
                        "SIGTTIN", "SIGTTOU", "SIGPIPE") if hasattr(signal, name))
 
-FrameWrapper = Callable[[Iterator[memoryview]], Iterable[memoryview]]
+# Wraps the frames this process paints; the float is their share of all frames (for progress).
+FrameWrapper = Callable[[Iterator[memoryview], float], Iterable[memoryview]]
 
 
 @dataclass(frozen=True)
 class Encoding:
-    """How to encode: ffmpeg binary, size, rate, and how many segments may run at once."""
+    """How to encode: ffmpeg binary, size, rate, how many segments may run at once, and the memory
+    (MB, this process and its encoders together) a render may reach; 0 = no limit."""
     ffmpeg: str
     width: int
     height: int
     fps: int
     workers: int
+    memory_mb: float = 0.0
+
+
+def workers_within_memory(encoding: Encoding, current_mb: float) -> int:
+    """As many segments as RENDER_WORKERS allows and the memory budget has room for (at least one)."""
+    if encoding.memory_mb <= 0:
+        return max(1, encoding.workers)
+    encoder_mb = ENCODER_QUEUED_FRAMES * encoding.width * encoding.height * 4 / MB + ENCODER_OWN_MB
+    room = encoding.memory_mb - current_mb - encoder_mb
+    return max(1, min(encoding.workers, 1 + int(room // (encoder_mb + HELPER_MB))))
 
 
 def segment_ranges(frame_count: int, fps: int, workers: int) -> list[tuple[int, int]]:
@@ -60,20 +80,13 @@ def segment_ranges(frame_count: int, fps: int, workers: int) -> list[tuple[int, 
     return [(start, stop) for start, stop in zip(bounds, bounds[1:]) if stop > start]
 
 
-def first_segment_share(frame_count: int, fps: int, workers: int) -> float:
-    """The fraction of all frames the calling process paints (for progress estimates)."""
-    if frame_count == 0:
-        return 1.0
-    start, stop = segment_ranges(frame_count, fps, workers)[0]
-    return (stop - start) / frame_count
-
-
-def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapper = lambda frames: frames,
+def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapper = lambda frames, share: frames,
                 keep_as: Path | None = None) -> EncodedVideo:
     """Paint and encode every frame of the race; the same contract as encode_animation."""
-    ranges = segment_ranges(race.frame_count, encoding.fps, encoding.workers)
+    workers = workers_within_memory(encoding, psutil.Process().memory_info().rss / MB)
+    ranges = segment_ranges(race.frame_count, encoding.fps, workers)
     if len(ranges) <= 1:
-        return encode_animation(wrap(race.frames()), encoding.width, encoding.height, encoding.fps,
+        return encode_animation(wrap(race.frames(), 1.0), encoding.width, encoding.height, encoding.fps,
                                 encoding.ffmpeg, work_dir, keep_as=keep_as)
     started = time.perf_counter()
     threads = max(1, (os.cpu_count() or 1) // len(ranges))
@@ -82,7 +95,8 @@ def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapp
         helpers = [_start_helper(race, start, stop, encoding, segments, index, threads)
                    for index, (start, stop) in enumerate(ranges) if index > 0]
         try:
-            first = encode_animation(wrap(race.frames(*ranges[0])), encoding.width, encoding.height,
+            share = (ranges[0][1] - ranges[0][0]) / race.frame_count
+            first = encode_animation(wrap(race.frames(*ranges[0]), share), encoding.width, encoding.height,
                                      encoding.fps, encoding.ffmpeg, segments, keep_as=segments / "0.mp4",
                                      threads=threads)
             for helper in helpers:

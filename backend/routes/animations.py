@@ -12,7 +12,7 @@ from backend.routes.params import json_body, race_request
 from backend.services.analytics import record_failures
 from backend.services.clients import ClientGone, disconnect_probe, until_client_gone
 from backend.services.db import open_session
-from backend.services.encoding import EncoderError, find_ffmpeg
+from backend.services.encoding import ENCODE_FAILED, EncoderError, find_ffmpeg
 from backend.services.segments import Encoding, encode_race
 from backend.services.system import logged_memory
 from backend.services.visuals import build_race
@@ -43,7 +43,9 @@ def generate_animation():
             with store.scratch() as work:
                 video = encode_race(prepared.race, encoding, work, wrap=lambda frames, _: until_client_gone(frames, gone))
         except EncoderError as error:
-            raise ApiError(500, f"The video could not be encoded: {error}") from error
+            # ffmpeg's own words may name server paths: they go to the log, not to the client
+            log.warning("generate_animation: encoding failed: %s", error)
+            raise ApiError(500, ENCODE_FAILED) from error
         except ClientGone as error:
             log.info("generate_animation: the client left; render stopped after %.2f s",
                      time.perf_counter() - started)

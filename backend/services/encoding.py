@@ -17,7 +17,11 @@ log = logging.getLogger(__name__)
 
 
 class EncoderError(RuntimeError):
-    """ffmpeg is missing or failed; the message says which."""
+    """ffmpeg is missing or failed; the message says which (for the log: it may name server paths)."""
+
+
+# What a client is told instead of an EncoderError's message.
+ENCODE_FAILED = "The video could not be encoded (the server logged why); try again, or ask for fewer frames."
 
 
 @functools.cache

@@ -11,7 +11,7 @@ from backend.routes.params import race_request
 from backend.services.artwork import ArtworkSettings
 from backend.services.allocator import release_free_memory
 from backend.services.db import open_session
-from backend.services.encoding import EncoderError, find_ffmpeg
+from backend.services.encoding import ENCODE_FAILED, EncoderError, find_ffmpeg
 from backend.services.jobs import HEARTBEAT_SECONDS, JobRecord, JobStore
 from backend.services.segments import Encoding, encode_race
 from backend.services.sessions import SessionStore
@@ -48,9 +48,13 @@ def run_job(settings: dict[str, Any], session_id: str, job_id: str) -> None:
         record.state, record.frames_done = "done", record.frames_total
     except JobCancelled:
         record.state = "cancelled"
-    except (ApiError, EncoderError, OSError) as error:
-        log.warning("Job %s failed: %s", job_id, type(error).__name__)
-        record.state, record.error = "failed", getattr(error, "message", None) or str(error)[:300]
+    except ApiError as error:
+        log.warning("Job %s failed: %s", job_id, error.message)
+        record.state, record.error = "failed", error.message
+    except (EncoderError, OSError) as error:
+        # ffmpeg's and the system's words may name server paths: logged, not shown
+        log.warning("Job %s failed: %s", job_id, error)
+        record.state, record.error = "failed", ENCODE_FAILED
     finally:
         release_free_memory()
         jobs.cancel_path(record).unlink(missing_ok=True)

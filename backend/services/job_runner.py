@@ -87,7 +87,7 @@ def _render(settings: dict[str, Any], sessions: SessionStore, jobs: JobStore, re
 
 
 def _tracked(frames: Iterable[memoryview], record: JobRecord, jobs: JobStore,
-             share: float = 1.0) -> Iterator[memoryview]:
+             share: float) -> Iterator[memoryview]:
     """Pass frames through, saving progress (index / share of all frames) and a heartbeat every second,
     and stopping on cancel."""
     last_save = last_check = time.monotonic()

@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-import psutil
-
 from backend.services.encoding import EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments
+from backend.services.system import rss_mb
 from src.visuals import Race
 
 log = logging.getLogger(__name__)
@@ -83,7 +82,7 @@ def segment_ranges(frame_count: int, fps: int, workers: int) -> list[tuple[int, 
 def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapper = lambda frames, share: frames,
                 keep_as: Path | None = None) -> EncodedVideo:
     """Paint and encode every frame of the race; the same contract as encode_animation."""
-    workers = workers_within_memory(encoding, psutil.Process().memory_info().rss / MB)
+    workers = workers_within_memory(encoding, rss_mb())
     ranges = segment_ranges(race.frame_count, encoding.fps, workers)
     if len(ranges) <= 1:
         return encode_animation(wrap(race.frames(), 1.0), encoding.width, encoding.height, encoding.fps,

@@ -62,7 +62,7 @@ class FramePainter:
         specs += [TextSpec(entry.name, lay.name_px, bold=True, max_width=lay.label_width) for entry in self.entries]
         specs += [TextSpec(entry.artist or "", lay.artist_px, max_width=lay.label_width) for entry in self.entries]
         specs += [TextSpec(label, lay.date_px, bold=True) for label in page.date_labels]
-        sprites = render_texts(specs, canvas_width=lay.width)
+        sprites = render_texts(specs)
         self.title, self.subtitle, self.unit = sprites[:3]
         glyphs = sprites[3:3 + len(GLYPHS)]
         self.glyphs = dict(zip(GLYPHS, glyphs))

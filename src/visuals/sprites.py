@@ -1,21 +1,24 @@
-"""Text drawn once by matplotlib into alpha masks, then stamped onto frames by Pillow (C speed).
+"""Text drawn once by FreeType (matplotlib's FT2Font, with its font fallback and shaping) into alpha
+masks, then stamped onto frames by Pillow (C speed).
 
-Many labels are drawn on one tall figure per batch (one Agg draw for all of them), which is what
-makes a race with dozens of names cheap to prepare.
+Each label is laid out and rasterised straight into a bitmap: no figure, no artist, no Agg canvas,
+which is what makes a chart's forty labels cost milliseconds instead of a quarter second.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from matplotlib.backends.backend_agg import get_hinting_flag
+from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.ft2font import FT2Font
 
 from src.visuals.fonts import drawable, font_families
 
 ELLIPSIS = "…"
-MAX_BATCH_PX = 2000  # rows per Agg canvas: bounds the memory a batch of labels takes
+SUBPIXELS = 64.0  # FreeType's 26.6 fixed point
 
 
 @dataclass(frozen=True)
@@ -51,73 +54,54 @@ def _sprite(alpha: np.ndarray, baseline: int) -> Sprite:
     return Sprite(Image.fromarray(np.ascontiguousarray(cropped)), baseline - int(rows[0]))
 
 
-def _band_height(size_px: float) -> int:
-    return int(np.ceil(size_px * 1.6)) + 2
+@functools.cache
+def _font_files(bold: bool) -> tuple[str, ...]:
+    """The fallback chain's files for one weight, in order (a family without that weight gives its regular face)."""
+    weight = "bold" if bold else "normal"
+    files = [findfont(FontProperties(family=family, weight=weight), fallback_to_default=False)
+             for family in font_families()]
+    return tuple(dict.fromkeys(files))
 
 
-def _draw_batch(specs: list[TextSpec], texts: list[str], width: int) -> list[Sprite]:
-    heights = [_band_height(spec.size_px) for spec in specs]
-    total = sum(heights)
-    figure = Figure(figsize=(width / 72, total / 72), dpi=72, facecolor="black")
-    top = 0
-    baselines = []
-    for spec, text, height in zip(specs, texts, heights):
-        baseline = top + int(round(spec.size_px * 1.2))
-        figure.text(2 / width, 1 - baseline / total, text, color="white", fontsize=spec.size_px,
-                    fontweight="bold" if spec.bold else "normal", family=list(font_families()),
-                    va="baseline", ha="left", parse_math=False)
-        baselines.append(baseline)
-        top += height
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    pixels = np.asarray(canvas.buffer_rgba())[:, :, 0]
-    sprites, top = [], 0
-    for height, baseline in zip(heights, baselines):
-        sprites.append(_sprite(pixels[top:top + height], baseline - top))
-        top += height
-    return sprites
+def _font(bold: bool) -> FT2Font:
+    # get_font caches one FT2Font per thread: FreeType faces must not be shared between threads.
+    font = get_font(list(_font_files(bold)))
+    font.clear()
+    return font
 
 
-def render_texts(specs: list[TextSpec], canvas_width: int = 2400) -> list[Sprite]:
+def _draw(spec: TextSpec, text: str) -> Sprite:
+    font = _font(spec.bold)
+    font.set_size(spec.size_px, 72)  # at 72 dpi a point is a pixel
+    font.set_text(text, 0.0, flags=get_hinting_flag())
+    font.draw_glyphs_to_bitmap(antialiased=True)
+    alpha = np.asarray(font.get_image())
+    # The bitmap's last row is padding; above it lies the part of the text below the baseline.
+    baseline = alpha.shape[0] - 1 - int(round(font.get_descent() / SUBPIXELS))
+    return _sprite(alpha, baseline)
+
+
+def render_texts(specs: list[TextSpec]) -> list[Sprite]:
     """Draw every spec; names wider than their max_width are shortened with an ellipsis."""
-    texts = [drawable(spec.text) for spec in specs]
-    sprites: list[Sprite | None] = [None] * len(specs)
-    pending = list(range(len(specs)))
-    for _attempt in range(4):
-        if not pending:
-            break
-        drawn = _draw_in_batches([specs[i] for i in pending], [texts[i] for i in pending], canvas_width)
-        retry = []
-        for index, sprite in zip(pending, drawn):
-            limit = specs[index].max_width
-            if limit and sprite.width > limit and len(texts[index]) > 2:
-                keep = max(1, int(len(texts[index].rstrip(ELLIPSIS)) * limit / sprite.width) - 1)
-                texts[index] = texts[index].rstrip(ELLIPSIS)[:keep].rstrip() + ELLIPSIS
-                retry.append(index)
-            sprites[index] = sprite
-        pending = retry
-    return [_clip_width(sprite, spec.max_width) for sprite, spec in zip(sprites, specs)]
+    sprites = []
+    for spec in specs:
+        text = drawable(spec.text)
+        sprite = _draw(spec, text)
+        for _attempt in range(4):
+            if not spec.max_width or sprite.width <= spec.max_width or len(text) <= 2:
+                break
+            shortened = text.rstrip(ELLIPSIS)
+            keep = max(1, int(len(shortened) * spec.max_width / sprite.width) - 1)
+            text = shortened[:keep].rstrip() + ELLIPSIS
+            sprite = _draw(spec, text)
+        sprites.append(_clip_width(sprite, spec.max_width))
+    return sprites
 
 
 def _clip_width(sprite: Sprite, limit: int | None) -> Sprite:
     if limit and sprite.width > limit:
         return Sprite(sprite.mask.crop((0, 0, limit, sprite.height)), sprite.baseline)
     return sprite
-
-
-def _draw_in_batches(specs: list[TextSpec], texts: list[str], width: int) -> list[Sprite]:
-    out, batch, batch_texts, height = [], [], [], 0
-    for spec, text in zip(specs, texts):
-        band = _band_height(spec.size_px)
-        if batch and height + band > MAX_BATCH_PX:
-            out += _draw_batch(batch, batch_texts, width)
-            batch, batch_texts, height = [], [], 0
-        batch.append(spec)
-        batch_texts.append(text)
-        height += band
-    if batch:
-        out += _draw_batch(batch, batch_texts, width)
-    return out
 
 
 def stamp(canvas: Image.Image, sprite: Sprite, x: int, baseline_y: int, colour: tuple[int, int, int],

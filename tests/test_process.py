@@ -86,6 +86,25 @@ def test_overlapping_exports_count_each_play_once(client, rows):
     assert body["summary"]["rows_stored"] == len(eg.distinct_rows(rows[:5000]))
 
 
+def test_only_whole_row_copies_are_duplicates(client, upload_dir, rows):
+    track = next(row for row in rows[40:] if row["master_metadata_track_name"])
+    episode = next(row for row in rows[40:] if row["episode_name"])
+    # Same stop time and duration but another song, or another skip flag: separate plays.
+    other_song = dict(track, master_metadata_track_name=track["master_metadata_track_name"] + " (Live)")
+    other_flag = dict(track, skipped=not track["skipped"])
+    # Copies whose many empty (null) fields match are still copies.
+    plays = [track, track, other_song, other_flag, episode, dict(episode), dict(episode)] + rows[:40]
+    expected = eg.distinct_rows(plays)
+    body = upload_ok(client, json.dumps(plays).encode(), filename="Streaming_History_Audio_2016.json")
+
+    assert body["summary"]["rows_stored"] == len(expected)
+    assert body["summary"]["duplicates_dropped"] == len(plays) - len(expected)
+    same_moment = stored(upload_dir, body["session_id"], f"""
+        SELECT count(*) FROM plays WHERE ts = '{track["ts"][:19].replace("T", " ")}'
+        AND ms_played = {track["ms_played"]}""")
+    assert same_moment == [(3,)]
+
+
 @pytest.mark.parametrize("layout", ["2024", "2020", "2019"])
 def test_account_data_generations(client, rows, layout):
     by_kind = eg.account_rows(rows)

@@ -35,8 +35,8 @@ def test_freed_memory_goes_back_to_the_system_after_release() -> None:
         assert result["before"] - result["after"] > 60, result
 
 
-# A worker without Spotify credentials that ingests and draws a chart never loads spotipy (about 20 MB)
-# or pandas (about 50 MB, races only).
+# A worker without Spotify credentials that ingests, draws a chart and a race never loads spotipy
+# (about 20 MB) or pandas (about 50 MB).
 LOADED = """
 import io, json, sys, tempfile
 from backend.app import create_app
@@ -48,12 +48,14 @@ rows = eg.extended_rows(eg.make_catalog(seed=3, artists=20), 500, seed=3)
 upload = client.post("/process", data={"file": (io.BytesIO(eg.extended_zip(rows)), "my_spotify_data.zip")})
 chart = client.post("/generate_image", json={"session_id": upload.get_json()["session_id"],
                     "selected_attribute": "artist_name", "analysis_metric": "Streams", "top_n": 5})
-print(json.dumps({"statuses": [upload.status_code, chart.status_code],
+race = client.post("/generate_animation", json={"session_id": upload.get_json()["session_id"], "top_n": 5,
+                   "days": 30, "interp_steps": 2, "speed_for_bar_animation": 8, "figsize": [3.2, 4], "dpi": 100})
+print(json.dumps({"statuses": [upload.status_code, chart.status_code, race.status_code],
                   "loaded": [name for name in ("spotipy", "pandas") if name in sys.modules]}))
 """
 
 
-def test_a_worker_without_credentials_never_loads_spotipy_or_pandas_for_uploads_and_charts() -> None:
+def test_a_worker_without_credentials_never_loads_spotipy_or_pandas() -> None:
     result = json.loads(subprocess.run([sys.executable, "-c", LOADED], cwd=REPO, check=True,
                                        capture_output=True, text=True).stdout.strip().splitlines()[-1])
-    assert result == {"statuses": [200, 200], "loaded": []}
+    assert result == {"statuses": [200, 200, 200], "loaded": []}

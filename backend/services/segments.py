@@ -33,9 +33,10 @@ from src.visuals import Race
 log = logging.getLogger(__name__)
 
 GOPS_PER_SEGMENT_AT_LEAST = 4  # shorter races are not worth a second process
-# Memory of one more segment, measured with the imageio-ffmpeg build: an x264 encoder holds about 20
-# raw frames in its queues plus ~20 MB of its own; a helper's private pages are ~20 MB.
-ENCODER_QUEUED_FRAMES = 20
+# Memory of one more segment, measured with the imageio-ffmpeg build (ffmpeg 9): an encoder fed raw
+# RGB frames peaks at 157-174 MB at 1080x1350, about 26 frames' worth in its queues and conversion
+# buffers plus ~20 MB of its own; a helper's private pages are ~20 MB.
+ENCODER_QUEUED_FRAMES = 26
 ENCODER_OWN_MB = 20.0
 HELPER_MB = 20.0
 MB = 2**20

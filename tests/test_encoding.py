@@ -1,6 +1,7 @@
 """ffmpeg failing mid-encode, and a client leaving mid-render: a clear answer, nothing left behind."""
 from __future__ import annotations
 
+import fcntl
 import socket
 
 import psutil
@@ -8,6 +9,7 @@ import pytest
 
 from backend.app import create_app
 from backend.services.clients import ClientGone, disconnect_probe, until_client_gone
+from backend.services.encoding import PIPE_BYTES, PIPE_MAX_SIZE, start_encoder
 from tests import exportgen as eg
 from tests.conftest import leftovers, upload_ok
 
@@ -64,3 +66,14 @@ def test_frames_stop_once_the_client_has_gone():
 
 def test_without_a_socket_nothing_is_noticed():
     assert not disconnect_probe({})()
+
+
+def test_frames_go_to_the_encoder_through_a_pipe_as_wide_as_the_system_allows(tmp_path):
+    with open(tmp_path / "errors", "wb") as errors:
+        process = start_encoder(["cat"], errors)
+        try:
+            width = fcntl.fcntl(process.stdin.fileno(), fcntl.F_GETPIPE_SZ)
+        finally:
+            process.stdin.close()
+            assert process.wait(timeout=10) == 0
+    assert width == min(PIPE_BYTES, int(PIPE_MAX_SIZE.read_text())) > 64 * 1024

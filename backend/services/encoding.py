@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import logging
 import os
@@ -19,6 +20,11 @@ log = logging.getLogger(__name__)
 class EncoderError(RuntimeError):
     """ffmpeg is missing or failed; the message says which (for the log: it may name server paths)."""
 
+
+# Raw frames are megabytes each: a pipe of 1 MB instead of Linux's 64 KB wakes the encoder 16 times
+# less often per frame, which took a third off a race's system time (kernel copies and wake-ups).
+PIPE_BYTES = 1 << 20
+PIPE_MAX_SIZE = Path("/proc/sys/fs/pipe-max-size")
 
 # What a client is told instead of an EncoderError's message.
 ENCODE_FAILED = "The video could not be encoded (the server logged why); try again, or ask for fewer frames."
@@ -61,6 +67,14 @@ class EncodedVideo:
     seconds: float
 
 
+def start_encoder(arguments: list[str], stderr) -> subprocess.Popen:
+    """Start ffmpeg reading raw frames from a pipe as wide as the system allows (up to PIPE_BYTES)."""
+    process = subprocess.Popen(arguments, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr)
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # a narrow pipe is only slower
+        fcntl.fcntl(process.stdin.fileno(), fcntl.F_SETPIPE_SZ, min(PIPE_BYTES, int(PIPE_MAX_SIZE.read_text())))
+    return process
+
+
 def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: int, fps: int, ffmpeg: str,
                      work_dir: Path, keep_as: Path | None = None, threads: int = 0) -> EncodedVideo:
     """Pipe every raw frame (FRAME_PIX_FMT) into ffmpeg and return the finished MP4's bytes.
@@ -73,8 +87,7 @@ def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: i
     os.close(fd)
     output = Path(name)
     with tempfile.TemporaryFile(dir=work_dir) as errors:
-        process = subprocess.Popen(ffmpeg_arguments(ffmpeg, width, height, fps, output, threads),
-                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+        process = start_encoder(ffmpeg_arguments(ffmpeg, width, height, fps, output, threads), errors)
         count = 0
         try:
             for frame in frames:

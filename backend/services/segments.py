@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from backend.services.encoding import EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments
+from backend.services.encoding import EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments, start_encoder
 from backend.services.system import rss_mb
 from src.visuals import Race
 
@@ -159,9 +159,9 @@ def _run_helper(race: Race, start: int, stop: int, encoding: Encoding, output: P
         gc.disable()
         os.closerange(3, os.sysconf("SC_OPEN_MAX"))
         with open(errors, "wb") as error_log:
-            process = subprocess.Popen(
+            process = start_encoder(
                 ffmpeg_arguments(encoding.ffmpeg, encoding.width, encoding.height, encoding.fps, output, threads),
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=error_log)
+                error_log)
             for frame in race.frames(start, stop):
                 process.stdin.write(frame)
             process.stdin.close()

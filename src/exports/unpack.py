@@ -16,7 +16,10 @@ from pathlib import Path
 
 from src.exports.formats import ACCOUNT_PACKAGE_MARKERS, RowFormat, format_of_json_head, format_of_member
 
-CHUNK = 1 << 20
+# Inflated in pieces below glibc's mmap threshold as the service sets it (256 KB): larger pieces would
+# each be a fresh mapping, zeroed page by page, which nearly doubled the time to unpack an export.
+CHUNK = 128 * 1024
+RATIO_CHECKED_ABOVE = 1 << 20  # members smaller than this may compress as well as they like
 UTF8_BOM = b"\xef\xbb\xbf"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 # zlib and crc32 let go of the GIL, so members inflate side by side, one per core (up to 4).
@@ -146,7 +149,7 @@ def _check_sizes(members: list[zipfile.ZipInfo], limits: Limits) -> None:
     for info in members:
         if info.flag_bits & 0x1:
             raise ExportError(422, f"{info.filename} is encrypted; upload the ZIP without a password.")
-        if info.file_size > CHUNK and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+        if info.file_size > RATIO_CHECKED_ABOVE and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise ExportError(413, f"{info.filename} claims a compression ratio above {limits.max_ratio}:1, "
                                    "which no real export has; upload the ZIP Spotify sent you.")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -10,7 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from src.visuals.style import Layout
+from src.visuals.chart import ChartItem, render_top_chart
+from src.visuals.style import Layout, ValueFormat, value_format
 from tests import exportgen as eg
 from tests.conftest import upload_ok
 
@@ -150,3 +152,19 @@ def test_short_plays_count_only_when_asked(client, session, rows):
     everything = [dict(row, ms_played=max(row["ms_played"] or 0, 30_000)) for row in rows
                   if row["ms_played"] is not None]
     assert_items_match(body["items"], eg.expected_top(everything, "artist_name", "Streams", 5), "Streams")
+
+
+def test_a_single_stream_reads_stream_not_streams():
+    streams, minutes = value_format("Streams", 2), value_format("duration_ms", 60_000)
+    assert [streams.unit_after(streams.number(v)) for v in (1, 2, 1_000)] == ["stream", "streams", "streams"]
+    assert minutes.unit_after(minutes.number(60_000)) == "minutes"  # "1.0 minutes", as one writes it
+
+    def second_row_text_end(fmt: ValueFormat) -> int:
+        """Rightmost bright pixel in the lower half of a two-bar chart (values 2 and 1)."""
+        jpeg = render_top_chart([ChartItem("A", None, 2), ChartItem("B", None, 1)], "t", "s", fmt, 600, 750, 2)
+        pixels = np.asarray(Image.open(io.BytesIO(jpeg)).convert("L"))
+        lower = pixels[int(750 * 0.55):int(750 * 0.9)]
+        return int(np.flatnonzero(lower.max(axis=0) > 90).max())
+
+    always_plural = dataclasses.replace(streams, unit_of_one="streams")
+    assert second_row_text_end(streams) < second_row_text_end(always_plural)

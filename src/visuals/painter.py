@@ -57,25 +57,27 @@ class FramePainter:
         lay = self.layout
         specs = [TextSpec(page.title, lay.title_px, bold=True, max_width=int(lay.width * 0.92)),
                  TextSpec(page.subtitle, lay.subtitle_px, max_width=int(lay.width * 0.92)),
-                 TextSpec(self.value_format.unit, lay.value_px)]
+                 TextSpec(self.value_format.unit, lay.value_px), TextSpec(self.value_format.unit_of_one, lay.value_px)]
         specs += [TextSpec(ch, lay.value_px) for ch in GLYPHS]
         specs += [TextSpec(entry.name, lay.name_px, bold=True, max_width=lay.label_width) for entry in self.entries]
         specs += [TextSpec(entry.artist or "", lay.artist_px, max_width=lay.label_width) for entry in self.entries]
         specs += [TextSpec(label, lay.date_px, bold=True) for label in page.date_labels]
         sprites = render_texts(specs)
-        self.title, self.subtitle, self.unit = sprites[:3]
-        glyphs = sprites[3:3 + len(GLYPHS)]
+        self.title, self.subtitle = sprites[:2]
+        self.units = {self.value_format.unit: sprites[2], self.value_format.unit_of_one: sprites[3]}
+        glyphs = sprites[4:4 + len(GLYPHS)]
         self.glyphs = dict(zip(GLYPHS, glyphs))
         digit_width = max(g.width for g in glyphs[:10])
         gap = max(1, round(lay.value_px * 0.06))
         self.advance = {ch: (digit_width if ch.isdigit() else g.width) + gap for ch, g in self.glyphs.items()}
         count = len(self.entries)
-        rest = sprites[3 + len(GLYPHS):]
+        rest = sprites[4 + len(GLYPHS):]
         self.names, self.artists, self.dates = rest[:count], rest[count:2 * count], rest[2 * count:]
 
     def _value_width(self, value: float) -> int:
         text = self.value_format.number(value)
-        return sum(self.advance[ch] for ch in text) + self._unit_gap() + self.unit.width
+        unit = self.units[self.value_format.unit_after(text)]
+        return sum(self.advance[ch] for ch in text) + self._unit_gap() + unit.width
 
     def _unit_gap(self) -> int:
         return int(self.layout.value_px * 0.25)
@@ -127,10 +129,11 @@ class FramePainter:
                           int(centre + lay.value_px * 0.36), value, top, bottom)
 
     def _paint_value(self, frame: Image.Image, x: int, baseline: int, value: float, top: int, bottom: int) -> None:
-        for ch in self.value_format.number(value):
+        text = self.value_format.number(value)
+        for ch in text:
             stamp(frame, self.glyphs[ch], x, baseline, TEXT, top, bottom)
             x += self.advance[ch]
-        stamp(frame, self.unit, x + self._unit_gap(), baseline, MUTED, top, bottom)
+        stamp(frame, self.units[self.value_format.unit_after(text)], x + self._unit_gap(), baseline, MUTED, top, bottom)
 
 
 def _thumbnail(picture: Image.Image | None, side: int) -> Image.Image | None:

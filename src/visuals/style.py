@@ -80,17 +80,22 @@ class ValueFormat:
     divisor: float
     decimals: int
     unit: str
+    unit_of_one: str
 
     def number(self, raw: float) -> str:
         return f"{raw / self.divisor:,.{self.decimals}f}"
 
+    def unit_after(self, number: str) -> str:
+        """'1 stream', '2 streams' ('1.0 hours' stays plural, as one writes it)."""
+        return self.unit_of_one if number == "1" else self.unit
+
 
 def value_format(metric_name: str, largest_raw: float) -> ValueFormat:
     if metric_name == "Streams":
-        return ValueFormat(1, 0, "streams")
+        return ValueFormat(1, 0, "streams", "stream")
     if largest_raw >= 120 * 60_000:
-        return ValueFormat(3_600_000, 1, "hours")
-    return ValueFormat(60_000, 1, "minutes")
+        return ValueFormat(3_600_000, 1, "hours", "hour")
+    return ValueFormat(60_000, 1, "minutes", "minute")
 
 
 @dataclass(frozen=True)

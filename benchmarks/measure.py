@@ -8,7 +8,7 @@ from types import TracebackType
 
 import psutil
 
-MB = 2**20
+from backend.services.system import MB
 
 
 @dataclass

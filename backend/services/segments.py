@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from backend.services.encoding import EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments, start_encoder
-from backend.services.system import rss_mb
+from backend.services.system import MB, rss_mb
 from src.visuals import Race
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,6 @@ GOPS_PER_SEGMENT_AT_LEAST = 4  # shorter races are not worth a second process
 ENCODER_QUEUED_FRAMES = 26
 ENCODER_OWN_MB = 20.0
 HELPER_MB = 20.0
-MB = 2**20
 HELPER_FAILED = 70
 # Handlers the web server or Celery installed; a helper must die on these like any plain process.
 RESET_SIGNALS = tuple(getattr(signal, name) for name in

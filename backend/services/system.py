@@ -14,9 +14,11 @@ from backend.services.sessions import SessionStore
 
 log = logging.getLogger(__name__)
 
+MB = 2**20
+
 
 def rss_mb() -> float:
-    return psutil.Process().memory_info().rss / 2**20
+    return psutil.Process().memory_info().rss / MB
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 import zlib
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -115,15 +116,35 @@ def _unpack_zip(upload: Path, dest: Path, limits: Limits) -> UnpackedExport:
 def _inflate_members(upload: Path, infos: list[zipfile.ZipInfo], paths: list[Path]) -> int:
     """Inflate each member into its path, several at once; returns the bytes written.
 
-    Each member is capped at its declared size, and the declared sizes were checked against the
-    limit, so the total stays within it even when the directory lies.
+    Each thread opens the ZIP once and takes the next member until none is left, or until one
+    has failed. Each member is capped at its declared size, and the declared sizes were checked
+    against the limit, so the total stays within it even when the directory lies.
     """
-    def inflate(info: zipfile.ZipInfo, target: Path) -> int:
-        with _open_zip(upload) as archive, _open_member(archive, info) as source, open(target, "wb") as sink:
-            return _copy_capped(source, sink, info.file_size, info.filename)
+    pending = iter(zip(infos, paths))
+    taking = threading.Lock()
+    failed = threading.Event()
 
-    with ThreadPoolExecutor(max_workers=min(INFLATE_THREADS, len(infos)), thread_name_prefix="inflate") as pool:
-        return sum(pool.map(inflate, infos, paths))
+    def next_member() -> tuple[zipfile.ZipInfo, Path] | None:
+        with taking:
+            return None if failed.is_set() else next(pending, None)
+
+    def inflate_until_done() -> int:
+        written = 0
+        try:
+            with _open_zip(upload) as archive:
+                while (member := next_member()) is not None:
+                    info, target = member
+                    with _open_member(archive, info) as source, open(target, "wb") as sink:
+                        written += _copy_capped(source, sink, info.file_size, info.filename)
+        except BaseException:
+            failed.set()
+            raise
+        return written
+
+    threads = min(INFLATE_THREADS, len(infos))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="inflate") as pool:
+        workers = [pool.submit(inflate_until_done) for _ in range(threads)]
+    return sum(worker.result() for worker in workers)
 
 
 def _check_members(members: list[zipfile.ZipInfo], limits: Limits) -> None:

@@ -14,12 +14,14 @@ from backend.core.errors import register_error_handlers
 from backend.routes import animations, docs, health, images, jobs, sessions, uploads
 from backend.services.allocator import tune_allocator
 from backend.services.analytics import Analytics
+from backend.services.encoding import find_ffmpeg
 from backend.services.job_queue import make_queue
 from backend.services.jobs import JobStore
 from backend.services.sessions import SessionStore
 from backend.services.system import cleanup_old_sessions, start_cleanup_thread
 
 UPLOAD_OVERHEAD_BYTES = 1 << 20  # multipart framing around the file
+log = logging.getLogger(__name__)
 request_log = logging.getLogger("backend.requests")
 # Libraries whose info and debug lines carry request paths (session ids) or client addresses;
 # _log_requests writes the one line per request instead.
@@ -91,6 +93,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.testing:
         cleanup_old_sessions(store)
         start_cleanup_thread(store, also=job_store.remove_expired)
+        log.info("Encoder: %s", find_ffmpeg(app.config["FFMPEG_BIN"]) or "none found; videos answer 503")
     return app
 
 

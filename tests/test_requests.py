@@ -80,9 +80,10 @@ def test_unknown_route_and_method_are_json(client):
     assert "error" in response.get_json()
 
 
-def test_health_names_the_encoder(client):
+def test_health_says_whether_there_is_an_encoder_not_where(client):
     body = client.get("/health").get_json()
-    assert body["status"] == "ok" and body["ffmpeg"]
+    assert body == {"status": "ok", "ffmpeg": True, "env": body["env"]}
+    assert "/" not in str(body)
 
 
 def test_health_is_503_without_ffmpeg(upload_dir):

@@ -10,8 +10,11 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/health")
 def health():
-    """Say whether the service can do its work; 503 when no ffmpeg is there to encode videos."""
-    ffmpeg = find_ffmpeg(current_app.config["FFMPEG_BIN"])
+    """Say whether the service can do its work; 503 when no ffmpeg is there to encode videos.
+
+    Whether, not where: the binary's path (a server path) is for the log, not for anyone who asks.
+    """
+    ffmpeg = find_ffmpeg(current_app.config["FFMPEG_BIN"]) is not None
     response = jsonify(status="ok" if ffmpeg else "degraded", ffmpeg=ffmpeg, env=current_app.config["ENV"])
     response.status_code = 200 if ffmpeg else 503
     return response

@@ -36,4 +36,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; url = 'http://127.0.0.1:' + os.environ.get('PORT', '8080') + '/health'; sys.exit(0 if urllib.request.urlopen(url, timeout=4).status == 200 else 1)"]
 
 # sh -c so that $PORT expands; exec so gunicorn is PID 1 and receives docker stop's SIGTERM.
-CMD ["sh", "-c", "exec gunicorn backend.app:app --bind 0.0.0.0:${PORT} --workers 2 --threads 4 --timeout 600 --graceful-timeout 30"]
+# No control socket: nothing in the container uses gunicorn's runtime control interface.
+CMD ["sh", "-c", "exec gunicorn backend.app:app --bind 0.0.0.0:${PORT} --workers 2 --threads 4 --timeout 600 --graceful-timeout 30 --no-control-socket"]

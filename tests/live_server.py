@@ -104,9 +104,10 @@ def live_server(upload_dir: Path, log_path: Path, **settings: object) -> Iterato
     env = {**os.environ, "UPLOAD_DIR": str(upload_dir), "SUPABASE_URL": "", "SUPABASE_KEY": "",
            "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": "", "LOG_LEVEL": "INFO",
            **{name: str(value) for name, value in settings.items()}}
-    # without --no-control-socket, servers running at once (tests, the soak) share ~/.gunicorn/gunicorn.ctl
+    # The Dockerfile's --no-control-socket also keeps servers running at once (tests, the soak) from
+    # sharing ~/.gunicorn/gunicorn.ctl.
     command = [sys.executable, "-m", "gunicorn", "backend.app:app", "--bind", f"127.0.0.1:{port}",
-               "--no-control-socket", *dockerfile_gunicorn_options()]
+               *dockerfile_gunicorn_options()]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", upload_dir, log_path, process)

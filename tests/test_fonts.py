@@ -33,10 +33,16 @@ def test_rendering_every_special_name_warns_of_no_missing_glyph():
     assert all(sprite.width > 8 and sprite.height > 8 for sprite in sprites)
 
 
-def test_long_names_are_shortened_to_fit():
-    long_name = eg.SPECIAL_ARTISTS["long"]
-    sprite = render_texts([TextSpec(long_name, 24, max_width=300)])[0]
-    assert 150 < sprite.width <= 300
+@pytest.mark.parametrize("name, bold", [(eg.SPECIAL_ARTISTS["long"], False),
+                                        ("Bohemian Rhapsody - Remastered 2011 with a long extra title", True)])
+def test_long_names_are_shortened_to_fit_as_much_as_fits(name, bold):
+    def width(text: str, limit: int | None = None) -> int:
+        return render_texts([TextSpec(text, 24, bold=bold, max_width=limit)])[0].width
+
+    for limit in (150, 220, 300, 380):
+        shortened = width(name, limit)
+        kept = max(n for n in range(1, len(name)) if width(name[:n].rstrip() + "…") <= limit)
+        assert shortened == width(name[:kept].rstrip() + "…") <= limit, limit
 
 
 def test_dollar_signs_are_text_not_math():

@@ -82,20 +82,24 @@ def _draw(spec: TextSpec, text: str) -> Sprite:
 
 
 def render_texts(specs: list[TextSpec]) -> list[Sprite]:
-    """Draw every spec; names wider than their max_width are shortened with an ellipsis."""
-    sprites = []
-    for spec in specs:
-        text = drawable(spec.text)
-        sprite = _draw(spec, text)
-        for _attempt in range(4):
-            if not spec.max_width or sprite.width <= spec.max_width or len(text) <= 2:
-                break
-            shortened = text.rstrip(ELLIPSIS)
-            keep = max(1, int(len(shortened) * spec.max_width / sprite.width) - 1)
-            text = shortened[:keep].rstrip() + ELLIPSIS
-            sprite = _draw(spec, text)
-        sprites.append(_clip_width(sprite, spec.max_width))
-    return sprites
+    """Draw every spec; names wider than their max_width are shortened to fit, with an ellipsis."""
+    return [_clip_width(_fitted(spec, drawable(spec.text)), spec.max_width) for spec in specs]
+
+
+def _fitted(spec: TextSpec, text: str) -> Sprite:
+    """The whole text if it fits, else the longest beginning of it that fits with an ellipsis."""
+    sprite = _draw(spec, text)
+    if not spec.max_width or sprite.width <= spec.max_width or len(text) <= 2:
+        return sprite
+    best, low, high = None, 1, len(text) - 1
+    while low <= high:  # widths grow with the characters kept: search for the most that fit
+        middle = (low + high) // 2
+        candidate = _draw(spec, text[:middle].rstrip() + ELLIPSIS)
+        if candidate.width <= spec.max_width:
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    return best or _draw(spec, text[:1] + ELLIPSIS)
 
 
 def _clip_width(sprite: Sprite, limit: int | None) -> Sprite:

@@ -139,6 +139,30 @@ def test_failed_requests_record_ok_false_and_the_status_only(make_app, rest):
     assert not any(unknown in sent.raw() or "Jane Doe" in sent.raw() for sent in rest.requests)
 
 
+def test_queued_jobs_record_their_figures_and_refusals_their_status(make_app, rest, export):
+    app = make_app(rest.url, KEY)
+    client = app.test_client()
+    session = upload_ok(client, export)["session_id"]
+    race = {"session_id": session, "period": "m", "days": 60, "interp_steps": 1, "speed_for_bar_animation": 4,
+            "top_n": 6, **SMALL}
+    queued = client.post("/jobs/animation", json=race)
+    assert queued.status_code == 202, queued.get_json()
+    job = queued.get_json()
+    deadline = time.monotonic() + 60
+    while client.get(job["status_url"]).get_json()["state"] not in ("done", "failed"):  # polls record nothing
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    unknown = "0b5e2d4c-1f2a-4b3c-8d4e-5f6a7b8c9d0e"
+    assert client.post("/jobs/animation", json={**race, "session_id": unknown}).status_code == 404
+    assert app.extensions["analytics"].flush(10)
+
+    events = [sent.json() for sent in rest.requests][1:]  # after the upload's
+    assert events == [
+        {"event": "animation_job", "properties": {"ok": True, "attribute": "artist_name", "metric": "Streams",
+                                                  "top_n": 6, "frames": job["frames_total"]}},
+        {"event": "animation_job", "properties": {"ok": False, "status": 404}}]
+
+
 def test_only_known_fields_are_sent(rest):
     analytics = Analytics(rest.url, KEY)
     try:

@@ -1,7 +1,7 @@
 """Race renders as jobs: start, watch progress, download (with Range), cancel or delete."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 from backend.core.errors import ApiError
 from backend.routes.params import json_body, race_request
@@ -12,6 +12,15 @@ from backend.services.jobs import ACTIVE, JobRecord
 from backend.services.visuals import build_race
 
 bp = Blueprint("jobs", __name__)
+JOB_EVENT = "animation_job"
+
+
+@bp.after_request
+def record_refused_job(response: Response) -> Response:
+    """A refused POST records its status only (polls and downloads record nothing)."""
+    if request.endpoint == "jobs.start_animation_job" and response.status_code >= 400:
+        current_app.extensions["analytics"].record(JOB_EVENT, ok=False, status=response.status_code)
+    return response
 
 
 @bp.post("/jobs/animation")
@@ -33,6 +42,9 @@ def start_animation_job():
                            {"Retry-After": "30"})
         jobs.save(record)
     current_app.extensions["job_queue"].submit(record.session_id, record.job_id)
+    current_app.extensions["analytics"].record(
+        JOB_EVENT, ok=True, attribute=req.chart.attribute.wire_name, metric=req.chart.metric.wire_name,
+        top_n=req.chart.top_n, frames=record.frames_total)
     status_url = f"/jobs/{record.job_id}"
     response = jsonify(job_id=record.job_id, status_url=status_url, state=record.state,
                        frames_total=record.frames_total)

@@ -118,6 +118,14 @@ def live_server(upload_dir: Path, log_path: Path, **settings: object) -> Iterato
         _stop(server)
 
 
+@contextlib.contextmanager
+def live_server_in(root: Path, **settings: object) -> Iterator[LiveServer]:
+    """live_server with its sessions in root/sessions and its log in root/gunicorn.log."""
+    (root / "sessions").mkdir()
+    with live_server(root / "sessions", root / "gunicorn.log", **settings) as running:
+        yield running
+
+
 class CleanupLoop:
     """cleanup_old_sessions with a TTL of 0 on a store of the server's folder, over and over."""
 

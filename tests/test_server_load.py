@@ -19,7 +19,7 @@ import requests
 
 from backend.services.system import cleanup_old_sessions
 from tests import exportgen as eg
-from tests.live_server import CleanupLoop, LiveServer, live_server
+from tests.live_server import CleanupLoop, LiveServer, live_server_in
 
 MAX_SESSIONS = 5
 UPLOADS = 10
@@ -82,9 +82,7 @@ class ClientWaiting:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("live-load")
-    (root / "sessions").mkdir()
-    with live_server(root / "sessions", root / "gunicorn.log", MAX_SESSIONS=MAX_SESSIONS) as running:
+    with live_server_in(tmp_path_factory.mktemp("live-load"), MAX_SESSIONS=MAX_SESSIONS) as running:
         yield running
 
 

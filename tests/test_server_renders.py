@@ -2,22 +2,21 @@
 behind, and session cleanup never removes the session a render is holding."""
 from __future__ import annotations
 
-import fcntl
 import json
 import socket
 import threading
 import time
-from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
+from backend.services.sessions import is_locked
 from backend.services.system import cleanup_old_sessions
 from tests import exportgen as eg
 from tests.conftest import leftovers
-from tests.live_server import CleanupLoop, LiveServer, live_server
+from tests.live_server import CleanupLoop, LiveServer, live_server_in
 
 MAX_SESSIONS = 5
 # full size (1080 x 1350), a keyframe a day over two years: about 3,000 frames, a minute or more of work
@@ -30,9 +29,7 @@ CLEANUP_SECONDS = 1.5
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("live-renders")
-    (root / "sessions").mkdir()
-    with live_server(root / "sessions", root / "gunicorn.log", MAX_SESSIONS=MAX_SESSIONS) as running:
+    with live_server_in(tmp_path_factory.mktemp("live-renders"), MAX_SESSIONS=MAX_SESSIONS) as running:
         yield running
 
 
@@ -95,33 +92,18 @@ def test_a_render_stops_when_its_client_leaves_and_leaves_nothing(server, sessio
     assert requests.get(f"{server.url}/sessions/{session}", timeout=30).status_code == 200
 
 
-def held_by_someone(lock_path: Path) -> bool:
-    """Whether a process (the server) holds a lock on the session; a probe that never creates the file."""
-    try:
-        handle = open(lock_path)
-    except FileNotFoundError:
-        return False
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
-
-
 def test_cleanup_never_removes_the_session_a_render_holds(server, session):
     answers: list[requests.Response] = []
     render = threading.Thread(target=lambda: answers.append(requests.post(
         f"{server.url}/generate_animation", json={"session_id": session, **MEDIUM_RACE}, timeout=120)))
     render.start()
     lock = server.upload_dir / f"{session}.lock"
-    assert wait_until(lambda: held_by_someone(lock), 60)
+    assert wait_until(lambda: is_locked(lock), 60)
     cleanup = CleanupLoop(server.upload_dir, MAX_SESSIONS)
     with cleanup.running():
         time.sleep(CLEANUP_SECONDS)
     # the render still holds the session: every round of cleanup ran while it did, and none removed it
-    assert held_by_someone(lock), "the render ended too soon to prove anything; make MEDIUM_RACE longer"
+    assert is_locked(lock), "the render ended too soon to prove anything; make MEDIUM_RACE longer"
     assert session not in cleanup.removed and cleanup.kept_in_use > 0
     render.join()
     assert answers[0].status_code == 200, answers[0].text

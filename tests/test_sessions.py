@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import threading
 import time
@@ -10,7 +11,7 @@ import pytest
 
 from backend.app import create_app
 from backend.core.errors import ApiError
-from backend.services.sessions import SessionStore
+from backend.services.sessions import SessionStore, is_locked
 from backend.services.system import cleanup_old_sessions
 from tests import exportgen as eg
 from tests.conftest import post_upload, upload_ok
@@ -149,3 +150,12 @@ def test_a_request_on_a_session_deleted_meanwhile_leaves_no_lock_file(client, up
     monkeypatch.setattr(store, "checked_id", deleted_right_after_the_check)
     assert client.post("/generate_image", json={"session_id": session_id}).status_code == 404
     assert not [p.name for p in upload_dir.iterdir() if session_id in p.name]
+
+
+def test_a_lock_probe_never_creates_the_file_it_asks_about(tmp_path):
+    missing, held = tmp_path / "gone.lock", tmp_path / "held.lock"
+    assert is_locked(missing) is False and not missing.exists()
+    with open(held, "w") as handle:
+        assert is_locked(held) is False
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        assert is_locked(held) is True

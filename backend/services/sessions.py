@@ -118,7 +118,7 @@ class SessionStore:
     def _active_reservations(self) -> int:
         active = 0
         for path in self.root.glob(f"{RESERVATION_PREFIX}*"):
-            if _is_locked(path):
+            if is_locked(path):
                 active += 1
             else:
                 path.unlink(missing_ok=True)
@@ -183,8 +183,13 @@ def _mtime(path: Path) -> float:
         return float("inf")
 
 
-def _is_locked(path: Path) -> bool:
-    with open(path, "a+") as handle:
+def is_locked(path: Path) -> bool:
+    """Whether some process holds a lock on the file; a missing file is not locked (and is not created)."""
+    try:
+        handle = open(path)
+    except FileNotFoundError:
+        return False
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

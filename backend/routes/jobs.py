@@ -1,10 +1,11 @@
 """Race renders as jobs: start, watch progress, download (with Range), cancel or delete."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask import Blueprint, current_app, jsonify, request, send_file
 
 from backend.core.errors import ApiError
 from backend.routes.params import json_body, race_request
+from backend.services.analytics import record_failures
 from backend.services.artwork import ArtworkSettings
 from backend.services.db import open_session
 from backend.services.encoding import find_ffmpeg
@@ -13,14 +14,8 @@ from backend.services.visuals import build_race
 
 bp = Blueprint("jobs", __name__)
 JOB_EVENT = "animation_job"
-
-
-@bp.after_request
-def record_refused_job(response: Response) -> Response:
-    """A refused POST records its status only (polls and downloads record nothing)."""
-    if request.endpoint == "jobs.start_animation_job" and response.status_code >= 400:
-        current_app.extensions["analytics"].record(JOB_EVENT, ok=False, status=response.status_code)
-    return response
+# A refused POST records its status only; polls and downloads record nothing.
+record_failures(bp, JOB_EVENT, endpoint="jobs.start_animation_job")
 
 
 @bp.post("/jobs/animation")

@@ -70,9 +70,18 @@ class EncodedVideo:
 def start_encoder(arguments: list[str], stderr) -> subprocess.Popen:
     """Start ffmpeg reading raw frames from a pipe as wide as the system allows (up to PIPE_BYTES)."""
     process = subprocess.Popen(arguments, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr)
-    with contextlib.suppress(OSError, ValueError, AttributeError):  # a narrow pipe is only slower
-        fcntl.fcntl(process.stdin.fileno(), fcntl.F_SETPIPE_SZ, min(PIPE_BYTES, int(PIPE_MAX_SIZE.read_text())))
+    with contextlib.suppress(OSError, AttributeError):  # a narrow pipe is only slower
+        fcntl.fcntl(process.stdin.fileno(), fcntl.F_SETPIPE_SZ, pipe_bytes())
     return process
+
+
+@functools.cache
+def pipe_bytes() -> int:
+    """PIPE_BYTES, or the system's largest pipe if that is smaller (read once)."""
+    try:
+        return min(PIPE_BYTES, int(PIPE_MAX_SIZE.read_text()))
+    except (OSError, ValueError):
+        return PIPE_BYTES
 
 
 def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: int, fps: int, ffmpeg: str,

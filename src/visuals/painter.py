@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from src.visuals.sprites import TextSpec, render_texts, stamp
+from src.visuals.sprites import Sprite, TextSpec, render_texts, stamp
 from src.visuals.style import BACKGROUND, DATE_TEXT, MUTED, TEXT, Colour, Layout, ValueFormat
 
 GLYPHS = "0123456789,."
@@ -76,8 +76,10 @@ class FramePainter:
 
     def _value_width(self, value: float) -> int:
         text = self.value_format.number(value)
-        unit = self.units[self.value_format.unit_after(text)]
-        return sum(self.advance[ch] for ch in text) + self._unit_gap() + unit.width
+        return sum(self.advance[ch] for ch in text) + self._unit_gap() + self._unit_after(text).width
+
+    def _unit_after(self, number: str) -> Sprite:
+        return self.units[self.value_format.unit_after(number)]
 
     def _unit_gap(self) -> int:
         return int(self.layout.value_px * 0.25)
@@ -133,7 +135,7 @@ class FramePainter:
         for ch in text:
             stamp(frame, self.glyphs[ch], x, baseline, TEXT, top, bottom)
             x += self.advance[ch]
-        stamp(frame, self.units[self.value_format.unit_after(text)], x + self._unit_gap(), baseline, MUTED, top, bottom)
+        stamp(frame, self._unit_after(text), x + self._unit_gap(), baseline, MUTED, top, bottom)
 
 
 def _thumbnail(picture: Image.Image | None, side: int) -> Image.Image | None:

@@ -7,10 +7,11 @@ import time
 from typing import Any
 
 from flask import Flask, g, request
-from flask_cors import CORS
 
 from backend.core.config import load_settings
 from backend.core.errors import register_error_handlers
+from backend.core.file_modes import keep_new_files_private, make_folder_private
+from backend.core.origins import install_origin_policy
 from backend.routes import animations, docs, health, images, jobs, sessions, uploads
 from backend.services.allocator import tune_allocator
 from backend.services.analytics import Analytics
@@ -19,13 +20,14 @@ from backend.services.job_queue import make_queue
 from backend.services.jobs import JobStore
 from backend.services.sessions import SessionStore
 from backend.services.system import cleanup_old_sessions, start_cleanup_thread
+from backend.serving.devserver import UnversionedRequestHandler
 
 UPLOAD_OVERHEAD_BYTES = 1 << 20  # multipart framing around the file
 log = logging.getLogger(__name__)
 request_log = logging.getLogger("backend.requests")
 # Libraries whose info and debug lines carry request paths (session ids) or client addresses;
 # _log_requests writes the one line per request instead.
-PATH_LOGGING_LIBRARIES = ("werkzeug", "flask_cors")
+PATH_LOGGING_LIBRARIES = ("werkzeug",)
 
 
 def _configure_logging(level: str) -> None:
@@ -66,8 +68,9 @@ def _log_requests(app: Flask) -> None:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: settings, error shape, CORS, session store, analytics, blueprints."""
+    """Build the app: settings, error shape, origin policy, session store, analytics, blueprints."""
     tune_allocator()
+    keep_new_files_private()
     app = Flask(__name__)
     app.config.from_mapping(load_settings(config))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 2**20 + UPLOAD_OVERHEAD_BYTES
@@ -77,10 +80,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _keep_paths_out_of_logs()
     if not app.testing:
         _configure_logging(app.config["LOG_LEVEL"])
-    CORS(app, origins=app.config["CORS_ORIGINS"])
+    install_origin_policy(app)
     register_error_handlers(app)
     _log_requests(app)
     store = SessionStore(app.config["UPLOAD_DIR"], app.config["MAX_SESSIONS"], app.config["SESSION_TTL_SECONDS"])
+    make_folder_private(store.root)
     app.extensions["sessions"] = store
     job_store = JobStore(store.root, app.config["MAX_JOBS"], app.config["SESSION_TTL_SECONDS"],
                          app.config["JOB_STALE_SECONDS"])
@@ -107,4 +111,4 @@ def __getattr__(name: str) -> Flask:
 
 if __name__ == "__main__":
     served = create_app()
-    served.run(host="0.0.0.0", port=served.config["PORT"], threaded=True)
+    served.run(host="0.0.0.0", port=served.config["PORT"], threaded=True, request_handler=UnversionedRequestHandler)

@@ -6,11 +6,13 @@ machine shares) and renders with the same code path as the embedded job executor
 from __future__ import annotations
 
 from backend.core.config import load_settings
+from backend.core.file_modes import keep_new_files_private
 from backend.services.allocator import tune_allocator
 from backend.services.job_queue import CELERY_TASK, make_celery
 from backend.services.job_runner import run_job
 
 tune_allocator()
+keep_new_files_private()
 celery = make_celery(load_settings())
 
 

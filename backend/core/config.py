@@ -46,7 +46,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "FFMPEG_BIN": ("", str),
     "LOG_LEVEL": ("INFO", str),
     "PORT": (8080, int),
-    "CORS_ORIGINS": (["*"], _csv),
+    "CORS_ORIGINS": ([], _csv),
 }
 
 

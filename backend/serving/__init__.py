@@ -1,0 +1,1 @@
+"""How the service is served: the development server's handler and gunicorn's worker class."""

@@ -12,7 +12,8 @@ from backend.core.config import load_settings
 from backend.core.errors import register_error_handlers
 from backend.core.file_modes import keep_new_files_private, make_folder_private
 from backend.core.origins import install_origin_policy
-from backend.routes import animations, docs, health, images, jobs, sessions, uploads
+from backend.routes import animations, health, images, jobs, sessions, uploads
+from backend.routes.api import ServiceApp, docs
 from backend.services.allocator import tune_allocator
 from backend.services.analytics import Analytics
 from backend.services.encoding import find_ffmpeg
@@ -71,7 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, error shape, origin policy, session store, analytics, blueprints."""
     tune_allocator()
     keep_new_files_private()
-    app = Flask(__name__)
+    app = ServiceApp(__name__)
     app.config.from_mapping(load_settings(config))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 2**20 + UPLOAD_OVERHEAD_BYTES
     app.json.sort_keys = False
@@ -92,8 +93,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["jobs"] = job_store
     app.extensions["job_queue"] = make_queue(app.config)
     app.extensions["analytics"] = Analytics(app.config["SUPABASE_URL"], app.config["SUPABASE_KEY"])
-    for module in (uploads, images, animations, jobs, sessions, health, docs):
-        app.register_blueprint(module.bp)
+    for module in (uploads, images, animations, jobs, sessions, health):
+        app.register_api(module.bp)
+    app.register_blueprint(docs)
     if not app.testing:
         cleanup_old_sessions(store)
         start_cleanup_thread(store, also=job_store.remove_expired)

@@ -144,8 +144,12 @@ def test_deleting_the_session_deletes_its_jobs(backend, client, session):
 def test_job_for_unknown_session_is_404_and_bad_body_is_400(client):
     response = client.post("/jobs/animation", json={"session_id": "00000000-0000-4000-8000-000000000000"})
     assert response.status_code == 404
-    response = client.post("/jobs/animation", json={"session_id": "x", "period": "y"})
+    # the body is checked before the session is looked for
+    response = client.post("/jobs/animation", json={"session_id": "00000000-0000-4000-8000-000000000000",
+                                                    "period": "y"})
     assert response.status_code == 400 and "period must be" in response.get_json()["error"]
+    response = client.post("/jobs/animation", json={"session_id": "x", "period": "d"})
+    assert response.status_code == 400 and "session_id must be the UUID" in response.get_json()["error"]
 
 
 def test_job_ids_are_checked_before_use(client):

@@ -26,6 +26,21 @@ BAD_CHART = [
     ({"top_n": "10; DROP TABLE plays"}, 400, "top_n must be a whole number"),
     ({"top_n": 2.5}, 400, "top_n must be a whole number"),
     ({"top_n": True}, 400, "top_n must be a whole number"),
+    ({"top_n": "\u00b2"}, 400, "top_n must be a whole number from 1 to 50"),
+    ({"top_n": "\u0663"}, 400, "top_n must be a whole number from 1 to 50"),
+    ({"top_n": "1e1"}, 400, "top_n must be a whole number from 1 to 50"),
+    ({"top_n": "9" * 5000}, 400, "top_n must be a whole number from 1 to 50"),
+    ({"top_n": 10 ** 40}, 400, "top_n must be a whole number from 1 to 50"),
+    ({"start_date": "20200101"}, 400, "start_date must be a date like 2023-01-31"),
+    ({"start_date": "2020-01-01garbage"}, 400, "start_date must be a date like 2023-01-31"),
+    ({"end_date": "9999-12-31"}, 400, "end_date must be a date like 2023-01-31 from 2000-01-01 to 2099-12-31"),
+    ({"start_date": "1999-12-31"}, 400, "start_date must be a date like 2023-01-31 from 2000-01-01"),
+    ({"start_date": 20200101}, 400, "start_date must be a date like"),
+    ({"timezone": "Mars/Olympus_Mons"}, 400, "timezone must be an IANA time zone name"),
+    ({"count_short_plays": "yes"}, 400, "count_short_plays must be true or false"),
+    ({"dpi": 100}, 400, "figsize must be [width, height] in inches when dpi is sent"),
+    ({"figsize": [10, "1e1"], "dpi": 100}, 400, "figsize must be [width, height] in inches, each from 0.5 to 100"),
+    ({"figsize": [10, 10], "dpi": "inf"}, 400, "dpi must be a number from 10 to 1000"),
     ({"start_date": "last year"}, 400, "start_date must be a date like 2023-01-31"),
     ({"end_date": "2022-02-30"}, 400, "end_date must be a date like"),
     ({"start_date": "2022-05-01", "end_date": "2022-04-01"}, 400, "end_date 2022-04-01 is before start_date"),
@@ -39,6 +54,8 @@ BAD_RACE = [
     ({"days": -3}, 400, "days must be a whole number"),
     ({"interp_steps": 1000}, 400, "interp_steps must be a whole number from 1 to 120"),
     ({"period": "y"}, 400, "period must be d (day), w (week) or m (month)"),
+    ({"period": "dog"}, 400, "period must be d (day), w (week) or m (month)"),
+    ({"days": "\u00b2"}, 400, "days must be a whole number from 1 to 3660"),
     ({"days": 1, "interp_steps": 60}, 422, "the limit is 6,000"),
 ]
 
@@ -56,6 +73,24 @@ def test_bad_race_fields(client, session, fields, status, message):
     response = client.post("/generate_animation", json={"session_id": session, **fields})
     assert response.status_code == status
     assert message in response.get_json()["error"]
+
+
+def test_the_front_ends_spellings_still_work(client, session):
+    """What the Streamlit front end sends: datetimes' isoformat(), display names, whole numbers as strings."""
+    response = client.post("/generate_image", json={
+        "session_id": session, "selected_attribute": "Song", "analysis_metric": "Time Listened", "top_n": "5",
+        "start_date": "2022-01-01T00:00:00", "end_date": "2022-06-30T00:00:00", "count_short_plays": False})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert (body["start_date"], body["end_date"], len(body["items"])) == ("2022-01-01", "2022-06-30", 5)
+    assert body["filename"] == "chart_top5_track_name_duration_ms_2022-01-01_2022-06-30.jpg"
+
+
+def test_null_means_the_default(client, session):
+    response = client.post("/generate_image", json={"session_id": session, "top_n": None, "start_date": None,
+                                                    "figsize": None, "dpi": None, "timezone": None})
+    assert response.status_code == 200, response.get_json()
+    assert (response.get_json()["width"], len(response.get_json()["items"])) == (1080, 10)
 
 
 @pytest.mark.parametrize("route", ["/generate_image", "/generate_animation"])

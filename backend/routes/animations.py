@@ -5,10 +5,13 @@ import base64
 import logging
 import time
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify, request
 
 from backend.core.errors import ApiError
-from backend.routes.params import json_body, race_request
+from backend.routes.answers import Video
+from backend.routes.api import BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, NO_SESSION, answers, api_blueprint, error
+from backend.routes.models import RaceBody
+from backend.routes.params import race_request
 from backend.services.analytics import record_failures
 from backend.services.clients import ClientGone, disconnect_probe, until_client_gone
 from backend.services.db import open_session
@@ -18,19 +21,24 @@ from backend.services.system import logged_memory
 from backend.services.visuals import build_race
 
 log = logging.getLogger(__name__)
-bp = Blueprint("animations", __name__)
+bp = api_blueprint("animations", __name__)
 record_failures(bp, "animation")
 CLIENT_CLOSED_REQUEST = 499  # the status nginx logs for this; nobody is left to read it
 
 
-@bp.post("/generate_animation")
-def generate_animation():
+NO_ENCODER = "No ffmpeg is available on the server; set FFMPEG_BIN or install ffmpeg."
+
+
+@bp.post("/generate_animation", responses=answers(
+    {200: Video}, BAD_BODY, NO_SESSION, BODY_TOO_LARGE, CANNOT_DRAW,
+    error(500, "The encoder failed mid-video."), error(503, "No ffmpeg is available on the server.")))
+def generate_animation(body: RaceBody):
     """Render the bar-chart race of a session's top list over time as an MP4."""
     config = current_app.config
-    req = race_request(json_body(request), config["MAX_SIDE_PX"])
+    req = race_request(body, config["MAX_SIDE_PX"])
     ffmpeg = find_ffmpeg(config["FFMPEG_BIN"])
     if ffmpeg is None:
-        raise ApiError(503, "No ffmpeg is available on the server; set FFMPEG_BIN or install ffmpeg.")
+        raise ApiError(503, NO_ENCODER)
     store = current_app.extensions["sessions"]
     started = time.perf_counter()
     with logged_memory("generate_animation"), store.using(req.chart.session_id) as path:

@@ -1,14 +1,18 @@
 """GET /health: for container health checks."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import current_app, jsonify
 
+from backend.routes.answers import Health
+from backend.routes.api import api_blueprint
 from backend.services.encoding import find_ffmpeg
 
-bp = Blueprint("health", __name__)
+bp = api_blueprint("health", __name__)
 
 
-@bp.get("/health")
+@bp.get("/health", responses={200: Health, 503: {"description": "No ffmpeg: images work, videos answer 503",
+                                                 "content": {"application/json": {"schema": {
+                                                     "$ref": "#/components/schemas/Health"}}}}})
 def health():
     """Say whether the service can do its work; 503 when no ffmpeg is there to encode videos.
 

@@ -4,22 +4,25 @@ from __future__ import annotations
 import base64
 import time
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify
 
-from backend.routes.params import chart_request, json_body
+from backend.routes.answers import Image
+from backend.routes.api import BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, NO_SESSION, answers, api_blueprint
+from backend.routes.models import ChartBody
+from backend.routes.params import chart_request
 from backend.services.analytics import record_failures
 from backend.services.db import open_session
 from backend.services.system import logged_memory
 from backend.services.visuals import chart_image
 
-bp = Blueprint("images", __name__)
+bp = api_blueprint("images", __name__)
 record_failures(bp, "image")
 
 
-@bp.post("/generate_image")
-def generate_image():
+@bp.post("/generate_image", responses=answers({200: Image}, BAD_BODY, NO_SESSION, BODY_TOO_LARGE, CANNOT_DRAW))
+def generate_image(body: ChartBody):
     """Draw the top N artists, songs or albums of a session as a JPEG."""
-    req = chart_request(json_body(request), current_app.config["MAX_SIDE_PX"])
+    req = chart_request(body, current_app.config["MAX_SIDE_PX"])
     store = current_app.extensions["sessions"]
     started = time.perf_counter()
     with logged_memory("generate_image"), store.using(req.session_id) as path, open_session(path) as con:

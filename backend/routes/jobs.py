@@ -1,10 +1,15 @@
 """Race renders as jobs: start, watch progress, download (with Range), cancel or delete."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, send_file
+from flask import current_app, jsonify, send_file
 
 from backend.core.errors import ApiError
-from backend.routes.params import json_body, race_request
+from backend.routes.animations import NO_ENCODER
+from backend.routes.answers import Job, JobGone, JobStarted
+from backend.routes.api import (BAD_BODY, BAD_JOB_ID, BODY_TOO_LARGE, CANNOT_DRAW, NO_JOB, NO_SESSION, answers,
+                                api_blueprint, error)
+from backend.routes.models import JobPath, RaceBody
+from backend.routes.params import race_request
 from backend.services.analytics import record_failures
 from backend.services.artwork import ArtworkSettings
 from backend.services.db import open_session
@@ -12,25 +17,28 @@ from backend.services.encoding import find_ffmpeg
 from backend.services.jobs import ACTIVE, JobRecord
 from backend.services.visuals import build_race
 
-bp = Blueprint("jobs", __name__)
+bp = api_blueprint("jobs", __name__)
+MP4 = {"content": {"video/mp4": {"schema": {"type": "string", "format": "binary"}}}}
 JOB_EVENT = "animation_job"
 # A refused POST records its status only; polls and downloads record nothing.
 record_failures(bp, JOB_EVENT, endpoint="jobs.start_animation_job")
 
 
-@bp.post("/jobs/animation")
-def start_animation_job():
+@bp.post("/jobs/animation", responses=answers(
+    {202: JobStarted}, BAD_BODY, NO_SESSION, BODY_TOO_LARGE, CANNOT_DRAW,
+    error(503, "MAX_JOBS renders are queued or running (with Retry-After), or no ffmpeg is available.",
+          retry_after=True)))
+def start_animation_job(body: RaceBody):
     """Validate a race like /generate_animation, then queue it: 202 with where to watch it."""
     config = current_app.config
-    body = json_body(request)
     req = race_request(body, config["MAX_SIDE_PX"])
     if find_ffmpeg(config["FFMPEG_BIN"]) is None:
-        raise ApiError(503, "No ffmpeg is available on the server; set FFMPEG_BIN or install ffmpeg.")
+        raise ApiError(503, NO_ENCODER)
     sessions, jobs = current_app.extensions["sessions"], current_app.extensions["jobs"]
     with sessions.using(req.chart.session_id) as path, open_session(path) as con:
         # validation only: the render itself fetches the pictures, so the 202 is not held up by Spotify
         prepared = build_race(con, req, config["MAX_FRAMES"], ArtworkSettings.disabled())
-    record = JobRecord(jobs.new_id(), req.chart.session_id, body, prepared.race.frame_count, prepared.filename)
+    record = JobRecord(jobs.new_id(), req.chart.session_id, body.model_dump(mode="json"), prepared.race.frame_count, prepared.filename)
     with jobs.lock():
         if jobs.active_count() >= jobs.max_jobs:
             raise ApiError(503, f"{jobs.max_jobs} renders are already queued or running; try again shortly.",
@@ -48,16 +56,21 @@ def start_animation_job():
     return response
 
 
-@bp.get("/jobs/<job_id>")
-def show_job(job_id: str):
+@bp.get("/jobs/<job_id>", responses=answers({200: Job}, BAD_JOB_ID, NO_JOB))
+def show_job(path: JobPath):
     """Report a job's state and progress (from frames really encoded)."""
-    return jsonify(current_app.extensions["jobs"].find(job_id).public())
+    return jsonify(current_app.extensions["jobs"].find(path.job_id).public())
 
 
-@bp.get("/jobs/<job_id>/video")
-def download_job_video(job_id: str):
+@bp.get("/jobs/<job_id>/video", responses=answers(
+    {200: MP4, 206: {"description": "The part a Range header asked for", **MP4},
+     304: {"description": "Not modified since the ETag or date the request named"}},
+    BAD_JOB_ID, NO_JOB, error(409, "The job is not done (yet)."),
+    error(416, "The Range asked for lies outside the video.")))
+def download_job_video(path: JobPath):
     """Send the finished MP4; Range requests let a browser seek in it."""
     jobs = current_app.extensions["jobs"]
+    job_id = path.job_id
     record = jobs.find(job_id)
     if record.state != "done":
         raise ApiError(409, f"The video is not ready: the job is {record.state}. Poll GET /jobs/{job_id}.")
@@ -65,13 +78,13 @@ def download_job_video(job_id: str):
                      download_name=record.filename, conditional=True, max_age=0)
 
 
-@bp.delete("/jobs/<job_id>")
-def delete_job(job_id: str):
+@bp.delete("/jobs/<job_id>", responses=answers({200: JobGone}, BAD_JOB_ID, NO_JOB))
+def delete_job(path: JobPath):
     """Cancel a queued or running job, or delete a finished one and its video."""
     jobs = current_app.extensions["jobs"]
-    record = jobs.find(job_id)
+    record = jobs.find(path.job_id)
     if record.state in ACTIVE:
         cancelled = jobs.cancel(record)
-        return jsonify(job_id=job_id, state=cancelled.state)
+        return jsonify(job_id=record.job_id, state=cancelled.state)
     jobs.remove(record)
-    return jsonify(deleted=job_id)
+    return jsonify(deleted=record.job_id)

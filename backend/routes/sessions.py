@@ -1,16 +1,20 @@
 """GET and DELETE /sessions/<id>: what a session holds, and removing it at once."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import current_app, jsonify
 
+from backend.routes.answers import Deleted, Session
+from backend.routes.api import BAD_SESSION_ID, NO_SESSION, answers, api_blueprint
+from backend.routes.models import SessionPath
 from backend.services.db import open_session, read_summary
 
-bp = Blueprint("sessions", __name__)
+bp = api_blueprint("sessions", __name__)
 
 
-@bp.get("/sessions/<session_id>")
-def show_session(session_id: str):
+@bp.get("/sessions/<session_id>", responses=answers({200: Session}, BAD_SESSION_ID, NO_SESSION))
+def show_session(path: SessionPath):
     """Return the summary of what the session's upload held."""
+    session_id = path.session_id
     store = current_app.extensions["sessions"]
     with store.using(session_id) as path, open_session(path) as con:
         summary = read_summary(con)
@@ -18,9 +22,9 @@ def show_session(session_id: str):
                    data_max_date=summary["data_max_date"], summary=summary)
 
 
-@bp.delete("/sessions/<session_id>")
-def delete_session(session_id: str):
+@bp.delete("/sessions/<session_id>", responses=answers({200: Deleted}, BAD_SESSION_ID, NO_SESSION))
+def delete_session(path: SessionPath):
     """Delete everything stored for the session."""
     store = current_app.extensions["sessions"]
-    store.delete(store.checked_id(session_id))
-    return jsonify(deleted=session_id)
+    store.delete(store.checked_id(path.session_id))
+    return jsonify(deleted=path.session_id)

@@ -5,16 +5,24 @@ import logging
 import re
 import time
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from werkzeug.datastructures import FileStorage
 
 from backend.core.errors import ApiError, bad_request
+from backend.routes.answers import Session
+from backend.routes.api import answers, api_blueprint, error
 from backend.services.db import IngestSummary, ingest_export
 from backend.services.system import cleanup_old_sessions, logged_memory
 from src.exports import ExportError, Limits, unpack_upload
 
 log = logging.getLogger(__name__)
-bp = Blueprint("uploads", __name__)
+bp = api_blueprint("uploads", __name__)
+
+# Documented, not validated by the framework: the view checks the file before anything else touches it.
+UPLOAD_FORM = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "my_spotify_data.zip as Spotify "
+                            "sent it, or one listening-history .json"}}}}}}
 
 
 def _limits() -> Limits:
@@ -22,7 +30,13 @@ def _limits() -> Limits:
     return Limits(config["MAX_EXTRACTED_MB"] * 2**20, config["MAX_ZIP_MEMBERS"], config["MAX_COMPRESSION_RATIO"])
 
 
-@bp.post("/process")
+@bp.post("/process", openapi_extensions={"requestBody": UPLOAD_FORM}, responses=answers(
+    {200: Session},
+    error(400, "No file field; not a ZIP or a JSON array; a damaged ZIP or member; an unsafe ZIP entry."),
+    error(413, "Larger than MAX_UPLOAD_MB; too many ZIP entries; unpacks past MAX_EXTRACTED_MB or the compression "
+               "ratio limit."),
+    error(422, "No usable listening history in the upload (the message says what was found)."),
+    error(503, "MAX_SESSIONS sessions exist; try again after Retry-After seconds.", retry_after=True)))
 def process_upload():
     """Store an uploaded export as a new session and describe what was found."""
     upload = request.files.get("file")

@@ -1,0 +1,107 @@
+"""The answers' shapes, for /openapi.json only: the views build them as plain JSON."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Summary(BaseModel):
+    """What an upload held (the /process answer's summary)."""
+    model_config = ConfigDict(extra="allow")
+
+    format: Literal["extended", "account"]
+    format_label: str
+    files_read: int
+    file_names: list[str]
+    rows_read: int
+    rows_stored: int
+    duplicates_dropped: int
+    rows_incomplete: int
+    streams: int
+    music_streams: int
+    podcast_plays: int
+    audiobook_plays: int
+    albums_available: bool
+    data_min_date: date
+    data_max_date: date
+
+
+class Session(BaseModel):
+    session_id: str = Field(description="the only key to the stored data: keep it private")
+    data_min_date: date
+    data_max_date: date
+    summary: Summary
+
+
+class Deleted(BaseModel):
+    deleted: str
+
+
+class Item(BaseModel):
+    rank: int
+    name: str
+    artist: str | None = Field(None, description="song and album charts only")
+    value: float
+    unit: Literal["streams", "minutes"]
+
+
+class Image(BaseModel):
+    image: str = Field(description="base64 JPEG")
+    filename: str
+    items: list[Item]
+    start_date: date
+    end_date: date
+    width: int
+    height: int
+
+
+class Video(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"description": "With Accept: video/mp4 the MP4 itself instead."},
+                              openapi_extra={"content": {"video/mp4": {"schema": {"type": "string",
+                                                                                  "format": "binary"}}}})
+
+    video: str = Field(description="base64 MP4 (H.264, yuv420p, faststart)")
+    filename: str
+    frames: int
+    fps: int
+    width: int
+    height: int
+
+
+JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+class JobStarted(BaseModel):
+    model_config = ConfigDict(openapi_extra={"headers": {"Location": {"description": "the job's status_url",
+                                                                      "schema": {"type": "string"}}}})
+
+    job_id: str
+    status_url: str
+    state: JobState
+    frames_total: int
+
+
+class Job(BaseModel):
+    job_id: str
+    state: JobState
+    frames_done: int
+    frames_total: int
+    progress: float = Field(ge=0, le=1)
+    eta_seconds: float | None
+    error: str | None = Field(None, description="why a failed job failed")
+    video_url: str | None = Field(None, description="once the job is done")
+
+
+class JobGone(BaseModel):
+    """DELETE /jobs/<id>: a queued or running job is cancelled (job_id, state); a finished one deleted."""
+    job_id: str | None = None
+    state: JobState | None = None
+    deleted: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    ffmpeg: bool
+    env: str

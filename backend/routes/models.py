@@ -1,0 +1,103 @@
+"""The request models: every JSON body and path a route takes, declared once.
+
+Validation, the error a caller reads and /openapi.json all come from these classes. A value of null
+means "use the default", as it always did. Fields not listed here are ignored.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from backend.routes.fields import Day, choice, decimal, figure_size, flag, pattern_text, time_zone, whole_number
+from backend.services.queries import ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIASES, METRICS, time_zone_names
+from backend.services.sessions import SESSION_ID
+
+NOT_AN_OBJECT = "Send a JSON object body (Content-Type: application/json) with at least session_id."
+PERIOD_SPELLINGS = {"day": "d", "days": "d", "week": "w", "weeks": "w", "month": "m", "months": "m"}
+
+
+def _documented(names: list[str], aliases: dict[str, str]) -> list[str]:
+    """The names, then each alias as a person would write it, without repeating a name."""
+    spelled = [alias.title() for alias in aliases if alias.title() not in names]
+    return names + spelled
+
+
+def rule_broken(message: str) -> PydanticCustomError:
+    """A rule between fields; its message is the one the caller reads."""
+    return PydanticCustomError("request_rule", message)
+
+
+class RequestModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_default(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
+
+
+class ChartBody(RequestModel):
+    """A top-N chart: POST /generate_image."""
+
+    session_id: pattern_text(SESSION_ID, "the UUID that POST /process returned", {"format": "uuid"})
+    selected_attribute: choice(list(ATTRIBUTES), ATTRIBUTE_ALIASES,
+                               _documented(list(ATTRIBUTES), ATTRIBUTE_ALIASES)) = "artist_name"
+    analysis_metric: choice(list(METRICS), METRIC_ALIASES, _documented(list(METRICS), METRIC_ALIASES)) = "Streams"
+    top_n: whole_number(1, 50) = 10
+    start_date: Day = None
+    end_date: Day = None
+    timezone: time_zone(time_zone_names) = None
+    count_short_plays: flag("true or false (false: only plays of 30 s or more count)") = False
+    figsize: figure_size(0.5, 100) = None
+    dpi: decimal(10, 1000, "a number from 10 to 1000 (dots per inch; needs figsize)") = None
+
+    @model_validator(mode="after")
+    def _fields_agree(self) -> ChartBody:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise rule_broken(f"end_date {self.end_date} is before start_date {self.start_date}; "
+                              "send an end on or after the start.")
+        if self.dpi is not None and self.figsize is None:
+            raise rule_broken("figsize must be [width, height] in inches when dpi is sent, e.g. [10.8, 13.5] "
+                              "with dpi 100.")
+        return self
+
+
+class RaceBody(ChartBody):
+    """A bar-chart race: POST /generate_animation and POST /jobs/animation."""
+
+    speed_for_bar_animation: whole_number(1, 60) = 28
+    days: whole_number(1, 3660) = 30
+    interp_steps: whole_number(1, 120) = 14
+    period: choice(["d", "w", "m"], PERIOD_SPELLINGS, ["d", "w", "m"],
+                   "d (day), w (week) or m (month), in any letter case") = "d"
+
+
+class SessionPath(BaseModel):
+    session_id: str
+
+
+class JobPath(BaseModel):
+    job_id: str
+
+
+BODY_MODELS: dict[str, type[RequestModel]] = {model.__name__: model for model in (ChartBody, RaceBody)}
+
+
+def problem(error: ValidationError, model: type[BaseModel] | None = None) -> str:
+    """The first thing wrong with a request, in words that name the field and say what to send."""
+    model = model or BODY_MODELS.get(error.title)
+    first = error.errors(include_url=False, include_input=False)[0]
+    location = first["loc"]
+    if first["type"] == "request_rule":
+        return first["msg"]
+    if not location or model is None or location[0] not in model.model_fields:
+        return NOT_AN_OBJECT
+    field = str(location[0])
+    hint = model.model_fields[field].description
+    if first["type"] == "missing":
+        return f"{field} is required: send {hint}."
+    return f"{field} must be {hint}."

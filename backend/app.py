@@ -11,6 +11,7 @@ from flask import Flask, g, request
 from backend.core.config import load_settings
 from backend.core.errors import register_error_handlers
 from backend.core.file_modes import keep_new_files_private, make_folder_private
+from backend.core.json_budget import install_json_budget
 from backend.core.origins import install_origin_policy
 from backend.routes import animations, health, images, jobs, sessions, uploads
 from backend.routes.api import ServiceApp, docs
@@ -75,13 +76,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = ServiceApp(__name__)
     app.config.from_mapping(load_settings(config))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 2**20 + UPLOAD_OVERHEAD_BYTES
-    app.json.sort_keys = False
     # Every answer is JSON: no HTML redirects for doubled slashes, a plain JSON 404 instead.
     app.url_map.merge_slashes = False
     _keep_paths_out_of_logs()
     if not app.testing:
         _configure_logging(app.config["LOG_LEVEL"])
     install_origin_policy(app)
+    install_json_budget(app, upload_endpoints={"uploads.process_upload"})
     register_error_handlers(app)
     _log_requests(app)
     store = SessionStore(app.config["UPLOAD_DIR"], app.config["MAX_SESSIONS"], app.config["SESSION_TTL_SECONDS"])

@@ -86,6 +86,21 @@ def test_the_front_ends_spellings_still_work(client, session):
     assert body["filename"] == "chart_top5_track_name_duration_ms_2022-01-01_2022-06-30.jpg"
 
 
+@pytest.mark.parametrize("period", ["d", "w", "m"])
+def test_races_may_run_to_the_last_day_of_the_domain(client, session, period):
+    """Keyframes never step past the end date, so a range ending on LAST_DAY draws (or says why not)."""
+    tiny = {"figsize": [3.2, 3.2], "dpi": 100, "interp_steps": 1, "speed_for_bar_animation": 1, "top_n": 2}
+    empty = client.post("/generate_animation", json={"session_id": session, "start_date": "2099-01-01",
+                                                     "end_date": "2099-12-31", "period": period, **tiny})
+    assert empty.status_code == 422
+    assert empty.get_json()["error"] == "No plays of 30 seconds or more between 2099-01-01 and 2099-12-31; pick " \
+                                        "another date range."
+    drawn = client.post("/generate_animation", json={"session_id": session, "end_date": "2099-12-31",
+                                                     "period": period, "days": 3660, **tiny})
+    assert drawn.status_code == 200, drawn.get_json()
+    assert drawn.get_json()["filename"].endswith("_2099-12-31.mp4")
+
+
 def test_null_means_the_default(client, session):
     response = client.post("/generate_image", json={"session_id": session, "top_n": None, "start_date": None,
                                                     "figsize": None, "dpi": None, "timezone": None})

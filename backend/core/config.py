@@ -22,6 +22,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "MAX_SESSIONS": (5, int),
     "SESSION_TTL_SECONDS": (2700, int),
     "MAX_UPLOAD_MB": (512, int),
+    "MAX_JSON_KB": (16, int),
     "MAX_EXTRACTED_MB": (2048, int),
     "MAX_ZIP_MEMBERS": (2000, int),
     "MAX_COMPRESSION_RATIO": (200, int),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,9 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http_exception(error: HTTPException):
         if error.code == 413:
             limit = app.config["MAX_UPLOAD_MB"]
-            return error_response(413, f"The upload is larger than the {limit} MB limit; "
-                                       "upload the ZIP Spotify sent you, unmodified.")
+            # a JSON route words its own limit (core/json_budget.py)
+            return error_response(413, g.get("too_large") or f"The upload is larger than the {limit} MB limit; "
+                                                              "upload the ZIP Spotify sent you, unmodified.")
         return error_response(error.code or 500, error.description or error.name)
 
     @app.errorhandler(Exception)

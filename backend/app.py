@@ -93,7 +93,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store.on_delete = job_store.remove_session
     app.extensions["jobs"] = job_store
     app.extensions["job_queue"] = make_queue(app.config)
-    app.extensions["analytics"] = Analytics(app.config["SUPABASE_URL"], app.config["SUPABASE_KEY"])
+    app.extensions["analytics"] = Analytics.from_config(app.config)
     for module in (uploads, images, animations, jobs, sessions, health):
         app.register_api(module.bp)
     app.register_blueprint(docs)

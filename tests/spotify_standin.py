@@ -7,6 +7,8 @@ every request it receives. Modes copy Spotify's ways of failing:
   batch403   /tracks?ids= and /artists?ids= answer 403, as for apps in development mode
   ratelimit  the first Web API request answers 429 with Retry-After: 1
   hang       every request is accepted and never answered
+and `faults` (tests/misbehaviour.py) add the ways a misbehaving upstream answers: slowly, hugely,
+out of order, garbled, or with a picture that is not one. What such answers sent is in `sent`.
 """
 from __future__ import annotations
 
@@ -14,12 +16,16 @@ import base64
 import colorsys
 import hashlib
 import io
+import itertools
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from PIL import Image
+
+from tests.misbehaviour import Sent, SpotifyFaults, garble_batch, gzip_bomb, raw_answer, send_blocks, send_dribbled, \
+    solid_png
 
 TOKEN = "standin-access-token"
 DECLARED_SIZES = (640, 300, 64)      # what Spotify lists; the served pictures are smaller, to stay fast
@@ -54,10 +60,12 @@ def vivid_colour(index: int) -> tuple[int, int, int]:
 
 
 class SpotifyStandin:
-    def __init__(self, tracks: dict[str, tuple[str, str]], mode: str = "ok"):
+    def __init__(self, tracks: dict[str, tuple[str, str]], mode: str = "ok", faults: SpotifyFaults | None = None):
         """tracks: track id -> (artist name, album name)."""
         assert mode in ("ok", "batch403", "ratelimit", "hang")
         self.mode = mode
+        self.faults = faults or SpotifyFaults()
+        self.sent: list[Sent] = []
         self.tracks = tracks
         artists = sorted({artist for artist, _ in tracks.values()})
         albums = sorted({(album, artist) for artist, album in tracks.values()})
@@ -128,6 +136,8 @@ class SpotifyStandin:
                 for size in DECLARED_SIZES]
 
     def _picture(self, item_id: str, extension: str) -> bytes:
+        if self.artist_by_id.get(item_id) in self.faults.huge_pictures:
+            return solid_png(self.faults.huge_side, self.colours[item_id])
         # not square, so the service has to crop; a plain colour, so any sample of it is that colour
         image = Image.new("RGB", (60, 45), self.colours[item_id])
         buffer = io.BytesIO()
@@ -157,8 +167,7 @@ class SpotifyStandin:
                 url = urlparse(self.path)
                 parts = [p for p in url.path.split("/") if p]
                 if parts[:1] == ["image"] and len(parts) == 4:
-                    data = standin._picture(parts[2], parts[3].rsplit(".", 1)[-1])
-                    return self._send(200, data, "image/png" if parts[3].endswith("png") else "image/jpeg")
+                    return self._image(parts[2], parts[3])
                 if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                     return self._json(401, {"error": {"status": 401, "message": "No token provided"}})
                 if standin._first_api_call() and standin.mode == "ratelimit":
@@ -171,15 +180,46 @@ class SpotifyStandin:
                     if standin.mode == "batch403":
                         return self._json(403, {"error": {"status": 403, "message": "Forbidden"}})
                     ids = query["ids"][0].split(",")
+                    if parts[0] == "tracks" and standin.faults.bomb_lookups:
+                        return self._misbehave(gzip_bomb(b'{"tracks": [', b"]}"), gzip=True)
                     if parts[0] == "tracks":
-                        return self._json(200, {"tracks": [standin._track_json(i) for i in ids]})
-                    return self._json(200, {"artists": [standin._artist_json(standin.artist_by_id[i])
-                                                        if i in standin.artist_by_id else None for i in ids]})
+                        items = [standin._track_json(i) for i in ids]
+                    else:
+                        items = [standin._artist_json(standin.artist_by_id[i]) if i in standin.artist_by_id else None
+                                 for i in ids]
+                    answer = {parts[0]: garble_batch(standin.faults, parts[0], items, standin._artist_of)}
+                    if standin.faults.dribbled_lookups:
+                        return self._misbehave(json.dumps(answer).encode(), dribbled=True)
+                    return self._json(200, answer)
                 if len(parts) == 2 and parts[0] == "tracks" and standin._track_json(parts[1]):
                     return self._json(200, standin._track_json(parts[1]))
                 if len(parts) == 2 and parts[0] == "artists" and parts[1] in standin.artist_by_id:
                     return self._json(200, standin._artist_json(standin.artist_by_id[parts[1]]))
                 self._json(404, {"error": {"status": 404, "message": "Resource not found"}})
+
+            def _image(self, item_id: str, name: str) -> None:
+                data = standin._picture(item_id, name.rsplit(".", 1)[-1])
+                artist = standin.artist_by_id.get(item_id)
+                if artist in standin.faults.dribbled_pictures:
+                    return self._misbehave(data, dribbled=True, content_type="image/png")
+                content_type = "image/png" if name.endswith("png") else "image/jpeg"
+                if artist in standin.faults.html_pictures:
+                    content_type = "text/html; charset=utf-8"
+                self._send(200, data, content_type)
+
+            def _misbehave(self, body, dribbled: bool = False, gzip: bool = False,
+                           content_type: str = "application/json") -> None:
+                """Answer slowly (the whole answer a byte a second) or hugely (blocks until the client hangs up)."""
+                sent = Sent(self.path)
+                with standin._lock:
+                    standin.sent.append(sent)
+                self.close_connection = True
+                if dribbled:
+                    data = raw_answer("200 OK", {"Content-Type": content_type, "Content-Length": str(len(body))}, body)
+                    return send_dribbled(self.wfile.write, data, sent, standin._release)
+                headers = {"Content-Type": content_type, **({"Content-Encoding": "gzip"} if gzip else {})}
+                send_blocks(self.wfile.write, itertools.chain([raw_answer("200 OK", headers, b"")], body), sent,
+                            standin._release)
 
             def _json(self, status: int, body: dict, headers: dict | None = None) -> None:
                 self._send(status, json.dumps(body).encode(), "application/json", headers)
@@ -194,6 +234,9 @@ class SpotifyStandin:
                 self.wfile.write(data)
 
         return Handler
+
+    def _artist_of(self, item: dict) -> str:
+        return item["name"] if item.get("type") == "artist" else item["artists"][0]["name"]
 
     def _first_api_call(self) -> bool:
         with self._lock:

@@ -1,16 +1,25 @@
 """A local stand-in for Supabase's REST endpoint (PostgREST), served on 127.0.0.1 by http.server.
 
 It records every request (method, path, query, headers, body) and answers each one with `status`,
-or, with hang=True, reads the request and never answers until the stand-in is closed.
+or, with hang=True, reads the request and never answers until the stand-in is closed, or misbehaves
+(tests/misbehaviour.py): `dribble` sends its answer a byte a second; `huge` answers 256 MB (with its
+Content-Length), `huge_undeclared` the same without one, `huge_gzip` a gzip body inflating to 256 MB,
+all made lazily. What a misbehaving answer sent is in `sent`.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+from tests.misbehaviour import Sent, gzip_bomb, raw_answer, send_blocks, send_dribbled, zeros
+
+HUGE_BYTES = 256 * 2**20
+MISBEHAVIOURS = ("dribble", "huge", "huge_undeclared", "huge_gzip")
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,9 @@ class _Handler(BaseHTTPRequestHandler):
             standin._released.wait()
             self.close_connection = True
             return
+        if standin.misbehaviour:
+            self.close_connection = True
+            return standin._misbehave(self.wfile.write, self.path)
         status = standin.status
         payload = b"" if status < 400 else json.dumps(
             {"code": "XX000", "message": "stand-in failure", "details": None, "hint": None}).encode()
@@ -63,9 +75,11 @@ class _Handler(BaseHTTPRequestHandler):
 class PostgrestStandin:
     """`with PostgrestStandin() as rest:` serves http://127.0.0.1:<port>; rest.requests lists what came."""
 
-    def __init__(self, status: int = 201, hang: bool = False):
-        self.status, self.hang = status, hang
+    def __init__(self, status: int = 201, hang: bool = False, misbehaviour: str | None = None):
+        assert misbehaviour in (None, *MISBEHAVIOURS)
+        self.status, self.hang, self.misbehaviour = status, hang, misbehaviour
         self.requests: list[Captured] = []
+        self.sent: list[Sent] = []
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._released = threading.Event()
@@ -90,6 +104,22 @@ class PostgrestStandin:
         with self._arrived:
             self.requests.append(captured)
             self._arrived.notify_all()
+
+    def _misbehave(self, write, path: str) -> None:
+        sent = Sent(path)
+        with self._lock:
+            self.sent.append(sent)
+        if self.misbehaviour == "dribble":
+            send_dribbled(write, raw_answer("201 Created", {"Content-Length": "0"}, b""), sent, self._released)
+            return
+        json_type = {"Content-Type": "application/json"}
+        if self.misbehaviour == "huge_gzip":
+            head, body = {**json_type, "Content-Encoding": "gzip"}, gzip_bomb(b"[", b"]", HUGE_BYTES)
+        else:
+            declared = {"Content-Length": str(HUGE_BYTES)} if self.misbehaviour == "huge" else {}
+            head, body = {**json_type, **declared}, zeros(HUGE_BYTES)
+            sent.total = HUGE_BYTES
+        send_blocks(write, itertools.chain([raw_answer("201 Created", head, b"")], body), sent, self._released)
 
     def wait_for(self, count: int, timeout: float = 5.0) -> bool:
         """True once `count` requests have arrived (False after `timeout` seconds)."""

@@ -2,28 +2,19 @@
 from __future__ import annotations
 
 import base64
-import io
-import time
-import uuid
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from backend.app import create_app
-from src.visuals.chart import chart_slots, colour_key
+from src.visuals.chart import colour_key
 from src.visuals.style import BACKGROUND, TEXT, Layout, contrast, picture_colour, stable_colour
 from tests import exportgen as eg
+from tests.artwork_checks import (CATALOG, TOP, TRACKS, assert_pictures_and_colours, bar_colour_at, chart, client_for,
+                                  layout_of, near, thumb_colour)
 from tests.conftest import upload_ok
 from tests.media import probe_video
 from tests.spotify_standin import SpotifyStandin
-
-CATALOG = eg.make_catalog()
-TRACKS = {t.uri.split(":")[2]: (t.artist, t.album) for t in CATALOG.tracks if t.uri}
-TOP = 5
-SIZE = (1080, 1350)
-
 
 @pytest.fixture(scope="module")
 def extended_export():
@@ -41,65 +32,6 @@ def standin():
     for server in started:
         server.__exit__(None, None, None)
 
-
-def client_for(upload_dir: Path, server: SpotifyStandin | None, **settings):
-    config = {"TESTING": True, "UPLOAD_DIR": str(upload_dir), "SUPABASE_URL": "", "SUPABASE_KEY": "",
-              # a fresh client id per app: nothing learnt by another test (a token, a 403) carries over
-              "SPOTIFY_CLIENT_ID": f"id-{uuid.uuid4().hex}", "SPOTIFY_CLIENT_SECRET": "secret"}
-    if server is not None:
-        config.update(SPOTIFY_API_URL=server.api_url, SPOTIFY_TOKEN_URL=server.token_url)
-    config.update(settings)
-    return create_app(config).test_client()
-
-
-def chart(client, session: str, attribute: str = "artist_name") -> tuple[dict, np.ndarray, float]:
-    started = time.perf_counter()
-    response = client.post("/generate_image", json={"session_id": session, "selected_attribute": attribute,
-                                                     "top_n": TOP})
-    elapsed = time.perf_counter() - started
-    assert response.status_code == 200, response.get_json()
-    body = response.get_json()
-    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(body["image"]))).convert("RGB")).astype(int)
-    return body, pixels, elapsed
-
-
-def layout_of(body: dict, pictures: bool) -> Layout:
-    return Layout(*SIZE, chart_slots(TOP, len(body["items"])), False, race=False, pictures=pictures)
-
-
-def thumb_colour(pixels: np.ndarray, layout: Layout, slot: int) -> np.ndarray:
-    """Mean colour of the middle of the square picture of bar `slot`."""
-    centre = layout.area_top + (slot + 0.5) * layout.slot_px
-    side = layout.thumb_px
-    top, left = int(round(centre - side / 2)), layout.thumb_left
-    return pixels[top + side // 4:top + 3 * side // 4, left + side // 4:left + 3 * side // 4].mean(axis=(0, 1))
-
-
-def bar_colour_at(pixels: np.ndarray, layout: Layout, slot: int) -> np.ndarray:
-    centre = int(layout.area_top + (slot + 0.5) * layout.slot_px)
-    return pixels[centre - 2:centre + 3, layout.bar_left + 4:layout.bar_left + 12].mean(axis=(0, 1))
-
-
-def near(observed: np.ndarray, expected: tuple[int, int, int], tolerance: float) -> bool:
-    return bool(np.abs(observed - np.array(expected)).max() <= tolerance)
-
-
-def expected_colours(server: SpotifyStandin, attribute: str, item: dict) -> list[tuple[int, int, int]]:
-    if attribute == "artist_name":
-        return [server.artist_colour(item["name"])]
-    if attribute == "album_name":
-        return [server.album_colour(item["name"], item["artist"])]
-    # a song's album cover; a title and artist may exist on two albums (a single), either may be drawn
-    return [server.album_colour(t.album, t.artist) for t in CATALOG.tracks
-            if (t.name, t.artist) == (item["name"], item["artist"]) and t.uri]
-
-
-def assert_pictures_and_colours(server: SpotifyStandin, attribute: str, body: dict, pixels: np.ndarray) -> None:
-    layout = layout_of(body, pictures=True)
-    for slot, item in enumerate(body["items"]):
-        colours = expected_colours(server, attribute, item)
-        assert any(near(thumb_colour(pixels, layout, slot), c, 12) for c in colours), (item, colours)
-        assert any(near(bar_colour_at(pixels, layout, slot), c, 16) for c in colours), (item, colours)
 
 
 @pytest.mark.parametrize("attribute", ["artist_name", "album_name", "track_name"])

@@ -44,6 +44,12 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "ARTWORK_TIMEOUT_SECONDS": (5.0, float),
     "ARTWORK_CACHE_DIR": ("", str),       # empty = <UPLOAD_DIR>/artwork-cache
     "ARTWORK_CACHE_MB": (64.0, float),
+    "ARTWORK_MAX_RESPONSE_KB": (4096.0, float),
+    "ARTWORK_MAX_IMAGE_KB": (2048.0, float),
+    "ARTWORK_MAX_PIXELS": (4194304, int),
+    "ARTWORK_IMAGE_HOSTS": (["scdn.co", "spotifycdn.com"], _csv),
+    "ANALYTICS_TIMEOUT_SECONDS": (5.0, float),
+    "ANALYTICS_MAX_RESPONSE_KB": (64.0, float),
     "FFMPEG_BIN": ("", str),
     "LOG_LEVEL": ("INFO", str),
     "PORT": (8080, int),

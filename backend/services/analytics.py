@@ -4,8 +4,9 @@ Events carry sizes, counts, timings, chart choices and outcomes only: never name
 data, IPs or session ids (record() keeps only the properties named in FIELDS). Without
 SUPABASE_URL/SUPABASE_KEY nothing is sent, no thread runs and nothing is logged. A slow or
 failing Supabase never delays or fails a request: record() only puts the event on a bounded
-queue (a full queue drops it), and one background thread sends the events, each HTTP call
-bounded by SEND_TIMEOUT_S. Failures are logged once per burst, then at most every
+queue (a full queue drops it), and one background thread sends the events, each insert bounded
+as a whole (ANALYTICS_TIMEOUT_SECONDS from sending to the last byte of the answer, however slowly
+Supabase trickles it) and its answer read at most to ANALYTICS_MAX_RESPONSE_KB. Failures are logged once per burst, then at most every
 FAILURE_LOG_INTERVAL_S while they last, with counts.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 import queue
 import threading
 import time
-from typing import Any
+from typing import Any, Mapping
 
 from flask import Blueprint, Response, current_app, request
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 TABLE = "user_events"
 QUEUE_SIZE = 1000
 SEND_TIMEOUT_S = 5.0
+MAX_RESPONSE_BYTES = 64 * 1024   # an insert with return=minimal answers an empty body; errors are small JSON
 FAILURE_LOG_INTERVAL_S = 60.0
 # The only properties an event may carry; anything else passed to record() is left out.
 FIELDS = frozenset({"format", "rows", "files", "attribute", "metric", "top_n", "frames", "bytes",
@@ -31,9 +33,11 @@ _STOP = object()
 
 
 class Analytics:
-    def __init__(self, url: str = "", key: str = "", timeout_s: float = SEND_TIMEOUT_S):
+    def __init__(self, url: str = "", key: str = "", timeout_s: float = SEND_TIMEOUT_S,
+                 max_response_bytes: int = MAX_RESPONSE_BYTES):
         self.enabled = bool(url and key)
         self._url, self._key, self._timeout_s = url, key, timeout_s
+        self._max_response_bytes = max_response_bytes
         self._queue: queue.Queue[Any] = queue.Queue(QUEUE_SIZE)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -41,6 +45,12 @@ class Analytics:
         self._failed = 0  # events Supabase did not take, since the last report
         self._failing = False  # inside a burst of failures
         self._last_report = 0.0
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "Analytics":
+        return cls(config["SUPABASE_URL"], config["SUPABASE_KEY"],
+                   float(config.get("ANALYTICS_TIMEOUT_SECONDS", SEND_TIMEOUT_S)),
+                   int(float(config.get("ANALYTICS_MAX_RESPONSE_KB", MAX_RESPONSE_BYTES / 1024)) * 1024))
 
     def record(self, event: str, **fields: Any) -> None:
         """Queue one event; returns at once whatever Supabase is doing."""
@@ -87,13 +97,14 @@ class Analytics:
                 self._thread.start()
 
     def _connect(self):
-        import httpx
         from supabase import create_client
         from supabase.lib.client_options import SyncClientOptions
 
-        # The timeout goes on our own httpx client: ClientOptions.postgrest_client_timeout is deprecated
-        # (a DeprecationWarning on every client) and truncated to whole seconds.
-        http = httpx.Client(timeout=httpx.Timeout(self._timeout_s))
+        from backend.services.bounded_http.httpx_client import bounded_client
+
+        # Our own httpx client: its transport bounds each insert as a whole (httpx's timeouts are per read)
+        # and reads at most the cap of its answer.
+        http = bounded_client(self._timeout_s, self._max_response_bytes)
         options = SyncClientOptions(httpx_client=http, auto_refresh_token=False, persist_session=False)
         try:
             return create_client(self._url, self._key, options), http

@@ -3,7 +3,10 @@
 Every network call runs on a small thread pool and the request only ever waits on that pool
 until its deadline, so a slow, refusing or unreachable Spotify costs at most the budget: what
 arrived is drawn, the rest is colour-only. Lookups and pictures go to a shared disk cache first,
-so a chart drawn before makes no call at all (not even for a token).
+so a chart drawn before makes no call at all (not even for a token). Every answer is bounded too:
+read whole before the deadline, capped in bytes (ARTWORK_MAX_RESPONSE_KB for the API,
+ARTWORK_MAX_IMAGE_KB for a picture) and in pixels, and trusted one item at a time
+(backend/services/artwork_records.py).
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from PIL import Image
 
-from backend.services.artwork_cache import ArtworkCache, artist_id_of, image_url_of
+from backend.services.artwork_cache import ArtworkCache
+from backend.services.artwork_records import artist_id_of, image_url_of
 
 if TYPE_CHECKING:
     from backend.services.spotify_fetch import SpotifyFetch
@@ -24,6 +28,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TRACK_URI = re.compile(r"^spotify:track:([0-9A-Za-z]{1,64})$")
+DEFAULT_IMAGE_HOSTS = ("scdn.co", "spotifycdn.com")
+
+
+def _hosts(value: Any) -> tuple[str, ...]:
+    parts = value.split(",") if isinstance(value, str) else (value or DEFAULT_IMAGE_HOSTS)
+    return tuple(host.strip().strip(".").lower() for host in parts if host.strip().strip("."))
+
+
+def _kib(config: Mapping[str, Any], name: str, default: float) -> int:
+    return int(float(config.get(name, default)) * 1024)
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,10 @@ class ArtworkSettings:
     timeout_s: float
     cache_dir: Path
     cache_bytes: int
+    max_response_bytes: int = 4096 * 1024
+    max_image_bytes: int = 2048 * 1024
+    max_pixels: int = 4194304
+    image_hosts: tuple[str, ...] = DEFAULT_IMAGE_HOSTS
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "ArtworkSettings":
@@ -44,7 +62,9 @@ class ArtworkSettings:
                    api_url if api_url.endswith("/") else api_url + "/",
                    config.get("SPOTIFY_TOKEN_URL") or "https://accounts.spotify.com/api/token",
                    float(config.get("ARTWORK_TIMEOUT_SECONDS", 5.0)), Path(cache_dir),
-                   int(float(config.get("ARTWORK_CACHE_MB", 64.0)) * 2**20))
+                   int(float(config.get("ARTWORK_CACHE_MB", 64.0)) * 2**20),
+                   _kib(config, "ARTWORK_MAX_RESPONSE_KB", 4096), _kib(config, "ARTWORK_MAX_IMAGE_KB", 2048),
+                   int(config.get("ARTWORK_MAX_PIXELS", 4194304)), _hosts(config.get("ARTWORK_IMAGE_HOSTS")))
 
     @classmethod
     def disabled(cls) -> "ArtworkSettings":
@@ -80,7 +100,7 @@ def fetch_pictures(settings: ArtworkSettings, kind: str, wanted: list[Wanted], s
         urls = _picture_urls(fetch, kind, ids, wanted, side)
         pictures = fetch.pictures(urls)
     except (ValueError, TypeError, KeyError, AttributeError, OSError):
-        # artwork is optional: a malformed answer or cache file must not fail the chart
+        # artwork is optional: whatever slips past the per-item checks must not fail the chart
         log.warning("Artwork skipped after an unexpected error", exc_info=True)
         return [None] * len(wanted)
     finally:
@@ -97,7 +117,9 @@ def _picture_urls(fetch: "SpotifyFetch", kind: str, ids: list[str | None], wante
     if kind == "artist":
         artist_ids = [artist_id_of(tracks.get(tid), item.artist_name) for tid, item in zip(ids, wanted)]
         artists = fetch.lookups("artists", artist_ids)
-        return [image_url_of((artists.get(aid) or {}).get("images"), side) for aid in artist_ids]
-    return [image_url_of((tracks.get(tid) or {}).get("album_images"), side) for tid in ids]
+        return [image_url_of((artists.get(aid) or {}).get("images"), side, fetch.settings.image_hosts)
+                for aid in artist_ids]
+    return [image_url_of((tracks.get(tid) or {}).get("album_images"), side, fetch.settings.image_hosts)
+            for tid in ids]
 
 

@@ -1,5 +1,4 @@
-"""The shared disk cache of artwork: Spotify id lookups as small JSON files, pictures ready to draw;
-and the shape of a cached lookup (what is kept of Spotify's track and artist objects).
+"""The shared disk cache of artwork: Spotify id lookups as small JSON files, pictures ready to draw.
 
 Only public catalogue data lives here (ids, image URLs, pictures), never a session id or a play,
 so every session shares it. Pictures are stored already cropped square and scaled to the drawn
@@ -13,16 +12,16 @@ import io
 import json
 import logging
 import os
-import re
 import threading
 import uuid
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from backend.services.artwork_records import SPOTIFY_ID, valid_record
+
 log = logging.getLogger(__name__)
 
-SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{1,64}$")  # base62: the only ids that may become file names
 LOOKUP_KINDS = ("tracks", "artists")
 PICTURES = "pictures"
 
@@ -44,7 +43,7 @@ class ArtworkCache:
         return self.root / PICTURES / f"{digest}-{int(side)}.png"
 
     def lookup(self, kind: str, spotify_id: str) -> dict | None:
-        """The cached answer for a track or artist id, or None when it was never fetched."""
+        """The cached answer for a track or artist id, or None when it was never fetched (or is damaged)."""
         path = self._lookup_path(kind, spotify_id)
         raw = self._read(path) if path else None
         if raw is None:
@@ -53,7 +52,7 @@ class ArtworkCache:
             data = json.loads(raw)
         except ValueError:
             return None
-        return data if isinstance(data, dict) else None
+        return data if valid_record(kind, data) else None
 
     def store_lookup(self, kind: str, spotify_id: str, data: dict) -> None:
         path = self._lookup_path(kind, spotify_id)
@@ -133,44 +132,3 @@ class ArtworkCache:
         log.info("Artwork cache: removed %d files, %d bytes left", removed, total)
         return total
 
-
-# --- what the cache keeps of Spotify's objects, and how a picture is found in it ---------------------
-
-def artist_id_of(track: dict | None, name: str | None) -> str | None:
-    """The played track's artist with the chart's name (album artist first), else its first artist."""
-    if not track:
-        return None
-    candidates = [*track.get("album_artists", []), *track.get("artists", [])]
-    wanted_name = (name or "").casefold()
-    for artist_id, artist_name in candidates:
-        if artist_name and artist_name.casefold() == wanted_name:
-            return artist_id
-    return candidates[0][0] if candidates else None
-
-
-def image_url_of(images: list | None, side: int) -> str | None:
-    """The smallest image at least `side` wide (Spotify lists 640, 300 and 64 px), else the largest."""
-    usable = [(width or 0, url) for url, width in images or [] if str(url).startswith(("https://", "http://"))]
-    if not usable:
-        return None
-    large_enough = [item for item in usable if item[0] >= side]
-    return min(large_enough)[1] if large_enough else max(usable)[1]
-
-
-def _images(raw: list | None) -> list[list]:
-    return [[image["url"], image.get("width")] for image in raw or [] if image.get("url")]
-
-
-def _artists(raw: list | None) -> list[list]:
-    return [[artist["id"], artist.get("name")] for artist in raw or [] if SPOTIFY_ID.match(artist.get("id") or "")]
-
-
-def lookup_record(kind: str, item: dict | None) -> dict:
-    """What the cache keeps of a track or an artist (an unknown id caches as empty: no picture)."""
-    if not item:
-        return {}
-    if kind == "tracks":
-        album = item.get("album") or {}
-        return {"artists": _artists(item.get("artists")), "album_artists": _artists(album.get("artists")),
-                "album_images": _images(album.get("images"))}
-    return {"images": _images(item.get("images"))}

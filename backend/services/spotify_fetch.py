@@ -1,31 +1,33 @@
 """The network side of artwork: a Spotify Web API client (spotipy) and picture downloads for one request.
 
 Imported only when artwork is switched on (SPOTIFY_CLIENT_ID/SECRET): spotipy costs a worker
-about 20 MB that a deployment without credentials never needs.
+about 20 MB that a deployment without credentials never needs. Every call goes through a bounded
+session (backend/services/bounded_http): each answer is over by the request's artwork deadline,
+however slowly it comes, and read within its byte cap, as sent and inflated.
 """
 from __future__ import annotations
 
-import io
 import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, Callable, Iterable, Mapping
 
-import requests
 import spotipy
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.exceptions import SpotifyException
 
 from backend.services.artwork import ArtworkSettings
-from backend.services.artwork_cache import ArtworkCache, lookup_record
+from backend.services.artwork_cache import ArtworkCache
+from backend.services.artwork_pictures import square_picture
+from backend.services.artwork_records import match_items, single_record
+from backend.services.bounded_http.requests_session import bounded_session
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50            # Spotify's limit for /tracks?ids= and /artists?ids=
 POOL_WORKERS = 4           # parallel single-item calls: enough to hide latency, polite to Spotify
-MAX_PICTURE_BYTES = 4 << 20
 MAX_RATE_LIMIT_WAITS = 3
 # spotipy logs every failed call's URL at ERROR (and tokens at DEBUG); track ids are listening data.
 logging.getLogger("spotipy").setLevel(logging.CRITICAL)
@@ -37,27 +39,16 @@ class _RateLimited(Exception):
         self.retry_after = retry_after
 
 
-_auth_lock = threading.Lock()
-_auths: dict[tuple[str, str, str], spotipy.SpotifyClientCredentials] = {}
+_token_lock = threading.Lock()
+_token_caches: dict[tuple[str, str, str], MemoryCacheHandler] = {}
 _batch_refused: set[tuple[str, str]] = set()   # (API URL, client id): batch endpoints answered 403
 
 
-def _auth_for(settings: ArtworkSettings) -> spotipy.SpotifyClientCredentials:
-    """One token manager per credentials, so the token (valid an hour) is shared by requests."""
+def _token_cache_for(settings: ArtworkSettings) -> MemoryCacheHandler:
+    """One token cache per credentials, so the token (valid an hour) is shared by requests."""
     key = (settings.client_id, settings.client_secret, settings.token_url)
-    with _auth_lock:
-        if key not in _auths:
-            auth = spotipy.SpotifyClientCredentials(settings.client_id, settings.client_secret,
-                                                    requests_timeout=settings.timeout_s,
-                                                    cache_handler=MemoryCacheHandler())
-            auth.OAUTH_TOKEN_URL = settings.token_url  # spotipy reads it from self: a stand-in can answer
-            _auths[key] = auth
-        return _auths[key]
-
-
-def _square(picture: Image.Image, side: int) -> Image.Image:
-    """Centre-crop to a square and scale to the drawn size, once, before caching."""
-    return ImageOps.fit(picture.convert("RGB"), (side, side), Image.Resampling.LANCZOS)
+    with _token_lock:
+        return _token_caches.setdefault(key, MemoryCacheHandler())
 
 
 class SpotifyFetch:
@@ -71,7 +62,9 @@ class SpotifyFetch:
         self.calls = 0
         self._pool: ThreadPoolExecutor | None = None
         self._client: spotipy.Spotify | None = None
-        self._session = requests.Session()  # no retry adapter: a 429 comes back to us with its Retry-After
+        # no retry adapter: a 429 comes back to us with its Retry-After
+        self._session = bounded_session(self.deadline, settings.max_response_bytes)
+        self._picture_session = bounded_session(self.deadline, settings.max_image_bytes)
         self._gave_up = False
 
     def remaining(self) -> float:
@@ -111,7 +104,11 @@ class SpotifyFetch:
     def _spotify(self) -> spotipy.Spotify | None:
         """A client with a token, fetched within the budget; None when Spotify cannot be reached."""
         if self._client is None and not self._gave_up:
-            auth = _auth_for(self.settings)
+            auth = spotipy.SpotifyClientCredentials(self.settings.client_id, self.settings.client_secret,
+                                                    requests_session=self._session,
+                                                    requests_timeout=self.settings.timeout_s,
+                                                    cache_handler=_token_cache_for(self.settings))
+            auth.OAUTH_TOKEN_URL = self.settings.token_url  # spotipy reads it from self: a stand-in can answer
             future = self._submit(auth.get_access_token, False)
             self._wait([future])
             if future.done() and future.exception() is None:
@@ -164,21 +161,23 @@ class SpotifyFetch:
 
     def _fetch_batch(self, client: spotipy.Spotify, kind: str, chunk: list[str]) -> dict[str, dict]:
         answer = client.tracks(chunk) if kind == "tracks" else client.artists(chunk)
-        parsed = {}
-        for spotify_id, item in zip(chunk, answer.get(kind) or []):
-            parsed[spotify_id] = lookup_record(kind, item)
-            self.cache.store_lookup(kind, spotify_id, parsed[spotify_id])
+        parsed = match_items(kind, chunk, answer.get(kind) if isinstance(answer, dict) else None)
+        if len(parsed) < len(chunk):
+            log.info("A %s answer lacked or garbled %d of %d items", kind, len(chunk) - len(parsed), len(chunk))
+        for spotify_id, record in parsed.items():
+            self.cache.store_lookup(kind, spotify_id, record)
         return parsed
 
     def _fetch_one(self, client: spotipy.Spotify, kind: str, spotify_id: str) -> dict | None:
         try:
-            item = client.track(spotify_id) if kind == "tracks" else client.artist(spotify_id)
+            parsed = single_record(kind, spotify_id,
+                                   client.track(spotify_id) if kind == "tracks" else client.artist(spotify_id))
         except SpotifyException as error:
             if error.http_status not in (400, 404):
                 raise
-            item = None  # an id Spotify does not know: remembered as "no picture"
-        parsed = lookup_record(kind, item)
-        self.cache.store_lookup(kind, spotify_id, parsed)
+            parsed = {}  # an id Spotify does not know: remembered as "no picture"
+        if parsed is not None:  # a garbled answer is not remembered: the next chart asks again
+            self.cache.store_lookup(kind, spotify_id, parsed)
         return parsed
 
     def pictures(self, urls: list[str | None]) -> dict[str, Image.Image]:
@@ -200,18 +199,14 @@ class SpotifyFetch:
         return found
 
     def _download(self, url: str) -> Image.Image:
-        with self._session.get(url, timeout=self.settings.timeout_s, stream=True) as response:
-            if response.status_code == 429:
-                raise _RateLimited(_retry_after(response.headers))
-            response.raise_for_status()
-            data = response.raw.read(MAX_PICTURE_BYTES + 1, decode_content=True)
-        if len(data) > MAX_PICTURE_BYTES:
-            raise ValueError("picture too large")
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                picture = _square(image, self.side)
-        except (UnidentifiedImageError, Image.DecompressionBombError) as error:
-            raise ValueError("not a picture") from error
+        response = self._picture_session.get(url, timeout=self.settings.timeout_s, allow_redirects=False)
+        if response.status_code == 429:
+            raise _RateLimited(_retry_after(response.headers))
+        response.raise_for_status()
+        if response.status_code != 200:
+            raise ValueError(f"picture answered {response.status_code}")  # a redirect leads off the allowed hosts
+        picture = square_picture(response.content, response.headers.get("Content-Type"), self.settings.max_pixels,
+                                 self.side)
         self.cache.store_picture(url, self.side, picture)
         return picture
 

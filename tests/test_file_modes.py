@@ -47,7 +47,8 @@ def test_sessions_job_records_videos_and_artwork_cache_are_private(tmp_path, loo
     with SpotifyStandin(TRACKS, "ok") as spotify:
         app = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), "SUPABASE_URL": "", "SUPABASE_KEY": "",
                           "SPOTIFY_CLIENT_ID": f"id-{uuid.uuid4().hex}", "SPOTIFY_CLIENT_SECRET": "secret",
-                          "SPOTIFY_API_URL": spotify.api_url, "SPOTIFY_TOKEN_URL": spotify.token_url})
+                          "SPOTIFY_API_URL": spotify.api_url, "SPOTIFY_TOKEN_URL": spotify.token_url,
+                          "ARTWORK_IMAGE_HOSTS": "127.0.0.1"})
         client = app.test_client()
         rows = eg.extended_rows(CATALOG, 1500, start="2022-01-01", end="2022-12-31")
         session = upload_ok(client, eg.extended_zip(rows))["session_id"]

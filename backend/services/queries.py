@@ -28,14 +28,18 @@ class Metric:
     value_sql: str
 
 
+# Keys that join several values are JSON arrays: a name may hold any character (a separator such as
+# \x1f too), but JSON's quoting keeps ["a\u001fb", "c"] and ["a", "b\u001fc"] apart, a missing artist
+# (null) apart from an empty one (""), and a one-element URI key apart from every (name, artist) key.
+TRACK_KEY = "(CASE WHEN track_uri IS NOT NULL THEN json_array(track_uri) ELSE json_array(track_name, artist_name) END)::VARCHAR"
+ALBUM_KEY = "json_array(album_name, artist_name)::VARCHAR"
+
 ATTRIBUTES = {
     "artist_name": Attribute("artist_name", "Artists", "artist_name", "artist_name", "NULL",
                              "artist_name IS NOT NULL"),
     # A track is its Spotify URI where there is one (account data has none): then name + artist.
-    "track_name": Attribute("track_name", "Songs", "coalesce(track_uri, track_name || chr(31) || coalesce(artist_name, ''))",
-                            "track_name", "artist_name", "track_name IS NOT NULL"),
-    "album_name": Attribute("album_name", "Albums", "album_name || chr(31) || coalesce(artist_name, '')",
-                            "album_name", "artist_name", "album_name IS NOT NULL"),
+    "track_name": Attribute("track_name", "Songs", TRACK_KEY, "track_name", "artist_name", "track_name IS NOT NULL"),
+    "album_name": Attribute("album_name", "Albums", ALBUM_KEY, "album_name", "artist_name", "album_name IS NOT NULL"),
 }
 METRICS = {
     "Streams": Metric("Streams", "streams", "count(*)"),

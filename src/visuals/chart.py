@@ -22,6 +22,8 @@ class ChartItem:
 
 
 def colour_key(name: str, artist: str | None) -> str:
+    # Only hashed into a colour, never used to tell items apart: two crafted names that meet here
+    # share a colour, nothing more.
     return name if artist is None else f"{name}\x1f{artist}"
 
 

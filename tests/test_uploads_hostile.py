@@ -1,128 +1,17 @@
-"""Bad uploads get a clear 4xx JSON error, leave nothing on disk and leave other sessions intact."""
+"""Upload budgets: each limit refuses what goes past it, before the work. (Every bad upload of the suite,
+with its status, message and what it leaves behind, is checked in test_upload_leaks.py.)"""
 from __future__ import annotations
 
-import io
 import json
-import struct
-import zipfile
 
 import pytest
 
 from backend.app import create_app
-from tests.conftest import post_upload, upload_ok
-
-FOLDER = "Spotify Extended Streaming History/"
-
-
-def row(ts="2021-09-23T09:28:29Z", ms=200_000, artist="Artist", track="Track") -> dict:
-    return {"ts": ts, "platform": "android", "ms_played": ms, "conn_country": "DE", "ip_addr": "203.0.113.9",
-            "master_metadata_track_name": track, "master_metadata_album_artist_name": artist,
-            "master_metadata_album_album_name": "Album", "spotify_track_uri": "spotify:track:abc",
-            "episode_name": None, "episode_show_name": None, "spotify_episode_uri": None,
-            "reason_start": "trackdone", "reason_end": "trackdone", "shuffle": False, "skipped": None,
-            "offline": False, "offline_timestamp": 0, "incognito_mode": False}
-
-
-def make_zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def history_zip(content: bytes, name: str = "Streaming_History_Audio_2021.json") -> bytes:
-    return make_zip({FOLDER + name: content})
-
-
-VALID = history_zip(json.dumps([row(), row(ts="2021-09-24T10:00:00Z")]).encode())
-
-
-def symlink_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        info = zipfile.ZipInfo(FOLDER + "Streaming_History_Audio_2021.json")
-        info.external_attr = (0o120777 << 16)
-        archive.writestr(info, "/etc/passwd")
-    return buffer.getvalue()
-
-
-def encrypted_zip() -> bytes:
-    """A member whose 'encrypted' flag bit is set in both headers (zipfile cannot write real ones)."""
-    data = bytearray(VALID)
-    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
-        at = data.find(signature)
-        flags = struct.unpack_from("<H", data, at + offset)[0]
-        struct.pack_into("<H", data, at + offset, flags | 0x1)
-    return bytes(data)
-
-
-def lying_size_zip() -> bytes:
-    """The central directory claims 100 bytes for a member that inflates to 2 MB."""
-    data = bytearray(history_zip(json.dumps([row()] * 6000).encode()))
-    at = data.find(b"PK\x01\x02")
-    struct.pack_into("<I", data, at + 24, 100)
-    local = data.find(b"PK\x03\x04")
-    struct.pack_into("<I", data, local + 22, 100)
-    return bytes(data)
-
-
-def corrupt_zip() -> bytes:
-    data = bytearray(history_zip(json.dumps([row()] * 500).encode()))
-    middle = len(data) // 3
-    data[middle:middle + 64] = bytes(64)
-    return bytes(data)
-
-
-HOSTILE = [
-    ("not_a_zip", b"GIF89a not an export at all", 400, "neither a ZIP"),
-    ("truncated_zip", VALID[: len(VALID) // 2], 400, "damaged"),
-    ("corrupt_member", corrupt_zip(), 400, "damaged"),
-    ("encrypted_member", encrypted_zip(), 422, "encrypted"),
-    ("dot_dot_path", make_zip({"../../Streaming_History_Audio_2021.json": b"[]"}), 400, "unsafe path"),
-    ("absolute_path", make_zip({"/etc/Streaming_History_Audio_2021.json": b"[]"}), 400, "unsafe path"),
-    ("symlink", symlink_zip(), 400, "symbolic link"),
-    ("zip_bomb_ratio", history_zip(b" " * (60 * 2**20)), 413, "compression ratio"),
-    ("directory_lies", lying_size_zip(), 400, "damaged"),
-    ("nested_zip", make_zip({"inner/my_spotify_data.zip": VALID}), 422, "another ZIP"),
-    ("json_not_array", history_zip(b'{"ts": "2021-09-23T09:28:29Z"}'), 422, "not valid Spotify JSON"),
-    ("array_of_numbers", history_zip(b"[1, 2, 3]"), 422, "not valid Spotify JSON"),
-    ("ms_played_string", history_zip(json.dumps([row(ms="lots")]).encode()), 422, "not a number"),
-    ("ms_played_numeric_string", history_zip(json.dumps([row(ms="200000")]).encode()), 422, "not a number"),
-    ("ts_unparsable", history_zip(json.dumps([row(ts="yesterday")]).encode()), 422, "not a time"),
-    ("invalid_utf8", history_zip(b'[{"ts": "2021-09-23T09:28:29Z", "ms_played": 1, '
-                                 b'"master_metadata_track_name": "\xff\xfe"}]'), 422, "UTF-8"),
-    ("empty_file", history_zip(b""), 422, "empty"),
-    ("two_generations", make_zip({FOLDER + "Streaming_History_Audio_2021.json": json.dumps([row()]).encode(),
-                                  "MyData/StreamingHistory0.json": b'[{"endTime": "2023-10-02 23:43", '
-                                  b'"artistName": "A", "trackName": "T", "msPlayed": 40000}]'}), 422,
-     "two export generations"),
-    ("no_history", make_zip({"Spotify Account Data/Userdata.json": b"{}",
-                             "Spotify Account Data/Payments.json": b"{}"}), 422, "Account data package"),
-    ("unrelated_zip", make_zip({"holiday/photo.jpg": b"\xff\xd8"}), 422, "photo.jpg"),
-    ("json_not_history", b'[{"name": "x"}]', 422, "not Spotify listening history"),
-]
-
-
-def leftovers(upload_dir) -> list[str]:
-    """Everything in UPLOAD_DIR but lock files and the (empty) jobs folder."""
-    return sorted(p.name for p in upload_dir.iterdir() if not p.name.endswith(".lock")
-                  and not (p.name == "jobs" and not any(p.iterdir())))
-
-
-@pytest.mark.parametrize("name, data, status, message", HOSTILE, ids=[case[0] for case in HOSTILE])
-def test_hostile_upload_is_refused_cleanly(client, upload_dir, name, data, status, message):
-    kept = upload_ok(client, VALID)["session_id"]
-    before = leftovers(upload_dir)
-
-    response = post_upload(client, data)
-
-    assert response.status_code == status, response.get_json()
-    assert message in response.get_json()["error"]
-    assert leftovers(upload_dir) == before
-    chart = client.post("/generate_image", json={"session_id": kept})
-    assert chart.status_code == 200
-    assert chart.get_json()["items"][0]["value"] == 2
+from src.exports import ExportError, inflate, unpack
+from src.exports.inflate import CHUNK, InflateBudget
+from tests.bad_uploads import (FOLDER, MIB, VALID, history_zip, make_zip, padded_history, repeated_member_zip, row,
+                               rows_json)
+from tests.conftest import leftovers, post_upload, upload_ok
 
 
 def test_utf8_bom_is_accepted(client):
@@ -168,3 +57,57 @@ def test_capacity_gives_503_with_retry_after(upload_dir):
     assert response.headers["Retry-After"] == "60"
     assert "busy" in response.get_json()["error"]
     assert len(list(upload_dir.glob("*.duckdb"))) == 2
+
+
+def test_rows_beyond_max_rows_are_413(upload_dir):
+    client = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), "MAX_ROWS": 100}).test_client()
+    plays = [row(ts=f"2021-09-{1 + k // 60:02d}T10:{k % 60:02d}:00Z") for k in range(101)]
+    assert upload_ok(client, history_zip(rows_json(*plays[:100])))["summary"]["rows_read"] == 100
+    response = post_upload(client, history_zip(rows_json(*plays)))
+    assert response.status_code == 413
+    assert response.get_json()["error"] == ("The listening history has more than 100 rows; at most 100 are accepted "
+                                            "in one upload.")
+
+
+@pytest.mark.parametrize("settings, message", [({}, "would unpack to 2000 MB; the limit is 1024 MB"),
+                                               ({"MAX_EXTRACTED_MB": 4096}, "compression ratio above 200:1")])
+def test_two_thousand_members_of_one_mib_are_refused_before_inflating(upload_dir, monkeypatch, settings, message):
+    inflated = []
+    monkeypatch.setattr(unpack, "inflate_members", lambda *args: inflated.append(args))
+    client = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), **settings}).test_client()
+    data = repeated_member_zip(padded_history(MIB), 2000)
+    assert len(data) < 9 * 10**6
+
+    response = post_upload(client, data)
+
+    assert response.status_code == 413
+    assert message in response.get_json()["error"]
+    assert inflated == []
+
+
+def test_every_member_over_64_kib_is_held_to_the_ratio(client):
+    small = upload_ok(client, history_zip(padded_history(60 * 1024)))  # ~600:1, but small: bounded anyway
+    assert small["summary"]["rows_stored"] == 1
+    response = post_upload(client, history_zip(padded_history(512 * 1024)))
+    assert response.status_code == 413
+    assert "compression ratio above 200:1" in response.get_json()["error"]
+
+
+def test_the_inflate_budget_is_shared_by_every_member(tmp_path):
+    """Members each within their declared size still stop once all of them together reach the budget."""
+    upload = tmp_path / "export.zip"
+    upload.write_bytes(make_zip({f"{FOLDER}Streaming_History_Audio_2021_{k}.json": padded_history(256 * 1024)
+                                 for k in range(16)}))
+    out = tmp_path / "out"
+    out.mkdir()
+    with inflate.open_zip(upload) as archive:
+        infos = archive.infolist()
+
+    with pytest.raises(ExportError) as refused:
+        inflate.inflate_members(upload, infos, [out / f"{k}.json" for k in range(16)], InflateBudget(MIB))
+
+    assert refused.value.status == 413
+    assert "limit is 1 MB" in refused.value.message
+    written = sum(path.stat().st_size for path in out.iterdir())
+    assert written <= MIB + inflate.INFLATE_THREADS * CHUNK
+

@@ -19,6 +19,7 @@ class Summary(BaseModel):
     rows_stored: int
     duplicates_dropped: int
     rows_incomplete: int
+    rows_out_of_range: int
     streams: int
     music_streams: int
     podcast_plays: int

@@ -70,7 +70,7 @@ def _store_upload(upload: FileStorage) -> tuple[IngestSummary, str, float]:
             upload.save(saved)
             unpacked = unpack_upload(saved, work, _limits(), _display_name(upload))
             partial = work / "session.duckdb"
-            summary = ingest_export(unpacked, partial, work)
+            summary = ingest_export(unpacked, partial, work, current_app.config["MAX_ROWS"])
             partial.replace(store.db_path(session_id))
         except ExportError as error:
             raise ApiError(error.status, error.message) from error

@@ -1,7 +1,7 @@
-"""DuckDB: ingest an unpacked export into a session file, and the chart queries.
+"""DuckDB: ingest an unpacked export into a session file.
 
-Every query is parameterised; attribute and metric names reach SQL only through the
-whitelists in src.exports.rules, never as request text.
+What a row must hold to be stored is decided in raw_rows.py; this module maps stored rows onto
+`plays` and summarises them.
 """
 from __future__ import annotations
 
@@ -13,41 +13,53 @@ from pathlib import Path
 
 import duckdb
 
+from backend.services.raw_rows import PLAY_MS, PLAY_TIME, RowCounts, check_raw, complete, in_domain, read_raw
 from src.exports import EXTENDED, ExportError, RowFormat, UnpackedExport
+from src.exports.domain import MAX_NAME_CHARS
 
 log = logging.getLogger(__name__)
 
 STREAM_MS = 30_000
-NUMBER_TYPES = ("UBIGINT", "BIGINT", "DOUBLE")
+DATA_ERRORS = (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.OutOfRangeException)
 
 # The `plays` table: what the charts need and nothing personal. Per row format, the SELECT list
 # that maps raw columns onto it; the casts fix the column types.
 PLAYS_COLUMNS = """ts, ms_played, kind, track_name, artist_name, album_name, track_uri, episode_name,
     show_name, episode_uri, audiobook_title, chapter_title, platform, conn_country, skipped"""
 
-EXTENDED_SELECT = """
-    strptime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts,   -- UTC, the moment playback stopped
-    CAST(ms_played AS BIGINT) AS ms_played,
+
+def _name(column: str) -> str:
+    """A text column as stored: names longer than the domain allows are cut (they cost memory and time
+    in every chart, and no real name comes near it)."""
+    return f"left({column}, {MAX_NAME_CHARS})"
+
+
+# Time and duration come parsed from raw (raw_rows.py); the duration rounded to whole milliseconds, halves up.
+TIME_AND_MS = f"{PLAY_TIME} AS ts, CAST(round({PLAY_MS}) AS BIGINT) AS ms_played"
+
+EXTENDED_SELECT = f"""
+    {TIME_AND_MS},   -- ts: UTC, the moment playback stopped
     CASE WHEN master_metadata_track_name IS NOT NULL OR spotify_track_uri IS NOT NULL THEN 'track'
          WHEN episode_name IS NOT NULL OR spotify_episode_uri IS NOT NULL THEN 'episode'
          WHEN audiobook_title IS NOT NULL OR audiobook_uri IS NOT NULL THEN 'audiobook'
          ELSE 'unknown' END AS kind,
-    master_metadata_track_name AS track_name, master_metadata_album_artist_name AS artist_name,
-    master_metadata_album_album_name AS album_name, spotify_track_uri AS track_uri,
-    episode_name, episode_show_name AS show_name, spotify_episode_uri AS episode_uri,
-    audiobook_title, audiobook_chapter_title AS chapter_title, platform, conn_country,
-    TRY_CAST(skipped AS BOOLEAN) AS skipped"""
+    {_name("master_metadata_track_name")} AS track_name, {_name("master_metadata_album_artist_name")} AS artist_name,
+    {_name("master_metadata_album_album_name")} AS album_name, {_name("spotify_track_uri")} AS track_uri,
+    {_name("episode_name")} AS episode_name, {_name("episode_show_name")} AS show_name,
+    {_name("spotify_episode_uri")} AS episode_uri, {_name("audiobook_title")} AS audiobook_title,
+    {_name("audiobook_chapter_title")} AS chapter_title, {_name("platform")} AS platform,
+    {_name("conn_country")} AS conn_country, TRY_CAST(skipped AS BOOLEAN) AS skipped"""
 
-ACCOUNT_SELECT = """
-    strptime(endTime, '%Y-%m-%d %H:%M') AS ts,
-    CAST(msPlayed AS BIGINT) AS ms_played,
+ACCOUNT_SELECT = f"""
+    {TIME_AND_MS},
     CASE WHEN podcastName IS NOT NULL OR episodeName IS NOT NULL THEN 'episode'
          WHEN audiobookName IS NOT NULL OR chapterName IS NOT NULL THEN 'audiobook'
          WHEN trackName IS NOT NULL THEN 'track' ELSE 'unknown' END AS kind,
-    trackName AS track_name, artistName AS artist_name, NULL::VARCHAR AS album_name,
-    NULL::VARCHAR AS track_uri, episodeName AS episode_name, podcastName AS show_name,
-    NULL::VARCHAR AS episode_uri, audiobookName AS audiobook_title, chapterName AS chapter_title,
-    NULL::VARCHAR AS platform, NULL::VARCHAR AS conn_country, NULL::BOOLEAN AS skipped"""
+    {_name("trackName")} AS track_name, {_name("artistName")} AS artist_name, NULL::VARCHAR AS album_name,
+    NULL::VARCHAR AS track_uri, {_name("episodeName")} AS episode_name, {_name("podcastName")} AS show_name,
+    NULL::VARCHAR AS episode_uri, {_name("audiobookName")} AS audiobook_title,
+    {_name("chapterName")} AS chapter_title, NULL::VARCHAR AS platform, NULL::VARCHAR AS conn_country,
+    NULL::BOOLEAN AS skipped"""
 
 
 @dataclass
@@ -60,6 +72,7 @@ class IngestSummary:
     rows_stored: int
     duplicates_dropped: int
     rows_incomplete: int
+    rows_out_of_range: int
     streams: int
     music_streams: int
     podcast_plays: int
@@ -80,19 +93,30 @@ def _connect_for_ingest(path: Path, work_dir: Path) -> duckdb.DuckDBPyConnection
     })
 
 
-def ingest_export(unpacked: UnpackedExport, db_path: Path, work_dir: Path) -> IngestSummary:
+def ingest_export(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: int) -> IngestSummary:
     """Load the unpacked history files into a new DuckDB file at db_path.
 
-    Raises ExportError(422) when the files are not usable listening history.
+    Raises ExportError: 413 beyond max_rows rows, 422 when the files are not usable listening history.
     """
+    try:
+        return _ingest(unpacked, db_path, work_dir, max_rows)
+    except DATA_ERRORS as error:
+        # raw_rows.py refuses every value these could come from; should one slip through, the person
+        # still gets our message, and the log gets DuckDB's.
+        log.warning("Ingest refused by DuckDB after the row checks", exc_info=error)
+        raise ExportError(422, f"The listening history ({', '.join(unpacked.member_names[:3])}) holds values "
+                               "that cannot be stored; upload the files exactly as Spotify sent them.") from error
+
+
+def _ingest(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: int) -> IngestSummary:
     fmt = unpacked.row_format
     with _connect_for_ingest(db_path, work_dir) as con:
-        _read_raw(con, fmt, unpacked)
-        _validate_raw(con, fmt, unpacked)
+        read_raw(con, fmt, unpacked, max_rows)
+        counts = check_raw(con, fmt, unpacked)
         select = EXTENDED_SELECT if fmt is EXTENDED else ACCOUNT_SELECT
-        con.execute(f"CREATE TABLE plays AS SELECT {select} FROM raw WHERE {_complete(fmt)}")
+        con.execute(f"CREATE TABLE plays AS SELECT {select} FROM raw WHERE {complete(fmt)} AND {in_domain()}")
         _drop_duplicate_plays(con)
-        summary = _summarise(con, fmt, unpacked)
+        summary = _summarise(con, fmt, unpacked, counts)
         con.execute("DROP TABLE raw")
         con.execute("CREATE TABLE session_info AS SELECT ?::JSON AS summary", [json.dumps(summary.to_json())])
         con.execute("CHECKPOINT")
@@ -115,53 +139,8 @@ def _drop_duplicate_plays(con: duckdb.DuckDBPyConnection) -> None:
             WHERE copy > 1)""")
 
 
-def _ms_column(fmt: RowFormat) -> str:
-    return "ms_played" if fmt is EXTENDED else "msPlayed"
-
-
-def _complete(fmt: RowFormat) -> str:
-    """Rows that can be stored: they say when and for how long."""
-    return f"{fmt.time_column} IS NOT NULL AND {_ms_column(fmt)} IS NOT NULL"
-
-
-def _read_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport) -> None:
-    files = [str(path) for path in unpacked.paths]
-    for path, name in zip(unpacked.paths, unpacked.member_names):
-        if path.stat().st_size == 0:
-            raise ExportError(422, f"{name} is empty; download the export again from Spotify.")
-    try:
-        con.execute("CREATE TEMP TABLE raw AS SELECT * FROM read_json(?, format='array', columns=?, "
-                    "maximum_object_size=16777216)", [files, fmt.columns])
-    except duckdb.Error as error:
-        raise ExportError(422, "The listening history is not valid Spotify JSON (each file must be one array "
-                               f"of row objects in UTF-8): {_first_line(error)}") from error
-
-
-def _validate_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport) -> None:
-    ms_column = _ms_column(fmt)
-    time_format = fmt.time_format
-    bad_ms, bad_time, example = con.execute(f"""
-        SELECT count(*) FILTER (WHERE {ms_column} IS NOT NULL AND json_type({ms_column}) NOT IN ?),
-               count(*) FILTER (WHERE {fmt.time_column} IS NOT NULL
-                                  AND try_strptime({fmt.time_column}, ?) IS NULL),
-               any_value({fmt.time_column}) FILTER (WHERE try_strptime({fmt.time_column}, ?) IS NULL)
-        FROM raw""", [list(NUMBER_TYPES), time_format, time_format]).fetchone()
-    if bad_ms:
-        raise ExportError(422, f"{bad_ms} rows have a {ms_column} that is not a number of milliseconds; "
-                               "upload the files exactly as Spotify sent them.")
-    if bad_time:
-        raise ExportError(422, f"{bad_time} rows have a {fmt.time_column} that is not a time like "
-                               f"{'2021-09-23T09:28:29Z' if fmt is EXTENDED else '2023-10-02 23:43'} "
-                               f"(found {str(example)[:40]!r}).")
-    usable = con.execute(f"SELECT count(*) FROM raw WHERE {_complete(fmt)}").fetchone()[0]
-    if usable == 0:
-        raise ExportError(422, f"The files ({', '.join(_short(unpacked.member_names))}) hold no plays with a time "
-                               "and a duration; upload your Spotify listening history.")
-
-
-def _summarise(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport) -> IngestSummary:
-    rows_read, incomplete = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE NOT ({_complete(fmt)})) FROM raw").fetchone()
+def _summarise(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport,
+               counts: RowCounts) -> IngestSummary:
     stored, streams, music, podcasts, books, albums, first, last = con.execute(f"""
         SELECT count(*), count(*) FILTER (WHERE ms_played >= {STREAM_MS}),
                count(*) FILTER (WHERE ms_played >= {STREAM_MS} AND kind = 'track'),
@@ -170,23 +149,15 @@ def _summarise(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: Unpacke
         FROM plays""").fetchone()
     return IngestSummary(
         format=fmt.key, format_label=fmt.label, files_read=len(unpacked.paths),
-        file_names=[name.rsplit("/", 1)[-1] for name in unpacked.member_names],
-        rows_read=rows_read, rows_stored=stored, duplicates_dropped=rows_read - incomplete - stored,
-        rows_incomplete=incomplete, streams=streams, music_streams=music, podcast_plays=podcasts,
+        file_names=list(unpacked.member_names), rows_read=counts.read, rows_stored=stored,
+        duplicates_dropped=counts.read - counts.incomplete - counts.out_of_range - stored,
+        rows_incomplete=counts.incomplete, rows_out_of_range=counts.out_of_range, streams=streams, music_streams=music, podcast_plays=podcasts,
         audiobook_plays=books, albums_available=bool(albums),
         data_min_date=first.isoformat(), data_max_date=last.isoformat())
 
 
 def read_summary(con: duckdb.DuckDBPyConnection) -> dict:
     return json.loads(con.execute("SELECT summary FROM session_info").fetchone()[0])
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0][:300]
-
-
-def _short(names: list[str]) -> list[str]:
-    return [name.rsplit("/", 1)[-1] for name in names[:3]]
 
 
 def open_session(path: Path) -> duckdb.DuckDBPyConnection:

@@ -15,5 +15,6 @@ FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2099, 12, 31)
 # Longer track, artist, album or show names are cut to this many characters when stored.
 MAX_NAME_CHARS = 300
-# Longest play that is kept as it is: a day. Longer ms_played values are not plausible plays.
+# Longest play stored: a day. A longer ms_played is no plausible play: its row is counted as
+# rows_out_of_range, like a time outside the dates. (A value that is no duration at all is a 422.)
 MAX_MS_PLAYED = 24 * 60 * 60 * 1000

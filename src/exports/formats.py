@@ -5,6 +5,11 @@ import re
 from dataclasses import dataclass
 
 
+def base_name(member_name: str) -> str:
+    """A member's file name without its folders: what messages and the summary show."""
+    return member_name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 @dataclass(frozen=True)
 class RowFormat:
     """One JSON row layout and the member names that carry it."""
@@ -20,8 +25,7 @@ class RowFormat:
     marker_key: str
 
     def matches(self, member_name: str) -> bool:
-        base = member_name.rsplit("/", 1)[-1]
-        return any(pattern.match(base) for pattern in self.name_patterns)
+        return any(pattern.match(base_name(member_name)) for pattern in self.name_patterns)
 
 
 EXTENDED = RowFormat(

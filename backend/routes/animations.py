@@ -12,7 +12,7 @@ from backend.routes.answers import Video
 from backend.routes.api import BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, NO_SESSION, answers, api_blueprint, error
 from backend.routes.models import RaceBody
 from backend.routes.params import race_request
-from backend.services.analytics import record_failures
+from backend.routes.usage_events import record_failures
 from backend.services.clients import ClientGone, disconnect_probe, until_client_gone
 from backend.services.db import open_session
 from backend.services.encoding import ENCODE_FAILED, EncoderError, find_ffmpeg

@@ -10,7 +10,7 @@ from backend.routes.answers import Image
 from backend.routes.api import BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, NO_SESSION, answers, api_blueprint
 from backend.routes.models import ChartBody
 from backend.routes.params import chart_request
-from backend.services.analytics import record_failures
+from backend.routes.usage_events import record_failures
 from backend.services.db import open_session
 from backend.services.system import logged_memory
 from backend.services.visuals import chart_image

@@ -10,7 +10,7 @@ from backend.routes.api import (BAD_BODY, BAD_JOB_ID, BODY_TOO_LARGE, CANNOT_DRA
                                 api_blueprint, error)
 from backend.routes.models import JobPath, RaceBody
 from backend.routes.params import race_request
-from backend.services.analytics import record_failures
+from backend.routes.usage_events import record_failures
 from backend.services.artwork import ArtworkSettings
 from backend.services.db import open_session
 from backend.services.encoding import find_ffmpeg

@@ -17,8 +17,6 @@ import threading
 import time
 from typing import Any, Mapping
 
-from flask import Blueprint, Response, current_app, request
-
 log = logging.getLogger(__name__)
 
 TABLE = "user_events"
@@ -160,16 +158,3 @@ def _describe(error: Exception) -> str:
     parts = [str(part) for part in (getattr(error, "code", None), getattr(error, "message", None)) if part]
     return f"{type(error).__name__}: {' '.join(parts) or error}"[:300]
 
-
-def record_failures(bp: Blueprint, event: str, endpoint: str | None = None) -> None:
-    """Record `event` with ok false and the status code whenever a request of `bp` fails
-    (only requests to `endpoint`, when one is named).
-
-    Successful requests record their own event (ok true and their figures). A failure records only
-    its status: the error message may quote what the caller sent.
-    """
-    @bp.after_request
-    def record_failure(response: Response) -> Response:
-        if response.status_code >= 400 and endpoint in (None, request.endpoint):
-            current_app.extensions["analytics"].record(event, ok=False, status=response.status_code)
-        return response

@@ -19,7 +19,7 @@ from backend.services.allocator import tune_allocator
 from backend.services.analytics import Analytics
 from backend.services.encoding import find_ffmpeg
 from backend.services.job_queue import make_queue
-from backend.services.jobs import JobStore
+from backend.services.jobs import JobLimits, JobStore
 from backend.services.sessions import SessionStore
 from backend.services.system import cleanup_old_sessions, start_cleanup_thread
 from backend.serving.devserver import UnversionedRequestHandler
@@ -88,8 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store = SessionStore(app.config["UPLOAD_DIR"], app.config["MAX_SESSIONS"], app.config["SESSION_TTL_SECONDS"])
     make_folder_private(store.root)
     app.extensions["sessions"] = store
-    job_store = JobStore(store.root, app.config["MAX_JOBS"], app.config["SESSION_TTL_SECONDS"],
-                         app.config["JOB_STALE_SECONDS"])
+    job_store = JobStore(store.root, JobLimits.from_config(app.config))
     store.on_delete = job_store.remove_session
     app.extensions["jobs"] = job_store
     app.extensions["job_queue"] = make_queue(app.config)

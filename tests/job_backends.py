@@ -1,4 +1,5 @@
-"""Job backends for the tests: the embedded executor, or a real redis-server plus Celery workers."""
+"""Job backends for the tests: the embedded executor, or a real redis-server plus Celery workers; and
+what a client of the job routes does (start, watch, download)."""
 from __future__ import annotations
 
 import os
@@ -10,6 +11,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+import psutil
 
 from backend.app import create_app
 
@@ -49,9 +52,9 @@ def redis_server() -> Iterator[str]:
         process.wait(10)
 
 
-def start_celery_worker(name: str, settings: dict) -> subprocess.Popen:
+def start_celery_worker(name: str, settings: dict, app_module: str = "backend.worker") -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO), **{key: str(value) for key, value in settings.items()}}
-    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "backend.worker", "worker", "--loglevel",
+    return subprocess.Popen([sys.executable, "-m", "celery", "-A", app_module, "worker", "--loglevel",
                              "WARNING", "--concurrency", "1", "--pool", "prefork", "-n", f"{name}@%h",
                              "--without-gossip", "--without-mingle", "--without-heartbeat"],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -67,18 +70,60 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def job_app(backend: str, upload_dir: Path, workers: int = 2) -> Iterator[tuple]:
-    """(app, celery worker processes) for the backend; Celery workers share UPLOAD_DIR with the app."""
-    settings = {**JOB_SETTINGS, "UPLOAD_DIR": str(upload_dir), "JOB_BACKEND": backend}
+def job_app(backend: str, upload_dir: Path, workers: int = 2, settings: dict | None = None,
+            worker_module: str = "backend.worker") -> Iterator[tuple]:
+    """(app, celery worker processes) for the backend; Celery workers share UPLOAD_DIR and the
+    settings with the app, and run worker_module's Celery app."""
+    settings = {**JOB_SETTINGS, **(settings or {}), "UPLOAD_DIR": str(upload_dir), "JOB_BACKEND": backend}
     if backend == "local":
         yield create_app(settings), []
         return
     with redis_server() as broker:
         settings["CELERY_BROKER_URL"] = broker
         processes = [start_celery_worker(f"w{k}", {key: value for key, value in settings.items()
-                                                   if key != "TESTING"}) for k in range(workers)]
+                                                   if key != "TESTING"}, worker_module) for k in range(workers)]
         try:
             yield create_app(settings), processes
         finally:
             for process in processes:
                 stop(process)
+
+
+def start(client, session: str, **fields) -> str:
+    """POST /jobs/animation; the job's id (asserting the 202 and its Location)."""
+    response = client.post("/jobs/animation", json={"session_id": session, **fields})
+    assert response.status_code == 202, response.get_json()
+    assert response.headers["Location"] == response.get_json()["status_url"]
+    return response.get_json()["job_id"]
+
+
+def watch(client, job_id: str, until=("done", "failed", "cancelled"), timeout: float = 60.0) -> list[dict]:
+    """Every status polled until the job reaches one of `until`."""
+    seen, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(f"/jobs/{job_id}").get_json()
+        seen.append(status)
+        if status["state"] in until:
+            return seen
+        time.sleep(0.1)
+    raise AssertionError(f"job stuck: {seen[-1]}")
+
+
+def fetch(client, url: str, **kwargs):
+    """GET a file response and close it (send_file keeps the file open until then)."""
+    response = client.get(url, **kwargs)
+    response.get_data()
+    response.close()
+    return response
+
+
+def ffmpeg_children(workers: list) -> list[psutil.Process]:
+    """ffmpeg processes under this process and the Celery workers."""
+    roots = [psutil.Process(w.pid) for w in workers] + [psutil.Process()]
+    found = []
+    for root in roots:
+        try:
+            found += [p for p in root.children(recursive=True) if "ffmpeg" in p.name()]
+        except psutil.NoSuchProcess:  # a child that ended while we looked
+            continue
+    return found

@@ -8,7 +8,7 @@ import psutil
 import pytest
 
 from backend.app import create_app
-from backend.services.clients import ClientGone, disconnect_probe, until_client_gone
+from backend.services.clients import ClientGone, disconnect_probe, raise_when_gone, until_stopped
 from backend.services.encoding import PIPE_BYTES, PIPE_MAX_SIZE, start_encoder
 from tests import exportgen as eg
 from tests.conftest import leftovers, upload_ok
@@ -59,7 +59,7 @@ def test_frames_stop_once_the_client_has_gone():
     left_after = 3
     passed = []
     with pytest.raises(ClientGone):
-        for frame in until_client_gone(range(10), lambda: len(passed) >= left_after, check_seconds=0):
+        for frame in until_stopped(range(10), raise_when_gone(lambda: len(passed) >= left_after), check_seconds=0):
             passed.append(frame)
     assert passed == [0, 1, 2]
 

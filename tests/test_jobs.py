@@ -14,7 +14,7 @@ from backend.app import create_app
 from backend.services.jobs import JobStore
 from tests import exportgen as eg
 from tests.conftest import upload_ok
-from tests.job_backends import job_app
+from tests.job_backends import ffmpeg_children, fetch, job_app, start, watch
 from tests.media import probe_video
 
 RACE = {"days": 5, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [4.8, 6.4], "dpi": 100}
@@ -42,38 +42,6 @@ def client(backend):
 @pytest.fixture
 def session(client, export):
     return upload_ok(client, export)["session_id"]
-
-
-def start(client, session, **fields):
-    response = client.post("/jobs/animation", json={"session_id": session, **fields})
-    assert response.status_code == 202, response.get_json()
-    assert response.headers["Location"] == response.get_json()["status_url"]
-    return response.get_json()["job_id"]
-
-
-def watch(client, job_id, until=("done", "failed", "cancelled"), timeout=60.0) -> list[dict]:
-    seen, deadline = [], time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = client.get(f"/jobs/{job_id}").get_json()
-        seen.append(status)
-        if status["state"] in until:
-            return seen
-        time.sleep(0.1)
-    raise AssertionError(f"job stuck: {seen[-1]}")
-
-
-def fetch(client, url, **kwargs):
-    """GET a file response and close it (send_file keeps the file open until then)."""
-    response = client.get(url, **kwargs)
-    response.get_data()
-    response.close()
-    return response
-
-
-def ffmpeg_children(backend) -> list[psutil.Process]:
-    """ffmpeg processes under whatever renders: this process, or the Celery workers."""
-    roots = [psutil.Process(w.pid) for w in backend.workers] or [psutil.Process()]
-    return [p for root in roots for p in root.children(recursive=True) if "ffmpeg" in p.name()]
 
 
 def test_job_runs_to_done_with_monotonic_progress_and_same_video_as_sync_route(client, session):
@@ -117,9 +85,9 @@ def test_video_is_409_until_done_and_cancel_stops_ffmpeg_and_removes_files(backe
     assert time.monotonic() - started < 2.0
     assert client.get(f"/jobs/{job_id}").get_json()["state"] == "cancelled"
     deadline = time.monotonic() + 2
-    while ffmpeg_children(backend) and time.monotonic() < deadline:
+    while ffmpeg_children(backend.workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert ffmpeg_children(backend) == []
+    assert ffmpeg_children(backend.workers) == []
     jobs_dir = backend.upload_dir / "jobs"
     assert not [p.name for p in jobs_dir.iterdir() if p.name.startswith(session) and
                 p.suffix in (".mp4", ".work", ".cancel")]
@@ -186,13 +154,13 @@ def test_a_killed_worker_leaves_the_job_failed_not_running(backend, client, sess
     if backend.name == "celery":
         os.kill(rendering_pool_process(backend).pid, signal.SIGKILL)
     else:
-        # The embedded executor runs in the web process itself; stand in for its death by stopping
-        # the heartbeat the way a kill would: the record stays "running" and nothing updates it.
+        # The embedded executor runs in the web process itself; stand in for its death by leaving what
+        # a kill would: a record that says "running", and no beat any more.
         store: JobStore = client.application.extensions["jobs"]
         record = store.find(job_id)
         store.cancel(record, wait_seconds=2.0)
-        record.state, record.heartbeat_at = "running", time.time()
-        store.save(record)
+        record.state, record.started_at = "running", time.time()
+        store.record_path(record).write_bytes(store.encoded(record))
     final = watch(client, job_id, until=("failed",), timeout=15)[-1]
     assert "stopped before finishing" in final["error"]
     assert not list((backend.upload_dir / "jobs").glob(f"*.{job_id}.work"))

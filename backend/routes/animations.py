@@ -13,7 +13,7 @@ from backend.routes.api import BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, NO_SESSION
 from backend.routes.models import RaceBody
 from backend.routes.params import race_request
 from backend.routes.usage_events import record_failures
-from backend.services.clients import ClientGone, disconnect_probe, until_client_gone
+from backend.services.clients import ClientGone, disconnect_probe, raise_when_gone, until_stopped
 from backend.services.db import open_session
 from backend.services.encoding import ENCODE_FAILED, EncoderError, find_ffmpeg
 from backend.services.segments import Encoding, encode_race
@@ -31,6 +31,7 @@ NO_ENCODER = "No ffmpeg is available on the server; set FFMPEG_BIN or install ff
 
 @bp.post("/generate_animation", responses=answers(
     {200: Video}, BAD_BODY, NO_SESSION, BODY_TOO_LARGE, CANNOT_DRAW,
+    error(410, "The session was deleted (DELETE /sessions/<id>) while the video rendered."),
     error(500, "The encoder failed mid-video."), error(503, "No ffmpeg is available on the server.")))
 def generate_animation(body: RaceBody):
     """Render the bar-chart race of a session's top list over time as an MP4."""
@@ -44,12 +45,20 @@ def generate_animation(body: RaceBody):
     with logged_memory("generate_animation"), store.using(req.chart.session_id) as path:
         with open_session(path) as con:
             prepared = build_race(con, req, config["MAX_FRAMES"])
-        gone = disconnect_probe(request.environ)
+        store.ensure_present(req.chart.session_id)
+        client_gone = raise_when_gone(disconnect_probe(request.environ))
+
+        def check() -> None:
+            """Stop when the client has left (499) or the session was deleted meanwhile (410)."""
+            client_gone()
+            store.ensure_present(req.chart.session_id)
+
         encoding = Encoding(ffmpeg, prepared.width, prepared.height, prepared.fps, config["RENDER_WORKERS"],
                             config["RENDER_MEMORY_MB"])
         try:
             with store.scratch() as work:
-                video = encode_race(prepared.race, encoding, work, wrap=lambda frames, _: until_client_gone(frames, gone))
+                video = encode_race(prepared.race, encoding, work, check=check,
+                                    wrap=lambda frames, _: until_stopped(frames, check))
         except EncoderError as error:
             # ffmpeg's own words may name server paths: they go to the log, not to the client
             log.warning("generate_animation: encoding failed: %s", error)

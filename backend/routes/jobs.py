@@ -6,7 +6,7 @@ from flask import current_app, jsonify, send_file
 from backend.core.errors import ApiError
 from backend.routes.animations import NO_ENCODER
 from backend.routes.answers import Job, JobGone, JobStarted
-from backend.routes.api import (BAD_BODY, BAD_JOB_ID, BODY_TOO_LARGE, CANNOT_DRAW, NO_JOB, NO_SESSION, answers,
+from backend.routes.api import (BAD_BODY, BAD_JOB_ID, CANNOT_DRAW, NO_JOB, NO_SESSION, answers,
                                 api_blueprint, error)
 from backend.routes.models import JobPath, RaceBody
 from backend.routes.params import race_request
@@ -14,7 +14,7 @@ from backend.routes.usage_events import record_failures
 from backend.services.artwork import ArtworkSettings
 from backend.services.db import open_session
 from backend.services.encoding import find_ffmpeg
-from backend.services.jobs import ACTIVE, JobRecord
+from backend.services.job_record import ACTIVE, JobRecord, request_to_dict
 from backend.services.visuals import build_race
 
 bp = api_blueprint("jobs", __name__)
@@ -25,9 +25,11 @@ record_failures(bp, JOB_EVENT, endpoint="jobs.start_animation_job")
 
 
 @bp.post("/jobs/animation", responses=answers(
-    {202: JobStarted}, BAD_BODY, NO_SESSION, BODY_TOO_LARGE, CANNOT_DRAW,
-    error(503, "MAX_JOBS renders are queued or running (with Retry-After), or no ffmpeg is available.",
-          retry_after=True)))
+    {202: JobStarted}, BAD_BODY, NO_SESSION, CANNOT_DRAW,
+    error(413, "The JSON body is larger than MAX_JSON_KB, or the job's record would be larger than "
+               "MAX_JOB_RECORD_KB."),
+    error(503, "MAX_JOBS renders, or MAX_JOBS_PER_SESSION of this session's, are queued or running (with "
+               "Retry-After), or no ffmpeg is available.", retry_after=True)))
 def start_animation_job(body: RaceBody):
     """Validate a race like /generate_animation, then queue it: 202 with where to watch it."""
     config = current_app.config
@@ -35,15 +37,14 @@ def start_animation_job(body: RaceBody):
     if find_ffmpeg(config["FFMPEG_BIN"]) is None:
         raise ApiError(503, NO_ENCODER)
     sessions, jobs = current_app.extensions["sessions"], current_app.extensions["jobs"]
+    jobs.check_capacity(sessions.checked_id(req.chart.session_id))  # before the work; add() checks again
     with sessions.using(req.chart.session_id) as path, open_session(path) as con:
         # validation only: the render itself fetches the pictures, so the 202 is not held up by Spotify
         prepared = build_race(con, req, config["MAX_FRAMES"], ArtworkSettings.disabled())
-    record = JobRecord(jobs.new_id(), req.chart.session_id, body.model_dump(mode="json"), prepared.race.frame_count, prepared.filename)
-    with jobs.lock():
-        if jobs.active_count() >= jobs.max_jobs:
-            raise ApiError(503, f"{jobs.max_jobs} renders are already queued or running; try again shortly.",
-                           {"Retry-After": "30"})
-        jobs.save(record)
+    # the validated race, not the body: unknown fields and padding are never stored
+    record = JobRecord(jobs.new_id(), req.chart.session_id, request_to_dict(req), prepared.race.frame_count,
+                       prepared.filename)
+    jobs.add(record)
     current_app.extensions["job_queue"].submit(record.session_id, record.job_id)
     current_app.extensions["analytics"].record(
         JOB_EVENT, ok=True, attribute=req.chart.attribute.wire_name, metric=req.chart.metric.wire_name,

@@ -24,7 +24,7 @@ def show_session(path: SessionPath):
 
 @bp.delete("/sessions/<session_id>", responses=answers({200: Deleted}, BAD_SESSION_ID, NO_SESSION))
 def delete_session(path: SessionPath):
-    """Delete everything stored for the session."""
+    """Delete everything stored for the session at once; its jobs and renders stop."""
     store = current_app.extensions["sessions"]
     store.delete(store.checked_id(path.session_id))
     return jsonify(deleted=path.session_id)

@@ -1,4 +1,5 @@
-"""Noticing that the client of a long request has gone, so a render it no longer waits for stops early.
+"""Noticing that the client of a long request has gone, so a render it no longer waits for stops early;
+and running such checks (client gone, session deleted, job cancelled) while frames pass.
 
 gunicorn's sync and gthread workers (and Werkzeug's server) only find out on writing the answer, after
 the render; peeking at the connection's socket finds out while rendering: a closed connection reads as
@@ -46,14 +47,21 @@ def disconnect_probe(environ: Mapping[str, Any]) -> Callable[[], bool]:
     return gone
 
 
-def until_client_gone(items: Iterable[Item], gone: Callable[[], bool],
-                      check_seconds: float = CHECK_SECONDS) -> Iterator[Item]:
-    """Pass items through, checking at most every check_seconds; raises ClientGone once it has gone."""
+def raise_when_gone(gone: Callable[[], bool]) -> Callable[[], None]:
+    """A check for until_stopped that raises ClientGone once `gone` says so."""
+    def check() -> None:
+        if gone():
+            raise ClientGone
+    return check
+
+
+def until_stopped(items: Iterable[Item], check: Callable[[], None],
+                  check_seconds: float = CHECK_SECONDS) -> Iterator[Item]:
+    """Pass items through, running check (which raises to stop them) at most every check_seconds."""
     last_check = time.monotonic()
     for item in items:
         now = time.monotonic()
         if now - last_check >= check_seconds:
             last_check = now
-            if gone():
-                raise ClientGone
+            check()
         yield item

@@ -1,34 +1,39 @@
 """Run one render job: the same race as /generate_animation, with progress, heartbeat and cancel."""
 from __future__ import annotations
 
+import errno
 import logging
 import shutil
-import time
-from typing import Any, Iterable, Iterator
+import threading
+from typing import Any, Callable, Iterable, Iterator
 
 from backend.core.errors import ApiError
-from backend.routes.params import race_request
-from backend.services.artwork import ArtworkSettings
 from backend.services.allocator import release_free_memory
+from backend.services.artwork import ArtworkSettings
+from backend.services.clients import until_stopped
 from backend.services.db import open_session
 from backend.services.encoding import ENCODE_FAILED, EncoderError, find_ffmpeg
-from backend.services.jobs import HEARTBEAT_SECONDS, JobRecord, JobStore
+from backend.services.job_record import JobRecord, request_from_dict
+from backend.services.jobs import HEARTBEAT_SECONDS, JobLimits, JobStore
 from backend.services.segments import Encoding, encode_race
 from backend.services.sessions import SessionStore
 from backend.services.visuals import build_race
 
 log = logging.getLogger(__name__)
-CANCEL_CHECK_SECONDS = 0.25
+# What a job says when its render raised something unforeseen: the log has the details, which may
+# name server paths or a library's internals.
+RENDER_FAILED = "The render failed unexpectedly (the server logged why); try again, or ask for a shorter race."
+OUT_OF_MEMORY = "The render ran out of memory; ask for a smaller picture or fewer frames."
+OUT_OF_DISK = "The server ran out of disk space while rendering; try again later."
 
 
 class JobCancelled(Exception):
-    """The job's cancel flag was raised while it rendered."""
+    """The job was cancelled or deleted, or its session was, while it rendered."""
 
 
 def stores_for(settings: dict[str, Any]) -> tuple[SessionStore, JobStore]:
     sessions = SessionStore(settings["UPLOAD_DIR"], settings["MAX_SESSIONS"], settings["SESSION_TTL_SECONDS"])
-    return sessions, JobStore(sessions.root, settings["MAX_JOBS"], settings["SESSION_TTL_SECONDS"],
-                              settings["JOB_STALE_SECONDS"])
+    return sessions, JobStore(sessions.root, JobLimits.from_config(settings))
 
 
 def run_job(settings: dict[str, Any], session_id: str, job_id: str) -> None:
@@ -39,39 +44,73 @@ def run_job(settings: dict[str, Any], session_id: str, job_id: str) -> None:
     except ApiError:
         log.info("Job %s was deleted before it started", job_id)
         return
-    if record.session_id != session_id or record.state != "queued":
+    if record.session_id != session_id or not jobs.claim(record):
         return
-    record.state, record.started_at, record.heartbeat_at = "running", time.time(), time.time()
-    jobs.save(record)
+    heartbeat = Heartbeat(jobs, record)
     try:
         _render(settings, sessions, jobs, record)
         record.state, record.frames_done = "done", record.frames_total
     except JobCancelled:
         record.state = "cancelled"
-    except ApiError as error:
-        log.warning("Job %s failed: %s", job_id, error.message)
-        record.state, record.error = "failed", error.message
-    except (EncoderError, OSError) as error:
-        # ffmpeg's and the system's words may name server paths: logged, not shown
-        log.warning("Job %s failed: %s", job_id, error)
-        record.state, record.error = "failed", ENCODE_FAILED
+    except Exception as error:  # noqa: BLE001 - whatever it was, the job must end failed, not running
+        record.state, record.error = "failed", failure_reason(error)
+        log.log(logging.WARNING if isinstance(error, (ApiError, EncoderError)) else logging.ERROR,
+                "Job %s failed", job_id, exc_info=error)
     finally:
+        heartbeat.stop()
         release_free_memory()
-        jobs.cancel_path(record).unlink(missing_ok=True)
-        if jobs.record_path(record).exists():
-            jobs.save(record)
-        else:
-            jobs.remove(record)  # the job or its session was deleted meanwhile: leave nothing behind
+        jobs.finish(record)
+
+
+def failure_reason(error: Exception) -> str:
+    """What the job says went wrong: the service's own message, or a fixed sentence naming the cause."""
+    if isinstance(error, ApiError):
+        return error.message
+    if isinstance(error, MemoryError):
+        return OUT_OF_MEMORY
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return OUT_OF_DISK
+    if isinstance(error, EncoderError):
+        return ENCODE_FAILED
+    return RENDER_FAILED
+
+
+class Heartbeat:
+    """Beats for the job every HEARTBEAT_SECONDS from a thread of its own, so every phase is covered:
+    the queries and artwork before the first frame, the frames, the wait for segments and their join."""
+
+    def __init__(self, jobs: JobStore, record: JobRecord):
+        self.jobs, self.record = jobs, record
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"heartbeat-{record.job_id}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stopped.wait(HEARTBEAT_SECONDS):
+            try:
+                self.jobs.beat(self.record)
+            except OSError:
+                log.warning("Job %s: heartbeat not written", self.record.job_id, exc_info=True)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
 
 
 def _render(settings: dict[str, Any], sessions: SessionStore, jobs: JobStore, record: JobRecord) -> None:
     ffmpeg = find_ffmpeg(settings["FFMPEG_BIN"])
     if ffmpeg is None:
         raise ApiError(503, "No ffmpeg is available on the render worker.")
-    req = race_request(record.body, settings["MAX_SIDE_PX"])
+    req = request_from_dict(record.request)
+
+    def check() -> None:
+        if jobs.cancel_requested(record) or not sessions.db_path(record.session_id).exists():
+            raise JobCancelled
+
     with sessions.using(record.session_id) as path:
         with open_session(path) as con:
             prepared = build_race(con, req, settings["MAX_FRAMES"], ArtworkSettings.from_config(settings))
+        check()
         work = jobs.work_dir(record)
         work.mkdir(exist_ok=True)
         try:
@@ -79,27 +118,18 @@ def _render(settings: dict[str, Any], sessions: SessionStore, jobs: JobStore, re
             encoding = Encoding(ffmpeg, prepared.width, prepared.height, prepared.fps, settings["RENDER_WORKERS"],
                                 settings["RENDER_MEMORY_MB"])
             # this process paints the first segment: its progress, scaled, stands for all of them
-            encode_race(prepared.race, encoding, work, keep_as=partial,
-                        wrap=lambda frames, share: _tracked(frames, record, jobs, share))
+            encode_race(prepared.race, encoding, work, keep_as=partial, check=check,
+                        wrap=lambda frames, share: _tracked(frames, record, check, share))
+            check()
             partial.replace(jobs.video_path(record))
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _tracked(frames: Iterable[memoryview], record: JobRecord, jobs: JobStore,
+def _tracked(frames: Iterable[memoryview], record: JobRecord, check: Callable[[], None],
              share: float) -> Iterator[memoryview]:
-    """Pass frames through, saving progress (index / share of all frames) and a heartbeat every second,
-    and stopping on cancel."""
-    last_save = last_check = time.monotonic()
-    for index, frame in enumerate(frames):
-        now = time.monotonic()
-        if now - last_check >= CANCEL_CHECK_SECONDS:
-            last_check = now
-            if jobs.cancel_requested(record) or not jobs.record_path(record).exists():
-                raise JobCancelled
-            if now - last_save >= HEARTBEAT_SECONDS:
-                last_save = now
-                record.frames_done = min(record.frames_total, round(index / share))
-                record.heartbeat_at = time.time()
-                jobs.save(record)
+    """Pass frames through, counting them into the record (index / share of all frames: the heartbeat
+    reports it) and running check every quarter second."""
+    for index, frame in enumerate(until_stopped(frames, check)):
+        record.frames_done = min(record.frames_total, round(index / share))
         yield frame

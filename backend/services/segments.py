@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from backend.services.clients import CHECK_SECONDS
 from backend.services.encoding import EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments, start_encoder
 from backend.services.system import MB, rss_mb
 from src.visuals import Race
@@ -40,6 +41,7 @@ ENCODER_QUEUED_FRAMES = 26
 ENCODER_OWN_MB = 20.0
 HELPER_MB = 20.0
 HELPER_FAILED = 70
+WAIT_POLL_SECONDS = 0.02
 # Handlers the web server or Celery installed; a helper must die on these like any plain process.
 RESET_SIGNALS = tuple(getattr(signal, name) for name in
                       ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCHLD",
@@ -80,8 +82,12 @@ def segment_ranges(frame_count: int, fps: int, workers: int) -> list[tuple[int, 
 
 
 def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapper = lambda frames, share: frames,
-                keep_as: Path | None = None) -> EncodedVideo:
-    """Paint and encode every frame of the race; the same contract as encode_animation."""
+                keep_as: Path | None = None, check: Callable[[], None] = lambda: None) -> EncodedVideo:
+    """Paint and encode every frame of the race; the same contract as encode_animation.
+
+    `check` raises to stop the render while this process waits for the other segments (the frames it
+    paints itself are checked by `wrap`).
+    """
     workers = workers_within_memory(encoding, rss_mb())
     ranges = segment_ranges(race.frame_count, encoding.fps, workers)
     if len(ranges) <= 1:
@@ -99,7 +105,7 @@ def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapp
                                      encoding.fps, encoding.ffmpeg, segments, keep_as=segments / "0.mp4",
                                      threads=threads)
             for helper in helpers:
-                helper.wait()
+                helper.wait(check)
             data = _join(encoding.ffmpeg, segments, len(ranges), keep_as)
         finally:
             for helper in helpers:
@@ -116,8 +122,17 @@ class _Helper:
         self.pid, self.index, self.errors = pid, index, errors
         self._status: int | None = None
 
-    def wait(self) -> None:
-        _, status = os.waitpid(self.pid, 0)
+    def wait(self, check: Callable[[], None]) -> None:
+        """Wait for the helper to end, running check every CHECK_SECONDS (it raises to stop waiting)."""
+        last_check = time.monotonic()
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - last_check >= CHECK_SECONDS:
+                last_check = time.monotonic()
+                check()
+            time.sleep(WAIT_POLL_SECONDS)
         self._status = os.waitstatus_to_exitcode(status)
         if self._status != 0:
             message = self.errors.read_text(errors="replace")[-500:] if self.errors.exists() else ""

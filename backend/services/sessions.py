@@ -139,18 +139,21 @@ class SessionStore:
                 os.utime(path)
                 yield path
                 # idle time counts from the end of the last request, however long it ran
-                os.utime(path)
+                with contextlib.suppress(FileNotFoundError):  # deleted meanwhile
+                    os.utime(path)
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def delete(self, session_id: str, *, only_if_idle: bool = False, older_than: float | None = None) -> bool:
-        """Remove a session's files; with only_if_idle, skip it when any request holds it."""
+        """Remove a session's files. With only_if_idle (cleanup), skip it when any request holds it;
+        otherwise do not wait for those requests: their renders notice the file has gone and stop."""
         lock_path = self._lock_path(session_id)
         with open(lock_path, "a+") as handle:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (fcntl.LOCK_NB if only_if_idle else 0))
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                return False
+                if only_if_idle:
+                    return False
             path = self.db_path(session_id)
             if older_than is not None and path.exists() and path.stat().st_mtime > older_than:
                 return False
@@ -159,6 +162,12 @@ class SessionStore:
             lock_path.unlink(missing_ok=True)
             self.on_delete(session_id)
             return True
+
+    def ensure_present(self, session_id: str) -> None:
+        """410 once the session has been deleted under a request that is using it."""
+        if not self.db_path(session_id).exists():
+            raise ApiError(410, "The session was deleted while this request was using it; "
+                                "upload your export again with POST /process.")
 
     def expired_ids(self, now: float | None = None) -> list[str]:
         cutoff = (now or time.time()) - self.ttl_seconds

@@ -18,10 +18,24 @@ LIBRARY_WORDS = ("Invalid Input Error", "Conversion Error", "Malformed JSON", "r
                  "Bad CRC", "Bad magic", "File is not a zip", "Try setting", "duckdb")
 
 
+@pytest.fixture(scope="module")
+def services(tmp_path_factory):
+    """One app per distinct settings, each with a session stored before any bad upload arrives."""
+    made: dict[tuple, tuple] = {}
+
+    def service(settings: dict):
+        key = tuple(sorted(settings.items()))
+        if key not in made:
+            upload_dir = tmp_path_factory.mktemp("sessions")
+            client = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), **settings}).test_client()
+            made[key] = client, upload_dir, upload_ok(client, VALID)
+        return made[key]
+    return service
+
+
 @pytest.mark.parametrize("case", BAD_UPLOADS, ids=[case.name for case in BAD_UPLOADS])
-def test_bad_upload_gets_our_error_and_leaks_nothing(upload_dir, case: BadUpload):
-    client = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), **case.settings}).test_client()
-    kept = upload_ok(client, VALID)
+def test_bad_upload_gets_our_error_and_leaks_nothing(services, case: BadUpload):
+    client, upload_dir, kept = services(case.settings)
     before = leftovers(upload_dir)
 
     response = post_upload(client, case.data, case.filename)

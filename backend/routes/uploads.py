@@ -34,7 +34,7 @@ def _limits() -> Limits:
     {200: Session},
     error(400, "No file field; not a ZIP or a JSON array; a damaged ZIP or member; an unsafe ZIP entry."),
     error(413, "Larger than MAX_UPLOAD_MB; too many ZIP entries; unpacks past MAX_EXTRACTED_MB or the compression "
-               "ratio limit."),
+               "ratio limit; more than MAX_ROWS history rows."),
     error(422, "No usable listening history in the upload (the message says what was found)."),
     error(503, "MAX_SESSIONS sessions exist; try again after Retry-After seconds.", retry_after=True)))
 def process_upload():

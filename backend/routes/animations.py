@@ -9,7 +9,8 @@ from flask import Response, current_app, jsonify, request
 
 from backend.core.errors import ApiError
 from backend.routes.answers import Video
-from backend.routes.api import BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, NO_SESSION, answers, api_blueprint, error
+from backend.routes.api import (BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, CROSS_SITE, NO_SESSION, answers, api_blueprint,
+                                error)
 from backend.routes.models import RaceBody
 from backend.routes.params import race_request
 from backend.routes.usage_events import record_failures
@@ -30,7 +31,7 @@ NO_ENCODER = "No ffmpeg is available on the server; set FFMPEG_BIN or install ff
 
 
 @bp.post("/generate_animation", responses=answers(
-    {200: Video}, BAD_BODY, NO_SESSION, BODY_TOO_LARGE, CANNOT_DRAW,
+    {200: Video}, BAD_BODY, CROSS_SITE, NO_SESSION, BODY_TOO_LARGE, CANNOT_DRAW,
     error(410, "The session was deleted (DELETE /sessions/<id>) while the video rendered."),
     error(500, "The encoder failed mid-video."), error(503, "No ffmpeg is available on the server.")))
 def generate_animation(body: RaceBody):

@@ -30,7 +30,6 @@ class ErrorBody(BaseModel):
 # Statuses any operation may answer, whatever it does (the server's own checks). Add one here and the
 # contract test (tests/test_contract.py) asks for a request that produces it on every operation.
 COMMON_ERRORS: dict[int, str] = {
-    403: "A browser page from an origin that is not allowed (CORS_ORIGINS) asked for this.",
     408: "The request arrived too slowly; send it again.",
     431: "The request's headers are too large.",
 }
@@ -100,6 +99,8 @@ def docs_page():
 
 
 # Errors several operations share, worded once.
+CROSS_SITE = error(403, "A browser page on an origin not in CORS_ORIGINS asked for a change (core/origins.py); "
+                        "every POST and DELETE can answer it.")
 BAD_BODY = error(400, "The body is not a JSON object, is nested too deep, or a field is missing or outside the "
                       "accepted values (the message names it).")
 BAD_SESSION_ID = error(400, "The session id is not a UUID this service could have issued.")

@@ -7,7 +7,7 @@ import time
 from flask import current_app, jsonify
 
 from backend.routes.answers import Image
-from backend.routes.api import BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, NO_SESSION, answers, api_blueprint
+from backend.routes.api import BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, CROSS_SITE, NO_SESSION, answers, api_blueprint
 from backend.routes.models import ChartBody
 from backend.routes.params import chart_request
 from backend.routes.usage_events import record_failures
@@ -19,7 +19,8 @@ bp = api_blueprint("images", __name__)
 record_failures(bp, "image")
 
 
-@bp.post("/generate_image", responses=answers({200: Image}, BAD_BODY, NO_SESSION, BODY_TOO_LARGE, CANNOT_DRAW))
+@bp.post("/generate_image", responses=answers({200: Image}, BAD_BODY, CROSS_SITE, NO_SESSION,
+                                                            BODY_TOO_LARGE, CANNOT_DRAW))
 def generate_image(body: ChartBody):
     """Draw the top N artists, songs or albums of a session as a JPEG."""
     req = chart_request(body, current_app.config["MAX_SIDE_PX"])

@@ -6,7 +6,7 @@ from flask import current_app, jsonify, send_file
 from backend.core.errors import ApiError
 from backend.routes.animations import NO_ENCODER
 from backend.routes.answers import Job, JobGone, JobStarted
-from backend.routes.api import (BAD_BODY, BAD_JOB_ID, CANNOT_DRAW, NO_JOB, NO_SESSION, answers,
+from backend.routes.api import (BAD_BODY, BAD_JOB_ID, CANNOT_DRAW, CROSS_SITE, NO_JOB, NO_SESSION, answers,
                                 api_blueprint, error)
 from backend.routes.models import JobPath, RaceBody
 from backend.routes.params import race_request
@@ -25,7 +25,7 @@ record_failures(bp, JOB_EVENT, endpoint="jobs.start_animation_job")
 
 
 @bp.post("/jobs/animation", responses=answers(
-    {202: JobStarted}, BAD_BODY, NO_SESSION, CANNOT_DRAW,
+    {202: JobStarted}, BAD_BODY, CROSS_SITE, NO_SESSION, CANNOT_DRAW,
     error(413, "The JSON body is larger than MAX_JSON_KB, or the job's record would be larger than "
                "MAX_JOB_RECORD_KB."),
     error(503, "MAX_JOBS renders, or MAX_JOBS_PER_SESSION of this session's, are queued or running (with "
@@ -79,7 +79,7 @@ def download_job_video(path: JobPath):
                      download_name=record.filename, conditional=True, max_age=0)
 
 
-@bp.delete("/jobs/<job_id>", responses=answers({200: JobGone}, BAD_JOB_ID, NO_JOB))
+@bp.delete("/jobs/<job_id>", responses=answers({200: JobGone}, BAD_JOB_ID, CROSS_SITE, NO_JOB))
 def delete_job(path: JobPath):
     """Cancel a queued or running job, or delete a finished one and its video."""
     jobs = current_app.extensions["jobs"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, jsonify
 
 from backend.routes.answers import Deleted, Session
-from backend.routes.api import BAD_SESSION_ID, NO_SESSION, answers, api_blueprint
+from backend.routes.api import BAD_SESSION_ID, CROSS_SITE, NO_SESSION, answers, api_blueprint
 from backend.routes.models import SessionPath
 from backend.services.db import open_session, read_summary
 
@@ -22,7 +22,7 @@ def show_session(path: SessionPath):
                    data_max_date=summary["data_max_date"], summary=summary)
 
 
-@bp.delete("/sessions/<session_id>", responses=answers({200: Deleted}, BAD_SESSION_ID, NO_SESSION))
+@bp.delete("/sessions/<session_id>", responses=answers({200: Deleted}, BAD_SESSION_ID, CROSS_SITE, NO_SESSION))
 def delete_session(path: SessionPath):
     """Delete everything stored for the session at once; its jobs and renders stop."""
     store = current_app.extensions["sessions"]

@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 
 from backend.core.errors import ApiError, bad_request
 from backend.routes.answers import Session
-from backend.routes.api import answers, api_blueprint, error
+from backend.routes.api import CROSS_SITE, answers, api_blueprint, error
 from backend.services.db import IngestSummary, ingest_export
 from backend.services.system import cleanup_old_sessions, logged_memory
 from src.exports import ExportError, Limits, unpack_upload
@@ -32,7 +32,7 @@ def _limits() -> Limits:
 
 @bp.post("/process", openapi_extensions={"requestBody": UPLOAD_FORM}, responses=answers(
     {200: Session},
-    error(400, "No file field; not a ZIP or a JSON array; a damaged ZIP or member; an unsafe ZIP entry."),
+    error(400, "No file field; not a ZIP or a JSON array; a damaged ZIP or member; an unsafe ZIP entry."), CROSS_SITE,
     error(413, "Larger than MAX_UPLOAD_MB; too many ZIP entries; unpacks past MAX_EXTRACTED_MB or the compression "
                "ratio limit; more than MAX_ROWS history rows."),
     error(422, "No usable listening history in the upload (the message says what was found)."),

@@ -37,7 +37,7 @@ def refused() -> PydanticCustomError:
 
 
 def _text(value: Any, pattern: re.Pattern[str]) -> str | None:
-    if isinstance(value, str) and len(value) <= LONGEST_TEXT and pattern.match(value):
+    if isinstance(value, str) and len(value) <= LONGEST_TEXT and pattern.fullmatch(value):
         return value.strip(" \t\r\n")
     return None
 

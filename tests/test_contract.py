@@ -7,6 +7,7 @@ written, name it in PENDING_PRODUCERS.
 from __future__ import annotations
 
 import io
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ UNKNOWN_JOB = "A" * 22
 CROSS_SITE = {"Origin": "https://elsewhere.example"}
 TINY_CHART = {"figsize": [3.2, 3.2], "dpi": 100, "top_n": 3}
 TINY_RACE = {**TINY_CHART, "interp_steps": 2, "speed_for_bar_animation": 2, "days": 30}
+# about 1,100 frames: seconds of work, so a DELETE lands while it renders
+LONG_RACE = {"figsize": [6.4, 6.4], "dpi": 100, "days": 1, "interp_steps": 12}
 JOB_SECONDS = 120.0   # a tiny race; generous, so a loaded machine does not fail the test
 
 # Documented statuses no request here can produce yet, for every operation, and why. One place only.
@@ -52,6 +55,7 @@ class World:
     full: object
     paused: object
     paused_session: str
+    deletable: object
     done_job: str = ""
 
     def client(self, app=None):
@@ -72,11 +76,11 @@ def world(tmp_path_factory) -> World:
     failing_ffmpeg.write_text(FAILING_FFMPEG)
     failing_ffmpeg.chmod(0o755)
     main, failing, full, paused = app("main"), app("failing", FFMPEG_BIN=str(failing_ffmpeg)), \
-        app("full", MAX_SESSIONS=1), app("paused")
+        app("full", MAX_SESSIONS=1), app("paused", MAX_JOBS=20, MAX_JOBS_PER_SESSION=20)
     paused.extensions["job_queue"] = PausedQueue()
     _upload(full)
     built = World(main, _upload(main), app("no-ffmpeg", FFMPEG_BIN="/nonexistent/ffmpeg"), failing,
-                  _upload(failing), full, paused, _upload(paused))
+                  _upload(failing), full, paused, _upload(paused), app("deletable", MAX_FRAMES=2000))
     return built
 
 
@@ -92,6 +96,23 @@ def finished_job(w: World) -> str:
         assert client.get(f"/jobs/{job_id}").get_json()["state"] == "done"
         w.done_job = job_id
     return w.done_job
+
+
+def deleted_while_rendering(w: World):
+    """A race whose session is deleted once its frames are being encoded."""
+    session = _upload(w.deletable)
+    upload_dir = w.deletable.extensions["sessions"].root
+    answers: list = []
+    render = threading.Thread(target=lambda: answers.append(w.client(w.deletable).post(
+        "/generate_animation", json={"session_id": session, **LONG_RACE})))
+    render.start()
+    deadline = time.monotonic() + JOB_SECONDS
+    while not any(upload_dir.glob(".work-*")) and render.is_alive():
+        assert time.monotonic() < deadline, "the render did not start"
+        time.sleep(0.01)
+    assert w.client(w.deletable).delete(f"/sessions/{session}").status_code == 200
+    render.join(JOB_SECONDS)
+    return answers[0]
 
 
 def many_entries_zip(count: int) -> bytes:
@@ -152,6 +173,7 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = {
     "generate_animation": {
         200: post_json("/generate_animation", **TINY_RACE),
         **json_producers("/generate_animation", TINY_RACE),
+        410: deleted_while_rendering,
         500: post_json("/generate_animation", "failing", **TINY_RACE),
         503: post_json("/generate_animation", "no_ffmpeg", **TINY_RACE),
     },

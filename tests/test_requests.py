@@ -112,6 +112,7 @@ def test_null_means_the_default(client, session):
 @pytest.mark.parametrize("body, status, message", [
     (None, 400, "Send a JSON object body"),
     ([1, 2], 400, "Send a JSON object body"),
+    ('{"session_id": "00000000-0000-4000-8000-000000000000"}', 400, "Send a JSON object body"),
     ({}, 400, "session_id is required"),
     ({"session_id": "../../etc/passwd"}, 400, "session_id must be the UUID"),
     ({"session_id": "*"}, 400, "session_id must be the UUID"),

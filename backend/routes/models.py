@@ -32,6 +32,12 @@ def rule_broken(message: str) -> PydanticCustomError:
 class RequestModel(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
+    @classmethod
+    def model_validate_json(cls, json_data: Any, **kwargs: Any) -> RequestModel:
+        """flask-openapi3 hands a body that is a JSON string here, to parse the string again; a string is
+        not an object, whatever it holds, so it is refused like any other body that is not one."""
+        return cls.model_validate(json_data, **kwargs)
+
     @model_validator(mode="before")
     @classmethod
     def _null_means_default(cls, data: Any) -> Any:

@@ -6,11 +6,13 @@ import io
 import json
 
 import pytest
+import requests
 
 from backend.app import create_app
 from backend.core.json_budget import MAX_NESTING, nesting_exceeds
 from tests import exportgen as eg
 from tests.conftest import upload_ok
+from tests.live_server import live_server_in
 
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
 JSON_ROUTES = ["/generate_image", "/generate_animation", "/jobs/animation"]
@@ -141,3 +143,27 @@ def test_numbers_that_do_not_fit_are_refused_by_their_field(client, literal, fie
 def test_a_body_in_utf16_is_read_like_utf8(client):
     body = json.dumps({"session_id": UNKNOWN_SESSION}).encode("utf-16")
     assert client.post("/generate_image", data=body, content_type="application/json").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The service under gunicorn with the Dockerfile's options: chunked bodies as a deployment gets them."""
+    with live_server_in(tmp_path_factory.mktemp("json-budget-live")) as running:
+        yield running
+
+
+def test_under_gunicorn_a_chunked_body_over_the_budget_is_413(served):
+    chunks = (b" " * 1024 for _ in range(40))     # sent without a length: Transfer-Encoding: chunked
+    response = requests.post(f"{served.url}/generate_image", data=chunks,
+                             headers={"Content-Type": "application/json"}, timeout=60)
+    assert response.status_code == 413
+    assert "16 KB limit (MAX_JSON_KB)" in response.json()["error"]
+
+
+def test_under_gunicorn_a_declared_length_over_the_budget_is_413(served):
+    response = requests.post(f"{served.url}/generate_image", data=b" " * (40 * 1024),
+                             headers={"Content-Type": "application/json"}, timeout=60)
+    assert response.status_code == 413
+    assert "16 KB limit (MAX_JSON_KB)" in response.json()["error"]
+    within = requests.post(f"{served.url}/generate_image", json={"session_id": UNKNOWN_SESSION}, timeout=60)
+    assert within.status_code == 404

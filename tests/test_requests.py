@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from backend.app import create_app
+from backend.routes.params import race_request
 
 from tests import exportgen as eg
 from tests.conftest import upload_ok
@@ -99,6 +100,13 @@ def test_races_may_run_to_the_last_day_of_the_domain(client, session, period):
                                                      "period": period, "days": 3660, **tiny})
     assert drawn.status_code == 200, drawn.get_json()
     assert drawn.get_json()["filename"].endswith("_2099-12-31.mp4")
+
+
+@pytest.mark.parametrize("spelling, period", [("d", "d"), ("W", "w"), ("M", "m"), ("days", "d"), ("Weekly", "w"),
+                                              ("monthly", "m"), (" month ", "m")])
+def test_period_spellings(spelling, period):
+    body = {"session_id": "00000000-0000-4000-8000-000000000000", "period": spelling}
+    assert race_request(body, 2160).period == period
 
 
 def test_null_means_the_default(client, session):

@@ -15,7 +15,9 @@ from backend.services.queries import ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIAS
 from backend.services.sessions import SESSION_ID
 
 NOT_AN_OBJECT = "Send a JSON object body (Content-Type: application/json) with at least session_id."
-PERIOD_SPELLINGS = {"day": "d", "days": "d", "week": "w", "weeks": "w", "month": "m", "months": "m"}
+# Words a front end may send for a period (the service once read only their first letter).
+PERIOD_SPELLINGS = {"day": "d", "days": "d", "daily": "d", "week": "w", "weeks": "w", "weekly": "w",
+                    "month": "m", "months": "m", "monthly": "m"}
 
 
 def _documented(names: list[str], aliases: dict[str, str]) -> list[str]:

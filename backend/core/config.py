@@ -57,6 +57,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[str], Any]]] = {
     "FFMPEG_BIN": ("", str),
     "LOG_LEVEL": ("INFO", str),
     "PORT": (8080, int),
+    "REQUEST_READ_TIMEOUT_SECONDS": (300.0, float),
     "CORS_ORIGINS": ([], _csv),
 }
 

@@ -126,7 +126,8 @@ class RequestReadingWorker(ThreadWorker):
 
     def _received(self, conn: TConn, data: bytes) -> None:
         """Add bytes to the connection's request and hand it on once that is decided."""
-        arrival = self.pending[conn].arrival
+        request = self.pending[conn]
+        arrival = request.arrival
         verdict = arrival.add(data)
         if verdict is Arrival.INCOMPLETE:
             return
@@ -135,23 +136,22 @@ class RequestReadingWorker(ThreadWorker):
         if verdict is Arrival.HEADERS_TOO_LARGE:
             self._answer_and_close(conn, 431, HEADERS_TOO_LARGE_MESSAGE)
         elif verdict is Arrival.COMPLETE:
-            self._hand_to_thread(conn, arrival)
+            self._hand_to_thread(conn, arrival, request.deadline)
         elif len(self.body_readers) < self.max_body_readers:
             self.body_readers.add(conn)
-            self._hand_to_thread(conn, arrival)
+            self._hand_to_thread(conn, arrival, request.deadline)
         else:
             self.waiting_for_reader.append((conn, arrival))
 
-    def _hand_to_thread(self, conn: TConn, arrival: RequestArrival) -> None:
+    def _hand_to_thread(self, conn: TConn, arrival: RequestArrival, deadline: float) -> None:
         conn.sock.setblocking(True)
         if conn.parser is None:
             conn.parser = http.get_parser(self.cfg, conn.sock, conn.client)
             conn.initialized = True
         conn.data_ready = True
         conn.parser.unreader.unread(bytes(arrival.buffer))
-        # What the thread still reads (a large body) shares the request's fresh deadline.
-        conn.parser.unreader.sock = DeadlineSocket(conn.sock, time.monotonic() + self.read_timeout,
-                                                   self.read_timeout)
+        # What the thread still reads (a large body) must arrive by the same deadline.
+        conn.parser.unreader.sock = DeadlineSocket(conn.sock, deadline, self.read_timeout)
         super().enqueue_req(conn)
 
     def _keepalive_after(self, conn: TConn, keepalive: bool) -> bool:
@@ -168,7 +168,8 @@ class RequestReadingWorker(ThreadWorker):
             if self.waiting_for_reader:
                 waiting, arrival = self.waiting_for_reader.popleft()
                 self.body_readers.add(waiting)
-                self._hand_to_thread(waiting, arrival)
+                # time spent waiting for a reader is not the client's: its deadline starts afresh
+                self._hand_to_thread(waiting, arrival, time.monotonic() + self.read_timeout)
         super().finish_request(conn, fs)
 
     def murder_pending(self) -> None:

@@ -10,7 +10,7 @@ import io
 import threading
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import pytest
@@ -19,6 +19,8 @@ from jsonschema import Draft202012Validator
 from backend.app import create_app
 from tests import exportgen as eg
 from tests.conftest import post_upload, upload_ok
+from tests.live_server import live_server_in
+from tests.raw_http import concrete_path, oversized_request, read_response, send, stalled_request
 from tests.test_encoding import FAILING_FFMPEG
 
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
@@ -30,11 +32,10 @@ TINY_RACE = {**TINY_CHART, "interp_steps": 2, "speed_for_bar_animation": 2, "day
 LONG_RACE = {"figsize": [6.4, 6.4], "dpi": 100, "days": 1, "interp_steps": 12}
 JOB_SECONDS = 120.0   # a tiny race; generous, so a loaded machine does not fail the test
 
+SERVER_READ_TIMEOUT = 2  # REQUEST_READ_TIMEOUT_SECONDS of the live server that answers 408 and 431
+
 # Documented statuses no request here can produce yet, for every operation, and why. One place only.
-PENDING_PRODUCERS: dict[int, str] = {
-    408: "a body that arrives too slowly: answered by the server's read timeout, not yet in place",
-    431: "headers too large: answered by the server's header limit, not yet in place",
-}
+PENDING_PRODUCERS: dict[int, str] = {}
 
 
 class PausedQueue:
@@ -57,6 +58,8 @@ class World:
     paused_session: str
     deletable: object
     done_job: str = ""
+    # (operationId, status) -> the answer of the Docker image's server for 408 and 431
+    server_answers: dict = field(default_factory=dict)
 
     def client(self, app=None):
         return (app or self.app).test_client()
@@ -81,7 +84,22 @@ def world(tmp_path_factory) -> World:
     _upload(full)
     built = World(main, _upload(main), app("no-ffmpeg", FFMPEG_BIN="/nonexistent/ffmpeg"), failing,
                   _upload(failing), full, paused, _upload(paused), app("deletable", MAX_FRAMES=2000))
+    built.server_answers = answers_at_the_server_limits(tmp_path_factory.mktemp("live"), main)
     return built
+
+
+def answers_at_the_server_limits(root, app) -> dict[tuple[str, int], object]:
+    """Every operation's 408 and 431, from the Docker image's gunicorn: a request that never finishes
+    arriving, and headers over 64 KiB. All are sent at once, so the 408s take one read timeout in all."""
+    ids = {"session_id": UNKNOWN_SESSION, "job_id": UNKNOWN_JOB}
+    operations = [(operation["operationId"], method.upper(), concrete_path(path, ids))
+                  for path, item in app.test_client().get("/openapi.json").get_json()["paths"].items()
+                  for method, operation in item.items()]
+    with live_server_in(root, REQUEST_READ_TIMEOUT_SECONDS=SERVER_READ_TIMEOUT) as server:
+        connections = {(operation_id, status): send(server.url, request(method, path))
+                       for operation_id, method, path in operations
+                       for status, request in ((408, stalled_request), (431, oversized_request))}
+        return {key: read_response(connection) for key, connection in connections.items()}
 
 
 def finished_job(w: World) -> str:
@@ -157,7 +175,15 @@ def queued_job(w: World) -> str:
         .get_json()["job_id"]
 
 
-PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = {
+def with_server_limits(producers: dict[str, dict[int, Callable[[World], object]]]):
+    """Each operation's producers plus its 408 and 431: the server's own limits apply to every operation."""
+    def server_answer(operation: str, status: int) -> Callable[[World], object]:
+        return lambda w: w.server_answers[operation, status]
+    return {operation: {**own, 408: server_answer(operation, 408), 431: server_answer(operation, 431)}
+            for operation, own in producers.items()}
+
+
+PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_server_limits({
     "process_upload": {
         200: lambda w: post_upload(w.client(), eg.extended_zip(eg.extended_rows(eg.make_catalog(), 50))),
         400: lambda w: w.client().post("/process", data={}),
@@ -217,7 +243,7 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = {
         200: lambda w: w.client().get("/health"),
         503: lambda w: w.client(w.no_ffmpeg).get("/health"),
     },
-}
+})
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,54 @@
+"""Raw HTTP/1.1 exchanges with a live server, for answers a client library cannot provoke: a request that
+never finishes arriving, headers past the server's limit. Answers come back as werkzeug Responses, like
+the test client's."""
+from __future__ import annotations
+
+import re
+import socket
+import time
+from urllib.parse import urlsplit
+
+from werkzeug.wrappers import Response
+
+ANSWER_SECONDS = 60.0   # generous: the machine may be busy; the server's own deadlines are far shorter
+OVERSIZED_HEADERS = "".join(f"X-Padding-{k}: {'p' * 1000}\r\n" for k in range(70))   # about 70 KiB
+
+
+def stalled_request(method: str, path: str) -> bytes:
+    """A request that never finishes arriving: a body announced but not sent, or headers that never end."""
+    if method in ("POST", "PUT", "PATCH", "DELETE"):
+        return (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                f"Content-Length: 100\r\n\r\n{{").encode()
+    return f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n".encode()
+
+
+def oversized_request(method: str, path: str) -> bytes:
+    return f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{OVERSIZED_HEADERS}\r\n".encode()
+
+
+def send(url: str, request: bytes) -> socket.socket:
+    address = urlsplit(url)
+    connection = socket.create_connection((address.hostname, address.port), timeout=ANSWER_SECONDS)
+    connection.sendall(request)
+    return connection
+
+
+def read_response(connection: socket.socket) -> Response:
+    """Read an answer the server ends by closing the connection, and close our side."""
+    received = b""
+    deadline = time.monotonic() + ANSWER_SECONDS
+    with connection:
+        while time.monotonic() < deadline:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines]
+    return Response(body, status=int(status_line.split(" ", 2)[1]), headers=headers)
+
+
+def concrete_path(template: str, values: dict[str, str]) -> str:
+    """/sessions/{session_id} -> /sessions/<values['session_id']>"""
+    return re.sub(r"\{(\w+)\}", lambda match: values[match.group(1)], template)

@@ -5,12 +5,13 @@ scratch folders' prefix), the upload leaves nothing behind, and a session stored
 """
 from __future__ import annotations
 
+import logging
 import tempfile
 
 import pytest
 
 from backend.app import create_app
-from tests.bad_uploads import BAD_UPLOADS, VALID, BadUpload
+from tests.bad_uploads import BAD_UPLOADS, VALID, BadUpload, history_zip
 from tests.conftest import leftovers, post_upload, upload_ok
 
 # Fragments of DuckDB's and zipfile's own messages: none may reach a person.
@@ -59,3 +60,12 @@ def test_the_collection_covers_the_issue_cases():
     assert {"ms_played_2_pow_63", "ms_played_e308", "ms_played_nan", "ms_played_infinity", "only_plays_year_0000",
             "only_plays_year_9999", "utf16_lone_surrogate", "two_thousand_mib_members", "nested_zip",
             "dot_dot_path"} <= names
+
+
+def test_duckdb_words_quoting_row_values_stay_out_of_the_log(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    response = post_upload(client, history_zip(b'[["Secret Song by Secret Artist"]]'))
+    assert response.status_code == 422
+    assert "the array holds an item that is not a row object" in response.get_json()["error"]
+    assert "History files refused by DuckDB (InvalidInputException)" in caplog.text
+    assert "Secret" not in caplog.text

@@ -102,8 +102,8 @@ def ingest_export(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_r
         return _ingest(unpacked, db_path, work_dir, max_rows)
     except DATA_ERRORS as error:
         # raw_rows.py refuses every value these could come from; should one slip through, the person
-        # still gets our message, and the log gets DuckDB's.
-        log.warning("Ingest refused by DuckDB after the row checks", exc_info=error)
+        # still gets our message. DuckDB's may quote row values, so the log gets only its kind.
+        log.warning("Ingest refused by DuckDB after the row checks (%s)", type(error).__name__)
         raise ExportError(422, f"The listening history ({', '.join(unpacked.member_names[:3])}) holds values "
                                "that cannot be stored; upload the files exactly as Spotify sent them.") from error
 

@@ -3,7 +3,7 @@
 DuckDB parses the JSON; this module decides what its rows mean. Values of the wrong kind are a 422
 naming the member file they are in; rows that are well-formed but outside the domain (a time
 outside FIRST_DAY..LAST_DAY, a play longer than MAX_MS_PLAYED) are only counted. DuckDB's own
-messages quote the server's paths, so they go to the log and the person gets ours.
+messages quote the server's paths (and row values), so the person gets ours instead.
 """
 from __future__ import annotations
 
@@ -65,8 +65,10 @@ def read_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedE
                               "time_format": fmt.time_format, "number_types": list(NUMBER_TYPES),
                               "limit": max_rows + 1})
     except duckdb.Error as error:
-        log.info("History files refused by DuckDB: %s", error)
-        raise ExportError(422, _unreadable(str(error), unpacked)) from error
+        message = _unreadable(str(error), unpacked)
+        # DuckDB's own words may quote row values: the log gets the kind of error and what the person was told.
+        log.info("History files refused by DuckDB (%s): %s", type(error).__name__, message)
+        raise ExportError(422, message) from error
     rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     if rows > max_rows:
         raise ExportError(413, f"The listening history has more than {max_rows:,} rows; at most {max_rows:,} "

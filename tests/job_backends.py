@@ -2,6 +2,7 @@
 what a client of the job routes does (start, watch, download)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -119,11 +120,10 @@ def fetch(client, url: str, **kwargs):
 
 def ffmpeg_children(workers: list) -> list[psutil.Process]:
     """ffmpeg processes under this process and the Celery workers."""
-    roots = [psutil.Process(w.pid) for w in workers] + [psutil.Process()]
     found = []
-    for root in roots:
-        try:
-            found += [p for p in root.children(recursive=True) if "ffmpeg" in p.name()]
-        except psutil.NoSuchProcess:  # a child that ended while we looked
-            continue
+    for root in [psutil.Process(w.pid) for w in workers] + [psutil.Process()]:
+        for process in root.children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):  # one that ended while we looked is not one
+                if "ffmpeg" in process.name():
+                    found.append(process)
     return found

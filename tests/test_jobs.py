@@ -2,6 +2,7 @@
 progress, download with Range, cancel, ownership, worker loss, limits."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -142,8 +143,9 @@ def rendering_pool_process(backend, timeout: float = 10.0) -> psutil.Process:
     while time.monotonic() < deadline:
         for worker in backend.workers:
             for child in psutil.Process(worker.pid).children():
-                if any("ffmpeg" in grandchild.name() for grandchild in child.children()):
-                    return child
+                with contextlib.suppress(psutil.NoSuchProcess):  # a process that ended while we looked
+                    if any("ffmpeg" in grandchild.name() for grandchild in child.children()):
+                        return child
         time.sleep(0.05)
     raise AssertionError("no Celery worker is rendering")
 

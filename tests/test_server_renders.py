@@ -2,6 +2,7 @@
 behind, and session cleanup never removes the session a render is holding."""
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -9,6 +10,7 @@ import time
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
 import requests
 
@@ -55,7 +57,12 @@ def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
 
 
 def encoders(server: LiveServer) -> list[str]:
-    return [p.name() for p in server.descendants() if "ffmpeg" in p.name()]
+    """The ffmpeg processes below the server; one that ends while they are listed is not one."""
+    names = []
+    for process in server.descendants():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            names.append(process.name())
+    return [name for name in names if "ffmpeg" in name]
 
 
 def render_files(server: LiveServer) -> list[str]:

@@ -3,6 +3,7 @@ the heartbeat covers every phase (a slow start or join is not taken for a dead w
 pickup never both win; deleting a session mid-render answers at once and stops its renders."""
 from __future__ import annotations
 
+import json
 import threading
 import time
 from types import SimpleNamespace
@@ -95,8 +96,9 @@ def test_a_slow_start_and_a_slow_join_are_not_taken_for_a_dead_worker(backend, s
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not seen or seen[-1]["state"] in ("queued", "running")):
         seen.append(backend.client.get(f"/jobs/{job_id}").get_json())
-        if seen[-1]["state"] == "running":
-            records_while_running.add(record_path.read_bytes())
+        record = record_path.read_bytes()
+        if json.loads(record)["state"] == "running":
+            records_while_running.add(record)
         time.sleep(0.1)
     assert job_faults.was_hit(backend.upload_dir, job_faults.SLOW_START)
     assert job_faults.was_hit(backend.upload_dir, job_faults.SLOW_JOIN)

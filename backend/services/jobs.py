@@ -212,14 +212,16 @@ class JobStore:
             if current.state != "running":  # declared dead meanwhile: it stays failed, without a video
                 self.video_path(record).unlink(missing_ok=True)
                 return
+            if record.state == "done":
+                # before the record says done: whoever sees it done sees the oldest video gone
+                self._make_room_for_a_video(record.session_id)
             record.finished_at = time.time()
             self._write(record)
-            if record.state == "done":
-                self._keep_newest_videos(record.session_id)
 
-    def _keep_newest_videos(self, session_id: str) -> None:
+    def _make_room_for_a_video(self, session_id: str) -> None:
+        """Delete the session's oldest finished jobs until one more video fits in MAX_VIDEOS_PER_SESSION."""
         done = sorted((r for r in self._records(session_id) if r.state == "done"), key=lambda r: r.finished_at or 0)
-        for old in done[:max(0, len(done) - self.limits.videos_per_session)]:
+        for old in done[:max(0, len(done) - self.limits.videos_per_session + 1)]:
             self.remove(old)
 
     def cancel(self, record: JobRecord, wait_seconds: float = 2.0) -> JobRecord:

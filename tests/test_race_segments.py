@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
+import time
 
 import numpy as np
 import psutil
@@ -128,7 +129,11 @@ def test_a_render_stopped_by_its_caller_leaves_no_process_and_no_file(prepared, 
         assert share < 0.6  # this process paints about half
         for index, frame in enumerate(frames):
             if index == 30:
-                assert len(helpers_and_encoders()) >= 3  # our encoder, a helper and its encoder are running
+                # our encoder, a helper and its encoder are running (the helper's may start late under load)
+                deadline = time.monotonic() + 30
+                while len(helpers_and_encoders()) < 3 and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                assert len(helpers_and_encoders()) >= 3
                 raise Stop
             yield frame
 

@@ -10,19 +10,22 @@ are never allowed, so `*` can never hand a visitor's cookies to another site.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, request
+from flask_cors import CORS
 
 from backend.core.errors import error_response
 
 STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-ALLOWED_METHODS = "GET, POST, DELETE"
-ALLOWED_HEADERS = "Content-Type, Accept, Range"
+ALLOWED_METHODS = ["GET", "POST", "DELETE"]
+ALLOWED_HEADERS = ["Content-Type", "Accept", "Range"]
 # Headers a browser script may read besides the CORS-safelisted ones.
-EXPOSED_HEADERS = "Retry-After, Location, Content-Disposition, Content-Range, Accept-Ranges"
-PREFLIGHT_MAX_AGE_SECONDS = "600"
+EXPOSED_HEADERS = ["Retry-After", "Location", "Content-Disposition", "Content-Range", "Accept-Ranges"]
+PREFLIGHT_MAX_AGE_SECONDS = 600
 NEVER_GRANTED = "null"
+ANY_ORIGIN_BUT_NULL = re.compile(r"^(?!null$).+$", re.IGNORECASE)
 
 
 class OriginPolicy:
@@ -30,7 +33,7 @@ class OriginPolicy:
 
     def __init__(self, listed: list[str]):
         self.any_origin = "*" in listed
-        self.listed = {_normalised(origin) for origin in listed if origin != "*"}
+        self.listed = {_normalised(origin) for origin in listed} - {"*", NEVER_GRANTED}
 
     def grants(self, origin: str) -> bool:
         origin = _normalised(origin)
@@ -49,40 +52,30 @@ def _is_own_host(origin: str) -> bool:
     return urlsplit(_normalised(origin)).netloc == request.host.lower()
 
 
-def _grant(response: Response, origin: str) -> None:
-    response.headers["Access-Control-Allow-Origin"] = origin
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-
-
 def install_origin_policy(app: Flask) -> None:
-    """Answer preflights, refuse cross-site writes from unlisted origins, and label every answer."""
+    """Refuse ungranted preflights and cross-site writes; Flask-CORS writes the headers of granted ones."""
     policy = OriginPolicy(app.config["CORS_ORIGINS"])
+    CORS(app, origins=[ANY_ORIGIN_BUT_NULL] if policy.any_origin else sorted(policy.listed),
+         methods=ALLOWED_METHODS, allow_headers=ALLOWED_HEADERS, expose_headers=EXPOSED_HEADERS,
+         max_age=PREFLIGHT_MAX_AGE_SECONDS, supports_credentials=False, always_send=False)
 
     @app.before_request
     def check_origin():
         origin = request.headers.get("Origin")
         if origin is None:
             return None
-        is_preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
-        if is_preflight:
+        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             if not policy.grants(origin):
                 return error_response(403, "This origin may not call the API from a browser; "
                                            "the operator can list it in CORS_ORIGINS.")
-            response = app.make_response(("", 204))
-            response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-            response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-            response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE_SECONDS
-            return response
+            return app.make_response(("", 204))
         if request.method in STATE_CHANGING_METHODS and not policy.grants(origin) and not _is_own_host(origin):
             return error_response(403, "Requests from a page on another site are refused; "
                                        "the operator can allow a front end's origin in CORS_ORIGINS.")
         return None
 
     @app.after_request
-    def label_answer(response: Response) -> Response:
-        # The answer depends on Origin: caches must not hand one origin's answer to another.
+    def vary_by_origin(response):
+        # Whether a write is refused depends on Origin too: caches must not hand one origin's answer to another.
         response.vary.add("Origin")
-        origin = request.headers.get("Origin")
-        if origin is not None and policy.grants(origin):
-            _grant(response, origin)
         return response

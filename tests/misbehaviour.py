@@ -176,6 +176,7 @@ class SpotifyFaults:
     huge_pictures: frozenset[str] = frozenset()      # their picture is huge_side px square
     huge_side: int = HUGE_SIDE
     html_pictures: frozenset[str] = frozenset()      # their picture (a real PNG) is labelled text/html
+    redirected_pictures: frozenset[str] = frozenset()  # their picture answers 302 to where it really is
     reordered_batches: bool = False                  # batch answers list their items in reverse order
     malformed_artists: frozenset[str] = frozenset()  # their item in /artists?ids= has images that are not a list
     malformed_tracks: frozenset[str] = frozenset()   # their tracks' items in /tracks?ids= have an album that is text

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import colorsys
+import gzip
 import hashlib
 import io
 import itertools
@@ -168,6 +169,8 @@ class SpotifyStandin:
                 parts = [p for p in url.path.split("/") if p]
                 if parts[:1] == ["image"] and len(parts) == 4:
                     return self._image(parts[2], parts[3])
+                if parts[:2] == ["moved", "image"] and len(parts) == 5:
+                    return self._send(200, standin._picture(parts[3], "png"), "image/png")
                 if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                     return self._json(401, {"error": {"status": 401, "message": "No token provided"}})
                 if standin._first_api_call() and standin.mode == "ratelimit":
@@ -205,6 +208,8 @@ class SpotifyStandin:
                 content_type = "image/png" if name.endswith("png") else "image/jpeg"
                 if artist in standin.faults.html_pictures:
                     content_type = "text/html; charset=utf-8"
+                if artist in standin.faults.redirected_pictures:  # to the same picture, on another path
+                    return self._send(302, b"", "text/plain", {"Location": self.path.replace("/image/", "/moved/image/")})
                 self._send(200, data, content_type)
 
             def _misbehave(self, body, dribbled: bool = False, gzip: bool = False,
@@ -222,7 +227,10 @@ class SpotifyStandin:
                             standin._release)
 
             def _json(self, status: int, body: dict, headers: dict | None = None) -> None:
-                self._send(status, json.dumps(body).encode(), "application/json", headers)
+                data = json.dumps(body).encode()
+                if "gzip" in self.headers.get("Accept-Encoding", ""):  # as Spotify does
+                    data, headers = gzip.compress(data), {**(headers or {}), "Content-Encoding": "gzip"}
+                self._send(status, data, "application/json", headers)
 
             def _send(self, status: int, data: bytes, content_type: str, headers: dict | None = None) -> None:
                 self.send_response(status)

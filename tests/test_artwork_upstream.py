@@ -25,14 +25,32 @@ def extended_export():
     return eg.extended_zip(eg.extended_rows(CATALOG, 3000, start="2021-01-01", end="2022-06-30"))
 
 
-@pytest.fixture
-def plain(upload_dir, extended_export):
-    """An app without artwork, its session, the top artists and the time a chart takes to draw (warmed up)."""
+@pytest.fixture(scope="module")
+def shared_dir(tmp_path_factory, extended_export):
+    """One UPLOAD_DIR and session for the module: its session, top artists and the time a chart takes to
+    draw without artwork (warmed up)."""
+    upload_dir = tmp_path_factory.mktemp("sessions")
     client = client_for(upload_dir, None, SPOTIFY_CLIENT_ID="")
     session = upload_ok(client, extended_export)["session_id"]
     body, _, _ = chart(client, session)
     _, _, render_s = chart(client, session)
-    return session, [item["name"] for item in body["items"]], render_s
+    return upload_dir, (session, [item["name"] for item in body["items"]], render_s)
+
+
+@pytest.fixture
+def plain(shared_dir):
+    return shared_dir[1]
+
+
+@pytest.fixture
+def cache_dir(tmp_path):
+    return tmp_path / "artwork-cache"
+
+
+@pytest.fixture
+def app_for(shared_dir, cache_dir):
+    """A client of an app pointed at the stand-in, with an artwork cache of this test's own."""
+    return lambda server, **settings: client_for(shared_dir[0], server, ARTWORK_CACHE_DIR=str(cache_dir), **settings)
 
 
 @pytest.fixture
@@ -57,11 +75,11 @@ def drawn(server: SpotifyStandin, body: dict, pixels) -> dict[str, bool]:
 
 
 @pytest.mark.parametrize("slow", ["picture", "lookups"])
-def test_an_answer_sent_a_byte_a_second_ends_at_the_deadline(upload_dir, plain, standin, slow):
+def test_an_answer_sent_a_byte_a_second_ends_at_the_deadline(app_for, plain, standin, slow):
     session, top, render_s = plain
     faults = {"dribbled_pictures": frozenset(top[1:2])} if slow == "picture" else {"dribbled_lookups": True}
     server = standin(**faults)
-    client = client_for(upload_dir, server, ARTWORK_TIMEOUT_SECONDS=BUDGET_S)
+    client = app_for(server, ARTWORK_TIMEOUT_SECONDS=BUDGET_S)
     started = time.monotonic()
     body, pixels, elapsed = chart(client, session)
 
@@ -74,10 +92,10 @@ def test_an_answer_sent_a_byte_a_second_ends_at_the_deadline(upload_dir, plain, 
     assert sent.hung_up_at - started < BUDGET_S + 2 * DRIBBLE_INTERVAL_S + SLACK_S
 
 
-def test_an_api_answer_inflating_to_600_mb_costs_little_memory(upload_dir, plain, standin):
+def test_an_api_answer_inflating_to_600_mb_costs_little_memory(app_for, plain, standin):
     session, top, _ = plain
     server = standin(bomb_lookups=True)
-    client = client_for(upload_dir, server, ARTWORK_TIMEOUT_SECONDS=10)
+    client = app_for(server, ARTWORK_TIMEOUT_SECONDS=10)
     with PeakMemory() as memory:
         body, pixels, _ = chart(client, session)
     assert memory.growth < MEMORY_BOUND, memory.growth / 2**20
@@ -87,10 +105,10 @@ def test_an_api_answer_inflating_to_600_mb_costs_little_memory(upload_dir, plain
 
 
 @pytest.mark.parametrize("side", [8000, 1500])
-def test_pictures_over_the_pixel_cap_are_refused_before_decoding(upload_dir, plain, standin, side):
+def test_pictures_over_the_pixel_cap_are_refused_before_decoding(app_for, plain, standin, side):
     session, top, _ = plain
     server = standin(huge_pictures=frozenset(top[:4]), huge_side=side)
-    client = client_for(upload_dir, server, ARTWORK_TIMEOUT_SECONDS=10)
+    client = app_for(server, ARTWORK_TIMEOUT_SECONDS=10)
     with PeakMemory() as memory:
         body, pixels, _ = chart(client, session)
     if side == 8000:  # 4 x 192 MB had they been decoded
@@ -100,27 +118,26 @@ def test_pictures_over_the_pixel_cap_are_refused_before_decoding(upload_dir, pla
         assert drawn(server, body, pixels) == {name: True for name in top}
 
 
-def test_a_picture_over_the_byte_cap_is_not_drawn(upload_dir, plain, standin):
+def test_a_picture_over_the_byte_cap_is_not_drawn(app_for, plain, standin):
     session, top, _ = plain
     server = standin(huge_pictures=frozenset(top[:1]), huge_side=1500)  # 9 KB; the others are a few hundred bytes
-    client = client_for(upload_dir, server, ARTWORK_MAX_IMAGE_KB=4)
+    client = app_for(server, ARTWORK_MAX_IMAGE_KB=4)
     body, pixels, _ = chart(client, session)
     assert drawn(server, body, pixels) == {name: name != top[0] for name in top}
 
 
-def test_a_batch_answer_in_another_order_gives_each_bar_its_own_picture(upload_dir, plain, standin):
+def test_a_batch_answer_in_another_order_gives_each_bar_its_own_picture(app_for, plain, standin, cache_dir):
     session, top, _ = plain
     server = standin(reordered_batches=True)
-    client = client_for(upload_dir, server)
+    client = app_for(server)
     body, pixels, _ = chart(client, session)
     assert_pictures_and_colours(server, "artist_name", body, pixels)
     assert any("?ids=" in request for request in server.requests)
 
-    cache = upload_dir / "artwork-cache"
-    for path in cache.glob("tracks/*.json"):  # each track cached under its own id, with its own artist
+    for path in cache_dir.glob("tracks/*.json"):  # each track cached under its own id, with its own artist
         artist = TRACKS[path.stem][0]
         assert json.loads(path.read_text())["artists"] == [[spotify_id("artist:" + artist), artist]]
-    for path in cache.glob("artists/*.json"):
+    for path in cache_dir.glob("artists/*.json"):
         assert all(f"/image/artist/{path.stem}/" in url for url, _ in json.loads(path.read_text())["images"])
 
     calls = server.request_count()
@@ -130,10 +147,10 @@ def test_a_batch_answer_in_another_order_gives_each_bar_its_own_picture(upload_d
 
 
 @pytest.mark.parametrize("garbled", ["malformed_artists", "malformed_tracks"])
-def test_one_malformed_item_costs_only_its_own_picture(upload_dir, plain, standin, garbled):
+def test_one_malformed_item_costs_only_its_own_picture(app_for, plain, standin, garbled):
     session, top, _ = plain
     server = standin(**{garbled: frozenset(top[2:3])})
-    client = client_for(upload_dir, server)
+    client = app_for(server)
     body, pixels, _ = chart(client, session)
     assert drawn(server, body, pixels) == {name: name != top[2] for name in top}
 
@@ -142,18 +159,20 @@ def test_one_malformed_item_costs_only_its_own_picture(upload_dir, plain, standi
     assert server.request_count() > calls  # the garbled item was not remembered: it is asked for again
 
 
-def test_a_picture_served_as_html_is_not_drawn(upload_dir, plain, standin):
+@pytest.mark.parametrize("fault", ["html_pictures", "redirected_pictures"])
+def test_a_picture_served_as_html_or_by_a_redirect_is_not_drawn(app_for, plain, standin, fault):
     session, top, _ = plain
-    server = standin(html_pictures=frozenset(top[:1]))
-    client = client_for(upload_dir, server)
+    server = standin(**{fault: frozenset(top[:1])})
+    client = app_for(server)
     body, pixels, _ = chart(client, session)
     assert drawn(server, body, pixels) == {name: name != top[0] for name in top}
+    assert not [r for r in server.requests if r.startswith("GET /moved/")]  # a redirect is never followed
 
 
-def test_pictures_come_only_from_the_allowed_hosts(upload_dir, plain, standin):
+def test_pictures_come_only_from_the_allowed_hosts(app_for, plain, standin):
     session, top, _ = plain
     server = standin()
-    client = client_for(upload_dir, server, ARTWORK_IMAGE_HOSTS="scdn.co,spotifycdn.com")  # the default
+    client = app_for(server, ARTWORK_IMAGE_HOSTS="scdn.co,spotifycdn.com")  # the default
     body, pixels, _ = chart(client, session)
     assert drawn(server, body, pixels) == {name: False for name in top}
     assert server.requests and not [r for r in server.requests if r.startswith("GET /image/")]

@@ -72,7 +72,7 @@ class SpotifyFetch:
 
     def close(self) -> None:
         if self._pool is not None:
-            # calls still running end by their own timeout; late answers still reach the cache
+            # a call still running ends at the deadline, when its socket is shut (bounded_http)
             self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _submit(self, call: Callable[..., Any], *args: Any) -> Future:

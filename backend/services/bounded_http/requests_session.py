@@ -119,15 +119,11 @@ class BoundedAdapter(HTTPAdapter):
                                response.headers.get("Content-Encoding"), self.max_bytes, self.deadline)
             if watch.expired:   # the socket was shut while a close-delimited answer was still coming
                 raise DeadlinePassed("the answer did not arrive in time")
-        except (requests.RequestException, Urllib3Error, OSError, DeadlinePassed) as error:
+        except (OSError, Urllib3Error, ValueError) as error:  # requests' errors and DeadlinePassed are OSErrors
             if response is not None:
-                response.close()   # mid-answer: the connection is not reused
+                response.close()   # mid-answer (too large, cut short, too late): the connection is not reused
             if watch.expired or isinstance(error, DeadlinePassed):
                 raise requests.exceptions.ReadTimeout("the answer did not arrive in time", request=request) from error
-            raise
-        except ValueError:   # too large, cut short or an unknown encoding: the connection is mid-answer
-            if response is not None:
-                response.close()
             raise
         finally:
             watch.finish()

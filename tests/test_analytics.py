@@ -192,20 +192,22 @@ def test_hanging_supabase_adds_no_latency(make_app, hanging, export):
     for _ in range(3):
         plain_times.append(seconds(plain))
         stuck_times.append(seconds(stuck))
-    assert min(stuck_times) < 1.5 * min(plain_times) + 0.05, (plain_times, stuck_times)
+    # waiting on the sender would add its 5 s timeout to a request; a busy machine adds far less noise
+    assert min(stuck_times) < min(plain_times) + 2.5, (plain_times, stuck_times)
     analytics = stuck.extensions["analytics"]
     assert not analytics.flush(0.05)  # the events really are waiting behind the hanging call
 
 
 def test_full_queue_drops_events_without_blocking(hanging):
-    analytics = Analytics(hanging.url, KEY)
+    analytics = Analytics(hanging.url, KEY, timeout_s=60)  # the sender stays stuck for the whole burst
     try:
         analytics.record("image", ok=True)
         assert hanging.wait_for(1)  # the sender is now stuck on a call that is never answered
-        started = time.perf_counter()
-        for _ in range(QUEUE_SIZE + 25):
-            analytics.record("image", ok=True, top_n=10)
-        assert time.perf_counter() - started < 0.5
+        burst = threading.Thread(target=lambda: [analytics.record("image", ok=True, top_n=10)
+                                                 for _ in range(QUEUE_SIZE + 25)])
+        burst.start()
+        burst.join(30)
+        assert not burst.is_alive()  # a record() waiting for room would wait for ever: the call never ends
         assert analytics._queue.qsize() == QUEUE_SIZE
         assert analytics._dropped == 25
     finally:
@@ -220,7 +222,7 @@ def test_a_hanging_call_times_out_and_is_logged_once(hanging, caplog):
         for _ in range(3):
             analytics.record("image", ok=True)
         assert analytics.flush(5)  # each call gave up after its timeout: the sender is not wedged
-        assert 0.8 < time.perf_counter() - started < 4
+        assert time.perf_counter() - started > 0.8  # three calls, each ended by its 0.3 s deadline
         assert len(hanging.requests) == 3
     finally:
         analytics.close()
@@ -261,9 +263,7 @@ def test_without_settings_nothing_runs_sends_or_logs(make_app, export, caplog, u
     client.post("/generate_image", json={"session_id": session, **SMALL})
     client.post("/generate_image", json={"session_id": "nope"})
     analytics = app.extensions["analytics"]
-    started = time.perf_counter()
     assert analytics.record("image", ok=True) is None
-    assert time.perf_counter() - started < 0.01
 
     assert not analytics.enabled
     assert analytics._thread is None and analytics._queue.qsize() == 0 and analytics._queue.unfinished_tasks == 0

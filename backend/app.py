@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 request_log = logging.getLogger("backend.requests")
 # Libraries whose info and debug lines carry request paths (session ids) or client addresses;
 # _log_requests writes the one line per request instead.
-PATH_LOGGING_LIBRARIES = ("werkzeug",)
+PATH_LOGGING_LIBRARIES = ("werkzeug", "flask_cors")
 
 
 def _configure_logging(level: str) -> None:

@@ -84,3 +84,13 @@ def test_album_race_of_account_data_is_422(client, rows):
     response = client.post("/generate_animation", json={"session_id": account, "selected_attribute": "album_name"})
     assert response.status_code == 422
     assert "no album names" in response.get_json()["error"]
+
+
+def test_a_race_over_max_frames_is_422_before_any_frame_is_painted(client, session, upload_dir):
+    frames = (keyframes_implied(START, END, 1, "d") - 1) * 120 + 1 + 2 * 28
+    response = client.post("/generate_animation", json={
+        "session_id": session, "start_date": str(START), "end_date": str(END), "days": 1, "interp_steps": 120,
+        "speed_for_bar_animation": 28, **SMALL})
+    assert response.status_code == 422
+    assert response.get_json()["error"].startswith(f"This race would have {frames:,} frames; the limit is 6,000.")
+    assert not list(upload_dir.glob("*.mp4"))

@@ -131,6 +131,10 @@ class JobStore:
         beat = self._beat(record)
         if beat:
             record.frames_done = beat[1]
+        else:  # the beat goes only after the final record is written: read that, not stale progress
+            current = self._reload(record)
+            if current is not None and current.state != "running":
+                return current, False
         last_sign_of_life = beat[0] if beat else record.started_at or record.created_at
         return record, time.time() - last_sign_of_life > self.limits.stale_seconds
 
@@ -208,8 +212,8 @@ class JobStore:
                 self.remove(record)  # the job or its session was deleted: leave nothing behind
                 return
             self.cancel_path(record).unlink(missing_ok=True)
-            self.beat_path(record).unlink(missing_ok=True)
             if current.state != "running":  # declared dead meanwhile: it stays failed, without a video
+                self.beat_path(record).unlink(missing_ok=True)
                 self.video_path(record).unlink(missing_ok=True)
                 return
             if record.state == "done":
@@ -217,6 +221,7 @@ class JobStore:
                 self._make_room_for_a_video(record.session_id)
             record.finished_at = time.time()
             self._write(record)
+            self.beat_path(record).unlink(missing_ok=True)  # after the record: progress never reads back
 
     def _make_room_for_a_video(self, session_id: str) -> None:
         """Delete the session's oldest finished jobs until one more video fits in MAX_VIDEOS_PER_SESSION."""

@@ -2,31 +2,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from backend.services.db import IngestSummary
 
 
-class Summary(BaseModel):
-    """What an upload held (the /process answer's summary)."""
-    model_config = ConfigDict(extra="allow")
-
-    format: Literal["extended", "account"]
-    format_label: str
-    files_read: int
-    file_names: list[str]
-    rows_read: int
-    rows_stored: int
-    duplicates_dropped: int
-    rows_incomplete: int
-    rows_out_of_range: int
-    streams: int
-    music_streams: int
-    podcast_plays: int
-    audiobook_plays: int
-    albums_available: bool
-    data_min_date: date
-    data_max_date: date
+# The summary's fields come from the service's dataclass, so the two cannot drift apart; only the
+# fields whose documented type is narrower than the dataclass's are named here.
+DOCUMENTED_TYPES = {"format": Literal["extended", "account"], "data_min_date": date, "data_max_date": date}
+Summary = create_model(
+    "Summary", __config__=ConfigDict(extra="allow"), __doc__="What an upload held (the /process answer's summary).",
+    **{name: (DOCUMENTED_TYPES.get(name, kind), ...) for name, kind in get_type_hints(IngestSummary).items()})
 
 
 class Session(BaseModel):

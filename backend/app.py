@@ -8,20 +8,20 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from backend.core.config import load_settings
-from backend.core.errors import register_error_handlers
 from backend.core.file_modes import keep_new_files_private, make_folder_private
-from backend.core.json_budget import install_json_budget
-from backend.core.origins import install_origin_policy
+from backend.core.settings import Settings, load_settings
 from backend.routes import animations, health, images, jobs, sessions, uploads
 from backend.routes.api import ServiceApp, docs
-from backend.services.allocator import tune_allocator
-from backend.services.analytics import Analytics
-from backend.services.encoding import find_ffmpeg
-from backend.services.job_queue import make_queue
-from backend.services.jobs import JobLimits, JobStore
-from backend.services.sessions import SessionStore
-from backend.services.system import cleanup_old_sessions, start_cleanup_thread
+from backend.routes.error_handlers import register_error_handlers
+from backend.routes.json_budget import install_json_budget
+from backend.routes.origins import install_origin_policy
+from backend.services.analytics.events import Analytics
+from backend.services.encoding.ffmpeg import find_ffmpeg
+from backend.services.hygiene.allocator import tune_allocator
+from backend.services.jobs.queue import make_queue
+from backend.services.jobs.store import JobLimits, JobStore
+from backend.services.sessions.cleanup import cleanup_old_sessions, start_cleanup_thread
+from backend.services.sessions.store import SessionStore
 from backend.serving.devserver import UnversionedRequestHandler
 
 UPLOAD_OVERHEAD_BYTES = 1 << 20  # multipart framing around the file
@@ -70,36 +70,39 @@ def _log_requests(app: Flask) -> None:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: settings, error shape, origin policy, session store, analytics, blueprints."""
+    """Build the app: settings, error shape, origin policy, session store, analytics, blueprints.
+
+    `config` overrides settings by their environment names (UPLOAD_DIR); other keys (TESTING) go to Flask.
+    """
     tune_allocator()
     keep_new_files_private()
+    settings = load_settings(config)
     app = ServiceApp(__name__)
-    app.config.from_mapping(load_settings(config))
-    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_MB"] * 2**20 + UPLOAD_OVERHEAD_BYTES
+    app.config.update({name: value for name, value in (config or {}).items()
+                       if name.lower() not in Settings.model_fields})
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_mb * 2**20 + UPLOAD_OVERHEAD_BYTES
     # Every answer is JSON: no HTML redirects for doubled slashes, a plain JSON 404 instead.
     app.url_map.merge_slashes = False
     _keep_paths_out_of_logs()
     if not app.testing:
-        _configure_logging(app.config["LOG_LEVEL"])
-    install_origin_policy(app)
-    install_json_budget(app, upload_endpoints={"uploads.process_upload"})
-    register_error_handlers(app)
+        _configure_logging(settings.log_level)
+    install_origin_policy(app, settings.cors_origins)
+    install_json_budget(app, settings.max_json_kb, upload_endpoints={"uploads.process_upload"})
+    register_error_handlers(app, settings.max_upload_mb)
     _log_requests(app)
-    store = SessionStore(app.config["UPLOAD_DIR"], app.config["MAX_SESSIONS"], app.config["SESSION_TTL_SECONDS"])
+    store = SessionStore.from_settings(settings)
     make_folder_private(store.root)
-    app.extensions["sessions"] = store
-    job_store = JobStore(store.root, JobLimits.from_config(app.config))
+    job_store = JobStore(store.root, JobLimits.from_settings(settings))
     store.on_delete = job_store.remove_session
-    app.extensions["jobs"] = job_store
-    app.extensions["job_queue"] = make_queue(app.config)
-    app.extensions["analytics"] = Analytics.from_config(app.config)
+    app.extensions.update(settings=settings, sessions=store, jobs=job_store, job_queue=make_queue(settings),
+                          analytics=Analytics(settings))
     for module in (uploads, images, animations, jobs, sessions, health):
         app.register_api(module.bp)
     app.register_blueprint(docs)
     if not app.testing:
         cleanup_old_sessions(store)
         start_cleanup_thread(store, also=job_store.remove_expired)
-        log.info("Encoder: %s", find_ffmpeg(app.config["FFMPEG_BIN"]) or "none found; videos answer 503")
+        log.info("Encoder: %s", find_ffmpeg(settings.ffmpeg_bin) or "none found; videos answer 503")
     return app
 
 
@@ -113,4 +116,4 @@ def __getattr__(name: str) -> Flask:
 
 if __name__ == "__main__":
     served = create_app()
-    served.run(host="0.0.0.0", port=served.config["PORT"], threaded=True, request_handler=UnversionedRequestHandler)
+    served.run(host="0.0.0.0", port=served.extensions["settings"].port, threaded=True, request_handler=UnversionedRequestHandler)

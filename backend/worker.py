@@ -5,18 +5,19 @@ machine shares) and renders with the same code path as the embedded job executor
 """
 from __future__ import annotations
 
-from backend.core.config import load_settings
 from backend.core.file_modes import keep_new_files_private
-from backend.services.allocator import tune_allocator
-from backend.services.job_queue import CELERY_TASK, make_celery
-from backend.services.job_runner import run_job
+from backend.core.settings import load_settings
+from backend.services.hygiene.allocator import tune_allocator
+from backend.services.jobs.queue import CELERY_TASK, make_celery
+from backend.services.jobs.runner import run_job
 
 tune_allocator()
 keep_new_files_private()
-celery = make_celery(load_settings())
+settings = load_settings()
+celery = make_celery(settings)
 
 
 @celery.task(name=CELERY_TASK)
 def render_job(session_id: str, job_id: str) -> None:
     """Render one queued job; its state and video go to the shared UPLOAD_DIR."""
-    run_job(load_settings(), session_id, job_id)
+    run_job(settings, session_id, job_id)

@@ -18,8 +18,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from backend.core.config import load_settings
-from backend.services.encoding import find_ffmpeg
+from backend.core.settings import load_settings
+from backend.services.encoding.ffmpeg import find_ffmpeg
 from benchmarks.export import build_export
 from benchmarks.floor import encode_floor, save_frames
 from benchmarks.report import WorkloadResult, print_export, print_results, print_summary
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     log.info("building the export: %d rows", args.rows)
     data, stats = build_export(args.rows)
     print_export(stats)
-    print(f"Render workers (RENDER_WORKERS): {load_settings()['RENDER_WORKERS']}, on {os.cpu_count()} cores")
+    print(f"Render workers (RENDER_WORKERS): {load_settings().render_workers}, on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         zip_path = Path(tmp) / "my_spotify_data.zip"
         zip_path.write_bytes(data)

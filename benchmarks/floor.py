@@ -1,7 +1,7 @@
 """The encode floor of a race: how long ffmpeg alone takes to encode its frames, and frame snapshots.
 
 The MP4 the API returned is decoded to raw RGB24 frames in a scratch file first; then ffmpeg,
-with exactly the server's arguments (backend.services.encoding.ffmpeg_arguments), encodes that file
+with exactly the server's arguments (backend.services.encoding.ffmpeg.ffmpeg_arguments), encodes that file
 fed to its stdin, and only that process is timed, from start to exit, with nothing else running.
 A long race is ~6 MB a frame raw (32 GB for a year of days at 1080x1920), so frames are decoded
 and encoded in segments of at most `segment_bytes`; the decoder sits blocked on its full pipe
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from backend.services.encoding import FRAME_BYTES_PER_PIXEL, FRAME_PIX_FMT, ffmpeg_arguments
+from backend.services.encoding.ffmpeg import FRAME_BYTES_PER_PIXEL, FRAME_PIX_FMT, ffmpeg_arguments
 
 QUIET = ("-hide_banner", "-loglevel", "error", "-nostdin")
 

@@ -8,7 +8,7 @@ from types import TracebackType
 
 import psutil
 
-from backend.services.system import MB
+from backend.services.hygiene.memory import MB
 
 
 @dataclass

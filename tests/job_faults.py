@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from backend.services import job_runner, segments
-from backend.services.encoding import EncoderError
+from backend.services.encoding import segments
+from backend.services.encoding.ffmpeg import EncoderError
+from backend.services.renders import race as render_use_case
 
 FOLDER = "faults"
 RAISE_BEFORE_FRAMES, RAISE_IN_FRAMES = "raise_before_frames", "raise_in_frames"
@@ -53,16 +54,16 @@ def _error(kind: str, upload_dir: Path) -> BaseException:
 
 def patches(upload_dir: Path) -> dict[tuple[Any, str], Callable]:
     """(module, name) -> replacement, each doing what is armed and otherwise the original's work."""
-    build_race, encode_race, join = job_runner.build_race, job_runner.encode_race, segments._join
+    plan_with_artwork, encode_race, join = render_use_case.plan_with_artwork, render_use_case.encode_race, segments._join
 
-    def faulty_build_race(*args, **kwargs):
+    def faulty_plan(*args, **kwargs):
         kind = _take(upload_dir, RAISE_BEFORE_FRAMES)
         if kind is not None:
             raise _error(kind, upload_dir)
         seconds = _take(upload_dir, SLOW_START)
         if seconds is not None:
             time.sleep(float(seconds))
-        return build_race(*args, **kwargs)
+        return plan_with_artwork(*args, **kwargs)
 
     def faulty_encode_race(race, encoding, work_dir, wrap, **kwargs):
         kind = _take(upload_dir, RAISE_IN_FRAMES)
@@ -82,7 +83,7 @@ def patches(upload_dir: Path) -> dict[tuple[Any, str], Callable]:
             time.sleep(float(seconds))
         return join(*args, **kwargs)
 
-    return {(job_runner, "build_race"): faulty_build_race, (job_runner, "encode_race"): faulty_encode_race,
+    return {(render_use_case, "plan_with_artwork"): faulty_plan, (render_use_case, "encode_race"): faulty_encode_race,
             (segments, "_join"): slow_join}
 
 

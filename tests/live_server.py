@@ -23,8 +23,8 @@ from typing import Iterator
 import psutil
 import requests
 
-from backend.services.sessions import SessionStore
-from backend.services.system import cleanup_old_sessions
+from backend.services.sessions.cleanup import cleanup_old_sessions
+from backend.services.sessions.store import SessionStore
 
 REPO = Path(__file__).resolve().parents[1]
 DOCKERFILE = REPO / "Dockerfile"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backend.services.encoding import find_ffmpeg
+from backend.services.encoding.ffmpeg import find_ffmpeg
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,16 @@ from urllib.parse import parse_qs, urlparse
 
 from PIL import Image
 
-from tests.misbehaviour import Sent, SpotifyFaults, garble_batch, gzip_bomb, raw_answer, send_blocks, send_dribbled, \
-    solid_png
+from tests.misbehaviour import (
+    Sent,
+    SpotifyFaults,
+    garble_batch,
+    gzip_bomb,
+    raw_answer,
+    send_blocks,
+    send_dribbled,
+    solid_png,
+)
 
 TOKEN = "standin-access-token"
 DECLARED_SIZES = (640, 300, 64)      # what Spotify lists; the served pictures are smaller, to stay fast

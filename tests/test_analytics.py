@@ -6,6 +6,7 @@ Supabase never slows or fails a request; without settings nothing runs and nothi
 from __future__ import annotations
 
 import base64
+import io
 import logging
 import threading
 import time
@@ -13,8 +14,9 @@ import time
 import pytest
 
 from backend.app import create_app
-from backend.services import analytics as analytics_module
-from backend.services.analytics import QUEUE_SIZE, Analytics
+from backend.core.settings import load_settings
+from backend.services.analytics import events as analytics_module
+from backend.services.analytics.events import QUEUE_SIZE, Analytics
 from tests import exportgen as eg
 from tests.conftest import upload_ok
 from tests.standins import PostgrestStandin
@@ -104,7 +106,7 @@ def test_events_reach_user_events_with_figures_only(make_app, rest, rows, export
     upload, chart, race = (sent.json() for sent in rest.requests)
     summary = uploaded["summary"]
     assert upload["event"] == "upload"
-    assert upload["properties"] == {"format": summary["format"], "rows": summary["rows_stored"],
+    assert upload["properties"] == {"ok": True, "format": summary["format"], "rows": summary["rows_stored"],
                                     "files": summary["files_read"], "duration_s": upload["properties"]["duration_s"]}
     image_body = image.get_json()
     assert chart == {"event": "image", "properties": {
@@ -131,11 +133,14 @@ def test_failed_requests_record_ok_false_and_the_status_only(make_app, rest):
     for path, body, status in failures:
         assert client.post(path, json=body).status_code == status
     assert client.get("/generate_image").status_code == 405  # no route matched: no event
+    refused = client.post("/process", data={"file": (io.BytesIO(b"Jane Doe's listening"), "history.zip")})
+    assert refused.status_code == 400, refused.get_json()
     assert app.extensions["analytics"].flush(5)
 
     events = [sent.json() for sent in rest.requests]
     assert events == [{"event": "image" if path == "/generate_image" else "animation",
-                       "properties": {"ok": False, "status": status}} for path, _, status in failures]
+                       "properties": {"ok": False, "status": status}} for path, _, status in failures] + [
+        {"event": "upload", "properties": {"ok": False, "status": 400}}]
     assert not any(unknown in sent.raw() or "Jane Doe" in sent.raw() for sent in rest.requests)
 
 
@@ -164,7 +169,7 @@ def test_queued_jobs_record_their_figures_and_refusals_their_status(make_app, re
 
 
 def test_only_known_fields_are_sent(rest):
-    analytics = Analytics(rest.url, KEY)
+    analytics = Analytics(load_settings({"SUPABASE_URL": rest.url, "SUPABASE_KEY": KEY}))
     try:
         analytics.record("image", ok=True, top_n=3, session_id="0b5e2d4c-1f2a-4b3c-8d4e-5f6a7b8c9d0e",
                          artist=eg.SPECIAL_ARTISTS["cjk"], ip_addr=CLIENT_IP)
@@ -199,7 +204,8 @@ def test_hanging_supabase_adds_no_latency(make_app, hanging, export):
 
 
 def test_full_queue_drops_events_without_blocking(hanging):
-    analytics = Analytics(hanging.url, KEY, timeout_s=60)  # the sender stays stuck for the whole burst
+    analytics = Analytics(load_settings({"SUPABASE_URL": hanging.url, "SUPABASE_KEY": KEY,
+                                     "ANALYTICS_TIMEOUT_SECONDS": 60}))  # the sender stays stuck for the whole burst
     try:
         analytics.record("image", ok=True)
         assert hanging.wait_for(1)  # the sender is now stuck on a call that is never answered
@@ -216,7 +222,8 @@ def test_full_queue_drops_events_without_blocking(hanging):
 
 def test_a_hanging_call_times_out_and_is_logged_once(hanging, caplog):
     caplog.set_level(logging.INFO, logger=LOGGER)
-    analytics = Analytics(hanging.url, KEY, timeout_s=0.3)
+    analytics = Analytics(load_settings({"SUPABASE_URL": hanging.url, "SUPABASE_KEY": KEY,
+                                     "ANALYTICS_TIMEOUT_SECONDS": 0.3}))
     try:
         started = time.perf_counter()
         for _ in range(3):

@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from backend.services import analytics as analytics_module
-from backend.services.analytics import Analytics
+from backend.core.settings import load_settings
+from backend.services.analytics import events as analytics_module
+from backend.services.analytics.events import Analytics
 from tests.misbehaviour import DRIBBLE_INTERVAL_S, PeakMemory
 from tests.standins import HUGE_BYTES, PostgrestStandin
 
@@ -28,7 +29,7 @@ def sender():
     made: list[Analytics] = []
 
     def make(url: str, **settings) -> Analytics:
-        made.append(Analytics.from_config({**SETTINGS, "SUPABASE_URL": url, **settings}))
+        made.append(Analytics(load_settings({**SETTINGS, "SUPABASE_URL": url, **settings})))
         return made[-1]
     yield make
     for analytics in made:

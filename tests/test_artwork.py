@@ -10,11 +10,22 @@ from PIL import Image
 from src.visuals.chart import colour_key
 from src.visuals.style import BACKGROUND, TEXT, Layout, contrast, picture_colour, stable_colour
 from tests import exportgen as eg
-from tests.artwork_checks import (CATALOG, TOP, TRACKS, assert_pictures_and_colours, bar_colour_at, chart, client_for,
-                                  layout_of, near, thumb_colour)
+from tests.artwork_checks import (
+    CATALOG,
+    TOP,
+    TRACKS,
+    assert_pictures_and_colours,
+    bar_colour_at,
+    chart,
+    client_for,
+    layout_of,
+    near,
+    thumb_colour,
+)
 from tests.conftest import upload_ok
 from tests.media import probe_video
 from tests.spotify_standin import SpotifyStandin
+
 
 @pytest.fixture(scope="module")
 def extended_export():

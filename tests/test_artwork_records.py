@@ -9,11 +9,22 @@ import zlib
 import pytest
 from PIL import Image
 
-from backend.services.artwork_pictures import NotAPicture, square_picture
-from backend.services.artwork_records import (host_allowed, image_url_of, lookup_record, match_items, single_record,
-                                              valid_record)
-from backend.services.bounded_http import (AnswerCutShort, AnswerTooLarge, DeadlinePassed, UnsupportedEncoding,
-                                           read_within)
+from backend.services.artwork.pictures import NotAPicture, square_picture
+from backend.services.artwork.records import (
+    host_allowed,
+    image_url_of,
+    lookup_record,
+    match_items,
+    single_record,
+    valid_record,
+)
+from backend.services.bounded_http import (
+    AnswerCutShort,
+    AnswerTooLarge,
+    DeadlinePassed,
+    UnsupportedEncoding,
+    read_within,
+)
 from tests.misbehaviour import gzip_bomb, solid_png
 
 HOSTS = ("scdn.co", "spotifycdn.com")

@@ -9,8 +9,16 @@ import time
 import pytest
 
 from tests import exportgen as eg
-from tests.artwork_checks import (CATALOG, TOP, TRACKS, assert_pictures_and_colours, chart, client_for, has_no_picture,
-                                  has_own_picture)
+from tests.artwork_checks import (
+    CATALOG,
+    TOP,
+    TRACKS,
+    assert_pictures_and_colours,
+    chart,
+    client_for,
+    has_no_picture,
+    has_own_picture,
+)
 from tests.conftest import upload_ok
 from tests.misbehaviour import DRIBBLE_INTERVAL_S, PeakMemory, SpotifyFaults
 from tests.spotify_standin import SpotifyStandin, spotify_id

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from backend.app import create_app
-from backend.core.json_budget import MAX_NESTING
+from backend.routes.json_budget import MAX_NESTING
 from backend.routes.models import NOT_AN_OBJECT, ChartBody, RaceBody
 from tests import exportgen as eg
 from tests.conftest import post_upload, upload_ok

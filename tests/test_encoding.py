@@ -8,8 +8,9 @@ import psutil
 import pytest
 
 from backend.app import create_app
-from backend.services.clients import ClientGone, disconnect_probe, raise_when_gone, until_stopped
-from backend.services.encoding import PIPE_BYTES, PIPE_MAX_SIZE, start_encoder
+from backend.routes.client_gone import ClientGone, disconnect_probe, raise_when_gone
+from backend.services.encoding.checks import until_stopped
+from backend.services.encoding.ffmpeg import PIPE_BYTES, PIPE_MAX_SIZE, start_encoder
 from tests import exportgen as eg
 from tests.conftest import leftovers, upload_ok
 

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from src.visuals.chart import ChartItem, render_top_chart
-from src.visuals.style import Layout, ValueFormat, value_format
+from src.visuals.style import Layout, ValueFormat, count_format, duration_format
 from tests import exportgen as eg
 from tests.conftest import upload_ok
 
@@ -155,7 +155,7 @@ def test_short_plays_count_only_when_asked(client, session, rows):
 
 
 def test_a_single_stream_reads_stream_not_streams():
-    streams, minutes = value_format("Streams", 2), value_format("duration_ms", 60_000)
+    streams, minutes = count_format(), duration_format(60_000)
     assert [streams.unit_after(streams.number(v)) for v in (1, 2, 1_000)] == ["stream", "streams", "streams"]
     assert minutes.unit_after(minutes.number(60_000)) == "minutes"  # "1.0 minutes", as one writes it
 

@@ -11,9 +11,9 @@ from types import SimpleNamespace
 import pytest
 
 from backend.app import create_app
-from backend.services.encoding import ENCODE_FAILED
-from backend.services.job_runner import OUT_OF_DISK, OUT_OF_MEMORY, RENDER_FAILED, run_job
-from backend.services.jobs import JobStore
+from backend.services.encoding.ffmpeg import ENCODE_FAILED
+from backend.services.jobs.runner import OUT_OF_DISK, OUT_OF_MEMORY, RENDER_FAILED, run_job
+from backend.services.jobs.store import JobStore
 from tests import exportgen as eg
 from tests import job_faults
 from tests.conftest import upload_ok
@@ -129,7 +129,7 @@ def test_a_cancel_racing_the_pickup_never_leaves_a_cancelled_job_rendering(tmp_p
         return current
 
     monkeypatch.setattr(JobStore, "_reload", reload_then_cancel)
-    pickup = threading.Thread(target=run_job, args=(app.config, session, job_id))
+    pickup = threading.Thread(target=run_job, args=(app.extensions["settings"], session, job_id))
     pickup.start()
     pickup.join(SETTLE_SECONDS)
     cancel.join(SETTLE_SECONDS)

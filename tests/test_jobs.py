@@ -12,10 +12,10 @@ import psutil
 import pytest
 
 from backend.app import create_app
-from backend.services.jobs import JobStore
+from backend.services.jobs.store import JobStore
 from tests import exportgen as eg
 from tests.conftest import upload_ok
-from tests.job_backends import ffmpeg_children, fetch, job_app, start, watch
+from tests.job_backends import fetch, ffmpeg_children, job_app, start, watch
 from tests.media import probe_video
 
 RACE = {"days": 5, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [4.8, 6.4], "dpi": 100}
@@ -30,8 +30,7 @@ def export():
 @pytest.fixture(scope="module", params=["local", "celery"])
 def backend(request, tmp_path_factory):
     upload_dir = tmp_path_factory.mktemp(f"jobs-{request.param}")
-    with job_app(request.param, upload_dir) as (app, workers):
-        app.config["MAX_SESSIONS"] = app.extensions["sessions"].max_sessions = 50
+    with job_app(request.param, upload_dir, settings={"MAX_SESSIONS": 50}) as (app, workers):
         yield SimpleNamespace(name=request.param, client=app.test_client(), upload_dir=upload_dir, workers=workers)
 
 

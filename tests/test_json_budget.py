@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from backend.app import create_app
-from backend.core.json_budget import MAX_NESTING, nesting_exceeds
+from backend.routes.json_budget import MAX_NESTING, nesting_exceeds
 from tests import exportgen as eg
 from tests.conftest import upload_ok
 from tests.live_server import live_server_in
@@ -34,7 +34,7 @@ class CountingStream(io.RawIOBase):
 
 
 def test_default_budget_is_16_kb(app):
-    assert app.config["MAX_JSON_KB"] == 16
+    assert app.extensions["settings"].max_json_kb == 16
 
 
 @pytest.mark.parametrize("route", JSON_ROUTES)

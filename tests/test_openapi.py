@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.services.queries import ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIASES, METRICS
-from backend.services.sessions import SESSION_ID
+from backend.services.charts.choices import ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIASES, METRICS
+from backend.services.sessions.store import SESSION_ID
 
 DOCS_ENDPOINTS = {"docs.openapi_document", "docs.docs_page", "docs.static"}
 

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from backend.app import create_app
-from backend.services import db
+from backend.services.ingest import plays as db
 from src.exports import ExportError
 from tests import exportgen as eg
 from tests.conftest import leftovers, post_upload, upload_ok
@@ -181,7 +181,7 @@ def test_ingest_failing_half_way_leaves_nothing_and_frees_its_slot(upload_dir, r
 DIES_MID_INGEST = textwrap.dedent("""
     import os, signal, sys
     from backend.app import create_app
-    from backend.services import db
+    from backend.services.ingest import plays as db
     from tests.conftest import post_upload
 
     def killed(*args):

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from backend.routes.params import race_request
-from backend.services.db import open_session
-from backend.services.encoding import encode_animation, find_ffmpeg
-from backend.services.visuals import build_race
+from backend.services.artwork.settings import ArtworkSettings
+from backend.services.charts.race import build_race
+from backend.services.encoding.ffmpeg import encode_animation, find_ffmpeg
+from backend.services.sessions.database import open_session
 from tests import exportgen as eg
 from tests.conftest import upload_ok
 from tests.media import probe_video
@@ -22,7 +23,7 @@ def prepared(app, client, upload_dir):
     session = upload_ok(client, eg.extended_zip(rows))["session_id"]
     req = race_request({"session_id": session, **BODY}, 2160)
     with open_session(upload_dir / f"{session}.duckdb") as con:
-        return build_race(con, req, 6000)
+        return build_race(con, req, 6000, ArtworkSettings.disabled())
 
 
 def reference_frame(prepared, index: int) -> np.ndarray:

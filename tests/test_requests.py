@@ -7,7 +7,6 @@ import pytest
 
 from backend.app import create_app
 from backend.routes.params import race_request
-
 from tests import exportgen as eg
 from tests.conftest import upload_ok
 

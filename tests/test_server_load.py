@@ -17,7 +17,7 @@ from typing import Callable, Iterator, TypeVar
 import pytest
 import requests
 
-from backend.services.system import cleanup_old_sessions
+from backend.services.sessions.cleanup import cleanup_old_sessions
 from tests import exportgen as eg
 from tests.live_server import CleanupLoop, LiveServer, live_server_in
 

@@ -14,8 +14,8 @@ import psutil
 import pytest
 import requests
 
-from backend.services.sessions import is_locked
-from backend.services.system import cleanup_old_sessions
+from backend.services.sessions.cleanup import cleanup_old_sessions
+from backend.services.sessions.store import is_locked
 from tests import exportgen as eg
 from tests.conftest import leftovers
 from tests.live_server import CleanupLoop, LiveServer, live_server_in

@@ -11,8 +11,8 @@ import pytest
 
 from backend.app import create_app
 from backend.core.errors import ApiError
-from backend.services.sessions import SessionStore, is_locked
-from backend.services.system import cleanup_old_sessions
+from backend.services.sessions.cleanup import cleanup_old_sessions
+from backend.services.sessions.store import SessionStore, is_locked
 from tests import exportgen as eg
 from tests.conftest import post_upload, upload_ok
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from backend.services import queries
-from backend.services.db import open_session
+from backend.services.charts import choices, queries
+from backend.services.sessions.database import open_session
 from tests.bad_uploads import history_zip, row, rows_json
 from tests.conftest import upload_ok
 
@@ -59,7 +59,7 @@ def test_crafted_albums_stay_distinct(client, session):
 def test_race_keys_stay_distinct(upload_dir, session, attribute, distinct):
     with open_session(upload_dir / f"{session}.duckdb") as con:
         window = queries.Window(*queries.date_bounds(con, None))
-        daily = queries.daily_values(con, queries.ATTRIBUTES[attribute], queries.METRICS["Streams"], window)
-        names = queries.names_of(con, queries.ATTRIBUTES[attribute], [str(key) for key in daily.keys])
+        daily = queries.daily_values(con, choices.ATTRIBUTES[attribute], choices.METRICS["Streams"], window)
+        names = queries.names_of(con, choices.ATTRIBUTES[attribute], [str(key) for key in daily.keys])
     assert len(set(daily.keys)) == len(daily.keys) == distinct
     assert len(names) == distinct

@@ -9,8 +9,17 @@ import pytest
 from backend.app import create_app
 from src.exports import ExportError, inflate, unpack
 from src.exports.inflate import CHUNK, InflateBudget
-from tests.bad_uploads import (FOLDER, MIB, VALID, history_zip, make_zip, padded_history, repeated_member_zip, row,
-                               rows_json)
+from tests.bad_uploads import (
+    FOLDER,
+    MIB,
+    VALID,
+    history_zip,
+    make_zip,
+    padded_history,
+    repeated_member_zip,
+    row,
+    rows_json,
+)
 from tests.conftest import leftovers, post_upload, upload_ok
 
 

@@ -13,8 +13,8 @@ REPO = Path(__file__).resolve().parents[1]
 # heap's top cannot simply shrink; then the RSS before and after release_free_memory.
 PROBE = """
 import json
-from backend.services.allocator import release_free_memory, tune_allocator
-from backend.services.system import rss_mb
+from backend.services.hygiene.allocator import release_free_memory, tune_allocator
+from backend.services.hygiene.memory import rss_mb
 tuned = tune_allocator()
 blocks = [bytes(64 * 1024) for _ in range(1600)]
 kept = blocks[::10]

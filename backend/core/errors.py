@@ -1,12 +1,7 @@
-"""One error shape for the whole API: {"error": "<what went wrong and what to do>"}."""
+"""The error a request is refused with: its HTTP status and the message the caller sees.
+
+backend/routes/error_handlers.py turns it into the one error shape of the API: {"error": "..."}."""
 from __future__ import annotations
-
-import logging
-
-from flask import Flask, g, jsonify
-from werkzeug.exceptions import HTTPException
-
-log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -25,31 +20,3 @@ def bad_request(message: str) -> ApiError:
 
 def unprocessable(message: str) -> ApiError:
     return ApiError(422, message)
-
-
-def error_response(status: int, message: str, headers: dict[str, str] | None = None):
-    response = jsonify(error=message)
-    response.status_code = status
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
-
-
-def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def handle_api_error(error: ApiError):
-        return error_response(error.status, error.message, error.headers)
-
-    @app.errorhandler(HTTPException)
-    def handle_http_exception(error: HTTPException):
-        if error.code == 413:
-            limit = app.config["MAX_UPLOAD_MB"]
-            # a JSON route words its own limit (core/json_budget.py)
-            return error_response(413, g.get("too_large") or f"The upload is larger than the {limit} MB limit; "
-                                                              "upload the ZIP Spotify sent you, unmodified.")
-        return error_response(error.code or 500, error.description or error.name)
-
-    @app.errorhandler(Exception)
-    def handle_unexpected(error: Exception):
-        log.error("Unhandled error", exc_info=error)
-        return error_response(500, "Internal error; the request was not completed. Please try again.")

@@ -11,7 +11,7 @@ from flask_openapi3 import APIBlueprint, Info, OpenAPI
 from flask_openapi3_swagger.templates import swagger_html_string
 from pydantic import BaseModel, Field, ValidationError
 
-from backend.core.errors import error_response
+from backend.routes.error_handlers import error_response
 from backend.routes.models import problem
 
 SWAGGER_ASSETS = Path(flask_openapi3_swagger.__file__).parent / "templates" / "swagger"

@@ -1,11 +1,12 @@
 """GET /health: for container health checks."""
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import jsonify
 
 from backend.routes.answers import Health
 from backend.routes.api import api_blueprint
-from backend.services.encoding import find_ffmpeg
+from backend.routes.context import service_settings
+from backend.services.encoding.ffmpeg import find_ffmpeg
 
 bp = api_blueprint("health", __name__)
 
@@ -18,7 +19,8 @@ def health():
 
     Whether, not where: the binary's path (a server path) is for the log, not for anyone who asks.
     """
-    ffmpeg = find_ffmpeg(current_app.config["FFMPEG_BIN"]) is not None
-    response = jsonify(status="ok" if ffmpeg else "degraded", ffmpeg=ffmpeg, env=current_app.config["ENV"])
+    settings = service_settings()
+    ffmpeg = find_ffmpeg(settings.ffmpeg_bin) is not None
+    response = jsonify(status="ok" if ffmpeg else "degraded", ffmpeg=ffmpeg, env=settings.env)
     response.status_code = 200 if ffmpeg else 503
     return response

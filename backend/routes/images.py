@@ -4,33 +4,30 @@ from __future__ import annotations
 import base64
 import time
 
-from flask import current_app, jsonify
+from flask import jsonify
 
 from backend.routes.answers import Image
 from backend.routes.api import BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, CROSS_SITE, NO_SESSION, answers, api_blueprint
+from backend.routes.context import service_settings, session_store
 from backend.routes.models import ChartBody
 from backend.routes.params import chart_request
-from backend.routes.usage_events import record_failures
-from backend.services.db import open_session
-from backend.services.system import logged_memory
-from backend.services.visuals import chart_image
+from backend.routes.usage_events import record_usage, report_usage
+from backend.services.renders import draw_chart
 
 bp = api_blueprint("images", __name__)
-record_failures(bp, "image")
+record_usage(bp, "image")
 
 
 @bp.post("/generate_image", responses=answers({200: Image}, BAD_BODY, CROSS_SITE, NO_SESSION,
                                                             BODY_TOO_LARGE, CANNOT_DRAW))
 def generate_image(body: ChartBody):
     """Draw the top N artists, songs or albums of a session as a JPEG."""
-    req = chart_request(body, current_app.config["MAX_SIDE_PX"])
-    store = current_app.extensions["sessions"]
+    settings = service_settings()
+    req = chart_request(body, settings.max_side_px)
     started = time.perf_counter()
-    with logged_memory("generate_image"), store.using(req.session_id) as path, open_session(path) as con:
-        image = chart_image(con, req)
-    current_app.extensions["analytics"].record(
-        "image", ok=True, attribute=req.attribute.wire_name, metric=req.metric.wire_name, top_n=req.top_n,
-        bytes=len(image.jpeg), duration_s=round(time.perf_counter() - started, 3))
+    image = draw_chart(settings, session_store(), req)
+    report_usage(attribute=req.attribute.wire_name, metric=req.metric.wire_name, top_n=req.top_n,
+                 bytes=len(image.jpeg), duration_s=round(time.perf_counter() - started, 3))
     return jsonify(image=base64.b64encode(image.jpeg).decode("ascii"), filename=image.filename,
                    items=image.items, start_date=image.start.isoformat(), end_date=image.end.isoformat(),
                    width=req.width, height=req.height)

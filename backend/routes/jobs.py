@@ -1,27 +1,33 @@
 """Race renders as jobs: start, watch progress, download (with Range), cancel or delete."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, send_file
+from flask import jsonify, send_file
 
 from backend.core.errors import ApiError
-from backend.routes.animations import NO_ENCODER
 from backend.routes.answers import Job, JobGone, JobStarted
-from backend.routes.api import (BAD_BODY, BAD_JOB_ID, CANNOT_DRAW, CROSS_SITE, NO_JOB, NO_SESSION, answers,
-                                api_blueprint, error)
+from backend.routes.api import (
+    BAD_BODY,
+    BAD_JOB_ID,
+    CANNOT_DRAW,
+    CROSS_SITE,
+    NO_JOB,
+    NO_SESSION,
+    answers,
+    api_blueprint,
+    error,
+)
+from backend.routes.context import job_queue, job_store, service_settings, session_store
 from backend.routes.models import JobPath, RaceBody
 from backend.routes.params import race_request
-from backend.routes.usage_events import record_failures
-from backend.services.artwork import ArtworkSettings
-from backend.services.db import open_session
-from backend.services.encoding import find_ffmpeg
-from backend.services.job_record import ACTIVE, JobRecord, request_to_dict
-from backend.services.visuals import build_race
+from backend.routes.usage_events import record_usage, report_usage
+from backend.services.jobs.record import ACTIVE, JobRecord, request_to_dict
+from backend.services.renders import check_race, require_encoder
 
 bp = api_blueprint("jobs", __name__)
 MP4 = {"content": {"video/mp4": {"schema": {"type": "string", "format": "binary"}}}}
 JOB_EVENT = "animation_job"
-# A refused POST records its status only; polls and downloads record nothing.
-record_failures(bp, JOB_EVENT, endpoint="jobs.start_animation_job")
+# Starting a job records its outcome; polls and downloads record nothing.
+record_usage(bp, JOB_EVENT, endpoint="jobs.start_animation_job")
 
 
 @bp.post("/jobs/animation", responses=answers(
@@ -32,23 +38,19 @@ record_failures(bp, JOB_EVENT, endpoint="jobs.start_animation_job")
                "Retry-After), or no ffmpeg is available.", retry_after=True)))
 def start_animation_job(body: RaceBody):
     """Validate a race like /generate_animation, then queue it: 202 with where to watch it."""
-    config = current_app.config
-    req = race_request(body, config["MAX_SIDE_PX"])
-    if find_ffmpeg(config["FFMPEG_BIN"]) is None:
-        raise ApiError(503, NO_ENCODER)
-    sessions, jobs = current_app.extensions["sessions"], current_app.extensions["jobs"]
+    settings, sessions, jobs = service_settings(), session_store(), job_store()
+    req = race_request(body, settings.max_side_px)
+    require_encoder(settings)
     jobs.check_capacity(sessions.checked_id(req.chart.session_id))  # before the work; add() checks again
-    with sessions.using(req.chart.session_id) as path, open_session(path) as con:
-        # validation only: the render itself fetches the pictures, so the 202 is not held up by Spotify
-        prepared = build_race(con, req, config["MAX_FRAMES"], ArtworkSettings.disabled())
+    # validation only: the render itself fetches the pictures, so the 202 is not held up by Spotify
+    plan = check_race(settings, sessions, req)
     # the validated race, not the body: unknown fields and padding are never stored
-    record = JobRecord(jobs.new_id(), req.chart.session_id, request_to_dict(req), prepared.race.frame_count,
-                       prepared.filename)
+    record = JobRecord(jobs.new_id(), req.chart.session_id, request_to_dict(req), plan.race.frame_count,
+                       plan.filename)
     jobs.add(record)
-    current_app.extensions["job_queue"].submit(record.session_id, record.job_id)
-    current_app.extensions["analytics"].record(
-        JOB_EVENT, ok=True, attribute=req.chart.attribute.wire_name, metric=req.chart.metric.wire_name,
-        top_n=req.chart.top_n, frames=record.frames_total)
+    job_queue().submit(record.session_id, record.job_id)
+    report_usage(attribute=req.chart.attribute.wire_name, metric=req.chart.metric.wire_name, top_n=req.chart.top_n,
+                 frames=record.frames_total)
     status_url = f"/jobs/{record.job_id}"
     response = jsonify(job_id=record.job_id, status_url=status_url, state=record.state,
                        frames_total=record.frames_total)
@@ -60,7 +62,7 @@ def start_animation_job(body: RaceBody):
 @bp.get("/jobs/<job_id>", responses=answers({200: Job}, BAD_JOB_ID, NO_JOB))
 def show_job(path: JobPath):
     """Report a job's state and progress (from frames really encoded)."""
-    return jsonify(current_app.extensions["jobs"].find(path.job_id).public())
+    return jsonify(job_store().find(path.job_id).public())
 
 
 @bp.get("/jobs/<job_id>/video", responses=answers(
@@ -70,7 +72,7 @@ def show_job(path: JobPath):
     error(416, "The Range asked for lies outside the video.")))
 def download_job_video(path: JobPath):
     """Send the finished MP4; Range requests let a browser seek in it."""
-    jobs = current_app.extensions["jobs"]
+    jobs = job_store()
     job_id = path.job_id
     record = jobs.find(job_id)
     if record.state != "done":
@@ -82,7 +84,7 @@ def download_job_video(path: JobPath):
 @bp.delete("/jobs/<job_id>", responses=answers({200: JobGone}, BAD_JOB_ID, CROSS_SITE, NO_JOB))
 def delete_job(path: JobPath):
     """Cancel a queued or running job, or delete a finished one and its video."""
-    jobs = current_app.extensions["jobs"]
+    jobs = job_store()
     record = jobs.find(path.job_id)
     if record.state in ACTIVE:
         cancelled = jobs.cancel(record)

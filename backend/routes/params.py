@@ -1,42 +1,18 @@
-"""Typed values the views and services use, built from the validated request models."""
+"""The typed chart and race requests the services take, built from the validated request models."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any, Mapping
 
 from pydantic import ValidationError
 
 from backend.core.errors import ApiError, bad_request
 from backend.routes.models import ChartBody, RaceBody, problem
-from backend.services.db import STREAM_MS
-from backend.services.queries import ATTRIBUTES, METRICS, Attribute, Metric
+from backend.services.charts.choices import ATTRIBUTES, METRICS
+from backend.services.charts.requests import ChartRequest, RaceRequest
+from src.exports.domain import STREAM_MS
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 1080, 1350
 SMALLEST_SIDE_PX = 320
-
-
-@dataclass(frozen=True)
-class ChartRequest:
-    session_id: str
-    attribute: Attribute
-    metric: Metric
-    top_n: int
-    start: date | None
-    end: date | None
-    width: int
-    height: int
-    timezone: str | None = None     # None: calendar days in UTC
-    min_ms: int = STREAM_MS         # shortest play that counts
-
-
-@dataclass(frozen=True)
-class RaceRequest:
-    chart: ChartRequest
-    fps: int
-    days: int
-    interp_steps: int
-    period: str
 
 
 def validated(model: type[ChartBody], body: Mapping[str, Any] | ChartBody) -> ChartBody:

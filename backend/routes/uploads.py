@@ -3,31 +3,26 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from werkzeug.datastructures import FileStorage
 
-from backend.core.errors import ApiError, bad_request
+from backend.core.errors import bad_request
 from backend.routes.answers import Session
 from backend.routes.api import CROSS_SITE, answers, api_blueprint, error
-from backend.services.db import IngestSummary, ingest_export
-from backend.services.system import cleanup_old_sessions, logged_memory
-from src.exports import ExportError, Limits, unpack_upload
+from backend.routes.context import service_settings, session_store
+from backend.routes.usage_events import record_usage, report_usage
+from backend.services.ingest.upload import store_upload
 
 log = logging.getLogger(__name__)
 bp = api_blueprint("uploads", __name__)
+record_usage(bp, "upload")
 
 # Documented, not validated by the framework: the view checks the file before anything else touches it.
 UPLOAD_FORM = {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary", "description": "my_spotify_data.zip as Spotify "
                             "sent it, or one listening-history .json"}}}}}}
-
-
-def _limits() -> Limits:
-    config = current_app.config
-    return Limits(config["MAX_EXTRACTED_MB"] * 2**20, config["MAX_ZIP_MEMBERS"], config["MAX_COMPRESSION_RATIO"])
 
 
 @bp.post("/process", openapi_extensions={"requestBody": UPLOAD_FORM}, responses=answers(
@@ -44,12 +39,13 @@ def process_upload():
         raise bad_request("Send the export as multipart/form-data in a field named 'file' "
                           "(curl -F file=@my_spotify_data.zip).")
     with upload.stream:
-        summary, session_id, seconds = _store_upload(upload)
+        stored = store_upload(service_settings(), session_store(), upload.save, _display_name(upload))
+    summary = stored.summary
     log.info("Stored session: format=%s files=%d rows=%d in %.2f s", summary.format, summary.files_read,
-             summary.rows_stored, seconds)
-    current_app.extensions["analytics"].record("upload", format=summary.format, rows=summary.rows_stored,
-                                               files=summary.files_read, duration_s=round(seconds, 3))
-    return jsonify(session_id=session_id, data_min_date=summary.data_min_date,
+             summary.rows_stored, stored.seconds)
+    report_usage(format=summary.format, rows=summary.rows_stored, files=summary.files_read,
+                 duration_s=round(stored.seconds, 3))
+    return jsonify(session_id=stored.session_id, data_min_date=summary.data_min_date,
                    data_max_date=summary.data_max_date, summary=summary.to_json())
 
 
@@ -57,21 +53,3 @@ def _display_name(upload: FileStorage) -> str:
     """The uploaded file's own name, reduced to a short plain base name (it is echoed back)."""
     base = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     return re.sub(r"[^\w.() -]", "_", base)[:120] or "upload.json"
-
-
-def _store_upload(upload: FileStorage) -> tuple[IngestSummary, str, float]:
-    """Unpack and ingest in a private work folder; the session appears only when complete."""
-    store = current_app.extensions["sessions"]
-    cleanup_old_sessions(store)
-    with logged_memory("process"), store.reserve() as session_id, store.scratch() as work:
-        started = time.perf_counter()
-        try:
-            saved = work / "upload"
-            upload.save(saved)
-            unpacked = unpack_upload(saved, work, _limits(), _display_name(upload))
-            partial = work / "session.duckdb"
-            summary = ingest_export(unpacked, partial, work, current_app.config["MAX_ROWS"])
-            partial.replace(store.db_path(session_id))
-        except ExportError as error:
-            raise ApiError(error.status, error.message) from error
-    return summary, session_id, time.perf_counter() - started

@@ -24,7 +24,7 @@ from gunicorn import SERVER, http, util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 from werkzeug.exceptions import RequestTimeout
 
-from backend.core.config import load_settings
+from backend.core.settings import load_settings
 from backend.serving.request_reader import HEADER_LIMIT_BYTES, Arrival, RequestArrival
 
 RECEIVE_BYTES = 64 * 1024
@@ -85,7 +85,7 @@ class RequestReadingWorker(ThreadWorker):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.read_timeout = float(load_settings()["REQUEST_READ_TIMEOUT_SECONDS"])
+        self.read_timeout = load_settings().request_read_timeout_seconds
         self.max_body_readers = max(1, self.cfg.threads - 1)
         self.pending: dict[TConn, PendingRequest] = {}
         self.body_readers: set[TConn] = set()

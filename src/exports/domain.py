@@ -18,3 +18,5 @@ MAX_NAME_CHARS = 300
 # Longest play stored: a day. A longer ms_played is no plausible play: its row is counted as
 # rows_out_of_range, like a time outside the dates. (A value that is no duration at all is a 422.)
 MAX_MS_PLAYED = 24 * 60 * 60 * 1000
+# A play counts as a stream from 30 seconds on: Spotify's own rule for its counts.
+STREAM_MS = 30_000

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from src.exports.encodings import detect_encoding
 from src.exports.errors import ExportError
-from src.exports.formats import (ACCOUNT_PACKAGE_MARKERS, RowFormat, base_name, format_of_json_head,
-                                 format_of_member)
+from src.exports.formats import ACCOUNT_PACKAGE_MARKERS, RowFormat, base_name, format_of_json_head, format_of_member
 from src.exports.inflate import MB, InflateBudget, copy_as_utf8, inflate_members, open_zip
 
 # Members declaring less than this may claim any ratio (a short file of repeated rows compresses very

@@ -10,10 +10,10 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
 from matplotlib.backends.backend_agg import get_hinting_flag
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ft2font import FT2Font
+from PIL import Image
 
 from src.visuals.fonts import drawable, font_families
 

@@ -90,10 +90,13 @@ class ValueFormat:
         return self.unit_of_one if number == "1" else self.unit
 
 
-def value_format(metric_name: str, largest_raw: float) -> ValueFormat:
-    if metric_name == "Streams":
-        return ValueFormat(1, 0, "streams", "stream")
-    if largest_raw >= 120 * 60_000:
+def count_format() -> ValueFormat:
+    return ValueFormat(1, 0, "streams", "stream")
+
+
+def duration_format(largest_ms: float) -> ValueFormat:
+    """Milliseconds read as hours once the largest value reaches two hours, else as minutes."""
+    if largest_ms >= 120 * 60_000:
         return ValueFormat(3_600_000, 1, "hours", "hour")
     return ValueFormat(60_000, 1, "minutes", "minute")
 

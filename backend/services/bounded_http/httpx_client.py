@@ -16,8 +16,13 @@ import certifi
 import httpcore
 import httpx
 
-from backend.services.bounded_http import (ACCEPT_ENCODING, DeadlinePassed, check_declared_length, read_within,
-                                           seconds_left)
+from backend.services.bounded_http import (
+    ACCEPT_ENCODING,
+    DeadlinePassed,
+    check_declared_length,
+    read_within,
+    seconds_left,
+)
 
 _current = threading.local()   # the deadline of the request this thread is sending
 _DROPPED_HEADERS = {b"content-encoding", b"content-length", b"transfer-encoding"}

@@ -17,8 +17,14 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from backend.services.bounded_http import (ACCEPT_ENCODING, CHUNK_BYTES, DeadlinePassed, check_declared_length,
-                                           read_within, seconds_left)
+from backend.services.bounded_http import (
+    ACCEPT_ENCODING,
+    CHUNK_BYTES,
+    DeadlinePassed,
+    check_declared_length,
+    read_within,
+    seconds_left,
+)
 
 _current = threading.local()   # the watch of the request this thread is sending
 

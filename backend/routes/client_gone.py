@@ -1,5 +1,4 @@
-"""Noticing that the client of a long request has gone, so a render it no longer waits for stops early;
-and running such checks (client gone, session deleted, job cancelled) while frames pass.
+"""Noticing that the client of a long request has gone, so a render it no longer waits for stops early.
 
 gunicorn's sync and gthread workers (and Werkzeug's server) only find out on writing the answer, after
 the render; peeking at the connection's socket finds out while rendering: a closed connection reads as
@@ -11,12 +10,9 @@ from __future__ import annotations
 
 import socket
 import ssl
-import time
-from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, Callable, Mapping
 
 SOCKET_KEYS = ("gunicorn.socket", "werkzeug.socket")
-CHECK_SECONDS = 0.25
-Item = TypeVar("Item")
 
 
 class ClientGone(Exception):
@@ -53,15 +49,3 @@ def raise_when_gone(gone: Callable[[], bool]) -> Callable[[], None]:
         if gone():
             raise ClientGone
     return check
-
-
-def until_stopped(items: Iterable[Item], check: Callable[[], None],
-                  check_seconds: float = CHECK_SECONDS) -> Iterator[Item]:
-    """Pass items through, running check (which raises to stop them) at most every check_seconds."""
-    last_check = time.monotonic()
-    for item in items:
-        now = time.monotonic()
-        if now - last_check >= check_seconds:
-            last_check = now
-            check()
-        yield item

@@ -1,14 +1,15 @@
 """Where render jobs run: in this process (JOB_BACKEND=local) or on Celery workers (JOB_BACKEND=celery).
 
-Both run backend.services.job_runner.run_job; only the hand-over differs.
+Both run backend.services.jobs.runner.run_job; only the hand-over differs.
 """
 from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Protocol
 
-from backend.services.job_runner import run_job
+from backend.core.settings import Settings
+from backend.services.jobs.runner import run_job
 
 log = logging.getLogger(__name__)
 CELERY_TASK = "backend.worker.render_job"
@@ -21,9 +22,9 @@ class JobQueue(Protocol):
 class LocalQueue:
     """An in-process executor: nothing else to install or start."""
 
-    def __init__(self, settings: dict[str, Any]):
+    def __init__(self, settings: Settings):
         self.settings = settings
-        self.pool = ThreadPoolExecutor(settings["JOB_WORKERS"], thread_name_prefix="render-job")
+        self.pool = ThreadPoolExecutor(settings.job_workers, thread_name_prefix="render-job")
 
     def submit(self, session_id: str, job_id: str) -> None:
         future = self.pool.submit(run_job, self.settings, session_id, job_id)
@@ -35,11 +36,11 @@ def _log_crash(future) -> None:
         log.error("Render job crashed", exc_info=future.exception())
 
 
-def make_celery(settings: dict[str, Any]):
+def make_celery(settings: Settings):
     """A Celery app on CELERY_BROKER_URL; progress and results travel through the shared UPLOAD_DIR."""
     from celery import Celery  # only the Celery backend needs it
 
-    app = Celery("spotify_charts", broker=settings["CELERY_BROKER_URL"])
+    app = Celery("spotify_charts", broker=settings.celery_broker_url)
     # One render at a time per worker process, acknowledged when finished: a render uses every core.
     app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, task_ignore_result=True,
                     broker_connection_retry_on_startup=True)
@@ -49,14 +50,14 @@ def make_celery(settings: dict[str, Any]):
 class CeleryQueue:
     """The web tier only enqueues; `celery -A backend.worker worker` processes render."""
 
-    def __init__(self, settings: dict[str, Any]):
+    def __init__(self, settings: Settings):
         self.celery = make_celery(settings)
 
     def submit(self, session_id: str, job_id: str) -> None:
         self.celery.send_task(CELERY_TASK, args=[session_id, job_id])
 
 
-def make_queue(settings: dict[str, Any]) -> JobQueue:
-    if settings["JOB_BACKEND"] == "celery":
+def make_queue(settings: Settings) -> JobQueue:
+    if settings.job_backend == "celery":
         return CeleryQueue(settings)
     return LocalQueue(settings)

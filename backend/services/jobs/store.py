@@ -19,11 +19,12 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from backend.core.errors import ApiError
-from backend.services.job_record import ACTIVE, JobRecord
-from backend.services.sessions import exclusive_lock
+from backend.core.settings import Settings
+from backend.services.jobs.record import ACTIVE, JobRecord
+from backend.services.sessions.store import exclusive_lock
 
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 HEARTBEAT_SECONDS = 1.0
@@ -42,10 +43,9 @@ class JobLimits:
     stale_seconds: float = 15.0
 
     @classmethod
-    def from_config(cls, settings: dict[str, Any]) -> JobLimits:
-        return cls(settings["MAX_JOBS"], settings["MAX_JOBS_PER_SESSION"], settings["MAX_VIDEOS_PER_SESSION"],
-                   int(settings["MAX_JOB_RECORD_KB"] * KB), settings["SESSION_TTL_SECONDS"],
-                   settings["JOB_STALE_SECONDS"])
+    def from_settings(cls, settings: Settings) -> JobLimits:
+        return cls(settings.max_jobs, settings.max_jobs_per_session, settings.max_videos_per_session,
+                   int(settings.max_job_record_kb * KB), settings.session_ttl_seconds, settings.job_stale_seconds)
 
 
 class JobStore:

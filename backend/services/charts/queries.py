@@ -8,46 +8,8 @@ from datetime import date, timedelta
 import duckdb
 import numpy as np
 
-from backend.services.db import STREAM_MS
-
-
-@dataclass(frozen=True)
-class Attribute:
-    wire_name: str
-    label: str          # what the chart title calls the ranked things
-    key_sql: str        # identity of one ranked thing
-    name_sql: str
-    artist_sql: str
-    present_sql: str    # rows that can be ranked under this attribute
-
-
-@dataclass(frozen=True)
-class Metric:
-    wire_name: str
-    label: str
-    value_sql: str
-
-
-# Keys that join several values are JSON arrays: a name may hold any character (a separator such as
-# \x1f too), but JSON's quoting keeps ["a\u001fb", "c"] and ["a", "b\u001fc"] apart, a missing artist
-# (null) apart from an empty one (""), and a one-element URI key apart from every (name, artist) key.
-TRACK_KEY = "(CASE WHEN track_uri IS NOT NULL THEN json_array(track_uri) ELSE json_array(track_name, artist_name) END)::VARCHAR"
-ALBUM_KEY = "json_array(album_name, artist_name)::VARCHAR"
-
-ATTRIBUTES = {
-    "artist_name": Attribute("artist_name", "Artists", "artist_name", "artist_name", "NULL",
-                             "artist_name IS NOT NULL"),
-    # A track is its Spotify URI where there is one (account data has none): then name + artist.
-    "track_name": Attribute("track_name", "Songs", TRACK_KEY, "track_name", "artist_name", "track_name IS NOT NULL"),
-    "album_name": Attribute("album_name", "Albums", ALBUM_KEY, "album_name", "artist_name", "album_name IS NOT NULL"),
-}
-METRICS = {
-    "Streams": Metric("Streams", "streams", "count(*)"),
-    "duration_ms": Metric("duration_ms", "listening time", "sum(ms_played)"),
-}
-ATTRIBUTE_ALIASES = {"artist": "artist_name", "song": "track_name", "track": "track_name", "album": "album_name"}
-METRIC_ALIASES = {"streams": "Streams", "number of streams": "Streams", "time listened": "duration_ms",
-                  "listening time": "duration_ms", "minutes": "duration_ms"}
+from backend.services.charts.choices import Attribute, Metric
+from src.exports.domain import STREAM_MS
 
 
 @dataclass(frozen=True)

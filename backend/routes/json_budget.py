@@ -70,9 +70,8 @@ class BoundedJSONProvider(DefaultJSONProvider):
         return json.loads(text, parse_int=_integer, **kwargs)
 
 
-def install_json_budget(app: Flask, upload_endpoints: Iterable[str]) -> None:
+def install_json_budget(app: Flask, limit_kb: int, upload_endpoints: Iterable[str]) -> None:
     """Every request but an upload may send at most MAX_JSON_KB; the JSON it sends is parsed within budget."""
-    limit_kb = app.config["MAX_JSON_KB"]
     uploads = frozenset(upload_endpoints)
     app.json = BoundedJSONProvider(app)
     app.json.sort_keys = False

@@ -11,12 +11,13 @@ are never allowed, so `*` can never hand a visitor's cookies to another site.
 from __future__ import annotations
 
 import re
+from typing import Iterable
 from urllib.parse import urlsplit
 
 from flask import Flask, request
 from flask_cors import CORS
 
-from backend.core.errors import error_response
+from backend.routes.error_handlers import error_response
 
 STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ALLOWED_METHODS = ["GET", "POST", "DELETE"]
@@ -31,7 +32,8 @@ ANY_ORIGIN_BUT_NULL = re.compile(r"^(?!null$).+$", re.IGNORECASE)
 class OriginPolicy:
     """The operator's list of origins (CORS_ORIGINS), `*` meaning any origin except `null`."""
 
-    def __init__(self, listed: list[str]):
+    def __init__(self, listed: Iterable[str]):
+        listed = set(listed)
         self.any_origin = "*" in listed
         self.listed = {_normalised(origin) for origin in listed} - {"*", NEVER_GRANTED}
 
@@ -52,9 +54,9 @@ def _is_own_host(origin: str) -> bool:
     return urlsplit(_normalised(origin)).netloc == request.host.lower()
 
 
-def install_origin_policy(app: Flask) -> None:
+def install_origin_policy(app: Flask, origins: Iterable[str]) -> None:
     """Refuse ungranted preflights and cross-site writes; Flask-CORS writes the headers of granted ones."""
-    policy = OriginPolicy(app.config["CORS_ORIGINS"])
+    policy = OriginPolicy(origins)
     CORS(app, origins=[ANY_ORIGIN_BUT_NULL] if policy.any_origin else sorted(policy.listed),
          methods=ALLOWED_METHODS, allow_headers=ALLOWED_HEADERS, expose_headers=EXPOSED_HEADERS,
          max_age=PREFLIGHT_MAX_AGE_SECONDS, supports_credentials=False, always_send=False)

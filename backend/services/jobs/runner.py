@@ -5,19 +5,16 @@ import errno
 import logging
 import shutil
 import threading
-from typing import Any, Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from backend.core.errors import ApiError
-from backend.services.allocator import release_free_memory
-from backend.services.artwork import ArtworkSettings
-from backend.services.clients import until_stopped
-from backend.services.db import open_session
-from backend.services.encoding import ENCODE_FAILED, EncoderError, find_ffmpeg
-from backend.services.job_record import JobRecord, request_from_dict
-from backend.services.jobs import HEARTBEAT_SECONDS, JobLimits, JobStore
-from backend.services.segments import Encoding, encode_race
-from backend.services.sessions import SessionStore
-from backend.services.visuals import build_race
+from backend.core.settings import Settings
+from backend.services.encoding.ffmpeg import ENCODE_FAILED, EncoderError
+from backend.services.hygiene.allocator import release_free_memory
+from backend.services.jobs.record import JobRecord, request_from_dict
+from backend.services.jobs.store import HEARTBEAT_SECONDS, JobLimits, JobStore
+from backend.services.renders.race import render_race
+from backend.services.sessions.store import SessionStore
 
 log = logging.getLogger(__name__)
 # What a job says when its render raised something unforeseen: the log has the details, which may
@@ -31,12 +28,12 @@ class JobCancelled(Exception):
     """The job was cancelled or deleted, or its session was, while it rendered."""
 
 
-def stores_for(settings: dict[str, Any]) -> tuple[SessionStore, JobStore]:
-    sessions = SessionStore(settings["UPLOAD_DIR"], settings["MAX_SESSIONS"], settings["SESSION_TTL_SECONDS"])
-    return sessions, JobStore(sessions.root, JobLimits.from_config(settings))
+def stores_for(settings: Settings) -> tuple[SessionStore, JobStore]:
+    sessions = SessionStore.from_settings(settings)
+    return sessions, JobStore(sessions.root, JobLimits.from_settings(settings))
 
 
-def run_job(settings: dict[str, Any], session_id: str, job_id: str) -> None:
+def run_job(settings: Settings, session_id: str, job_id: str) -> None:
     """Render the job to <job>.mp4; whatever happens, the record ends done, failed or cancelled."""
     sessions, jobs = stores_for(settings)
     try:
@@ -97,39 +94,25 @@ class Heartbeat:
         self.thread.join()
 
 
-def _render(settings: dict[str, Any], sessions: SessionStore, jobs: JobStore, record: JobRecord) -> None:
-    ffmpeg = find_ffmpeg(settings["FFMPEG_BIN"])
-    if ffmpeg is None:
-        raise ApiError(503, "No ffmpeg is available on the render worker.")
-    req = request_from_dict(record.request)
-
+def _render(settings: Settings, sessions: SessionStore, jobs: JobStore, record: JobRecord) -> None:
     def check() -> None:
         if jobs.cancel_requested(record) or not sessions.db_path(record.session_id).exists():
             raise JobCancelled
 
-    with sessions.using(record.session_id) as path:
-        with open_session(path) as con:
-            prepared = build_race(con, req, settings["MAX_FRAMES"], ArtworkSettings.from_config(settings))
+    def tracked(frames: Iterable[memoryview], share: float) -> Iterator[memoryview]:
+        """Count frames into the record (index / share of all frames: the heartbeat reports it)."""
+        for index, frame in enumerate(frames):
+            record.frames_done = min(record.frames_total, round(index / share))
+            yield frame
+
+    work = jobs.work_dir(record)
+    work.mkdir(exist_ok=True)
+    try:
+        partial = work / "video.mp4"
+        # this process paints the first segment: its progress, scaled, stands for all of them
+        render_race(settings, sessions, request_from_dict(record.request), check=check, progress=tracked,
+                    work_dir=work, keep_as=partial)
         check()
-        work = jobs.work_dir(record)
-        work.mkdir(exist_ok=True)
-        try:
-            partial = work / "video.mp4"
-            encoding = Encoding(ffmpeg, prepared.width, prepared.height, prepared.fps, settings["RENDER_WORKERS"],
-                                settings["RENDER_MEMORY_MB"])
-            # this process paints the first segment: its progress, scaled, stands for all of them
-            encode_race(prepared.race, encoding, work, keep_as=partial, check=check,
-                        wrap=lambda frames, share: _tracked(frames, record, check, share))
-            check()
-            partial.replace(jobs.video_path(record))
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-
-
-def _tracked(frames: Iterable[memoryview], record: JobRecord, check: Callable[[], None],
-             share: float) -> Iterator[memoryview]:
-    """Pass frames through, counting them into the record (index / share of all frames: the heartbeat
-    reports it) and running check every quarter second."""
-    for index, frame in enumerate(until_stopped(frames, check)):
-        record.frames_done = min(record.frames_total, round(index / share))
-        yield frame
+        partial.replace(jobs.video_path(record))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

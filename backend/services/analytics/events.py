@@ -15,14 +15,14 @@ import logging
 import queue
 import threading
 import time
-from typing import Any, Mapping
+from typing import Any
+
+from backend.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
 TABLE = "user_events"
 QUEUE_SIZE = 1000
-SEND_TIMEOUT_S = 5.0
-MAX_RESPONSE_BYTES = 64 * 1024   # an insert with return=minimal answers an empty body; errors are small JSON
 FAILURE_LOG_INTERVAL_S = 60.0
 # The only properties an event may carry; anything else passed to record() is left out.
 FIELDS = frozenset({"format", "rows", "files", "attribute", "metric", "top_n", "frames", "bytes",
@@ -31,11 +31,12 @@ _STOP = object()
 
 
 class Analytics:
-    def __init__(self, url: str = "", key: str = "", timeout_s: float = SEND_TIMEOUT_S,
-                 max_response_bytes: int = MAX_RESPONSE_BYTES):
+    def __init__(self, settings: Settings):
+        url, key = settings.supabase_url, settings.supabase_key
         self.enabled = bool(url and key)
-        self._url, self._key, self._timeout_s = url, key, timeout_s
-        self._max_response_bytes = max_response_bytes
+        self._url, self._key, self._timeout_s = url, key, settings.analytics_timeout_seconds
+        # an insert with return=minimal answers an empty body; errors are small JSON
+        self._max_response_bytes = int(settings.analytics_max_response_kb * 1024)
         self._queue: queue.Queue[Any] = queue.Queue(QUEUE_SIZE)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -43,12 +44,6 @@ class Analytics:
         self._failed = 0  # events Supabase did not take, since the last report
         self._failing = False  # inside a burst of failures
         self._last_report = 0.0
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> "Analytics":
-        return cls(config["SUPABASE_URL"], config["SUPABASE_KEY"],
-                   float(config.get("ANALYTICS_TIMEOUT_SECONDS", SEND_TIMEOUT_S)),
-                   int(float(config.get("ANALYTICS_MAX_RESPONSE_KB", MAX_RESPONSE_BYTES / 1024)) * 1024))
 
     def record(self, event: str, **fields: Any) -> None:
         """Queue one event; returns at once whatever Supabase is doing."""

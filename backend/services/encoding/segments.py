@@ -26,9 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from backend.services.clients import CHECK_SECONDS
-from backend.services.encoding import EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments, start_encoder
-from backend.services.system import MB, rss_mb
+from backend.services.encoding.checks import CHECK_SECONDS
+from backend.services.encoding.ffmpeg import (
+    EncodedVideo,
+    EncoderError,
+    encode_animation,
+    ffmpeg_arguments,
+    start_encoder,
+)
+from backend.services.hygiene.memory import MB, rss_mb
 from src.visuals import Race
 
 log = logging.getLogger(__name__)

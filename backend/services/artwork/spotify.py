@@ -18,10 +18,10 @@ from PIL import Image
 from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.exceptions import SpotifyException
 
-from backend.services.artwork import ArtworkSettings
-from backend.services.artwork_cache import ArtworkCache
-from backend.services.artwork_pictures import square_picture
-from backend.services.artwork_records import match_items, single_record
+from backend.services.artwork.cache import ArtworkCache
+from backend.services.artwork.pictures import square_picture
+from backend.services.artwork.records import match_items, single_record
+from backend.services.artwork.settings import ArtworkSettings
 from backend.services.bounded_http.requests_session import bounded_session
 
 log = logging.getLogger(__name__)

@@ -1,37 +1,14 @@
-"""Memory logging with psutil, and cleanup of sessions past their time to live."""
+"""Removing sessions past their time to live, and scratch folders of requests whose process died."""
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
-from typing import Callable, Iterator
+from typing import Callable
 
-import psutil
-
-from backend.services.allocator import release_free_memory
-from backend.services.sessions import SessionStore
+from backend.services.sessions.store import SessionStore
 
 log = logging.getLogger(__name__)
-
-MB = 2**20
-
-
-def rss_mb() -> float:
-    return psutil.Process().memory_info().rss / MB
-
-
-@contextlib.contextmanager
-def logged_memory(what: str) -> Iterator[None]:
-    """Log resident memory and duration at the start and end of a heavy request, and hand what it
-    freed back to the system at the end."""
-    started = time.perf_counter()
-    log.info("%s: start, rss=%.0f MB", what, rss_mb())
-    try:
-        yield
-    finally:
-        release_free_memory()
-        log.info("%s: end after %.2f s, rss=%.0f MB", what, time.perf_counter() - started, rss_mb())
 
 
 def cleanup_old_sessions(store: SessionStore, now: float | None = None) -> list[str]:

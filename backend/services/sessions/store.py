@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from backend.core.errors import ApiError
+from backend.core.settings import Settings
 
 SESSION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 DB_SUFFIX = ".duckdb"
@@ -33,6 +34,10 @@ class SessionStore:
         self.root.mkdir(parents=True, exist_ok=True)
         # what else belongs to a session (its render jobs) is removed with it
         self.on_delete: Callable[[str], None] = lambda session_id: None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SessionStore:
+        return cls(settings.upload_dir, settings.max_sessions, settings.session_ttl_seconds)
 
     def db_path(self, session_id: str) -> Path:
         return self.root / f"{session_id}{DB_SUFFIX}"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from backend.routes.params import RaceRequest
-from backend.services.queries import ATTRIBUTES, METRICS, Attribute, Metric
+from backend.services.charts.choices import ATTRIBUTES, METRICS, Attribute, Metric
+from backend.services.charts.requests import RaceRequest
 
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled")

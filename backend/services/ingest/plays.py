@@ -13,13 +13,12 @@ from pathlib import Path
 
 import duckdb
 
-from backend.services.raw_rows import PLAY_MS, PLAY_TIME, RowCounts, check_raw, complete, in_domain, read_raw
+from backend.services.ingest.raw_rows import PLAY_MS, PLAY_TIME, RowCounts, check_raw, complete, in_domain, read_raw
 from src.exports import EXTENDED, ExportError, RowFormat, UnpackedExport
-from src.exports.domain import MAX_NAME_CHARS
+from src.exports.domain import MAX_NAME_CHARS, STREAM_MS
 
 log = logging.getLogger(__name__)
 
-STREAM_MS = 30_000
 DATA_ERRORS = (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.OutOfRangeException)
 
 # The `plays` table: what the charts need and nothing personal. Per row format, the SELECT list
@@ -154,12 +153,3 @@ def _summarise(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: Unpacke
         rows_incomplete=counts.incomplete, rows_out_of_range=counts.out_of_range, streams=streams, music_streams=music, podcast_plays=podcasts,
         audiobook_plays=books, albums_available=bool(albums),
         data_min_date=first.isoformat(), data_max_date=last.isoformat())
-
-
-def read_summary(con: duckdb.DuckDBPyConnection) -> dict:
-    return json.loads(con.execute("SELECT summary FROM session_info").fetchone()[0])
-
-
-def open_session(path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=True, config={"threads": 2})
-

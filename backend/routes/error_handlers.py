@@ -1,0 +1,38 @@
+"""One error shape for the whole API: {"error": "<what went wrong and what to do>"}."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify
+from werkzeug.exceptions import HTTPException
+
+from backend.core.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None):
+    response = jsonify(error=message)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def register_error_handlers(app: Flask, upload_limit_mb: int) -> None:
+    @app.errorhandler(ApiError)
+    def handle_api_error(error: ApiError):
+        return error_response(error.status, error.message, error.headers)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error: HTTPException):
+        if error.code == 413:
+            # a JSON route words its own limit (core/json_budget.py)
+            return error_response(413, g.get("too_large") or f"The upload is larger than the {upload_limit_mb} MB limit; "
+                                                              "upload the ZIP Spotify sent you, unmodified.")
+        return error_response(error.code or 500, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        log.error("Unhandled error", exc_info=error)
+        return error_response(500, "Internal error; the request was not completed. Please try again.")

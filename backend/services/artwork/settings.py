@@ -1,0 +1,43 @@
+"""What artwork needs of the settings: Spotify credentials and addresses, its time, byte and pixel budgets."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from backend.core.settings import Settings
+
+KB = 1024
+
+
+@dataclass(frozen=True)
+class ArtworkSettings:
+    client_id: str
+    client_secret: str
+    api_url: str
+    token_url: str
+    timeout_s: float
+    cache_dir: Path
+    cache_bytes: int
+    max_response_bytes: int
+    max_image_bytes: int
+    max_pixels: int
+    image_hosts: tuple[str, ...]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ArtworkSettings:
+        api_url = settings.spotify_api_url
+        hosts = tuple(host.strip(".").lower() for host in settings.artwork_image_hosts if host.strip("."))
+        return cls(settings.spotify_client_id, settings.spotify_client_secret,
+                   api_url if api_url.endswith("/") else api_url + "/", settings.spotify_token_url,
+                   settings.artwork_timeout_seconds, settings.artwork_cache_dir or settings.upload_dir / "artwork-cache",
+                   int(settings.artwork_cache_mb * KB * KB), int(settings.artwork_max_response_kb * KB),
+                   int(settings.artwork_max_image_kb * KB), settings.artwork_max_pixels, hosts)
+
+    @classmethod
+    def disabled(cls) -> ArtworkSettings:
+        """No artwork and no calls: for callers that only need the chart's shape (validation)."""
+        return cls("", "", "", "", 0.0, Path("."), 0, 0, 0, 0, ())
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.client_id and self.client_secret and self.timeout_s > 0)

@@ -1,0 +1,70 @@
+"""What a chart can rank (artists, songs, albums) and by what (streams, listening time), with how each behaves.
+
+The one table of these choices: the routes accept their wire names and aliases, the queries take
+their SQL, and the pictures and answers ask them for units, formats and artwork; nothing else
+compares their names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from src.visuals.style import ValueFormat, count_format, duration_format
+
+
+@dataclass(frozen=True)
+class Attribute:
+    wire_name: str
+    label: str          # what the chart title calls the ranked things
+    key_sql: str        # identity of one ranked thing
+    name_sql: str
+    artist_sql: str
+    present_sql: str    # rows that can be ranked under this attribute
+    picture_kind: Literal["artist", "album"]   # artwork drawn beside a bar: the artist's, or the album cover
+    needs_albums: bool = False                 # only exports with album names can be charted by it
+
+    @property
+    def has_artist(self) -> bool:
+        """Whether each ranked thing has an artist of its own (songs and albums do, artists do not)."""
+        return self.artist_sql != "NULL"
+
+
+@dataclass(frozen=True)
+class Metric:
+    wire_name: str
+    label: str
+    value_sql: str
+    unit: str                   # the unit of an item's value in the answers
+    ms_per_unit: int | None     # None: a count of streams; else the value is milliseconds of listening
+
+    def item_value(self, raw: float) -> int | float:
+        """An item's value as the answers give it: whole streams, or minutes with two decimals."""
+        return int(raw) if self.ms_per_unit is None else round(raw / self.ms_per_unit, 2)
+
+    def value_format(self, largest_raw: float) -> ValueFormat:
+        """How values read on the bars: counts, or durations in the unit that suits the largest value."""
+        return count_format() if self.ms_per_unit is None else duration_format(largest_raw)
+
+
+# Keys that join several values are JSON arrays: a name may hold any character (a separator such as
+# \x1f too), but JSON's quoting keeps ["a\u001fb", "c"] and ["a", "b\u001fc"] apart, a missing artist
+# (null) apart from an empty one (""), and a one-element URI key apart from every (name, artist) key.
+TRACK_KEY = "(CASE WHEN track_uri IS NOT NULL THEN json_array(track_uri) ELSE json_array(track_name, artist_name) END)::VARCHAR"
+ALBUM_KEY = "json_array(album_name, artist_name)::VARCHAR"
+
+ATTRIBUTES = {
+    "artist_name": Attribute("artist_name", "Artists", "artist_name", "artist_name", "NULL",
+                             "artist_name IS NOT NULL", "artist"),
+    # A track is its Spotify URI where there is one (account data has none): then name + artist.
+    "track_name": Attribute("track_name", "Songs", TRACK_KEY, "track_name", "artist_name", "track_name IS NOT NULL",
+                            "album"),
+    "album_name": Attribute("album_name", "Albums", ALBUM_KEY, "album_name", "artist_name", "album_name IS NOT NULL",
+                            "album", needs_albums=True),
+}
+METRICS = {
+    "Streams": Metric("Streams", "streams", "count(*)", "streams", None),
+    "duration_ms": Metric("duration_ms", "listening time", "sum(ms_played)", "minutes", 60_000),
+}
+ATTRIBUTE_ALIASES = {"artist": "artist_name", "song": "track_name", "track": "track_name", "album": "album_name"}
+METRIC_ALIASES = {"streams": "Streams", "number of streams": "Streams", "time listened": "duration_ms",
+                  "listening time": "duration_ms", "minutes": "duration_ms"}

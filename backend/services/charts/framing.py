@@ -1,0 +1,59 @@
+"""What a still chart and a race share: the request's days, its checks, its titles, file name and pictures."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import duckdb
+from PIL import Image
+
+from backend.core.errors import ApiError, unprocessable
+from backend.services.artwork.lookup import Wanted, fetch_pictures
+from backend.services.artwork.settings import ArtworkSettings
+from backend.services.charts import queries
+from backend.services.charts.choices import Attribute
+from backend.services.charts.requests import ChartRequest
+from backend.services.sessions.database import read_summary
+
+
+def chart_window(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> queries.Window:
+    """The request's days (defaulting to the whole history) in its time zone, and its shortest play."""
+    first, last = queries.date_bounds(con, req.timezone)
+    start, end = req.start or first, req.end or last
+    if end < start:
+        raise unprocessable(f"The range {start} to {end} is empty: your history runs from {first} to {last}.")
+    return queries.Window(start, end, req.timezone, req.min_ms)
+
+
+def check_attribute(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> None:
+    if req.attribute.needs_albums and not read_summary(con)["albums_available"]:
+        raise unprocessable("This export has no album names (Account data packages never do); chart artists or "
+                            "songs, or upload the Extended streaming history for albums.")
+
+
+def no_plays(window: queries.Window) -> ApiError:
+    what = "plays of 30 seconds or more" if window.min_ms else "plays"
+    return unprocessable(f"No {what} between {window.start} and {window.end}; pick another date range.")
+
+
+def date_range_text(start: date, end: date) -> str:
+    return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+
+
+def chart_title(req: ChartRequest, n: int) -> str:
+    return f"Top {n} {req.attribute.label} by {req.metric.label}"
+
+
+def file_name(kind: str, req: ChartRequest, start: date, end: date, extension: str) -> str:
+    stem = f"{kind}_top{req.top_n}_{req.attribute.wire_name}_{req.metric.wire_name}_{start}_{end}"
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", stem).lower() + extension
+
+
+def bar_pictures(settings: ArtworkSettings, attribute: Attribute, names: list[tuple[str, str | None]],
+                 uris: list[str | None], side: int) -> list[Image.Image | None]:
+    """Each bar's picture, within the artwork budget; all None without credentials (and no call)."""
+    if not settings.enabled:
+        return [None] * len(names)
+    if attribute.picture_kind == "artist":
+        return fetch_pictures(settings, "artist", [Wanted(uri, name) for (name, _), uri in zip(names, uris)], side)
+    return fetch_pictures(settings, "album", [Wanted(uri) for uri in uris], side)

@@ -1,0 +1,66 @@
+"""The race: a session's top N over time, planned into frames ready to paint (src/visuals does the painting)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+
+from backend.core.errors import unprocessable
+from backend.services.artwork.settings import ArtworkSettings
+from backend.services.charts import queries
+from backend.services.charts.framing import (
+    bar_pictures,
+    chart_title,
+    chart_window,
+    check_attribute,
+    date_range_text,
+    file_name,
+    no_plays,
+)
+from backend.services.charts.requests import RaceRequest
+from src.visuals import Race, prepare_race
+from src.visuals.keyframes import build_keyframes, keyframe_dates
+from src.visuals.race import race_thumb_px
+from src.visuals.race_plan import frame_count, hold_frames_for
+
+
+@dataclass(frozen=True)
+class PreparedRace:
+    race: Race
+    filename: str
+    width: int
+    height: int
+    fps: int
+
+
+def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int,
+               artwork: ArtworkSettings) -> PreparedRace:
+    """The race ready to paint; a caller that only validates passes ArtworkSettings.disabled()."""
+    chart = req.chart
+    check_attribute(con, chart)
+    window = chart_window(con, chart)
+    dates = keyframe_dates(window.start, window.end, req.days, req.period)
+    hold = hold_frames_for(req.fps)
+    frames = frame_count(len(dates), req.interp_steps, hold)
+    if frames > max_frames:
+        raise unprocessable(f"This race would have {frames:,} frames; the limit is {max_frames:,}. Send a larger "
+                            "days, fewer interp_steps or a shorter date range.")
+    daily = queries.daily_values(con, chart.attribute, chart.metric, window)
+    if daily.entity.size == 0:
+        raise no_plays(window)
+    tie_order = np.argsort(np.argsort(daily.keys.astype(str), kind="stable"), kind="stable")
+    keyframes = build_keyframes(daily.entity, daily.day, daily.value, len(daily.keys), tie_order,
+                                window.start, dates, chart.top_n)
+    member_keys = [str(key) for key in daily.keys[keyframes.member_ids]]
+    names = queries.names_of(con, chart.attribute, member_keys)
+    member_names = [names[key] for key in member_keys]
+    uris = queries.track_uris_of(con, chart.attribute, member_keys) if artwork.enabled else {}
+    pictures = bar_pictures(artwork, chart.attribute, member_names, [uris.get(key) for key in member_keys],
+                            race_thumb_px(chart.width, chart.height, chart.top_n))
+    value_format = chart.metric.value_format(float(keyframes.values[-1].max(initial=0)))
+    race = prepare_race(keyframes, member_names, chart_title(chart, chart.top_n),
+                        date_range_text(window.start, window.end), value_format, chart.top_n, req.interp_steps,
+                        hold, chart.width, chart.height, pictures)
+    return PreparedRace(race, file_name("race", chart, window.start, window.end, ".mp4"), chart.width,
+                        chart.height, req.fps)

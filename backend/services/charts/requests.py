@@ -1,0 +1,31 @@
+"""What a chart or a race is asked to show, as typed values the routes build from a validated body."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from backend.services.charts.choices import Attribute, Metric
+from src.exports.domain import STREAM_MS
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    session_id: str
+    attribute: Attribute
+    metric: Metric
+    top_n: int
+    start: date | None
+    end: date | None
+    width: int
+    height: int
+    timezone: str | None = None     # None: calendar days in UTC
+    min_ms: int = STREAM_MS         # shortest play that counts
+
+
+@dataclass(frozen=True)
+class RaceRequest:
+    chart: ChartRequest
+    fps: int
+    days: int
+    interp_steps: int
+    period: str

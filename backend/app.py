@@ -15,13 +15,11 @@ from backend.routes.api import ServiceApp, docs
 from backend.routes.error_handlers import register_error_handlers
 from backend.routes.json_budget import install_json_budget
 from backend.routes.origins import install_origin_policy
-from backend.services.analytics.events import Analytics
-from backend.services.encoding.ffmpeg import find_ffmpeg
-from backend.services.hygiene.allocator import tune_allocator
-from backend.services.jobs.queue import make_queue
-from backend.services.jobs.store import JobLimits, JobStore
-from backend.services.sessions.cleanup import cleanup_old_sessions, start_cleanup_thread
-from backend.services.sessions.store import SessionStore
+from backend.services.analytics import Analytics
+from backend.services.encoding import find_ffmpeg
+from backend.services.hygiene import tune_allocator
+from backend.services.jobs import JobLimits, JobStore, make_queue
+from backend.services.sessions import SessionStore, cleanup_old_sessions, start_cleanup_thread
 from backend.serving.devserver import UnversionedRequestHandler
 
 UPLOAD_OVERHEAD_BYTES = 1 << 20  # multipart framing around the file
@@ -116,4 +114,5 @@ def __getattr__(name: str) -> Flask:
 
 if __name__ == "__main__":
     served = create_app()
-    served.run(host="0.0.0.0", port=served.extensions["settings"].port, threaded=True, request_handler=UnversionedRequestHandler)
+    served.run(host="0.0.0.0", port=served.extensions["settings"].port, threaded=True,
+               request_handler=UnversionedRequestHandler)

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from backend.core.file_modes import keep_new_files_private
 from backend.core.settings import load_settings
-from backend.services.hygiene.allocator import tune_allocator
-from backend.services.jobs.queue import CELERY_TASK, make_celery
-from backend.services.jobs.runner import run_job
+from backend.services.hygiene import tune_allocator
+from backend.services.jobs import CELERY_TASK, make_celery, run_job
 
 tune_allocator()
 keep_new_files_private()

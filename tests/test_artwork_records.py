@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from backend.services.artwork.pictures import NotAPicture, square_picture
-from backend.services.artwork.records import (
+from backend.services.artwork_store.records import (
     host_allowed,
     image_url_of,
     lookup_record,

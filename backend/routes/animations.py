@@ -24,7 +24,7 @@ from backend.routes.context import service_settings, session_store
 from backend.routes.models import RaceBody
 from backend.routes.params import race_request
 from backend.routes.usage_events import record_usage, report_usage
-from backend.services.encoding.ffmpeg import ENCODE_FAILED, EncoderError
+from backend.services.encoding import ENCODE_FAILED, EncoderError
 from backend.services.renders import render_race
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from typing import Literal, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from backend.services.ingest.plays import IngestSummary
+from backend.services.ingest import IngestSummary
 
 # The summary's fields come from the service's dataclass, so the two cannot drift apart; only the
 # fields whose documented type is narrower than the dataclass's are named here.

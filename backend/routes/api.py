@@ -99,7 +99,7 @@ def docs_page():
 
 
 # Errors several operations share, worded once.
-CROSS_SITE = error(403, "A browser page on an origin not in CORS_ORIGINS asked for a change (core/origins.py); "
+CROSS_SITE = error(403, "A browser page on an origin not in CORS_ORIGINS asked for a change (routes/origins.py); "
                         "every POST and DELETE can answer it.")
 BAD_BODY = error(400, "The body is not a JSON object, is nested too deep, or a field is missing or outside the "
                       "accepted values (the message names it).")

@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import current_app
 
 from backend.core.settings import Settings
-from backend.services.analytics.events import Analytics
-from backend.services.jobs.queue import JobQueue
-from backend.services.jobs.store import JobStore
-from backend.services.sessions.store import SessionStore
+from backend.services.analytics import Analytics
+from backend.services.jobs import JobQueue, JobStore
+from backend.services.sessions import SessionStore
 
 
 def service_settings() -> Settings:

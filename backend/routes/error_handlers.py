@@ -27,9 +27,10 @@ def register_error_handlers(app: Flask, upload_limit_mb: int) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):
         if error.code == 413:
-            # a JSON route words its own limit (core/json_budget.py)
-            return error_response(413, g.get("too_large") or f"The upload is larger than the {upload_limit_mb} MB limit; "
-                                                              "upload the ZIP Spotify sent you, unmodified.")
+            # a JSON route words its own limit (routes/json_budget.py)
+            upload_message = (f"The upload is larger than the {upload_limit_mb} MB limit; "
+                              "upload the ZIP Spotify sent you, unmodified.")
+            return error_response(413, g.get("too_large") or upload_message)
         return error_response(error.code or 500, error.description or error.name)
 
     @app.errorhandler(Exception)

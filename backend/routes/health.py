@@ -6,7 +6,7 @@ from flask import jsonify
 from backend.routes.answers import Health
 from backend.routes.api import api_blueprint
 from backend.routes.context import service_settings
-from backend.services.encoding.ffmpeg import find_ffmpeg
+from backend.services.encoding import find_ffmpeg
 
 bp = api_blueprint("health", __name__)
 

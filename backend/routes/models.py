@@ -11,9 +11,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from backend.routes.fields import Day, choice, decimal, figure_size, flag, pattern_text, time_zone, whole_number
-from backend.services.charts.choices import ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIASES, METRICS
-from backend.services.charts.queries import time_zone_names
-from backend.services.sessions.store import SESSION_ID
+from backend.services.charts import ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIASES, METRICS, time_zone_names
+from backend.services.sessions import SESSION_ID
 
 NOT_AN_OBJECT = "Send a JSON object body (Content-Type: application/json) with at least session_id."
 # Words a front end may send for a period (the service once read only their first letter).

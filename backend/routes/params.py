@@ -7,8 +7,7 @@ from pydantic import ValidationError
 
 from backend.core.errors import ApiError, bad_request
 from backend.routes.models import ChartBody, RaceBody, problem
-from backend.services.charts.choices import ATTRIBUTES, METRICS
-from backend.services.charts.requests import ChartRequest, RaceRequest
+from backend.services.charts import ATTRIBUTES, METRICS, ChartRequest, RaceRequest
 from src.exports.domain import STREAM_MS
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 1080, 1350

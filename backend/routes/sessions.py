@@ -7,7 +7,7 @@ from backend.routes.answers import Deleted, Session
 from backend.routes.api import BAD_SESSION_ID, CROSS_SITE, NO_SESSION, answers, api_blueprint
 from backend.routes.context import session_store
 from backend.routes.models import SessionPath
-from backend.services.sessions.database import open_session, read_summary
+from backend.services.sessions import open_session, read_summary
 
 bp = api_blueprint("sessions", __name__)
 

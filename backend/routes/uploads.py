@@ -12,7 +12,7 @@ from backend.routes.answers import Session
 from backend.routes.api import CROSS_SITE, answers, api_blueprint, error
 from backend.routes.context import service_settings, session_store
 from backend.routes.usage_events import record_usage, report_usage
-from backend.services.ingest.upload import store_upload
+from backend.services.ingest import store_upload
 
 log = logging.getLogger(__name__)
 bp = api_blueprint("uploads", __name__)

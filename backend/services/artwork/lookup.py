@@ -6,7 +6,7 @@ arrived is drawn, the rest is colour-only. Lookups and pictures go to a shared d
 so a chart drawn before makes no call at all (not even for a token). Every answer is bounded too:
 read whole before the deadline, capped in bytes (ARTWORK_MAX_RESPONSE_KB for the API,
 ARTWORK_MAX_IMAGE_KB for a picture) and in pixels, and trusted one item at a time
-(backend/services/artwork/records.py).
+(backend/services/artwork_store/records.py).
 """
 from __future__ import annotations
 
@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from backend.services.artwork.cache import ArtworkCache
-from backend.services.artwork.records import artist_id_of, image_url_of
 from backend.services.artwork.settings import ArtworkSettings
+from backend.services.artwork_store import ArtworkCache, artist_id_of, image_url_of
 
 if TYPE_CHECKING:
     from backend.services.artwork.spotify import SpotifyFetch

@@ -18,10 +18,9 @@ from PIL import Image
 from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.exceptions import SpotifyException
 
-from backend.services.artwork.cache import ArtworkCache
 from backend.services.artwork.pictures import square_picture
-from backend.services.artwork.records import match_items, single_record
 from backend.services.artwork.settings import ArtworkSettings
+from backend.services.artwork_store import ArtworkCache, match_items, single_record
 from backend.services.bounded_http.requests_session import bounded_session
 
 log = logging.getLogger(__name__)

@@ -8,12 +8,11 @@ import duckdb
 from PIL import Image
 
 from backend.core.errors import ApiError, unprocessable
-from backend.services.artwork.lookup import Wanted, fetch_pictures
-from backend.services.artwork.settings import ArtworkSettings
+from backend.services.artwork import ArtworkSettings, Wanted, fetch_pictures
 from backend.services.charts import queries
 from backend.services.charts.choices import Attribute
 from backend.services.charts.requests import ChartRequest
-from backend.services.sessions.database import read_summary
+from backend.services.sessions import read_summary
 
 
 def chart_window(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> queries.Window:

@@ -7,7 +7,7 @@ import duckdb
 import numpy as np
 
 from backend.core.errors import unprocessable
-from backend.services.artwork.settings import ArtworkSettings
+from backend.services.artwork import ArtworkSettings
 from backend.services.charts import queries
 from backend.services.charts.framing import (
     bar_pictures,

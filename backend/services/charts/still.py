@@ -6,7 +6,7 @@ from datetime import date
 
 import duckdb
 
-from backend.services.artwork.settings import ArtworkSettings
+from backend.services.artwork import ArtworkSettings
 from backend.services.charts import queries
 from backend.services.charts.framing import (
     bar_pictures,

@@ -34,7 +34,7 @@ from backend.services.encoding.ffmpeg import (
     ffmpeg_arguments,
     start_encoder,
 )
-from backend.services.hygiene.memory import MB, rss_mb
+from backend.services.hygiene import MB, rss_mb
 from src.visuals import Race
 
 log = logging.getLogger(__name__)

@@ -8,10 +8,9 @@ from typing import Callable
 
 from backend.core.errors import ApiError
 from backend.core.settings import Settings
-from backend.services.hygiene.memory import logged_memory
+from backend.services.hygiene import logged_memory
 from backend.services.ingest.plays import IngestSummary, ingest_export
-from backend.services.sessions.cleanup import cleanup_old_sessions
-from backend.services.sessions.store import SessionStore
+from backend.services.sessions import SessionStore, cleanup_old_sessions
 from src.exports import ExportError, Limits, unpack_upload
 
 MB = 2**20

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from backend.services.charts.choices import ATTRIBUTES, METRICS, Attribute, Metric
-from backend.services.charts.requests import RaceRequest
+from backend.services.charts import ATTRIBUTES, METRICS, Attribute, Metric, RaceRequest
 
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled")

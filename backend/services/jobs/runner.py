@@ -9,12 +9,12 @@ from typing import Iterable, Iterator
 
 from backend.core.errors import ApiError
 from backend.core.settings import Settings
-from backend.services.encoding.ffmpeg import ENCODE_FAILED, EncoderError
-from backend.services.hygiene.allocator import release_free_memory
+from backend.services.encoding import ENCODE_FAILED, EncoderError
+from backend.services.hygiene import release_free_memory
 from backend.services.jobs.record import JobRecord, request_from_dict
 from backend.services.jobs.store import HEARTBEAT_SECONDS, JobLimits, JobStore
-from backend.services.renders.race import render_race
-from backend.services.sessions.store import SessionStore
+from backend.services.renders import render_race
+from backend.services.sessions import SessionStore
 
 log = logging.getLogger(__name__)
 # What a job says when its render raised something unforeseen: the log has the details, which may

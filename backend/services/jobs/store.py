@@ -1,46 +1,38 @@
 """Render jobs: a race rendered in the background, with progress, cancel and a downloadable result.
 
-A job is a small JSON record and, when done, an MP4 under UPLOAD_DIR/jobs, named <session>.<job>.*,
-so deleting a session finds its jobs, and every process that shares UPLOAD_DIR (gunicorn workers,
-Celery workers on other machines) sees the same state. Every change of state (queue, pickup,
-cancel, finish, stale) happens under one lock, after reading the record again. While a job runs,
+Every change of state (queue, pickup, cancel, finish, stale) happens under one lock, after reading
+the record again (backend/services/jobs/files.py keeps the files). While a job runs,
 its renderer rewrites a tiny beat file (time and frames done) every second, from pickup to the
 end: a job whose beat stopped (its worker was killed) reads as failed, never as running forever.
 """
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import re
-import secrets
 import shutil
-import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from backend.core.errors import ApiError
 from backend.core.settings import Settings
+from backend.services.jobs.files import JobFiles
 from backend.services.jobs.record import ACTIVE, JobRecord
-from backend.services.sessions.store import exclusive_lock
 
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 HEARTBEAT_SECONDS = 1.0
 KB = 1024
 STALE_ERROR = "The render worker stopped before finishing (it was restarted or killed); start the job again."
-_held_locks = threading.local()  # lock files this thread holds: the store's lock is re-entrant per thread
 
 
 @dataclass(frozen=True)
 class JobLimits:
-    max_jobs: int = 4                 # queued or running, all sessions
-    per_session: int = 2              # queued or running, one session
-    videos_per_session: int = 5       # finished videos kept; the oldest goes beyond it
-    record_bytes: int = 16 * KB
-    ttl_seconds: int = 2700
-    stale_seconds: float = 15.0
+    max_jobs: int                 # queued or running, all sessions
+    per_session: int              # queued or running, one session
+    videos_per_session: int       # finished videos kept; the oldest goes beyond it
+    record_bytes: int
+    ttl_seconds: int
+    stale_seconds: float
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobLimits:
@@ -48,67 +40,13 @@ class JobLimits:
                    int(settings.max_job_record_kb * KB), settings.session_ttl_seconds, settings.job_stale_seconds)
 
 
-class JobStore:
+class JobStore(JobFiles):
+    """Every change of a job's state (queue, pickup, cancel, finish, stale) under one lock, after reading
+    the record again."""
+
     def __init__(self, root: Path, limits: JobLimits):
-        self.root = root / "jobs"
-        self.root.mkdir(parents=True, exist_ok=True)
+        super().__init__(root)
         self.limits = limits
-
-    @staticmethod
-    def new_id() -> str:
-        return secrets.token_urlsafe(16)
-
-    def _path(self, record: JobRecord, suffix: str) -> Path:
-        return self.root / f"{record.session_id}.{record.job_id}{suffix}"
-
-    def record_path(self, record: JobRecord) -> Path:
-        return self._path(record, ".json")
-
-    def video_path(self, record: JobRecord) -> Path:
-        return self._path(record, ".mp4")
-
-    def cancel_path(self, record: JobRecord) -> Path:
-        return self._path(record, ".cancel")
-
-    def beat_path(self, record: JobRecord) -> Path:
-        return self._path(record, ".beat")
-
-    def work_dir(self, record: JobRecord) -> Path:
-        """Where a render keeps its temporary files; removed with the job, even after a killed worker."""
-        return self._path(record, ".work")
-
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """Serialise state changes and capacity checks across threads and processes."""
-        path = self.root / ".jobs.lock"
-        held = _held_locks.__dict__.setdefault("paths", set())
-        if path in held:
-            yield
-            return
-        with exclusive_lock(path):
-            held.add(path)
-            try:
-                yield
-            finally:
-                held.discard(path)
-
-    @staticmethod
-    def encoded(record: JobRecord) -> bytes:
-        return json.dumps(asdict(record), separators=(",", ":")).encode("utf-8")
-
-    def _write(self, record: JobRecord) -> None:
-        """Write atomically: readers never see half a file."""
-        _replace_atomically(self.record_path(record), self.encoded(record))
-
-    def _load(self, path: Path) -> JobRecord:
-        return JobRecord(**json.loads(path.read_text(encoding="utf-8")))
-
-    def _reload(self, record: JobRecord) -> JobRecord | None:
-        """The record as stored now; None once deleted."""
-        try:
-            return self._load(self.record_path(record))
-        except FileNotFoundError:
-            return None
 
     def find(self, job_id: object) -> JobRecord:
         """The job with this id, its progress from the beat file; 400 for a malformed id, 404 for an unknown one."""
@@ -118,13 +56,6 @@ class JobStore:
             with contextlib.suppress(FileNotFoundError):
                 return self._checked(self._load(path))
         raise ApiError(404, "Unknown or expired job; start it again with POST /jobs/animation.")
-
-    def _beat(self, record: JobRecord) -> tuple[float, int] | None:
-        try:
-            beat = json.loads(self.beat_path(record).read_text(encoding="utf-8"))
-            return float(beat["at"]), int(beat["frames_done"])
-        except (FileNotFoundError, ValueError, KeyError, TypeError):
-            return None
 
     def _with_progress(self, record: JobRecord) -> tuple[JobRecord, bool]:
         """The record with the frames its beat reports, and whether it has been silent too long."""
@@ -198,11 +129,6 @@ class JobStore:
             self.beat(record)
             self._write(record)
             return True
-
-    def beat(self, record: JobRecord) -> None:
-        """Say the render is alive and how far it got: a few bytes, not the whole record."""
-        beat = json.dumps({"at": time.time(), "frames_done": record.frames_done}).encode("ascii")
-        _replace_atomically(self.beat_path(record), beat)
 
     def finish(self, record: JobRecord) -> None:
         """Store a render's final state, unless its job was deleted or declared dead meanwhile."""
@@ -278,9 +204,3 @@ class JobStore:
                     self.remove(record)
                     removed += 1
         return removed
-
-
-def _replace_atomically(target: Path, data: bytes) -> None:
-    partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    partial.write_bytes(data)
-    partial.replace(target)

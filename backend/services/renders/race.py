@@ -14,15 +14,11 @@ import duckdb
 
 from backend.core.errors import ApiError
 from backend.core.settings import Settings
-from backend.services.artwork.settings import ArtworkSettings
-from backend.services.charts.race import PreparedRace, build_race
-from backend.services.charts.requests import RaceRequest
-from backend.services.encoding.checks import until_stopped
-from backend.services.encoding.ffmpeg import EncodedVideo, find_ffmpeg
-from backend.services.encoding.segments import Encoding, encode_race
-from backend.services.hygiene.memory import logged_memory
-from backend.services.sessions.database import open_session
-from backend.services.sessions.store import SessionStore
+from backend.services.artwork import ArtworkSettings
+from backend.services.charts import PreparedRace, RaceRequest, build_race
+from backend.services.encoding import EncodedVideo, Encoding, encode_race, find_ffmpeg, until_stopped
+from backend.services.hygiene import logged_memory
+from backend.services.sessions import SessionStore, open_session
 
 NO_ENCODER = "No ffmpeg is available on the server; set FFMPEG_BIN or install ffmpeg."
 Frames = Iterator[memoryview]

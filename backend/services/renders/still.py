@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 from backend.core.settings import Settings
-from backend.services.artwork.settings import ArtworkSettings
-from backend.services.charts.requests import ChartRequest
-from backend.services.charts.still import ChartImage, chart_image
-from backend.services.hygiene.memory import logged_memory
-from backend.services.sessions.database import open_session
-from backend.services.sessions.store import SessionStore
+from backend.services.artwork import ArtworkSettings
+from backend.services.charts import ChartImage, ChartRequest, chart_image
+from backend.services.hygiene import logged_memory
+from backend.services.sessions import SessionStore, open_session
 
 
 def draw_chart(settings: Settings, sessions: SessionStore, req: ChartRequest) -> ChartImage:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from backend.services.artwork.records import SPOTIFY_ID, valid_record
+from backend.services.artwork_store.records import SPOTIFY_ID, valid_record
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,104 @@
+"""Where a render job's files live and how they are written: whole files replaced atomically, under one lock.
+
+A job is a small JSON record and, when done, an MP4 under UPLOAD_DIR/jobs, named <session>.<job>.*,
+so deleting a session finds its jobs, and every process that shares UPLOAD_DIR (gunicorn workers,
+Celery workers on other machines) sees the same state.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterator
+
+from backend.services.jobs.record import JobRecord
+from backend.services.sessions import exclusive_lock
+
+_held_locks = threading.local()  # lock files this thread holds: the store's lock is re-entrant per thread
+
+
+class JobFiles:
+    """A job's files under <root>/jobs: its record, beat, cancel flag, video and work folder."""
+
+    def __init__(self, root: Path):
+        self.root = root / "jobs"
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def new_id() -> str:
+        return secrets.token_urlsafe(16)
+
+    def _path(self, record: JobRecord, suffix: str) -> Path:
+        return self.root / f"{record.session_id}.{record.job_id}{suffix}"
+
+    def record_path(self, record: JobRecord) -> Path:
+        return self._path(record, ".json")
+
+    def video_path(self, record: JobRecord) -> Path:
+        return self._path(record, ".mp4")
+
+    def cancel_path(self, record: JobRecord) -> Path:
+        return self._path(record, ".cancel")
+
+    def beat_path(self, record: JobRecord) -> Path:
+        return self._path(record, ".beat")
+
+    def work_dir(self, record: JobRecord) -> Path:
+        """Where a render keeps its temporary files; removed with the job, even after a killed worker."""
+        return self._path(record, ".work")
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Serialise state changes and capacity checks across threads and processes."""
+        path = self.root / ".jobs.lock"
+        held = _held_locks.__dict__.setdefault("paths", set())
+        if path in held:
+            yield
+            return
+        with exclusive_lock(path):
+            held.add(path)
+            try:
+                yield
+            finally:
+                held.discard(path)
+
+    @staticmethod
+    def encoded(record: JobRecord) -> bytes:
+        return json.dumps(asdict(record), separators=(",", ":")).encode("utf-8")
+
+    def _write(self, record: JobRecord) -> None:
+        """Write atomically: readers never see half a file."""
+        _replace_atomically(self.record_path(record), self.encoded(record))
+
+    def _load(self, path: Path) -> JobRecord:
+        return JobRecord(**json.loads(path.read_text(encoding="utf-8")))
+
+    def _reload(self, record: JobRecord) -> JobRecord | None:
+        """The record as stored now; None once deleted."""
+        try:
+            return self._load(self.record_path(record))
+        except FileNotFoundError:
+            return None
+
+    def _beat(self, record: JobRecord) -> tuple[float, int] | None:
+        try:
+            beat = json.loads(self.beat_path(record).read_text(encoding="utf-8"))
+            return float(beat["at"]), int(beat["frames_done"])
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            return None
+
+    def beat(self, record: JobRecord) -> None:
+        """Say the render is alive and how far it got: a few bytes, not the whole record."""
+        beat = json.dumps({"at": time.time(), "frames_done": record.frames_done}).encode("ascii")
+        _replace_atomically(self.beat_path(record), beat)
+
+
+def _replace_atomically(target: Path, data: bytes) -> None:
+    partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    partial.write_bytes(data)
+    partial.replace(target)

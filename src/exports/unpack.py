@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from src.exports.encodings import detect_encoding
@@ -36,9 +36,6 @@ class UnpackedExport:
     row_format: RowFormat
     paths: list[Path]
     member_names: list[str]     # base names, as messages and the summary show them
-    extracted_bytes: int
-    ignored_members: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def unpack_upload(upload: Path, dest: Path, limits: Limits, display_name: str = "upload.json") -> UnpackedExport:
@@ -70,8 +67,8 @@ def _unpack_single_json(upload: Path, dest: Path, head: bytes, budget: InflateBu
                                "(extended history) nor 'endTime'/'msPlayed' (account data) rows.")
     target = dest / "0.json"
     with open(upload, "rb") as source, open(target, "wb") as sink:
-        size = copy_as_utf8(source, sink, budget.limit, budget, display_name)
-    return UnpackedExport(row_format, [target], [display_name], size)
+        copy_as_utf8(source, sink, budget.limit, budget, display_name)
+    return UnpackedExport(row_format, [target], [display_name])
 
 
 def _unpack_zip(upload: Path, dest: Path, limits: Limits, budget: InflateBudget) -> UnpackedExport:
@@ -90,9 +87,8 @@ def _unpack_zip(upload: Path, dest: Path, limits: Limits, budget: InflateBudget)
         infos = [info for info, _ in history]
         _check_sizes(infos, limits)
     paths = [dest / f"{index}.json" for index in range(len(infos))]
-    extracted = inflate_members(upload, infos, paths, budget)
-    return UnpackedExport(row_format, paths, [base_name(info.filename) for info in infos], extracted,
-                          len(members) - len(history))
+    inflate_members(upload, infos, paths, budget)
+    return UnpackedExport(row_format, paths, [base_name(info.filename) for info in infos])
 
 
 def _check_members(members: list[zipfile.ZipInfo], limits: Limits) -> None:

@@ -26,10 +26,11 @@ class ArtworkSettings:
     @classmethod
     def from_settings(cls, settings: Settings) -> ArtworkSettings:
         api_url = settings.spotify_api_url
+        cache_dir = settings.artwork_cache_dir or settings.upload_dir / "artwork-cache"
         hosts = tuple(host.strip(".").lower() for host in settings.artwork_image_hosts if host.strip("."))
         return cls(settings.spotify_client_id, settings.spotify_client_secret,
                    api_url if api_url.endswith("/") else api_url + "/", settings.spotify_token_url,
-                   settings.artwork_timeout_seconds, settings.artwork_cache_dir or settings.upload_dir / "artwork-cache",
+                   settings.artwork_timeout_seconds, cache_dir,
                    int(settings.artwork_cache_mb * KB * KB), int(settings.artwork_max_response_kb * KB),
                    int(settings.artwork_max_image_kb * KB), settings.artwork_max_pixels, hosts)
 

@@ -7,16 +7,7 @@ from datetime import date
 import duckdb
 
 from backend.services.artwork import ArtworkSettings
-from backend.services.charts import queries
-from backend.services.charts.framing import (
-    bar_pictures,
-    chart_title,
-    chart_window,
-    check_attribute,
-    date_range_text,
-    file_name,
-    no_plays,
-)
+from backend.services.charts import framing, queries
 from backend.services.charts.requests import ChartRequest
 from src.visuals import ChartItem, render_top_chart
 from src.visuals.chart import chart_thumb_px
@@ -33,19 +24,20 @@ class ChartImage:
 
 def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: ArtworkSettings) -> ChartImage:
     """The chart's JPEG and items; ArtworkSettings.disabled() draws it without pictures (and no call)."""
-    check_attribute(con, req)
-    window = chart_window(con, req)
+    framing.check_attribute(con, req)
+    window = framing.chart_window(con, req)
     ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, window)
     if not ranked:
-        raise no_plays(window)
-    pictures = bar_pictures(artwork, req.attribute, [(r.name, r.artist) for r in ranked],
-                            [r.track_uri for r in ranked],
-                            chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
+        raise framing.no_plays(window)
+    pictures = framing.bar_pictures(artwork, req.attribute, [(r.name, r.artist) for r in ranked],
+                                    [r.track_uri for r in ranked],
+                                    chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
     items = [ChartItem(r.name, r.artist, r.value, picture) for r, picture in zip(ranked, pictures)]
-    jpeg = render_top_chart(items, chart_title(req, len(ranked)), date_range_text(window.start, window.end),
+    subtitle = framing.date_range_text(window.start, window.end)
+    jpeg = render_top_chart(items, framing.chart_title(req, len(ranked)), subtitle,
                             req.metric.value_format(ranked[0].value), req.width, req.height, req.top_n)
     return ChartImage(jpeg, [item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],
-                      file_name("chart", req, window.start, window.end, ".jpg"), window.start, window.end)
+                      framing.file_name("chart", req, window.start, window.end, ".jpg"), window.start, window.end)
 
 
 def item_json(rank: int, item: queries.RankedItem, req: ChartRequest) -> dict:

@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -64,7 +63,6 @@ def ffmpeg_arguments(ffmpeg: str, width: int, height: int, fps: int, output: Pat
 class EncodedVideo:
     data: bytes
     frames: int
-    seconds: float
 
 
 def start_encoder(arguments: list[str], stderr) -> subprocess.Popen:
@@ -91,7 +89,6 @@ def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: i
     With keep_as, the finished MP4 is moved there instead of read back (data is then empty).
     Whatever happens, ffmpeg is gone and the temporary file removed when this returns or raises.
     """
-    started = time.perf_counter()
     fd, name = tempfile.mkstemp(suffix=".mp4", dir=work_dir)
     os.close(fd)
     output = Path(name)
@@ -121,4 +118,4 @@ def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: i
                 process.stdin.close()
             process.wait()
             output.unlink(missing_ok=True)
-    return EncodedVideo(data, count, time.perf_counter() - started)
+    return EncodedVideo(data, count)

@@ -118,7 +118,7 @@ def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapp
                 helper.kill()
     frames = first.frames + sum(stop - start for start, stop in ranges[1:])
     log.info("Race encoded in %d segments at once in %.2f s", len(ranges), time.perf_counter() - started)
-    return EncodedVideo(data, frames, time.perf_counter() - started)
+    return EncodedVideo(data, frames)
 
 
 class _Helper:

@@ -16,7 +16,6 @@ from typing import Any
 from backend.services.charts import ATTRIBUTES, METRICS, Attribute, Metric, RaceRequest
 
 ACTIVE = ("queued", "running")
-FINISHED = ("done", "failed", "cancelled")
 
 
 @dataclass

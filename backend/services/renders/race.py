@@ -52,9 +52,9 @@ def plan_with_artwork(settings: Settings, con: duckdb.DuckDBPyConnection, req: R
     return build_race(con, req, settings.max_frames, ArtworkSettings.from_settings(settings))
 
 
-def render_race(settings: Settings, sessions: SessionStore, req: RaceRequest, *, check: Callable[[], None] = lambda: None,
-                progress: ProgressTracker | None = None, work_dir: Path | None = None,
-                keep_as: Path | None = None) -> RenderedRace:
+def render_race(settings: Settings, sessions: SessionStore, req: RaceRequest, *,
+                check: Callable[[], None] = lambda: None, progress: ProgressTracker | None = None,
+                work_dir: Path | None = None, keep_as: Path | None = None) -> RenderedRace:
     """The race's MP4; `check` raises to stop it (run every quarter second while frames pass), and
     `progress` sees the frames this process paints. Encodes in `work_dir`, or in a scratch folder of the
     session store made once the race is planned. EncoderError when ffmpeg fails."""

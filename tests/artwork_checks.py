@@ -13,7 +13,8 @@ from PIL import Image
 
 from backend.app import create_app
 from src.visuals.chart import chart_slots, colour_key
-from src.visuals.style import BACKGROUND, Layout, stable_colour
+from src.visuals.layout import Layout
+from src.visuals.themes import THEMES, assign_colours
 from tests import exportgen as eg
 from tests.spotify_standin import SpotifyStandin
 
@@ -21,6 +22,12 @@ CATALOG = eg.make_catalog()
 TRACKS = {t.uri.split(":")[2]: (t.artist, t.album) for t in CATALOG.tracks if t.uri}
 TOP = 5
 SIZE = (1080, 1350)
+BACKGROUND = THEMES["dark"].background
+
+
+def palette_colour(items: list[dict], slot: int) -> tuple[int, int, int]:
+    """The palette colour a bar without a picture gets: its name's, unless a higher bar holds it."""
+    return assign_colours([colour_key(item["name"], item.get("artist")) for item in items], THEMES["dark"])[slot]
 
 
 def client_for(upload_dir: Path, server: SpotifyStandin | None, **settings):
@@ -95,6 +102,6 @@ def has_no_picture(body: dict, pixels: np.ndarray, slot: int, others_have: bool 
     """Whether artist bar `slot` is drawn without a picture, in its name's stable colour (in the layout
     with a picture column when other bars have one, else in the colour-only layout)."""
     layout = layout_of(body, pictures=others_have)
-    stable = stable_colour(colour_key(body["items"][slot]["name"], None))
+    stable = palette_colour(body["items"], slot)
     empty_thumb = not others_have or near(thumb_colour(pixels, layout, slot), BACKGROUND, 6)
     return empty_thumb and near(bar_colour_at(pixels, layout, slot), stable, 12)

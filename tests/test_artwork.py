@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from src.visuals.chart import colour_key
-from src.visuals.style import BACKGROUND, TEXT, Layout, contrast, picture_colour, stable_colour
+from src.visuals.layout import Layout
+from src.visuals.style import contrast, picture_colour
+from src.visuals.themes import THEMES
 from tests import exportgen as eg
 from tests.artwork_checks import (
+    BACKGROUND,
     CATALOG,
     TOP,
     TRACKS,
@@ -20,6 +22,7 @@ from tests.artwork_checks import (
     client_for,
     layout_of,
     near,
+    palette_colour,
     thumb_colour,
 )
 from tests.conftest import upload_ok
@@ -84,7 +87,7 @@ def test_bars_without_a_picture_keep_their_stable_colour(upload_dir, extended_ex
     for slot, item in enumerate(body["items"]):
         if item["name"] == top_artist:
             assert near(thumb_colour(pixels, layout, slot), BACKGROUND, 6)
-            assert near(bar_colour_at(pixels, layout, slot), stable_colour(colour_key(item["name"], None)), 12)
+            assert near(bar_colour_at(pixels, layout, slot), palette_colour(body["items"], slot), 12)
         else:
             assert near(thumb_colour(pixels, layout, slot), server.artist_colour(item["name"]), 12)
     assert top_artist in [item["name"] for item in body["items"]]
@@ -110,7 +113,7 @@ def test_hanging_spotify_costs_at_most_the_budget(upload_dir, standin, extended_
     assert 0.9 <= elapsed < 1.0 + render_time + 1.5  # slack for a busy machine; far below two budgets
     layout = layout_of(body, pictures=False)
     for slot, item in enumerate(body["items"]):
-        assert near(bar_colour_at(pixels, layout, slot), stable_colour(colour_key(item["name"], None)), 12)
+        assert near(bar_colour_at(pixels, layout, slot), palette_colour(body["items"], slot), 12)
 
 
 def test_cache_stays_within_its_bound(upload_dir, standin, extended_export, tmp_path):
@@ -175,18 +178,20 @@ def test_account_data_and_missing_credentials_make_no_calls(upload_dir, standin)
     assert not (upload_dir / "artwork-cache").exists()
 
 
+@pytest.mark.parametrize("theme", list(THEMES))
 @pytest.mark.parametrize("rgb", [(20, 30, 90), (250, 200, 220), (200, 30, 40), (0, 0, 0), (128, 128, 128)])
-def test_picture_colour_is_readable_on_the_page(rgb):
-    colour = picture_colour(Image.new("RGB", (40, 40), rgb))
+def test_picture_colour_is_readable_on_the_page(rgb, theme):
+    page = THEMES[theme]
+    colour = picture_colour(Image.new("RGB", (40, 40), rgb), page)
     if len(set(rgb)) == 1:
-        assert colour is None  # colourless: the caller falls back to the stable colour
+        assert colour is None  # colourless: the caller falls back to the palette colour
         return
-    assert contrast(colour, BACKGROUND) >= 3.0 and contrast(colour, TEXT) >= 1.5
-    if rgb == (200, 30, 40):
-        assert colour == rgb  # already readable: kept as it is
+    assert contrast(colour, page.background) >= 3.0 and contrast(colour, page.text) >= 1.5
+    if rgb == (200, 30, 40) and theme != "pulse":
+        assert colour == rgb  # already readable: kept as it is (the indigo page needs it lighter)
 
 
 def test_picture_colour_prefers_a_vivid_area_to_a_larger_dull_one():
     picture = Image.new("RGB", (40, 40), (120, 120, 125))
     picture.paste((30, 160, 220), (0, 0, 40, 14))
-    assert near(np.array(picture_colour(picture)), (30, 160, 220), 8)
+    assert near(np.array(picture_colour(picture, THEMES["dark"])), (30, 160, 220), 8)

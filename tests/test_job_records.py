@@ -37,7 +37,7 @@ def test_the_record_holds_the_validated_request_not_the_body(upload_dir, export)
     client = app.test_client()
     session = upload_ok(client, export)["session_id"]
     body = {**TINY_RACE, "selected_attribute": "Song", "analysis_metric": "Time Listened", "top_n": "7",
-            "start_date": "2022-02-01", "end_date": "2022-06-30", "period": "Week", "count_short_plays": True,
+            "start_date": "2022-02-01", "end_date": "2022-06-30", "period": "Week", "count_short_plays": True, "theme": "Pulse",
             "padding": PADDING, "admin": {"role": "root"}}
     job_id = start(client, session, **body)
     raw = (upload_dir / "jobs" / f"{session}.{job_id}.json").read_bytes()
@@ -49,7 +49,7 @@ def test_the_record_holds_the_validated_request_not_the_body(upload_dir, export)
     assert record["request"] == {
         "chart": {"session_id": session, "attribute": "track_name", "metric": "duration_ms", "top_n": 7,
                   "start": "2022-02-01", "end": "2022-06-30", "width": 320, "height": 320, "timezone": None,
-                  "min_ms": 0},
+                  "min_ms": 0, "theme": "pulse"},
         "fps": 1, "days": 30, "interp_steps": 1, "period": "w"}
     assert watch(client, job_id)[-1]["state"] == "done"
 

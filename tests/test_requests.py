@@ -47,6 +47,11 @@ BAD_CHART = [
     ({"figsize": "big", "dpi": 100}, 400, "figsize must be [width, height]"),
     ({"figsize": [50, 50], "dpi": 100}, 422, "at most 2160 px"),
     ({"figsize": [1, 1], "dpi": 100}, 422, "at least 320 px"),
+    ({"format": "poster"}, 400, "format must be one of: feed (1080x1350), story (1080x1920), square (1080x1080), "
+                                "wide (1920x1080)"),
+    ({"format": 5}, 400, "format must be one of: feed"),
+    ({"theme": "neon"}, 400, "theme must be one of: dark, light, pulse"),
+    ({"theme": ["dark"]}, 400, "theme must be one of: dark, light, pulse"),
 ]
 
 BAD_RACE = [

@@ -13,6 +13,8 @@ from pydantic_core import PydanticCustomError
 from backend.routes.fields import Day, choice, decimal, figure_size, flag, pattern_text, time_zone, whole_number
 from backend.services.charts import ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIASES, METRICS, time_zone_names
 from backend.services.sessions import SESSION_ID
+from src.visuals.formats import DEFAULT_FORMAT, FORMATS
+from src.visuals.themes import DEFAULT_THEME, THEMES
 
 NOT_AN_OBJECT = "Send a JSON object body (Content-Type: application/json) with at least session_id."
 # Words a front end may send for a period (the service once read only their first letter).
@@ -62,6 +64,10 @@ class ChartBody(RequestModel):
     count_short_plays: flag("true or false (false: only plays of 30 s or more count)") = False
     figsize: figure_size(0.5, 100) = None
     dpi: decimal(10, 1000, "a number from 10 to 1000 (dots per inch; needs figsize)") = None
+    format: choice(list(FORMATS), {}, list(FORMATS),
+                   "one of: " + ", ".join(f"{name} ({w}x{h})" for name, (w, h) in FORMATS.items())
+                   + " (any letter case; figsize, when sent, sets the size instead)") = DEFAULT_FORMAT
+    theme: choice(list(THEMES), {}, list(THEMES), f"one of: {', '.join(THEMES)} (any letter case)") = DEFAULT_THEME
 
     @model_validator(mode="after")
     def _fields_agree(self) -> ChartBody:

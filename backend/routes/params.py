@@ -9,8 +9,8 @@ from backend.core.errors import ApiError, bad_request
 from backend.routes.models import ChartBody, RaceBody, problem
 from backend.services.charts import ATTRIBUTES, METRICS, ChartRequest, RaceRequest
 from src.exports.domain import STREAM_MS
+from src.visuals.formats import FORMATS
 
-DEFAULT_WIDTH, DEFAULT_HEIGHT = 1080, 1350
 SMALLEST_SIDE_PX = 320
 
 
@@ -26,7 +26,7 @@ def validated(model: type[ChartBody], body: Mapping[str, Any] | ChartBody) -> Ch
 
 def _pixel_size(body: ChartBody, max_side: int) -> tuple[int, int]:
     if body.figsize is None:
-        return DEFAULT_WIDTH, DEFAULT_HEIGHT
+        return FORMATS[body.format]
     dpi = body.dpi if body.dpi is not None else 100
     # H.264 in yuv420p needs even sides: round to the nearest even pixel count.
     width, height = (2 * round(side * dpi / 2) for side in body.figsize)
@@ -44,7 +44,7 @@ def chart_request(body: Mapping[str, Any] | ChartBody, max_side: int) -> ChartRe
     width, height = _pixel_size(body, max_side)
     return ChartRequest(body.session_id, ATTRIBUTES[body.selected_attribute], METRICS[body.analysis_metric],
                         body.top_n, body.start_date, body.end_date, width, height, body.timezone,
-                        0 if body.count_short_plays else STREAM_MS)
+                        0 if body.count_short_plays else STREAM_MS, body.theme)
 
 
 def race_request(body: Mapping[str, Any] | RaceBody, max_side: int) -> RaceRequest:

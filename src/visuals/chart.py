@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from src.visuals.layout import Layout
 from src.visuals.painter import Entry, FramePainter, Page
-from src.visuals.style import Colour, Layout, ValueFormat, picture_colour, stable_colour
+from src.visuals.style import ValueFormat, picture_colour
+from src.visuals.themes import Colour, Theme, assign_colours
 
 JPEG_QUALITY = 90
 
@@ -22,15 +24,17 @@ class ChartItem:
 
 
 def colour_key(name: str, artist: str | None) -> str:
-    # Only hashed into a colour, never used to tell items apart: two crafted names that meet here
-    # share a colour, nothing more.
+    # Only hashed into a palette slot, never used to tell items apart: two crafted names that meet here
+    # share a preferred colour, nothing more.
     return name if artist is None else f"{name}\x1f{artist}"
 
 
-def bar_colour(name: str, artist: str | None, picture: Image.Image | None) -> Colour:
-    """The picture's colour when there is a colourful picture, else the name's stable colour."""
-    from_picture = picture_colour(picture) if picture is not None else None
-    return from_picture or stable_colour(colour_key(name, artist))
+def bar_colours(names: list[tuple[str, str | None]], pictures: list[Image.Image | None], theme: Theme) -> list[Colour]:
+    """Each bar's colour, bars in priority order: the picture's colour when a colourful picture is
+    drawn, else the entity's palette colour (stable by name, distinct within the picture)."""
+    palette = assign_colours([colour_key(name, artist) for name, artist in names], theme)
+    from_pictures = [picture_colour(picture, theme) if picture is not None else None for picture in pictures]
+    return [own or stable for own, stable in zip(from_pictures, palette)]
 
 
 def chart_slots(top_n: int, count: int) -> int:
@@ -38,21 +42,25 @@ def chart_slots(top_n: int, count: int) -> int:
     return max(min(top_n, 4), count, 1)
 
 
+def chart_layout(width: int, height: int, top_n: int, count: int, with_artist: bool, pictures: bool) -> Layout:
+    return Layout(width, height, chart_slots(top_n, count), with_artist, race=False, pictures=pictures)
+
+
 def chart_thumb_px(width: int, height: int, top_n: int, count: int) -> int:
     """Side of the square pictures a still chart of `count` bars draws."""
-    return Layout(width, height, chart_slots(top_n, count), False, race=False).thumb_px
+    return chart_layout(width, height, top_n, count, False, False).thumb_px
 
 
-def render_top_chart(items: list[ChartItem], title: str, subtitle: str, value_format: ValueFormat,
-                     width: int, height: int, slots: int) -> bytes:
+def render_top_chart(items: list[ChartItem], page: Page, value_format: ValueFormat, width: int, height: int,
+                     slots: int, theme: Theme) -> bytes:
     """Draw the ranked items (already in rank order) and return JPEG bytes."""
     with_artist = any(item.artist for item in items)
-    pictures = any(item.picture is not None for item in items)
-    layout = Layout(width, height, chart_slots(slots, len(items)), with_artist, race=False, pictures=pictures)
-    entries = [Entry(item.name, item.artist, bar_colour(item.name, item.artist, item.picture), item.picture)
-               for item in items]
+    pictures = [item.picture for item in items]
+    layout = chart_layout(width, height, slots, len(items), with_artist, any(p is not None for p in pictures))
+    colours = bar_colours([(item.name, item.artist) for item in items], pictures, theme)
+    entries = [Entry(item.name, item.artist, colour, item.picture) for item, colour in zip(items, colours)]
     values = np.array([item.value for item in items], dtype=np.float64)
-    painter = FramePainter(layout, entries, Page(title, subtitle), value_format, float(values.max(initial=0)))
+    painter = FramePainter(layout, theme, entries, page, value_format, float(values.max(initial=0)))
     frame = painter.paint(np.arange(len(items), dtype=np.float64), values, float(values.max(initial=0)) or 1.0)
     buffer = io.BytesIO()
     frame.convert("RGB").save(buffer, format="JPEG", quality=JPEG_QUALITY)

@@ -1,8 +1,9 @@
 """The font fallback chain, so names in any covered script draw without missing-glyph boxes.
 
-DejaVu Sans comes first (it has a bold face and covers Latin, Greek and Cyrillic); the Noto
-families installed from pip cover CJK, Arabic, Devanagari and Thai. Characters no font covers
-(most emoji among them) are removed before drawing rather than drawn as boxes.
+Lato (installed from pip, regular and bold faces) sets every text it covers: Latin, Greek and
+Cyrillic. DejaVu Sans follows for the symbols Lato lacks, then the Noto families installed from pip
+for CJK, Arabic, Devanagari and Thai. Characters no font covers (most emoji among them) are removed
+before drawing rather than drawn as boxes.
 """
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ log = logging.getLogger(__name__)
 # matplotlib warns once per family that has no bold face; the regular face is the intended fallback.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
-# (python package, how to find its font files) for the Noto families listed in requirements.txt
+# The designed face: only the two weights the type scale uses, so "bold" and "normal" find exactly these.
+DESIGN_PACKAGE, DESIGN_FILES = "fontpkg_lato", ("Lato-Regular.ttf", "Lato-Bold.ttf")
+# Python packages (listed in requirements.txt) whose font files cover the other scripts
 FONT_PACKAGES = ("fontpkg_noto_sans", "fontpkg_noto_sans_arabic", "fontpkg_noto_sans_devanagari",
                  "fontpkg_noto_sans_thai", "cvttf_NotoSansCJK_Regular")
-PRIMARY_FAMILY = "DejaVu Sans"
+DESIGN_FAMILY = "Lato"
+SYMBOL_FAMILY = "DejaVu Sans"  # matplotlib's own: arrows, music signs and other symbols
 PLACEHOLDER = "♪"
 INVISIBLE = {"\u200d", "\ufe0f", "\ufe0e"}  # emoji joiners and variation selectors
 
@@ -40,7 +44,12 @@ def _package_font_files(package: str) -> list[Path]:
 @functools.cache
 def font_families() -> tuple[str, ...]:
     """Register the bundled fonts once; the family list to hand to matplotlib, in fallback order."""
-    families = [PRIMARY_FAMILY]
+    families = []
+    for path in _package_font_files(DESIGN_PACKAGE):
+        if path.name in DESIGN_FILES:
+            font_manager.fontManager.addfont(str(path))
+            families = [DESIGN_FAMILY]
+    families.append(SYMBOL_FAMILY)
     for package in FONT_PACKAGES:
         for path in _package_font_files(package):
             font_manager.fontManager.addfont(str(path))

@@ -4,51 +4,63 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
+import numpy as np
 from PIL import Image
 
-from src.visuals.chart import bar_colour
+from src.visuals.chart import bar_colours
 from src.visuals.keyframes import Keyframes
+from src.visuals.layout import Layout
 from src.visuals.painter import Entry, FramePainter, Page
 from src.visuals.race_plan import RacePlan, plan_race
-from src.visuals.style import Layout, ValueFormat
+from src.visuals.style import ValueFormat
+from src.visuals.themes import Theme
 
 
 @dataclass
 class Race:
     plan: RacePlan
     painter: FramePainter
+    totals: np.ndarray   # frames: the running total under the date (the sum of every bar's value)
 
     @property
     def frame_count(self) -> int:
         return self.plan.frame_count
+
+    def paint(self, index: int) -> Image.Image:
+        """Frame `index` as the painter's own image (overwritten by the next paint)."""
+        plan = self.plan
+        return self.painter.paint(plan.positions[index], plan.values[index], float(plan.scale[index]),
+                                  int(plan.date_index[index]), float(self.totals[index]))
 
     def frames(self, start: int = 0, stop: int | None = None) -> Iterator[memoryview]:
         """Raw rgb0 frames start..stop for ffmpeg's rawvideo input.
 
         Each is a view of the painter's buffer: write it out before asking for the next.
         """
-        plan = self.plan
         pixels = memoryview(self.painter.pixels).cast("B")
-        for index in range(start, plan.frame_count if stop is None else stop):
-            self.painter.paint(plan.positions[index], plan.values[index], float(plan.scale[index]),
-                               int(plan.date_index[index]))
+        for index in range(start, self.plan.frame_count if stop is None else stop):
+            self.paint(index)
             yield pixels
 
 
-def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], title: str, subtitle: str,
-                 value_format: ValueFormat, top_n: int, interp_steps: int, hold_frames: int,
-                 width: int, height: int, pictures: list[Image.Image | None] | None = None) -> Race:
+def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], page: Page, value_format: ValueFormat,
+                 top_n: int, interp_steps: int, hold_frames: int, width: int, height: int, theme: Theme,
+                 pictures: list[Image.Image | None] | None = None) -> Race:
     """pictures[i] (optional) is names[i]'s square picture, ideally already race_thumb_px() wide."""
     plan = plan_race(keyframes.values, keyframes.tie_order, keyframes.dates, top_n, interp_steps, hold_frames)
     pictures = pictures or [None] * len(names)
     with_artist = any(artist for _, artist in names)
     layout = Layout(width, height, top_n, with_artist, race=True,
                     pictures=any(picture is not None for picture in pictures))
-    entries = [Entry(name, artist, bar_colour(name, artist, picture), picture)
-               for (name, artist), picture in zip(names, pictures)]
-    painter = FramePainter(layout, entries, Page(title, subtitle, tuple(plan.date_labels)), value_format,
-                           float(plan.values.max(initial=0)))
-    return Race(plan, painter)
+    # The race's biggest entities choose their palette colours first, as they do in a still chart.
+    priority = np.argsort(-keyframes.values.max(axis=0, initial=0), kind="stable")
+    chosen = bar_colours([names[i] for i in priority], [pictures[i] for i in priority], theme)
+    colours = [chosen[rank] for rank in np.argsort(priority, kind="stable")]
+    entries = [Entry(name, artist, colour, picture)
+               for (name, artist), colour, picture in zip(names, colours, pictures)]
+    page = Page(page.title, page.subtitle, page.footer, tuple(plan.date_labels))
+    painter = FramePainter(layout, theme, entries, page, value_format, float(plan.values.max(initial=0)))
+    return Race(plan, painter, plan.values.sum(axis=1))
 
 
 def race_thumb_px(width: int, height: int, top_n: int) -> int:

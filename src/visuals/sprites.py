@@ -16,9 +16,10 @@ from matplotlib.ft2font import FT2Font
 from PIL import Image
 
 from src.visuals.fonts import drawable, font_families
+from src.visuals.wrap import ELLIPSIS, wrap
 
-ELLIPSIS = "…"
 SUBPIXELS = 64.0  # FreeType's 26.6 fixed point
+SHRINK = 0.88     # a name that would be cut may be set this much smaller, once, if it then fits
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class TextSpec:
     size_px: float
     bold: bool = False
     max_width: int | None = None
+    max_lines: int = 1
+    shrink: bool = False    # try SHRINK x size_px before cutting the text short
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,14 @@ class Sprite:
     @property
     def height(self) -> int:
         return self.mask.height
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """A text broken into lines, each its own sprite; set at size_px, shortened with … when cut."""
+    lines: tuple[Sprite, ...]
+    size_px: float
+    cut: bool
 
 
 def _sprite(alpha: np.ndarray, baseline: int) -> Sprite:
@@ -82,15 +93,37 @@ def _draw(spec: TextSpec, text: str) -> Sprite:
 
 
 def render_texts(specs: list[TextSpec]) -> list[Sprite]:
-    """Draw every spec; names wider than their max_width are shortened to fit, with an ellipsis."""
-    return [_clip_width(_fitted(spec, drawable(spec.text)), spec.max_width) for spec in specs]
+    """Draw every spec on one line; texts wider than their max_width are shortened to fit, with an ellipsis."""
+    return [render_block(spec).lines[0] for spec in specs]
+
+
+def render_block(spec: TextSpec) -> TextBlock:
+    """The spec's text in at most max_lines lines of max_width (one line when no width is given)."""
+    text = drawable(spec.text)
+    if not spec.max_width:
+        return TextBlock((_draw(spec, text),), spec.size_px, False)
+    files = _font_files(spec.bold)
+    wrapped = wrap(text, spec.size_px, spec.bold, spec.max_width, spec.max_lines, files)
+    size = spec.size_px
+    if wrapped.cut and spec.shrink:
+        smaller = wrap(text, size * SHRINK, spec.bold, spec.max_width, spec.max_lines, files)
+        if not smaller.cut:
+            wrapped, size = smaller, size * SHRINK
+    sized = TextSpec(spec.text, size, spec.bold, spec.max_width)
+    lines = tuple(_clip_width(_exact(sized, line), spec.max_width) for line in wrapped.lines)
+    return TextBlock(lines, size, wrapped.cut)
+
+
+def _exact(spec: TextSpec, line: str) -> Sprite:
+    """The line as drawn; measured advances rarely differ from the drawing, and then it is fitted exactly."""
+    sprite = _draw(spec, line)
+    return sprite if sprite.width <= spec.max_width else _fitted(spec, line.rstrip(ELLIPSIS))
 
 
 def _fitted(spec: TextSpec, text: str) -> Sprite:
-    """The whole text if it fits, else the longest beginning of it that fits with an ellipsis."""
-    sprite = _draw(spec, text)
-    if not spec.max_width or sprite.width <= spec.max_width or len(text) <= 2:
-        return sprite
+    """The longest beginning of the text that fits with an ellipsis."""
+    if len(text) <= 2:
+        return _draw(spec, text)
     best, low, high = None, 1, len(text) - 1
     while low <= high:  # widths grow with the characters kept: search for the most that fit
         middle = (low + high) // 2

@@ -1,27 +1,12 @@
-"""Colours, number formats and the page geometry shared by the still chart and the race."""
+"""Colour rules (contrast, a picture's colour) and how values read at the end of a bar."""
 from __future__ import annotations
 
 import colorsys
-import hashlib
 from dataclasses import dataclass
 
 from PIL import Image
 
-Colour = tuple[int, int, int]
-
-BACKGROUND: Colour = (18, 18, 18)
-TEXT: Colour = (255, 255, 255)
-MUTED: Colour = (179, 179, 179)
-DATE_TEXT: Colour = (110, 110, 110)
-
-
-def stable_colour(name: str) -> Colour:
-    """A vivid colour that depends only on the name, so a name keeps its colour across charts."""
-    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=4).digest()
-    hue = int.from_bytes(digest[:2], "big") / 65536
-    lightness = 0.52 + (digest[2] / 255) * 0.1
-    red, green, blue = colorsys.hls_to_rgb(hue, lightness, 0.68)
-    return (round(red * 255), round(green * 255), round(blue * 255))
+from src.visuals.themes import Colour, Theme
 
 
 def _luminance(colour: Colour) -> float:
@@ -40,10 +25,10 @@ def contrast(a: Colour, b: Colour) -> float:
 
 
 MIN_CONTRAST_BACKGROUND = 3.0   # WCAG's minimum for graphics: a bar must stand out from the page
-MIN_CONTRAST_TEXT = 1.5         # a bar must not read as the white labels beside it
+MIN_CONTRAST_TEXT = 1.5         # a bar must not read as the labels beside it
 
 
-def picture_colour(picture: Image.Image) -> Colour | None:
+def picture_colour(picture: Image.Image, theme: Theme) -> Colour | None:
     """The picture's dominant vivid colour, made readable on the page; None for a colourless picture."""
     small = picture.convert("RGB").resize((32, 32), Image.Resampling.BILINEAR)
     quantized = small.quantize(colors=6, method=Image.Quantize.MEDIANCUT)
@@ -56,19 +41,21 @@ def picture_colour(picture: Image.Image) -> Colour | None:
         vividness = saturation * (1 - abs(2 * lightness - 1))
         if vividness >= 0.15 and count * vividness > best_score:
             best, best_score = colour, count * vividness
-    return None if best is None else readable(best)
+    return None if best is None else readable(best, theme)
 
 
-def readable(colour: Colour) -> Colour:
-    """The same hue, lighter or darker until it contrasts with the background and the white labels."""
+def readable(colour: Colour, theme: Theme) -> Colour:
+    """The same hue, moved away from the page's lightness until it contrasts with the page, and back
+    toward it while it would read as the labels' colour."""
     hue, lightness, saturation = colorsys.rgb_to_hls(*(c / 255 for c in colour))
+    away = 0.02 if _luminance(theme.background) < _luminance(theme.text) else -0.02
     out = colour
-    for _ in range(40):
+    for _ in range(50):
         out = tuple(round(c * 255) for c in colorsys.hls_to_rgb(hue, lightness, saturation))
-        if contrast(out, BACKGROUND) < MIN_CONTRAST_BACKGROUND:
-            lightness = min(1.0, lightness + 0.02)
-        elif contrast(out, TEXT) < MIN_CONTRAST_TEXT:
-            lightness = max(0.0, lightness - 0.02)
+        if contrast(out, theme.background) < MIN_CONTRAST_BACKGROUND:
+            lightness = min(1.0, max(0.0, lightness + away))
+        elif contrast(out, theme.text) < MIN_CONTRAST_TEXT:
+            lightness = min(1.0, max(0.0, lightness - away))
         else:
             break
     return out
@@ -99,96 +86,3 @@ def duration_format(largest_ms: float) -> ValueFormat:
     if largest_ms >= 120 * 60_000:
         return ValueFormat(3_600_000, 1, "hours", "hour")
     return ValueFormat(60_000, 1, "minutes", "minute")
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Pixel geometry of a chart page of width x height with `slots` bar rows."""
-    width: int
-    height: int
-    slots: int
-    with_artist: bool
-    race: bool
-    pictures: bool = False   # a square picture sits just left of each bar
-
-    @property
-    def unit(self) -> float:
-        """Text scales with this: the height of a 4:5 page as wide as this one, at most the real height."""
-        return min(self.height, self.width * 1.25)
-
-    @property
-    def title_px(self) -> float:
-        return self.unit * 0.034
-
-    @property
-    def subtitle_px(self) -> float:
-        return self.unit * 0.019
-
-    @property
-    def area_top(self) -> int:
-        return int(self.height * 0.14)
-
-    @property
-    def area_bottom(self) -> int:
-        return int(self.height * (0.86 if self.race else 0.94))
-
-    @property
-    def slot_px(self) -> float:
-        return (self.area_bottom - self.area_top) / self.slots
-
-    @property
-    def bar_px(self) -> float:
-        return min(self.slot_px * 0.74, self.unit * 0.075)
-
-    @property
-    def label_left(self) -> int:
-        return int(self.width * 0.04)
-
-    @property
-    def column_left(self) -> int:
-        """Where the names' column ends and the picture (or the bar) begins."""
-        return int(self.width * 0.4)
-
-    @property
-    def bar_left(self) -> int:
-        # With pictures the bars start after them: names keep their full width, bars stay to scale.
-        return self.column_left + (self.thumb_px + int(self.width * 0.01) if self.pictures else 0)
-
-    @property
-    def right_edge(self) -> int:
-        return int(self.width * 0.965)
-
-    @property
-    def thumb_px(self) -> int:
-        """Side of a bar's square picture: the bar's thickness."""
-        return max(1, int(round(self.bar_px)))
-
-    @property
-    def thumb_left(self) -> int:
-        return self.column_left
-
-    @property
-    def label_right(self) -> int:
-        """Where the right-aligned names end."""
-        return self.column_left - int(self.width * 0.015)
-
-    @property
-    def label_width(self) -> int:
-        return self.column_left - self.label_left - int(self.width * 0.02)
-
-    @property
-    def name_px(self) -> float:
-        share = 0.36 if self.with_artist else 0.42
-        return min(self.slot_px * share, self.unit * 0.024)
-
-    @property
-    def artist_px(self) -> float:
-        return self.name_px * 0.8
-
-    @property
-    def value_px(self) -> float:
-        return self.name_px * 0.92
-
-    @property
-    def date_px(self) -> float:
-        return self.unit * 0.07

@@ -13,6 +13,7 @@ from backend.services.charts import queries
 from backend.services.charts.choices import Attribute
 from backend.services.charts.requests import ChartRequest
 from backend.services.sessions import read_summary
+from src.visuals.painter import Page
 
 
 def chart_window(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> queries.Window:
@@ -41,6 +42,15 @@ def date_range_text(start: date, end: date) -> str:
 
 def chart_title(req: ChartRequest, n: int) -> str:
     return f"Top {n} {req.attribute.label} by {req.metric.label}"
+
+
+def chart_page(req: ChartRequest, n: int, window: queries.Window) -> Page:
+    """Title, subtitle (the range) and the quiet footer saying what was counted over which days."""
+    counted = "plays of 30 s or more" if window.min_ms else "plays of any length"
+    what = "Streams" if req.metric.ms_per_unit is None else "Listening time"
+    days = date_range_text(window.start, window.end)
+    zone = req.timezone or "UTC"
+    return Page(chart_title(req, n), days, f"{what} of {counted} · {days} ({zone} days)")
 
 
 def file_name(kind: str, req: ChartRequest, start: date, end: date, extension: str) -> str:

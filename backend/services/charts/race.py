@@ -9,20 +9,13 @@ import numpy as np
 from backend.core.errors import unprocessable
 from backend.services.artwork import ArtworkSettings
 from backend.services.charts import queries
-from backend.services.charts.framing import (
-    bar_pictures,
-    chart_title,
-    chart_window,
-    check_attribute,
-    date_range_text,
-    file_name,
-    no_plays,
-)
+from backend.services.charts.framing import bar_pictures, chart_page, chart_window, check_attribute, file_name, no_plays
 from backend.services.charts.requests import RaceRequest
 from src.visuals import Race, prepare_race
 from src.visuals.keyframes import build_keyframes, keyframe_dates
 from src.visuals.race import race_thumb_px
 from src.visuals.race_plan import frame_count, hold_frames_for
+from src.visuals.themes import THEMES
 
 
 @dataclass(frozen=True)
@@ -59,8 +52,7 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
     pictures = bar_pictures(artwork, chart.attribute, member_names, [uris.get(key) for key in member_keys],
                             race_thumb_px(chart.width, chart.height, chart.top_n))
     value_format = chart.metric.value_format(float(keyframes.values[-1].max(initial=0)))
-    race = prepare_race(keyframes, member_names, chart_title(chart, chart.top_n),
-                        date_range_text(window.start, window.end), value_format, chart.top_n, req.interp_steps,
-                        hold, chart.width, chart.height, pictures)
+    race = prepare_race(keyframes, member_names, chart_page(chart, chart.top_n, window), value_format, chart.top_n,
+                        req.interp_steps, hold, chart.width, chart.height, THEMES[chart.theme], pictures)
     return PreparedRace(race, file_name("race", chart, window.start, window.end, ".mp4"), chart.width,
                         chart.height, req.fps)

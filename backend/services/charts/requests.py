@@ -6,6 +6,7 @@ from datetime import date
 
 from backend.services.charts.choices import Attribute, Metric
 from src.exports.domain import STREAM_MS
+from src.visuals.themes import DEFAULT_THEME
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class ChartRequest:
     height: int
     timezone: str | None = None     # None: calendar days in UTC
     min_ms: int = STREAM_MS         # shortest play that counts
+    theme: str = DEFAULT_THEME      # a name in src.visuals.themes.THEMES
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from backend.services.charts import framing, queries
 from backend.services.charts.requests import ChartRequest
 from src.visuals import ChartItem, render_top_chart
 from src.visuals.chart import chart_thumb_px
+from src.visuals.themes import THEMES
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,9 @@ def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: Artw
                                     [r.track_uri for r in ranked],
                                     chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
     items = [ChartItem(r.name, r.artist, r.value, picture) for r, picture in zip(ranked, pictures)]
-    subtitle = framing.date_range_text(window.start, window.end)
-    jpeg = render_top_chart(items, framing.chart_title(req, len(ranked)), subtitle,
-                            req.metric.value_format(ranked[0].value), req.width, req.height, req.top_n)
+    jpeg = render_top_chart(items, framing.chart_page(req, len(ranked), window),
+                            req.metric.value_format(ranked[0].value), req.width, req.height, req.top_n,
+                            THEMES[req.theme])
     return ChartImage(jpeg, [item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],
                       framing.file_name("chart", req, window.start, window.end, ".jpg"), window.start, window.end)
 

@@ -1,0 +1,82 @@
+"""The texts a frame repeats, drawn once: numbers from per-character sprites, and each bar's label block.
+
+A label block is a name on up to two lines with the secondary name (the artist) on a line of its own,
+centred as a whole on its bar; every line keeps its offset from the bar's centre, so painting a
+frame is a few pastes per bar.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PIL import Image
+
+from src.visuals.layout import LINE, Layout
+from src.visuals.sprites import Sprite, TextBlock, TextSpec, render_block, render_texts, stamp
+from src.visuals.themes import Colour
+
+DIGITS = "0123456789,."
+ASCENT = 0.78   # where a line's baseline sits in its line box, in ems from its top (Lato's caps and ascenders)
+
+
+class Numbers:
+    """Numbers set from one sprite per character, with tabular digits so counting up does not jitter."""
+
+    def __init__(self, size_px: float, bold: bool, units: tuple[str, ...]):
+        sprites = render_texts([TextSpec(ch, size_px, bold) for ch in DIGITS]
+                               + [TextSpec(unit, size_px) for unit in units])
+        self.glyphs = dict(zip(DIGITS, sprites))
+        self.units = dict(zip(units, sprites[len(DIGITS):]))
+        digit_width = max(self.glyphs[ch].width for ch in "0123456789")
+        gap = max(1, round(size_px * 0.02))
+        self.advance = {ch: (digit_width if ch.isdigit() else g.width) + gap for ch, g in self.glyphs.items()}
+        self.unit_gap = round(size_px * 0.25)
+
+    def width(self, number: str, unit: str | None = None) -> int:
+        text = sum(self.advance[ch] for ch in number)
+        return text + (self.unit_gap + self.units[unit].width if unit else 0)
+
+    def stamp(self, frame: Image.Image, number: str, unit: str | None, x: int, baseline: int,
+              colours: tuple[Colour, Colour], clip: tuple[int, int | None] = (0, None)) -> None:
+        """The number in colours[0] and its unit after it in colours[1]."""
+        for ch in number:
+            stamp(frame, self.glyphs[ch], x, baseline, colours[0], *clip)
+            x += self.advance[ch]
+        if unit:
+            stamp(frame, self.units[unit], x + self.unit_gap, baseline, colours[1], *clip)
+
+
+@dataclass(frozen=True)
+class PlacedLine:
+    sprite: Sprite
+    dy: int           # baseline offset from the bar's centre
+    muted: bool
+
+
+@dataclass(frozen=True)
+class LabelBlock:
+    lines: tuple[PlacedLine, ...]
+    name: TextBlock
+
+
+def label_blocks(layout: Layout, names: list[str], artists: list[str | None]) -> list[LabelBlock]:
+    """Each bar's label: name lines then the artist line, as a block centred on the bar."""
+    width = layout.label_width
+    specs = [TextSpec(name, layout.name_px, bold=True, max_width=width, max_lines=layout.name_lines, shrink=True)
+             for name in names]
+    specs += [TextSpec(artist or "", layout.artist_px, max_width=width) for artist in artists]
+    blocks = [render_block(spec) for spec in specs]
+    return [_placed(blocks[i], blocks[len(names) + i] if artist else None)
+            for i, artist in enumerate(artists)]
+
+
+def _placed(name: TextBlock, artist: TextBlock | None) -> LabelBlock:
+    rows = [(sprite, name.size_px, False) for sprite in name.lines]
+    if artist is not None:
+        rows.append((artist.lines[0], artist.size_px, True))
+    height = sum(size * LINE for _, size, _ in rows)
+    top = -height / 2
+    placed = []
+    for sprite, size, muted in rows:
+        placed.append(PlacedLine(sprite, round(top + size * (LINE - 1) / 2 + size * ASCENT), muted))
+        top += size * LINE
+    return LabelBlock(tuple(placed), name)

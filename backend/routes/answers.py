@@ -7,10 +7,13 @@ from typing import Literal, get_type_hints
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from backend.services.ingest import IngestSummary
+from src.exports import ROW_FORMATS
 
 # The summary's fields come from the service's dataclass, so the two cannot drift apart; only the
-# fields whose documented type is narrower than the dataclass's are named here.
-DOCUMENTED_TYPES = {"format": Literal["extended", "account"], "data_min_date": date, "data_max_date": date}
+# fields whose documented type is narrower than the dataclass's are named here. The format keys come from
+# the format table, so a new format is documented with it.
+DOCUMENTED_TYPES = {"format": Literal[tuple(fmt.key for fmt in ROW_FORMATS)], "data_min_date": date,
+                    "data_max_date": date}
 Summary = create_model(
     "Summary", __config__=ConfigDict(extra="allow"), __doc__="What an upload held (the /process answer's summary).",
     **{name: (DOCUMENTED_TYPES.get(name, kind), ...) for name, kind in get_type_hints(IngestSummary).items()})

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from src.exports.encodings import detect_encoding
 from src.exports.errors import ExportError
-from src.exports.formats import ACCOUNT_PACKAGE_MARKERS, RowFormat, base_name, format_of_json_head, format_of_member
+from src.exports.formats import (
+    ACCOUNT_PACKAGE_MARKERS,
+    RowFormat,
+    base_name,
+    format_of_json_head,
+    format_of_member,
+    row_keys_described,
+)
 from src.exports.inflate import MB, InflateBudget, copy_as_utf8, inflate_members, open_zip
 
 # Members declaring less than this may claim any ratio (a short file of repeated rows compresses very
@@ -63,8 +70,8 @@ def _unpack_single_json(upload: Path, dest: Path, head: bytes, budget: InflateBu
                                "upload my_spotify_data.zip as Spotify sent it.")
     row_format = format_of_json_head(text)
     if row_format is None:
-        raise ExportError(422, "This JSON file is not Spotify listening history: it has neither 'ts'/'ms_played' "
-                               "(extended history) nor 'endTime'/'msPlayed' (account data) rows.")
+        raise ExportError(422, "This JSON file is not Spotify listening history: its rows hold none of "
+                               f"{row_keys_described()}.")
     target = dest / "0.json"
     with open(upload, "rb") as source, open(target, "wb") as sink:
         copy_as_utf8(source, sink, budget.limit, budget, display_name)
@@ -79,11 +86,11 @@ def _unpack_zip(upload: Path, dest: Path, limits: Limits, budget: InflateBudget)
         history = [(info, fmt) for info, fmt in history if fmt is not None]
         if not history:
             raise ExportError(422, _describe_without_history(members))
-        formats = {fmt.key: fmt for _, fmt in history}
-        if len(formats) > 1:
-            raise ExportError(422, "This ZIP mixes two export generations (extended streaming history and "
-                                   "account data). Upload one package: the extended history has everything.")
-        row_format = next(iter(formats.values()))
+        found = {fmt.key: fmt for _, fmt in history}
+        if len(found) > 1:
+            raise ExportError(422, f"This ZIP mixes two export generations ({' and '.join(found)}). Upload one "
+                                   "package: the extended history has everything.")
+        row_format = next(iter(found.values()))
         infos = [info for info, _ in history]
         _check_sizes(infos, limits)
     paths = [dest / f"{index}.json" for index in range(len(infos))]

@@ -1,7 +1,7 @@
 """DuckDB: ingest an unpacked export into a session file.
 
 What a row must hold to be stored is decided in raw_rows.py; this module maps stored rows onto
-`plays` and summarises them.
+`plays`, through the mapping the row format carries (src/exports/formats.py), and summarises them.
 """
 from __future__ import annotations
 
@@ -14,51 +14,15 @@ from pathlib import Path
 import duckdb
 
 from backend.services.ingest.raw_rows import PLAY_MS, PLAY_TIME, RowCounts, check_raw, complete, in_domain, read_raw
-from src.exports import EXTENDED, ExportError, RowFormat, UnpackedExport
-from src.exports.domain import MAX_NAME_CHARS, STREAM_MS
+from src.exports import PLAYS_COLUMNS, ExportError, RowFormat, UnpackedExport
+from src.exports.domain import STREAM_MS
 
 log = logging.getLogger(__name__)
 
 DATA_ERRORS = (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.OutOfRangeException)
 
-# The `plays` table: what the charts need and nothing personal. Per row format, the SELECT list
-# that maps raw columns onto it; the casts fix the column types.
-PLAYS_COLUMNS = """ts, ms_played, kind, track_name, artist_name, album_name, track_uri, episode_name,
-    show_name, episode_uri, audiobook_title, chapter_title, platform, conn_country, skipped"""
-
-
-def _name(column: str) -> str:
-    """A text column as stored: names longer than the domain allows are cut (they cost memory and time
-    in every chart, and no real name comes near it)."""
-    return f"left({column}, {MAX_NAME_CHARS})"
-
-
 # Time and duration come parsed from raw (raw_rows.py); the duration rounded to whole milliseconds, halves up.
 TIME_AND_MS = f"{PLAY_TIME} AS ts, CAST(round({PLAY_MS}) AS BIGINT) AS ms_played"
-
-EXTENDED_SELECT = f"""
-    {TIME_AND_MS},   -- ts: UTC, the moment playback stopped
-    CASE WHEN master_metadata_track_name IS NOT NULL OR spotify_track_uri IS NOT NULL THEN 'track'
-         WHEN episode_name IS NOT NULL OR spotify_episode_uri IS NOT NULL THEN 'episode'
-         WHEN audiobook_title IS NOT NULL OR audiobook_uri IS NOT NULL THEN 'audiobook'
-         ELSE 'unknown' END AS kind,
-    {_name("master_metadata_track_name")} AS track_name, {_name("master_metadata_album_artist_name")} AS artist_name,
-    {_name("master_metadata_album_album_name")} AS album_name, {_name("spotify_track_uri")} AS track_uri,
-    {_name("episode_name")} AS episode_name, {_name("episode_show_name")} AS show_name,
-    {_name("spotify_episode_uri")} AS episode_uri, {_name("audiobook_title")} AS audiobook_title,
-    {_name("audiobook_chapter_title")} AS chapter_title, {_name("platform")} AS platform,
-    {_name("conn_country")} AS conn_country, TRY_CAST(skipped AS BOOLEAN) AS skipped"""
-
-ACCOUNT_SELECT = f"""
-    {TIME_AND_MS},
-    CASE WHEN podcastName IS NOT NULL OR episodeName IS NOT NULL THEN 'episode'
-         WHEN audiobookName IS NOT NULL OR chapterName IS NOT NULL THEN 'audiobook'
-         WHEN trackName IS NOT NULL THEN 'track' ELSE 'unknown' END AS kind,
-    {_name("trackName")} AS track_name, {_name("artistName")} AS artist_name, NULL::VARCHAR AS album_name,
-    NULL::VARCHAR AS track_uri, {_name("episodeName")} AS episode_name, {_name("podcastName")} AS show_name,
-    NULL::VARCHAR AS episode_uri, {_name("audiobookName")} AS audiobook_title,
-    {_name("chapterName")} AS chapter_title, NULL::VARCHAR AS platform, NULL::VARCHAR AS conn_country,
-    NULL::BOOLEAN AS skipped"""
 
 
 @dataclass
@@ -112,8 +76,8 @@ def _ingest(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: i
     with _connect_for_ingest(db_path, work_dir) as con:
         read_raw(con, fmt, unpacked, max_rows)
         counts = check_raw(con, fmt, unpacked)
-        select = EXTENDED_SELECT if fmt is EXTENDED else ACCOUNT_SELECT
-        con.execute(f"CREATE TABLE plays AS SELECT {select} FROM raw WHERE {complete(fmt)} AND {in_domain()}")
+        con.execute(f"CREATE TABLE plays AS SELECT {TIME_AND_MS}, {fmt.plays_select()} "
+                    f"FROM raw WHERE {complete(fmt)} AND {in_domain()}")
         _drop_duplicate_plays(con)
         summary = _summarise(con, fmt, unpacked, counts)
         con.execute("DROP TABLE raw")
@@ -132,7 +96,7 @@ def _drop_duplicate_plays(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""
         DELETE FROM plays WHERE rowid IN (
             SELECT rowid FROM (
-                SELECT rowid, row_number() OVER (PARTITION BY {PLAYS_COLUMNS} ORDER BY rowid) AS copy
+                SELECT rowid, row_number() OVER (PARTITION BY {', '.join(PLAYS_COLUMNS)} ORDER BY rowid) AS copy
                 FROM plays
                 WHERE hash(ts, ms_played) IN (SELECT hash(ts, ms_played) FROM plays GROUP BY ALL HAVING count(*) > 1))
             WHERE copy > 1)""")
@@ -150,6 +114,7 @@ def _summarise(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: Unpacke
         format=fmt.key, format_label=fmt.label, files_read=len(unpacked.paths),
         file_names=list(unpacked.member_names), rows_read=counts.read, rows_stored=stored,
         duplicates_dropped=counts.read - counts.incomplete - counts.out_of_range - stored,
-        rows_incomplete=counts.incomplete, rows_out_of_range=counts.out_of_range, streams=streams, music_streams=music, podcast_plays=podcasts,
+        rows_incomplete=counts.incomplete, rows_out_of_range=counts.out_of_range, streams=streams,
+        music_streams=music, podcast_plays=podcasts,
         audiobook_plays=books, albums_available=bool(albums),
         data_min_date=first.isoformat(), data_max_date=last.isoformat())

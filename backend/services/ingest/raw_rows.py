@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import duckdb
 
-from src.exports import EXTENDED, ExportError, RowFormat, UnpackedExport
+from src.exports import ExportError, RowFormat, UnpackedExport
 from src.exports.domain import FIRST_DAY, LAST_DAY, MAX_MS_PLAYED
 
 log = logging.getLogger(__name__)
@@ -32,13 +32,9 @@ class RowCounts:
     out_of_range: int   # outside the domain: not stored
 
 
-def ms_column(fmt: RowFormat) -> str:
-    return "ms_played" if fmt is EXTENDED else "msPlayed"
-
-
 def complete(fmt: RowFormat) -> str:
     """Rows that say when and for how long."""
-    return f"{fmt.time_column} IS NOT NULL AND {ms_column(fmt)} IS NOT NULL"
+    return f"{fmt.time_column} IS NOT NULL AND {fmt.ms_column} IS NOT NULL"
 
 
 def in_domain() -> str:
@@ -53,7 +49,7 @@ def read_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedE
     for path, name in zip(unpacked.paths, unpacked.member_names):
         if path.stat().st_size == 0:
             raise ExportError(422, f"{name} is empty; download the export again from Spotify.")
-    ms = ms_column(fmt)
+    ms = fmt.ms_column
     try:
         con.execute(f"""
             CREATE TEMP TABLE raw AS
@@ -97,7 +93,7 @@ def _unreadable(message: str, unpacked: UnpackedExport) -> str:
 
 def check_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport) -> RowCounts:
     """Count the rows; 422 naming the file for a duration or a time that is not one."""
-    ms, time = ms_column(fmt), fmt.time_column
+    ms, time = fmt.ms_column, fmt.time_column
     bad_ms = f"{ms} IS NOT NULL AND NOT coalesce({PLAY_MS} >= 0 AND {PLAY_MS} < {MS_CEILING}, false)"
     bad_time = f"{time} IS NOT NULL AND {PLAY_TIME} IS NULL"
     (read, incomplete, out_of_range, ms_count, ms_file, ms_example,
@@ -114,9 +110,8 @@ def check_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: Unpacked
                                f"milliseconds from 0 to 2^63 - 1 ({_rows(ms_count)} like it); upload the files "
                                "exactly as Spotify sent them.")
     if time_count:
-        example = "2021-09-23T09:28:29Z" if fmt is EXTENDED else "2023-10-02 23:43"
         raise ExportError(422, f"{_member(time_file, unpacked)}: {time} {_quoted(time_example)} is not a time like "
-                               f"{example} ({_rows(time_count)} like it).")
+                               f"{fmt.time_example} ({_rows(time_count)} like it).")
     if read - incomplete == 0:
         raise ExportError(422, f"The files ({', '.join(unpacked.member_names[:3])}) hold no plays with a time "
                                "and a duration; upload your Spotify listening history.")

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from backend.services.ingest.plays import IngestSummary, ingest_export
+from backend.services.ingest import IngestSummary, ingest_export
 from src.exports import ExportError, Limits, RowFormat, formats, unpack_upload
 from src.exports.domain import MAX_NAME_CHARS
 from src.exports.formats import ACCOUNT, EXTENDED, MAPPED_COLUMNS, PLAYS_COLUMNS, ROW_FORMATS, stored_name

@@ -1,4 +1,4 @@
-"""The race plan: keyframes land exactly, motion is eased and bounded, values only count up."""
+"""The race plan: keyframes land exactly, values and the running total only count up, the race opens on plays."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from src.visuals.keyframes import build_keyframes, keyframe_dates
-from src.visuals.race_plan import HIDDEN_GAP, ease, frame_count, plan_race
+from src.visuals.race_motion import HIDDEN_GAP, ease
+from src.visuals.race_plan import frame_count, plan_race
 
-TOP_N, STEPS, HOLD = 3, 6, 5
+TOP_N, STEPS, HOLD, FPS = 3, 6, 5, 12
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def plan_and_keyframes():
     dates = keyframe_dates(start, date(2022, 4, 30), 10, "d")
     tie_order = np.arange(8)
     keyframes = build_keyframes(entity, day, value, 8, tie_order, start, dates, TOP_N)
-    return plan_race(keyframes.values, keyframes.tie_order, dates, TOP_N, STEPS, HOLD), keyframes, (entity, day)
+    return plan_race(keyframes, TOP_N, STEPS, HOLD, FPS), keyframes, (entity, day)
 
 
 def test_keyframe_dates_daily_weekly_monthly():
@@ -43,28 +44,33 @@ def test_keyframe_values_are_cumulative_totals(plan_and_keyframes):
 
 
 def test_frame_count_and_keyframes_land_exactly(plan_and_keyframes):
-    plan, keyframes, _ = plan_and_keyframes
+    plan, keyframes, (entity, day) = plan_and_keyframes
     assert plan.frame_count == frame_count(len(keyframes.dates), STEPS, HOLD)
-    for k in range(len(keyframes.dates)):
-        np.testing.assert_allclose(plan.values[k * STEPS], keyframes.values[k])
-    np.testing.assert_array_equal(plan.positions[-HOLD - 1:], np.repeat(plan.positions[-1:], HOLD + 1, axis=0))
+    for k, when in enumerate(keyframes.dates):
+        np.testing.assert_array_equal(plan.values[k * STEPS], keyframes.values[k])
+        assert plan.running_total[k * STEPS] == np.sum(day <= (when - date(2022, 1, 1)).days)
+    np.testing.assert_array_equal(plan.values[-HOLD - 1:], np.repeat(plan.values[-1:], HOLD + 1, axis=0))
 
 
-def test_values_only_count_up_and_motion_is_bounded(plan_and_keyframes):
+def test_values_and_the_running_total_only_count_up(plan_and_keyframes):
     plan, _, _ = plan_and_keyframes
     assert np.all(np.diff(plan.values, axis=0) >= 0)
-    # smoothstep moves at most 1.5x the average speed; a bar crosses at most TOP_N + gap slots
-    assert np.abs(np.diff(plan.positions, axis=0)).max() <= 1.5 * (TOP_N + HIDDEN_GAP) / STEPS + 1e-6
+    assert np.all(np.diff(plan.running_total) >= 0)
+    # the total counts every entity's plays, not only the bars on the chart
+    assert np.all(plan.running_total >= plan.values.sum(axis=1))
 
 
-def test_keyframes_show_the_top_n_in_rank_order_and_the_rest_wait_below(plan_and_keyframes):
-    plan, keyframes, _ = plan_and_keyframes
-    for k, values in enumerate(keyframes.values):
-        positions = plan.positions[k * STEPS]
-        shown = min(TOP_N, int((values > 0).sum()))
-        ranked = np.lexsort((keyframes.tie_order, -values))
-        np.testing.assert_array_equal(positions[ranked[:shown]], np.arange(shown))
-        assert np.all(positions[ranked[shown:]] == TOP_N + HIDDEN_GAP)
+def test_keyframes_before_the_first_play_are_dropped():
+    start = date(2022, 1, 1)
+    dates = keyframe_dates(start, date(2022, 3, 31), 7, "d")
+    entity, day = np.array([0, 1, 1, 2]), np.array([40, 44, 60, 89])
+    keyframes = build_keyframes(entity, day, np.ones(4), 3, np.arange(3), start, dates, TOP_N)
+    assert keyframes.dates == [d for d in dates if (d - start).days >= 40]
+    assert keyframes.totals[0] == 1 and keyframes.totals[-1] == 4
+    plan = plan_race(keyframes, TOP_N, STEPS, HOLD, FPS)
+    assert plan.frame_count == frame_count(len(keyframes.dates), STEPS, HOLD)
+    assert plan.positions[0][plan.values[0] > 0].tolist() == [0.0]
+    assert np.all(plan.positions[0][plan.values[0] == 0] == TOP_N + HIDDEN_GAP)
 
 
 def test_ease_is_monotonic_from_0_to_1():

@@ -20,6 +20,7 @@ class Keyframes:
     values: np.ndarray          # keyframes x members: cumulative value on each date
     member_ids: np.ndarray      # members -> entity index of the daily values
     tie_order: np.ndarray       # members: position in tie-break order (smaller ranks first)
+    totals: np.ndarray          # keyframes: the value summed over every entity, members or not
 
 
 def keyframe_dates(start: date, end: date, days: int, period: str) -> list[date]:
@@ -61,19 +62,24 @@ def _add_months(day: date, months: int) -> date:
 
 def build_keyframes(entity: np.ndarray, day: np.ndarray, value: np.ndarray, entity_count: int,
                     tie_order: np.ndarray, start: date, dates: list[date], top_n: int) -> Keyframes:
-    """Cumulative value per member entity on each keyframe date (days counted from `start`)."""
+    """Cumulative value per member entity on each keyframe date (days counted from `start`).
+
+    Keyframes before the first play are dropped, so a race opens on bars rather than an empty chart.
+    """
     key_days = np.array([(d - start).days for d in dates], dtype=np.int64)
     order = np.argsort(day, kind="stable")
     entity, day, value = entity[order], day[order], value[order]
     # rows with day <= key_days[k] belong to keyframe k or earlier
     bounds = np.searchsorted(day, key_days, side="right")
     running = np.zeros(entity_count, dtype=np.float64)
+    totals = np.zeros(len(dates), dtype=np.float64)
     snapshots = np.zeros((len(dates), entity_count), dtype=np.float64) if entity_count <= 2048 else None
     members: set[int] = set()
     previous = 0
     for k, bound in enumerate(bounds):
         np.add.at(running, entity[previous:bound], value[previous:bound])
         previous = bound
+        totals[k] = running.sum()
         members.update(_top_ids(running, tie_order, top_n))
         if snapshots is not None:
             snapshots[k] = running
@@ -82,7 +88,8 @@ def build_keyframes(entity: np.ndarray, day: np.ndarray, value: np.ndarray, enti
         values = snapshots[:, member_ids]
     else:
         values = _member_series(entity, day, value, member_ids, key_days)
-    return Keyframes(dates, values, member_ids, tie_order[member_ids])
+    first = int(np.argmax(totals > 0)) if totals.any() else len(dates) - 1
+    return Keyframes(dates[first:], values[first:], member_ids, tie_order[member_ids], totals[first:])
 
 
 def _top_ids(running: np.ndarray, tie_order: np.ndarray, top_n: int) -> list[int]:

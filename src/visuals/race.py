@@ -20,7 +20,6 @@ from src.visuals.themes import Theme
 class Race:
     plan: RacePlan
     painter: FramePainter
-    totals: np.ndarray   # frames: the running total under the date (the sum of every bar's value)
 
     @property
     def frame_count(self) -> int:
@@ -30,7 +29,7 @@ class Race:
         """Frame `index` as the painter's own image (overwritten by the next paint)."""
         plan = self.plan
         return self.painter.paint(plan.positions[index], plan.values[index], float(plan.scale[index]),
-                                  int(plan.date_index[index]), float(self.totals[index]))
+                                  int(plan.date_index[index]), float(plan.running_total[index]))
 
     def frames(self, start: int = 0, stop: int | None = None) -> Iterator[memoryview]:
         """Raw rgb0 frames start..stop for ffmpeg's rawvideo input.
@@ -44,10 +43,10 @@ class Race:
 
 
 def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], page: Page, value_format: ValueFormat,
-                 top_n: int, interp_steps: int, hold_frames: int, width: int, height: int, theme: Theme,
+                 top_n: int, interp_steps: int, hold_frames: int, fps: int, width: int, height: int, theme: Theme,
                  pictures: list[Image.Image | None] | None = None) -> Race:
     """pictures[i] (optional) is names[i]'s square picture, ideally already race_thumb_px() wide."""
-    plan = plan_race(keyframes.values, keyframes.tie_order, keyframes.dates, top_n, interp_steps, hold_frames)
+    plan = plan_race(keyframes, top_n, interp_steps, hold_frames, fps)
     pictures = pictures or [None] * len(names)
     with_artist = any(artist for _, artist in names)
     layout = Layout(width, height, top_n, with_artist, race=True,
@@ -60,7 +59,7 @@ def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], page
                for (name, artist), colour, picture in zip(names, colours, pictures)]
     page = Page(page.title, page.subtitle, page.footer, tuple(plan.date_labels))
     painter = FramePainter(layout, theme, entries, page, value_format, float(plan.values.max(initial=0)))
-    return Race(plan, painter, plan.values.sum(axis=1))
+    return Race(plan, painter)
 
 
 def race_thumb_px(width: int, height: int, top_n: int) -> int:

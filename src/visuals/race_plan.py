@@ -1,4 +1,4 @@
-"""Plan a bar-chart race: every frame's bar positions, values and scale, computed up front.
+"""Plan a bar-chart race: every frame's bar positions, values, total and scale, computed up front.
 
 Frames are then independent of each other, so painting can be split between workers and a
 test can check any frame without drawing the ones before it.
@@ -10,16 +10,28 @@ from datetime import date, timedelta
 
 import numpy as np
 
-HIDDEN_GAP = 0.6  # how far below the last visible slot a bar waits before sliding in
+from src.visuals.keyframes import Keyframes
+from src.visuals.race_motion import plan_rows
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+SWAP_SECONDS = 1 / 3  # how long two bars take to trade rows: slow enough to follow, quick enough to keep up
 
 
 @dataclass(frozen=True)
 class RacePlan:
-    positions: np.ndarray    # frames x members: slot index (0 = top); >= top_n is below the chart
-    values: np.ndarray       # frames x members: the value shown (counts up between keyframes)
-    scale: np.ndarray        # frames: the value a full-length bar stands for
-    date_index: np.ndarray   # frames: index into date_labels
+    """Every frame of a race, ready to paint in any order.
+
+    positions:     frames x members: row (0 = top); top_n + HIDDEN_GAP and beyond is below the chart
+    values:        frames x members: the value shown, counting up between keyframes
+    running_total: frames: the metric summed over every entity so far (all streams, not just the bars)
+    scale:         frames: the value a full-length bar stands for
+    date_index:    frames: index into date_labels
+    """
+    positions: np.ndarray
+    values: np.ndarray
+    running_total: np.ndarray
+    scale: np.ndarray
+    date_index: np.ndarray
     date_labels: list[str]
     top_n: int
 
@@ -37,45 +49,40 @@ def hold_frames_for(fps: int) -> int:
     return round(2 * fps)
 
 
-def ease(t: np.ndarray) -> np.ndarray:
-    """Smoothstep: bars start and stop gently, and never move faster than 1.5x their average speed."""
-    return t * t * (3 - 2 * t)
+def swap_frames_for(fps: int, interp_steps: int) -> int:
+    """Frames a bar takes to move one row: a third of a second, or one keyframe's time in a faster race.
+
+    A bar passes one bar per swap, so swaps slower than the keyframes would leave the rows lagging
+    the values (and the last frame unsettled) in a race that moves fast.
+    """
+    return max(1, min(round(SWAP_SECONDS * fps), interp_steps))
 
 
-def keyframe_slots(values: np.ndarray, tie_order: np.ndarray, top_n: int) -> np.ndarray:
-    """Slot of each member at each keyframe; members outside the top N wait below the chart."""
-    slots = np.full(values.shape, top_n + HIDDEN_GAP, dtype=np.float64)
-    for k, row in enumerate(values):
-        order = np.lexsort((tie_order, -row))
-        visible = order[:top_n][row[order[:top_n]] > 0]
-        slots[k, visible] = np.arange(visible.size)
-    return slots
-
-
-def plan_race(values: np.ndarray, tie_order: np.ndarray, dates: list[date], top_n: int,
-              interp_steps: int, hold_frames: int) -> RacePlan:
-    slots = keyframe_slots(values, tie_order, top_n)
+def plan_race(keyframes: Keyframes, top_n: int, interp_steps: int, hold_frames: int, fps: int) -> RacePlan:
+    """Values count up linearly between keyframes; rows follow each frame's ranking one swap at a time."""
     t = np.arange(interp_steps) / interp_steps
-    eased = ease(t)[None, :, None]
-    linear = t[None, :, None]
-    positions = _between(slots, eased)
-    shown = _between(values, linear)
-    labels, date_index = _date_track(dates, t)
-    positions = np.concatenate([positions, np.repeat(slots[-1:], hold_frames + 1, axis=0)])
-    shown = np.concatenate([shown, np.repeat(values[-1:], hold_frames + 1, axis=0)])
+    shown = _with_hold(_between(keyframes.values, t), keyframes.values[-1], hold_frames)
+    totals = _with_hold(_between(keyframes.totals[:, None], t)[:, 0], keyframes.totals[-1], hold_frames)
+    labels, date_index = _date_track(keyframes.dates, t)
     date_index = np.concatenate([date_index, np.full(hold_frames + 1, len(labels) - 1)])
-    visible = positions < top_n
-    scale = np.where(visible, shown, 0).max(axis=1, initial=0)
-    return RacePlan(positions.astype(np.float32), shown.astype(np.float64), np.maximum(scale, 1e-9),
+    heading = _with_hold(np.repeat(keyframes.values[1:], interp_steps, axis=0), keyframes.values[-1], hold_frames)
+    positions = plan_rows(shown, heading, keyframes.tie_order, top_n, swap_frames_for(fps, interp_steps))
+    scale = np.where(positions < top_n, shown, 0).max(axis=1, initial=0)
+    return RacePlan(positions.astype(np.float32), shown, totals, np.maximum(scale, 1e-9),
                     date_index.astype(np.int32), labels, top_n)
 
 
-def _between(keyed: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """(K-1)*steps frames moving from each keyframe row to the next by `weights`."""
+def _between(keyed: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """(K-1)*steps frames moving linearly from each keyframe row to the next; each keyframe lands exactly."""
     if keyed.shape[0] < 2:
         return np.empty((0, keyed.shape[1]))
     start, stop = keyed[:-1, None, :], keyed[1:, None, :]
-    return (start + (stop - start) * weights).reshape(-1, keyed.shape[1])
+    return (start + (stop - start) * t[None, :, None]).reshape(-1, keyed.shape[1])
+
+
+def _with_hold(moving: np.ndarray, last: np.ndarray, hold_frames: int) -> np.ndarray:
+    """The last keyframe, then held still for hold_frames more frames."""
+    return np.concatenate([moving, np.repeat(np.asarray(last)[None], hold_frames + 1, axis=0)])
 
 
 def _date_track(dates: list[date], t: np.ndarray) -> tuple[list[str], np.ndarray]:

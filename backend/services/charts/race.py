@@ -53,6 +53,6 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
                             race_thumb_px(chart.width, chart.height, chart.top_n))
     value_format = chart.metric.value_format(float(keyframes.values[-1].max(initial=0)))
     race = prepare_race(keyframes, member_names, chart_page(chart, chart.top_n, window), value_format, chart.top_n,
-                        req.interp_steps, hold, chart.width, chart.height, THEMES[chart.theme], pictures)
+                        req.interp_steps, hold, req.fps, chart.width, chart.height, THEMES[chart.theme], pictures)
     return PreparedRace(race, file_name("race", chart, window.start, window.end, ".mp4"), chart.width,
                         chart.height, req.fps)

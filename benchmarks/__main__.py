@@ -36,7 +36,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rows", type=int, default=250_000, help="distinct plays in the export (default 250000)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each workload; the median is reported")
     parser.add_argument("--only", help="comma-separated workloads or prefixes: " + ", ".join(w.name for w in WORKLOADS))
-    parser.add_argument("--quick", action="store_true", help="only ingest, the images and race_full_default")
+    parser.add_argument("--quick", action="store_true", help="only ingest, the images, stats and race_full_default")
     parser.add_argument("--save-frames", type=Path, metavar="DIR",
                         help="save PNGs of the first, middle and last frames of each race (first run)")
     parser.add_argument("--render-workers", type=int, metavar="N",

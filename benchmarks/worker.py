@@ -78,12 +78,18 @@ def ingest(zip_path: str, upload_dir: str, run: int) -> int:
 
 
 def _chart(client: FlaskClient, workload: Workload, session_id: str, run: int, out_dir: Path) -> dict[str, Any]:
-    body = {"session_id": session_id, **workload.body}
-    result, response = _measured(run, workload.name, lambda: client.post(workload.route, json=body))
+    if workload.kind == "stats":
+        route = workload.route.format(session_id=session_id)
+        result, response = _measured(run, workload.name, lambda: client.get(route, query_string=workload.body))
+    else:
+        body = {"session_id": session_id, **workload.body}
+        result, response = _measured(run, workload.name, lambda: client.post(workload.route, json=body))
     if response.status_code != 200:
         return result
     answer = response.get_json()
-    if workload.kind == "image":
+    if workload.kind == "stats":
+        result["output_bytes"] = len(response.data)
+    elif workload.kind == "image":
         result["output_bytes"] = len(base64.b64decode(answer["image"]))
     else:
         video = base64.b64decode(answer["video"])

@@ -168,6 +168,25 @@ def test_queued_jobs_record_their_figures_and_refusals_their_status(make_app, re
         {"event": "animation_job", "properties": {"ok": False, "status": 404}}]
 
 
+def test_statistics_record_figures_only_and_session_reads_nothing(make_app, rest, export):
+    app = make_app(rest.url, KEY)
+    client = app.test_client()
+    session = upload_ok(client, export)["session_id"]
+    stats = client.get(f"/sessions/{session}/stats", query_string={"timezone": "Europe/Berlin"})
+    assert stats.status_code == 200, stats.get_json()
+    assert client.get(f"/sessions/{session}/stats", query_string={"start_date": "2099-01-01"}).status_code == 422
+    assert client.get(f"/sessions/{session}").status_code == 200   # reading the summary is no event
+    assert app.extensions["analytics"].flush(10)
+
+    events = [sent.json() for sent in rest.requests][1:]  # after the upload's
+    years = len(stats.get_json()["years"])
+    assert events == [
+        {"event": "stats", "properties": {"ok": True, "years": years,
+                                          "duration_s": events[0]["properties"]["duration_s"]}},
+        {"event": "stats", "properties": {"ok": False, "status": 422}}]
+    assert not any(session in sent.raw() for sent in rest.requests)
+
+
 def test_only_known_fields_are_sent(rest):
     analytics = Analytics(load_settings({"SUPABASE_URL": rest.url, "SUPABASE_KEY": KEY}))
     try:

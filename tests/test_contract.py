@@ -228,6 +228,12 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_server_limits(
         409: lambda w: w.client(w.paused).get(f"/jobs/{queued_job(w)}/video"),
         416: lambda w: video(w, Range="bytes=100000000-"),
     },
+    "show_stats": {
+        200: lambda w: w.client().get(f"/sessions/{w.session}/stats?timezone=Europe/Berlin"),
+        400: lambda w: w.client().get(f"/sessions/{w.session}/stats?count_short_plays=maybe"),
+        404: lambda w: w.client().get(f"/sessions/{UNKNOWN_SESSION}/stats"),
+        422: lambda w: w.client().get(f"/sessions/{w.session}/stats?start_date=2099-01-01&end_date=2099-01-02"),
+    },
     "show_session": {
         200: lambda w: w.client().get(f"/sessions/{w.session}"),
         400: lambda w: w.client().get("/sessions/not-a-session"),

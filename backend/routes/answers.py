@@ -96,3 +96,70 @@ class Health(BaseModel):
     status: Literal["ok", "degraded"]
     ffmpeg: bool
     env: str
+
+
+class Counted(BaseModel):
+    name: str
+    streams: int
+
+
+class TopArtist(Counted):
+    minutes: float
+
+
+class TopSong(TopArtist):
+    artist: str | None
+
+
+class StatsTotals(BaseModel):
+    streams: int
+    minutes: float
+    artists: int
+    songs: int
+    albums: int | None = Field(description="null for exports without album names (Account data)")
+    active_days: int
+    first_day: date
+    last_day: date
+
+
+class StatsYear(BaseModel):
+    year: int
+    streams: int
+    minutes: float
+    artists: int
+    top_artist: TopArtist | None
+    top_song: TopSong | None
+
+
+class Discovery(BaseModel):
+    month: str = Field(description="YYYY-MM")
+    new_artists: int = Field(description="artists first streamed this month in the whole history")
+    top: Counted | None = Field(description="the one of them streamed most from then to the range's end")
+
+
+class Streak(BaseModel):
+    days: int
+    start: date
+    end: date
+
+
+class TopDay(BaseModel):
+    date: date
+    minutes: float
+
+
+class StatsRange(BaseModel):
+    start: date
+    end: date
+    timezone: str
+
+
+class Stats(BaseModel):
+    """Music plays by the chart rules (streams of 30 s or more unless count_short_plays), in the request's zone."""
+    range: StatsRange
+    totals: StatsTotals
+    years: list[StatsYear] = Field(description="every calendar year of the range")
+    clock: list[list[int]] = Field(description="streams per hour 0-23, one row per weekday Monday to Sunday")
+    discoveries: list[Discovery] = Field(description="every month of the range")
+    longest_streak: Streak
+    top_day: TopDay

@@ -175,10 +175,13 @@ def pattern_text(pattern: re.Pattern[str], hint: str, schema: dict[str, Any]) ->
                      Field(description=hint)]
 
 
-def flag(hint: str) -> Any:
-    """true or false, nothing else (no "yes", no 1)."""
+def flag(hint: str, spelled: bool = False) -> Any:
+    """true or false, nothing else (no "yes", no 1); with `spelled`, also the words "true" and "false", as a
+    query string can only send them."""
     def parse(value: Any) -> bool:
         if isinstance(value, bool):
             return value
+        if spelled and isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
         raise refused()
     return Annotated[bool, BeforeValidator(parse), WithJsonSchema({"type": "boolean"}), Field(description=hint)]

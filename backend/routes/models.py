@@ -5,6 +5,7 @@ means "use the default", as it always did. Fields not listed here are ignored.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
@@ -50,6 +51,15 @@ class RequestModel(BaseModel):
         return data
 
 
+SHORT_PLAYS_HINT = "true or false (false: only plays of 30 s or more count)"
+TimeZone = time_zone(time_zone_names)
+
+
+def check_range(start: date | None, end: date | None) -> None:
+    if start and end and end < start:
+        raise rule_broken(f"end_date {end} is before start_date {start}; send an end on or after the start.")
+
+
 class ChartBody(RequestModel):
     """A top-N chart: POST /generate_image."""
 
@@ -60,8 +70,8 @@ class ChartBody(RequestModel):
     top_n: whole_number(1, 50) = 10
     start_date: Day = None
     end_date: Day = None
-    timezone: time_zone(time_zone_names) = None
-    count_short_plays: flag("true or false (false: only plays of 30 s or more count)") = False
+    timezone: TimeZone = None
+    count_short_plays: flag(SHORT_PLAYS_HINT) = False
     figsize: figure_size(0.5, 100) = None
     dpi: decimal(10, 1000, "a number from 10 to 1000 (dots per inch; needs figsize)") = None
     format: choice(list(FORMATS), {}, list(FORMATS),
@@ -71,12 +81,24 @@ class ChartBody(RequestModel):
 
     @model_validator(mode="after")
     def _fields_agree(self) -> ChartBody:
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise rule_broken(f"end_date {self.end_date} is before start_date {self.start_date}; "
-                              "send an end on or after the start.")
+        check_range(self.start_date, self.end_date)
         if self.dpi is not None and self.figsize is None:
             raise rule_broken("figsize must be [width, height] in inches when dpi is sent, e.g. [10.8, 13.5] "
                               "with dpi 100.")
+        return self
+
+
+class StatsQuery(RequestModel):
+    """The query of GET /sessions/<id>/stats: the plays that count, as a chart's body names them."""
+
+    start_date: Day = None
+    end_date: Day = None
+    timezone: TimeZone = None
+    count_short_plays: flag(SHORT_PLAYS_HINT, spelled=True) = False
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> StatsQuery:
+        check_range(self.start_date, self.end_date)
         return self
 
 
@@ -98,7 +120,7 @@ class JobPath(BaseModel):
     job_id: str
 
 
-BODY_MODELS: dict[str, type[RequestModel]] = {model.__name__: model for model in (ChartBody, RaceBody)}
+BODY_MODELS: dict[str, type[RequestModel]] = {model.__name__: model for model in (ChartBody, RaceBody, StatsQuery)}
 
 
 def problem(error: ValidationError, model: type[BaseModel] | None = None) -> str:

@@ -6,8 +6,9 @@ from typing import Any, Mapping
 from pydantic import ValidationError
 
 from backend.core.errors import ApiError, bad_request
-from backend.routes.models import ChartBody, RaceBody, problem
+from backend.routes.models import ChartBody, RaceBody, StatsQuery, problem
 from backend.services.charts import ATTRIBUTES, METRICS, ChartRequest, RaceRequest
+from backend.services.stats import StatsRequest
 from src.exports.domain import STREAM_MS
 from src.visuals.formats import FORMATS
 
@@ -52,3 +53,9 @@ def race_request(body: Mapping[str, Any] | RaceBody, max_side: int) -> RaceReque
     body = validated(RaceBody, body)
     return RaceRequest(chart_request(body, max_side), fps=body.speed_for_bar_animation, days=body.days,
                        interp_steps=body.interp_steps, period=body.period)
+
+
+def stats_request(session_id: str, query: StatsQuery) -> StatsRequest:
+    """The plays a statistics query counts, like a chart's."""
+    return StatsRequest(session_id, query.start_date, query.end_date, query.timezone,
+                        0 if query.count_short_plays else STREAM_MS)

@@ -1,15 +1,21 @@
-"""GET and DELETE /sessions/<id>: what a session holds, and removing it at once."""
+"""GET and DELETE /sessions/<id>: what a session holds, removing it at once, and its listening statistics."""
 from __future__ import annotations
+
+import time
 
 from flask import jsonify
 
-from backend.routes.answers import Deleted, Session
-from backend.routes.api import BAD_SESSION_ID, CROSS_SITE, NO_SESSION, answers, api_blueprint
+from backend.routes.answers import Deleted, Session, Stats
+from backend.routes.api import BAD_SESSION_ID, CANNOT_DRAW, CROSS_SITE, NO_SESSION, answers, api_blueprint, error
 from backend.routes.context import session_store
-from backend.routes.models import SessionPath
+from backend.routes.models import SessionPath, StatsQuery
+from backend.routes.params import stats_request
+from backend.routes.usage_events import record_usage, report_usage
 from backend.services.sessions import open_session, read_summary
+from backend.services.stats import listening_stats
 
 bp = api_blueprint("sessions", __name__)
+record_usage(bp, "stats", endpoint="sessions.show_stats")
 
 
 @bp.get("/sessions/<session_id>", responses=answers({200: Session}, BAD_SESSION_ID, NO_SESSION))
@@ -29,3 +35,16 @@ def delete_session(path: SessionPath):
     store = session_store()
     store.delete(store.checked_id(path.session_id))
     return jsonify(deleted=path.session_id)
+
+
+@bp.get("/sessions/<session_id>/stats", responses=answers(
+    {200: Stats}, error(400, "The session id is not one this service issued, or a query field is outside its range."),
+    NO_SESSION, CANNOT_DRAW))
+def show_stats(path: SessionPath, query: StatsQuery):
+    """Count a session's listening: totals, years, the weekly clock, discoveries, the longest streak, the top day."""
+    req = stats_request(path.session_id, query)
+    started = time.perf_counter()
+    with session_store().using(req.session_id) as db, open_session(db) as con:
+        stats = listening_stats(con, req)
+    report_usage(years=len(stats["years"]), duration_s=round(time.perf_counter() - started, 3))
+    return jsonify(stats)

@@ -1,0 +1,116 @@
+"""The numbers behind a person's listening over a range: what GET /sessions/<id>/stats answers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+
+from backend.core.errors import unprocessable
+from backend.services.charts import Window, date_bounds
+from backend.services.sessions import read_summary
+from backend.services.stats import queries
+
+MS_PER_MINUTE = 60_000
+WEEKDAYS = 7
+HOURS = 24
+
+
+@dataclass(frozen=True)
+class StatsRequest:
+    session_id: str
+    start: date | None
+    end: date | None
+    timezone: str | None
+    min_ms: int
+
+
+def minutes(ms: float) -> float:
+    return round(ms / MS_PER_MINUTE, 2)
+
+
+def _window(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> Window:
+    first, last = date_bounds(con, req.timezone)
+    start, end = req.start or first, req.end or last
+    if end < start:
+        raise unprocessable(f"The range {start} to {end} is empty: your history runs from {first} to {last}.")
+    return Window(start, end, req.timezone, req.min_ms)
+
+
+def listening_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> dict:
+    """Totals, calendar years, the weekly clock, monthly discoveries, the longest streak and the top day."""
+    window = _window(con, req)
+    streams, ms, artists, songs, albums, days, first_day, last_day = queries.totals(con, window)
+    if not streams:
+        what = "plays of 30 seconds or more" if window.min_ms else "plays"
+        raise unprocessable(f"No {what} between {window.start} and {window.end}; pick another date range.")
+    active = queries.active_days(con, window)
+    return {
+        "range": {"start": window.start.isoformat(), "end": window.end.isoformat(), "timezone": req.timezone or "UTC"},
+        "totals": {"streams": streams, "minutes": minutes(ms), "artists": artists, "songs": songs,
+                   "albums": albums if read_summary(con)["albums_available"] else None, "active_days": days,
+                   "first_day": first_day.isoformat(), "last_day": last_day.isoformat()},
+        "years": _years(con, window),
+        "clock": _clock(con, window),
+        "discoveries": _discoveries(con, window),
+        "longest_streak": longest_streak([day for day, _ in active]),
+        "top_day": _top_day(active),
+    }
+
+
+def _years(con: duckdb.DuckDBPyConnection, window: Window) -> list[dict]:
+    artists, songs = queries.top_artists_by_year(con, window), queries.top_songs_by_year(con, window)
+    counted = {year: figures for year, *figures in queries.years(con, window)}
+    answer = []
+    for year in range(window.start.year, window.end.year + 1):
+        streams, ms, artist_count = counted.get(year, (0, 0, 0))
+        artist, song = artists.get(year), songs.get(year)
+        answer.append({
+            "year": year, "streams": streams, "minutes": minutes(ms), "artists": artist_count,
+            "top_artist": artist and {"name": artist[0], "streams": artist[1], "minutes": minutes(artist[2])},
+            "top_song": song and {"name": song[0], "artist": song[1], "streams": song[2], "minutes": minutes(song[3])},
+        })
+    return answer
+
+
+def _clock(con: duckdb.DuckDBPyConnection, window: Window) -> list[list[int]]:
+    grid = [[0] * HOURS for _ in range(WEEKDAYS)]
+    for weekday, hour, streams in queries.clock(con, window):
+        grid[weekday - 1][hour] = streams
+    return grid
+
+
+def _discoveries(con: duckdb.DuckDBPyConnection, window: Window) -> list[dict]:
+    """Every month of the window, those without a new artist too (with no top)."""
+    found = {month: (count, name, streams) for month, count, name, streams in queries.discoveries(con, window)}
+    answer = []
+    for month in _months(window.start, window.end):
+        count, name, streams = found.get(month, (0, None, 0))
+        answer.append({"month": month, "new_artists": count, "top": name and {"name": name, "streams": streams}})
+    return answer
+
+
+def _months(start: date, end: date) -> list[str]:
+    first, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    return [f"{index // 12:04d}-{index % 12 + 1:02d}" for index in range(first, last + 1)]
+
+
+def longest_streak(days: list[date]) -> dict | None:
+    """The longest run of consecutive days in `days` (sorted); the earliest of equally long runs."""
+    best: tuple[int, date, date] | None = None
+    run_start = previous = None
+    for day in days:
+        if previous is None or day - previous != timedelta(days=1):
+            run_start = day
+        length = (day - run_start).days + 1
+        if best is None or length > best[0]:
+            best = (length, run_start, day)
+        previous = day
+    return best and {"days": best[0], "start": best[1].isoformat(), "end": best[2].isoformat()}
+
+
+def _top_day(active: list[tuple[date, float]]) -> dict | None:
+    if not active:
+        return None
+    day, ms = max(active, key=lambda item: (item[1], -item[0].toordinal()))
+    return {"date": day.isoformat(), "minutes": minutes(ms)}

@@ -40,6 +40,7 @@ def _window(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> Window:
 def listening_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> dict:
     """Totals, calendar years, the weekly clock, monthly discoveries, the longest streak and the top day."""
     window = _window(con, req)
+    queries.load_music(con, window)
     streams, ms, artists, songs, albums, days, first_day, last_day = queries.totals(con, window)
     if not streams:
         what = "plays of 30 seconds or more" if window.min_ms else "plays"

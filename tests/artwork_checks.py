@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from backend.app import create_app
 from src.visuals.chart import chart_slots, colour_key
 from src.visuals.layout import Layout
 from src.visuals.themes import THEMES, assign_colours
 from tests import exportgen as eg
+from tests.conftest import offline_app
 from tests.spotify_standin import SpotifyStandin
 
 CATALOG = eg.make_catalog()
@@ -31,14 +31,13 @@ def palette_colour(items: list[dict], slot: int) -> tuple[int, int, int]:
 
 
 def client_for(upload_dir: Path, server: SpotifyStandin | None, **settings):
-    config = {"TESTING": True, "UPLOAD_DIR": str(upload_dir), "SUPABASE_URL": "", "SUPABASE_KEY": "",
-              # a fresh client id per app: nothing learnt by another test (a token, a 403) carries over
-              "SPOTIFY_CLIENT_ID": f"id-{uuid.uuid4().hex}", "SPOTIFY_CLIENT_SECRET": "secret",
+    """A client of an app pointed at the stand-in (when there is one) with credentials of its own."""
+    # a fresh client id per app: nothing learnt by another test (a token, a 403) carries over
+    config = {"SPOTIFY_CLIENT_ID": f"id-{uuid.uuid4().hex}", "SPOTIFY_CLIENT_SECRET": "secret",
               "ARTWORK_IMAGE_HOSTS": "127.0.0.1"}  # the stand-in serves its pictures itself
     if server is not None:
         config.update(SPOTIFY_API_URL=server.api_url, SPOTIFY_TOKEN_URL=server.token_url)
-    config.update(settings)
-    return create_app(config).test_client()
+    return offline_app(upload_dir, **{**config, **settings}).test_client()
 
 
 def chart(client, session: str, attribute: str = "artist_name") -> tuple[dict, np.ndarray, float]:

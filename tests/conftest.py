@@ -1,14 +1,30 @@
-"""Shared fixtures: an app with its own UPLOAD_DIR per test, its client, and upload helpers."""
+"""Shared fixtures: an app with its own UPLOAD_DIR per test and its client; stand-in upstreams closed after
+each test; live servers of the real service; the job backends a job test runs on; upload and wait helpers."""
 from __future__ import annotations
 
+import contextlib
 import io
+import time
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
+from flask import Flask
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from backend.app import create_app
+from tests import exportgen as eg
+from tests.job_backends import JobBackend, JobOptions, running_backend
+from tests.live_server import LiveServers
+
+# no outside services, whatever env/.env says (an empty value means none)
+OFFLINE = {"SUPABASE_URL": "", "SUPABASE_KEY": "", "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": ""}
+
+
+def offline_app(upload_dir: Path, **settings: object) -> Flask:
+    """create_app for tests: sessions in upload_dir, no outside services unless `settings` name them."""
+    return create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), **OFFLINE, **settings})
 
 
 @pytest.fixture
@@ -20,13 +36,54 @@ def upload_dir(tmp_path):
 
 @pytest.fixture
 def app(upload_dir):
-    return create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), "SUPABASE_URL": "", "SUPABASE_KEY": "",
-                       "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": ""})
+    return offline_app(upload_dir)
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def serve():
+    """serve(standin) starts a stand-in upstream (tests/standins.py) and returns it; all close after the test."""
+    with contextlib.ExitStack() as running:
+        yield running.enter_context
+
+
+@pytest.fixture(scope="module")
+def live_servers(tmp_path_factory) -> Iterator[LiveServers]:
+    """live_servers.start(**settings) runs the real service (tests/live_server.py) until the module ends."""
+    servers = LiveServers(tmp_path_factory)
+    try:
+        yield servers
+    finally:
+        servers.close()
+
+
+@pytest.fixture(scope="module")
+def job_options() -> JobOptions:
+    """How job_backend starts; a module overrides this for other settings or a worker that injects faults."""
+    return JobOptions()
+
+
+@pytest.fixture(scope="module", params=["local", "celery"])
+def job_backend(request, tmp_path_factory, job_options) -> Iterator[JobBackend]:
+    """The module's tests run once on the embedded executor and once on Celery workers with a real redis."""
+    upload_dir = tmp_path_factory.mktemp(f"jobs-{request.param}")
+    with running_backend(request.param, upload_dir, job_options) as backend:
+        yield backend
+
+
+@pytest.fixture(scope="module")
+def race_export() -> bytes:
+    """A year of plays: a race of a few hundred frames at the job tests' sizes."""
+    return eg.extended_zip(eg.extended_rows(eg.make_catalog(), 3000, start="2022-01-01", end="2022-12-31"))
+
+
+@pytest.fixture
+def job_session(job_backend, race_export) -> str:
+    return upload_ok(job_backend.client, race_export)["session_id"]
 
 
 def post_upload(client, data: bytes, filename: str = "my_spotify_data.zip"):
@@ -40,6 +97,16 @@ def upload_ok(client, data: bytes, filename: str = "my_spotify_data.zip") -> dic
     response = post_upload(client, data, filename)
     assert response.status_code == 200, response.get_json()
     return response.get_json()
+
+
+def eventually(condition: Callable[[], object], seconds: float) -> bool:
+    """Whether condition() holds within `seconds`, asked every 50 ms (and once more at the end)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return bool(condition())
 
 
 STORE_LOCKS = {".store.lock", ".jobs.lock"}

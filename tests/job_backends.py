@@ -1,4 +1,5 @@
-"""Job backends for the tests: the embedded executor, or a real redis-server plus Celery workers; and
+"""Job backends for the tests: the embedded executor, or a real redis-server plus Celery workers, each with an
+app on its own UPLOAD_DIR (the `job_backend` fixture in conftest.py runs a module's tests on both); and
 what a client of the job routes does (start, watch, download)."""
 from __future__ import annotations
 
@@ -10,21 +11,20 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import psutil
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from backend.app import create_app
+from tests.live_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 JOB_SETTINGS = {"TESTING": True, "JOB_STALE_SECONDS": 3.0}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for_port(port: int, timeout: float = 10.0) -> None:
@@ -88,6 +88,39 @@ def job_app(backend: str, upload_dir: Path, workers: int = 2, settings: dict | N
         finally:
             for process in processes:
                 stop(process)
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """How a module's job backends are started: their settings, the module the Celery workers run, and the
+    attributes replaced (module, name) -> value in the embedded executor's process, given the UPLOAD_DIR."""
+    settings: dict = field(default_factory=dict)
+    worker_module: str = "backend.worker"
+    local_patches: Callable[[Path], dict] = lambda upload_dir: {}
+
+
+@dataclass
+class JobBackend:
+    name: str
+    app: Flask
+    upload_dir: Path
+    workers: list[subprocess.Popen]  # the Celery workers; none for the embedded executor
+    client: FlaskClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.client = self.app.test_client()
+
+
+@contextmanager
+def running_backend(name: str, upload_dir: Path, options: JobOptions) -> Iterator[JobBackend]:
+    """The app and workers of backend `name` ("local" or "celery"), patched as `options` say."""
+    with pytest.MonkeyPatch.context() as patch:
+        if name == "local":
+            for (module, attribute), replacement in options.local_patches(upload_dir).items():
+                patch.setattr(module, attribute, replacement)
+        started = job_app(name, upload_dir, settings=options.settings, worker_module=options.worker_module)
+        with started as (app, workers):
+            yield JobBackend(name, app, upload_dir, workers)
 
 
 def start(client, session: str, **fields) -> str:

@@ -1,8 +1,10 @@
-"""A real gunicorn serving the app on loopback, run with the Dockerfile's own gunicorn options.
+"""The real service as a process on a free loopback port: the Dockerfile's gunicorn (its own options), or
+`python -m backend.app` as the README starts it.
 
-Used by the live-server tests and by the soak script (benchmarks.soak), so both load the service the
-way the Docker image serves it: several worker processes, threads, file locks shared through UPLOAD_DIR.
-CleanupLoop races session cleanup against the server's requests from outside it.
+The live-server tests (through the `live_servers` fixture in conftest.py) and the soak script
+(benchmarks.soak) both use it, so both load the service the way it is served: under gunicorn, several
+worker processes, threads, file locks shared through UPLOAD_DIR. CleanupLoop races session cleanup
+against the server's requests from outside it.
 """
 from __future__ import annotations
 
@@ -69,21 +71,30 @@ class LiveServer:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
+def _command(server: str, port: int) -> list[str]:
+    if server == "dev":
+        return [sys.executable, "-m", "backend.app"]
+    # The Dockerfile's --no-control-socket also keeps servers running at once (tests, the soak) from
+    # sharing ~/.gunicorn/gunicorn.ctl.
+    return [sys.executable, "-m", "gunicorn", "backend.app:app", "--bind", f"127.0.0.1:{port}",
+            *dockerfile_gunicorn_options()]
+
+
 def _wait_until_healthy(server: LiveServer) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.process.returncode}:\n{server.log_text()[-3000:]}")
-        # the socket is bound before the workers have loaded the app: a slow answer means not ready yet
+            raise RuntimeError(f"the server exited with {server.process.returncode}:\n{server.log_text()[-3000:]}")
+        # gunicorn binds its socket before the workers have loaded the app: a slow answer means not ready yet
         with contextlib.suppress(requests.ConnectionError, requests.Timeout):
             if requests.get(f"{server.url}/health", timeout=5).status_code == 200:
                 return
         time.sleep(0.2)
-    raise RuntimeError(f"gunicorn was not healthy after {STARTUP_SECONDS:.0f} s:\n{server.log_text()[-3000:]}")
+    raise RuntimeError(f"the server was not healthy after {STARTUP_SECONDS:.0f} s:\n{server.log_text()[-3000:]}")
 
 
 def _stop(server: LiveServer) -> None:
-    """SIGTERM the master (a graceful stop, as `docker stop` does); kill whatever is left after 10 s."""
+    """SIGTERM the main process (a graceful stop, as `docker stop` does); kill whatever is left after 10 s."""
     leftovers = server.descendants()
     server.process.send_signal(signal.SIGTERM)
     try:
@@ -97,33 +108,40 @@ def _stop(server: LiveServer) -> None:
 
 
 @contextlib.contextmanager
-def live_server(upload_dir: Path, log_path: Path, **settings: object) -> Iterator[LiveServer]:
-    """Serve backend.app:app on 127.0.0.1 (a free port) until the block ends; `settings` become env vars."""
+def live_server(upload_dir: Path, log_path: Path, server: str = "gunicorn",
+                **settings: object) -> Iterator[LiveServer]:
+    """Serve the app on a free port until the block ends, under "gunicorn" (the Dockerfile's) or "dev"
+    (`python -m backend.app`); `settings` become environment variables."""
     port = free_port()
     # no outside services, whatever env/.env says (an empty value means the default: none)
-    env = {**os.environ, "UPLOAD_DIR": str(upload_dir), "SUPABASE_URL": "", "SUPABASE_KEY": "",
+    env = {**os.environ, "UPLOAD_DIR": str(upload_dir), "PORT": str(port), "SUPABASE_URL": "", "SUPABASE_KEY": "",
            "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": "", "LOG_LEVEL": "INFO",
            **{name: str(value) for name, value in settings.items()}}
-    # The Dockerfile's --no-control-socket also keeps servers running at once (tests, the soak) from
-    # sharing ~/.gunicorn/gunicorn.ctl.
-    command = [sys.executable, "-m", "gunicorn", "backend.app:app", "--bind", f"127.0.0.1:{port}",
-               *dockerfile_gunicorn_options()]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = LiveServer(f"http://127.0.0.1:{port}", upload_dir, log_path, process)
+        process = subprocess.Popen(_command(server, port), cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    running = LiveServer(f"http://127.0.0.1:{port}", upload_dir, log_path, process)
     try:
-        _wait_until_healthy(server)
-        yield server
-    finally:
-        _stop(server)
-
-
-@contextlib.contextmanager
-def live_server_in(root: Path, **settings: object) -> Iterator[LiveServer]:
-    """live_server with its sessions in root/sessions and its log in root/gunicorn.log."""
-    (root / "sessions").mkdir()
-    with live_server(root / "sessions", root / "gunicorn.log", **settings) as running:
+        _wait_until_healthy(running)
         yield running
+    finally:
+        _stop(running)
+
+
+class LiveServers:
+    """Starts live servers, each in a folder of its own, and stops them all when closed."""
+
+    def __init__(self, tmp_path_factory):
+        self._folders = tmp_path_factory
+        self._running = contextlib.ExitStack()
+
+    def start(self, server: str = "gunicorn", **settings: object) -> LiveServer:
+        """A server with its sessions in <folder>/sessions and its log in <folder>/<server>.log."""
+        root = self._folders.mktemp(f"live-{server}")
+        (root / "sessions").mkdir()
+        return self._running.enter_context(live_server(root / "sessions", root / f"{server}.log", server, **settings))
+
+    def close(self) -> None:
+        self._running.close()
 
 
 class CleanupLoop:

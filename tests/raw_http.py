@@ -1,9 +1,10 @@
-"""Raw HTTP/1.1 exchanges with a live server, for answers a client library cannot provoke: a request that
-never finishes arriving, headers past the server's limit. Answers come back as werkzeug Responses, like
-the test client's."""
+"""Raw HTTP/1.1 exchanges with a live server, for what a client library cannot do: a request that never
+finishes arriving or arrives a byte at a time, headers past the server's limit, a client that leaves
+without reading. Answers come back as werkzeug Responses, like the test client's."""
 from __future__ import annotations
 
 import re
+import select
 import socket
 import time
 from urllib.parse import urlsplit
@@ -26,23 +27,33 @@ def oversized_request(method: str, path: str) -> bytes:
     return f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{OVERSIZED_HEADERS}\r\n".encode()
 
 
-def send(url: str, request: bytes) -> socket.socket:
+def connect(url: str) -> socket.socket:
     address = urlsplit(url)
-    connection = socket.create_connection((address.hostname, address.port), timeout=ANSWER_SECONDS)
+    return socket.create_connection((address.hostname, address.port), timeout=ANSWER_SECONDS)
+
+
+def send(url: str, request: bytes) -> socket.socket:
+    connection = connect(url)
     connection.sendall(request)
     return connection
 
 
-def read_response(connection: socket.socket) -> Response:
-    """Read an answer the server ends by closing the connection, and close our side."""
+def read_response(connection: socket.socket, trickle: bytes = b"") -> Response:
+    """Read an answer the server ends by closing the connection, and close our side; until the answer
+    begins, send `trickle` a byte every 0.5 s."""
     received = b""
     deadline = time.monotonic() + ANSWER_SECONDS
     with connection:
         while time.monotonic() < deadline:
-            chunk = connection.recv(65536)
-            if not chunk:
-                break
-            received += chunk
+            readable, _, _ = select.select([connection], [], [], 0.5)
+            if readable:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+            elif trickle and not received:
+                connection.sendall(trickle[:1])
+                trickle = trickle[1:]
     head, _, body = received.partition(b"\r\n\r\n")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
     headers = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines]

@@ -1,4 +1,5 @@
-"""A stand-in for Spotify's token endpoint and Web API on 127.0.0.1, speaking their wire format.
+"""A stand-in for Spotify's token endpoint, Web API and image CDN, on the stand-in base (tests/standins.py),
+speaking their wire format.
 
 It knows a catalogue (track id -> artist, album), gives every artist and album a distinct vivid
 colour, and serves their pictures as small generated PNGs (artists) and JPEGs (albums). It counts
@@ -17,24 +18,13 @@ import colorsys
 import gzip
 import hashlib
 import io
-import itertools
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
 
 from PIL import Image
 
-from tests.misbehaviour import (
-    Sent,
-    SpotifyFaults,
-    garble_batch,
-    gzip_bomb,
-    raw_answer,
-    send_blocks,
-    send_dribbled,
-    solid_png,
-)
+from tests.misbehaviour import SpotifyFaults, garble_batch, gzip_bomb, solid_png
+from tests.standins import Exchange, Route, Standin
 
 TOKEN = "standin-access-token"
 DECLARED_SIZES = (640, 300, 64)      # what Spotify lists; the served pictures are smaller, to stay fast
@@ -68,13 +58,16 @@ def vivid_colour(index: int) -> tuple[int, int, int]:
     return rgb
 
 
-class SpotifyStandin:
+class SpotifyStandin(Standin):
+    protocol_version = "HTTP/1.0"  # one request per connection: every answer ends by closing it
+    idle_timeout = None
+
     def __init__(self, tracks: dict[str, tuple[str, str]], mode: str = "ok", faults: SpotifyFaults | None = None):
         """tracks: track id -> (artist name, album name)."""
         assert mode in ("ok", "batch403", "ratelimit", "hang")
+        super().__init__(hang=mode == "hang")
         self.mode = mode
         self.faults = faults or SpotifyFaults()
-        self.sent: list[Sent] = []
         self.tracks = tracks
         artists = sorted({artist for artist, _ in tracks.values()})
         albums = sorted({(album, artist) for artist, album in tracks.values()})
@@ -83,25 +76,16 @@ class SpotifyStandin:
         self.artist_by_id = {aid: name for name, aid in self.artist_ids.items()}
         self.colours = {aid: vivid_colour(i) for i, aid in enumerate(self.artist_ids.values())}
         self.colours.update({alid: vivid_colour(len(artists) + i) for i, alid in enumerate(self.album_ids.values())})
-        self.requests: list[str] = []
-        self._lock = threading.Lock()
         self._rate_limited = False
-        self._release = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._first_lock = threading.Lock()
 
     @property
     def api_url(self) -> str:
-        return self.base + "/v1/"
+        return self.url + "/v1/"
 
     @property
     def token_url(self) -> str:
-        return self.base + "/api/token"
+        return self.url + "/api/token"
 
     def artist_colour(self, name: str) -> tuple[int, int, int]:
         return self.colours[self.artist_ids[name]]
@@ -109,18 +93,12 @@ class SpotifyStandin:
     def album_colour(self, album: str, artist: str) -> tuple[int, int, int]:
         return self.colours[self.album_ids[(album, artist)]]
 
-    def request_count(self) -> int:
-        with self._lock:
-            return len(self.requests)
-
-    def __enter__(self) -> "SpotifyStandin":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._release.set()
-        self._server.shutdown()
-        self._server.server_close()
+    def routes(self) -> list[Route]:
+        return [Route("POST", r"/api/token", self._token),
+                Route("GET", r"/image/[^/]+/([^/]+)/([^/]+)", self._image),
+                Route("GET", r"/moved/image/[^/]+/([^/]+)/[^/]+", self._moved_image),
+                Route("GET", r"/v1/(.*)", self._api),
+                Route("GET", r".*", self._not_found)]
 
     # --- the wire format -------------------------------------------------------------------------------------
 
@@ -141,7 +119,7 @@ class SpotifyStandin:
                           "images": self._images("album", alid, "jpg")}}
 
     def _images(self, kind: str, item_id: str, extension: str) -> list[dict]:
-        return [{"url": f"{self.base}/image/{kind}/{item_id}/{size}.{extension}", "width": size, "height": size}
+        return [{"url": f"{self.url}/image/{kind}/{item_id}/{size}.{extension}", "width": size, "height": size}
                 for size in DECLARED_SIZES]
 
     def _picture(self, item_id: str, extension: str) -> bytes:
@@ -153,116 +131,89 @@ class SpotifyStandin:
         image.save(buffer, format="PNG" if extension == "png" else "JPEG", quality=95)
         return buffer.getvalue()
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        standin = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                if not standin._count_and_maybe_hang(self):
-                    return
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                basic = self.headers.get("Authorization", "").removeprefix("Basic ")
-                if urlparse(self.path).path != "/api/token" or "grant_type=client_credentials" not in body \
-                        or ":" not in base64.b64decode(basic or "Og==").decode():
-                    return self._json(400, {"error": "invalid_request"})
-                self._json(200, {"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600})
-
-            def do_GET(self) -> None:
-                if not standin._count_and_maybe_hang(self):
-                    return
-                url = urlparse(self.path)
-                parts = [p for p in url.path.split("/") if p]
-                if parts[:1] == ["image"] and len(parts) == 4:
-                    return self._image(parts[2], parts[3])
-                if parts[:2] == ["moved", "image"] and len(parts) == 5:
-                    return self._send(200, standin._picture(parts[3], "png"), "image/png")
-                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                    return self._json(401, {"error": {"status": 401, "message": "No token provided"}})
-                if standin._first_api_call() and standin.mode == "ratelimit":
-                    return self._json(429, {"error": {"status": 429, "message": "API rate limit exceeded"}},
-                                      {"Retry-After": "1"})
-                self._api(parts[1:] if parts[:1] == ["v1"] else [], parse_qs(url.query))
-
-            def _api(self, parts: list[str], query: dict) -> None:
-                if len(parts) == 1 and parts[0] in ("tracks", "artists") and "ids" in query:
-                    if standin.mode == "batch403":
-                        return self._json(403, {"error": {"status": 403, "message": "Forbidden"}})
-                    ids = query["ids"][0].split(",")
-                    if parts[0] == "tracks" and standin.faults.bomb_lookups:
-                        return self._misbehave(gzip_bomb(b'{"tracks": [', b"]}"), gzip=True)
-                    if parts[0] == "tracks":
-                        items = [standin._track_json(i) for i in ids]
-                    else:
-                        items = [standin._artist_json(standin.artist_by_id[i]) if i in standin.artist_by_id else None
-                                 for i in ids]
-                    answer = {parts[0]: garble_batch(standin.faults, parts[0], items, standin._artist_of)}
-                    if standin.faults.dribbled_lookups:
-                        return self._misbehave(json.dumps(answer).encode(), dribbled=True)
-                    return self._json(200, answer)
-                if len(parts) == 2 and parts[0] == "tracks" and standin._track_json(parts[1]):
-                    return self._json(200, standin._track_json(parts[1]))
-                if len(parts) == 2 and parts[0] == "artists" and parts[1] in standin.artist_by_id:
-                    return self._json(200, standin._artist_json(standin.artist_by_id[parts[1]]))
-                self._json(404, {"error": {"status": 404, "message": "Resource not found"}})
-
-            def _image(self, item_id: str, name: str) -> None:
-                data = standin._picture(item_id, name.rsplit(".", 1)[-1])
-                artist = standin.artist_by_id.get(item_id)
-                if artist in standin.faults.dribbled_pictures:
-                    return self._misbehave(data, dribbled=True, content_type="image/png")
-                content_type = "image/png" if name.endswith("png") else "image/jpeg"
-                if artist in standin.faults.html_pictures:
-                    content_type = "text/html; charset=utf-8"
-                if artist in standin.faults.redirected_pictures:  # to the same picture, on another path
-                    return self._send(302, b"", "text/plain", {"Location": self.path.replace("/image/", "/moved/image/")})
-                self._send(200, data, content_type)
-
-            def _misbehave(self, body, dribbled: bool = False, gzip: bool = False,
-                           content_type: str = "application/json") -> None:
-                """Answer slowly (the whole answer a byte a second) or hugely (blocks until the client hangs up)."""
-                sent = Sent(self.path)
-                with standin._lock:
-                    standin.sent.append(sent)
-                self.close_connection = True
-                if dribbled:
-                    data = raw_answer("200 OK", {"Content-Type": content_type, "Content-Length": str(len(body))}, body)
-                    return send_dribbled(self.wfile.write, data, sent, standin._release)
-                headers = {"Content-Type": content_type, **({"Content-Encoding": "gzip"} if gzip else {})}
-                send_blocks(self.wfile.write, itertools.chain([raw_answer("200 OK", headers, b"")], body), sent,
-                            standin._release)
-
-            def _json(self, status: int, body: dict, headers: dict | None = None) -> None:
-                data = json.dumps(body).encode()
-                if "gzip" in self.headers.get("Accept-Encoding", ""):  # as Spotify does
-                    data, headers = gzip.compress(data), {**(headers or {}), "Content-Encoding": "gzip"}
-                self._send(status, data, "application/json", headers)
-
-            def _send(self, status: int, data: bytes, content_type: str, headers: dict | None = None) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-        return Handler
-
     def _artist_of(self, item: dict) -> str:
         return item["name"] if item.get("type") == "artist" else item["artists"][0]["name"]
 
     def _first_api_call(self) -> bool:
-        with self._lock:
+        with self._first_lock:
             first, self._rate_limited = not self._rate_limited, True
         return first
 
-    def _count_and_maybe_hang(self, handler: BaseHTTPRequestHandler) -> bool:
-        with self._lock:
-            self.requests.append(f"{handler.command} {handler.path}")
-        if self.mode == "hang":
-            self._release.wait()  # accepted, never answered
+    # --- the routes ------------------------------------------------------------------------------------------
+
+    def _token(self, exchange: Exchange) -> None:
+        body = exchange.captured.body.decode()
+        basic = exchange.headers.get("Authorization", "").removeprefix("Basic ")
+        if "grant_type=client_credentials" not in body or ":" not in base64.b64decode(basic or "Og==").decode():
+            return _json(exchange, 400, {"error": "invalid_request"})
+        _json(exchange, 200, {"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600})
+
+    def _image(self, exchange: Exchange, item_id: str, name: str) -> None:
+        data = self._picture(item_id, name.rsplit(".", 1)[-1])
+        artist = self.artist_by_id.get(item_id)
+        if artist in self.faults.dribbled_pictures:
+            exchange.dribble("200 OK", {"Content-Type": "image/png", "Content-Length": str(len(data))}, data)
+            return
+        content_type = "image/png" if name.endswith("png") else "image/jpeg"
+        if artist in self.faults.html_pictures:
+            content_type = "text/html; charset=utf-8"
+        if artist in self.faults.redirected_pictures:  # to the same picture, on another path
+            moved = exchange.path.replace("/image/", "/moved/image/")
+            return exchange.send(302, b"", "text/plain", {"Location": moved})
+        exchange.send(200, data, content_type)
+
+    def _moved_image(self, exchange: Exchange, item_id: str) -> None:
+        exchange.send(200, self._picture(item_id, "png"), "image/png")
+
+    def _not_found(self, exchange: Exchange) -> None:
+        if self._authorised(exchange):
+            _json(exchange, 404, {"error": {"status": 404, "message": "Resource not found"}})
+
+    def _authorised(self, exchange: Exchange) -> bool:
+        """Answers 401 without the token, and 429 to the first call in ratelimit mode."""
+        if exchange.headers.get("Authorization") != f"Bearer {TOKEN}":
+            _json(exchange, 401, {"error": {"status": 401, "message": "No token provided"}})
+            return False
+        if self._first_api_call() and self.mode == "ratelimit":
+            _json(exchange, 429, {"error": {"status": 429, "message": "API rate limit exceeded"}},
+                  {"Retry-After": "1"})
             return False
         return True
+
+    def _api(self, exchange: Exchange, path: str) -> None:
+        if not self._authorised(exchange):
+            return
+        parts, query = [p for p in path.split("/") if p], exchange.captured.params()
+        if len(parts) == 1 and parts[0] in ("tracks", "artists") and "ids" in query:
+            return self._batch(exchange, parts[0], query["ids"][0].split(","))
+        if len(parts) == 2 and parts[0] == "tracks" and self._track_json(parts[1]):
+            return _json(exchange, 200, self._track_json(parts[1]))
+        if len(parts) == 2 and parts[0] == "artists" and parts[1] in self.artist_by_id:
+            return _json(exchange, 200, self._artist_json(self.artist_by_id[parts[1]]))
+        _json(exchange, 404, {"error": {"status": 404, "message": "Resource not found"}})
+
+    def _batch(self, exchange: Exchange, kind: str, ids: list[str]) -> None:
+        if self.mode == "batch403":
+            return _json(exchange, 403, {"error": {"status": 403, "message": "Forbidden"}})
+        if kind == "tracks" and self.faults.bomb_lookups:
+            exchange.stream("200 OK", {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+                            gzip_bomb(b'{"tracks": [', b"]}"))
+            return
+        if kind == "tracks":
+            items = [self._track_json(i) for i in ids]
+        else:
+            items = [self._artist_json(self.artist_by_id[i]) if i in self.artist_by_id else None for i in ids]
+        answer = json.dumps({kind: garble_batch(self.faults, kind, items, self._artist_of)}).encode()
+        if self.faults.dribbled_lookups:
+            exchange.dribble("200 OK", {"Content-Type": "application/json", "Content-Length": str(len(answer))},
+                             answer)
+            return
+        _json(exchange, 200, answer)
+
+
+def _json(exchange: Exchange, status: int, body: dict | bytes, headers: dict | None = None) -> None:
+    """A JSON answer, gzipped when the client accepts it, as Spotify does."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    if "gzip" in exchange.headers.get("Accept-Encoding", ""):
+        data, headers = gzip.compress(data), {**(headers or {}), "Content-Encoding": "gzip"}
+    exchange.send(status, data, "application/json", headers)

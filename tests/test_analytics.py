@@ -1,4 +1,4 @@
-"""Usage events: the real supabase client against a local PostgREST stand-in (tests/standins.py).
+"""Usage events: the real supabase client against a local PostgREST stand-in (tests/postgrest_standin.py).
 
 Events reach POST /rest/v1/user_events with the key headers and figures only; a hanging or failing
 Supabase never slows or fails a request; without settings nothing runs and nothing is logged.
@@ -13,13 +13,12 @@ import time
 
 import pytest
 
-from backend.app import create_app
 from backend.core.settings import load_settings
 from backend.services.analytics import events as analytics_module
 from backend.services.analytics.events import QUEUE_SIZE, Analytics
 from tests import exportgen as eg
-from tests.conftest import upload_ok
-from tests.standins import PostgrestStandin
+from tests.conftest import offline_app, upload_ok
+from tests.postgrest_standin import PostgrestStandin
 
 # Shaped like a Supabase anon key (a JWT); the client sends it as apikey and as the bearer token.
 KEY = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdGFuZC1pbiIsInJvbGUiOiJhbm9uIn0"
@@ -45,8 +44,7 @@ def make_app(upload_dir):
     made = []
 
     def make(url: str = "", key: str = ""):
-        app = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), "SUPABASE_URL": url,
-                          "SUPABASE_KEY": key, "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": ""})
+        app = offline_app(upload_dir, SUPABASE_URL=url, SUPABASE_KEY=key)
         made.append(app.extensions["analytics"])
         return app
 
@@ -56,15 +54,13 @@ def make_app(upload_dir):
 
 
 @pytest.fixture
-def rest():
-    with PostgrestStandin() as standin:
-        yield standin
+def rest(serve):
+    return serve(PostgrestStandin())
 
 
 @pytest.fixture
-def hanging():
-    with PostgrestStandin(hang=True) as standin:
-        yield standin
+def hanging(serve):
+    return serve(PostgrestStandin(hang=True))
 
 
 def analytics_warnings(caplog) -> list[logging.LogRecord]:

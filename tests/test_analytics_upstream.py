@@ -12,7 +12,7 @@ from backend.core.settings import load_settings
 from backend.services.analytics import events as analytics_module
 from backend.services.analytics.events import Analytics
 from tests.misbehaviour import DRIBBLE_INTERVAL_S, PeakMemory
-from tests.standins import HUGE_BYTES, PostgrestStandin
+from tests.postgrest_standin import HUGE_BYTES, PostgrestStandin
 
 KEY = "standin-key"
 SLACK_S = 6.0

@@ -36,16 +36,9 @@ def extended_export():
 
 
 @pytest.fixture
-def standin():
-    started: list[SpotifyStandin] = []
-
-    def start(mode: str = "ok") -> SpotifyStandin:
-        started.append(SpotifyStandin(TRACKS, mode).__enter__())
-        return started[-1]
-    yield start
-    for server in started:
-        server.__exit__(None, None, None)
-
+def standin(serve):
+    """standin(mode) serves the catalogue's Spotify stand-in for this test."""
+    return lambda mode="ok": serve(SpotifyStandin(TRACKS, mode))
 
 
 @pytest.mark.parametrize("attribute", ["artist_name", "album_name", "track_name"])
@@ -55,7 +48,7 @@ def test_pictures_are_drawn_and_bars_take_their_colour(upload_dir, standin, exte
     session = upload_ok(client, extended_export)["session_id"]
     body, pixels, _ = chart(client, session, attribute)
     assert_pictures_and_colours(server, attribute, body, pixels)
-    paths = [r.split("?")[0] for r in server.requests]
+    paths = [r.split("?")[0] for r in server.request_lines()]
     assert paths.count("POST /api/token") == 1
     assert "GET /v1/tracks/" in paths  # one batch call for all tracks
     assert ("GET /v1/artists/" in paths) == (attribute == "artist_name")
@@ -72,7 +65,7 @@ def test_batch_refused_falls_back_to_one_call_per_item(upload_dir, standin, exte
     client = client_for(upload_dir, server)
     body, pixels, _ = chart(client, upload_ok(client, extended_export)["session_id"])
     assert_pictures_and_colours(server, "artist_name", body, pixels)
-    singles = [r for r in server.requests if r.startswith("GET /v1/") and "?ids=" not in r]
+    singles = [r for r in server.request_lines() if r.startswith("GET /v1/") and "?ids=" not in r]
     assert len([r for r in singles if r.startswith("GET /v1/tracks/")]) == TOP
     assert len([r for r in singles if r.startswith("GET /v1/artists/")]) == TOP
 

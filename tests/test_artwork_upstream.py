@@ -62,15 +62,9 @@ def app_for(shared_dir, cache_dir):
 
 
 @pytest.fixture
-def standin():
-    started: list[SpotifyStandin] = []
-
-    def start(**faults) -> SpotifyStandin:
-        started.append(SpotifyStandin(TRACKS, faults=SpotifyFaults(**faults)).__enter__())
-        return started[-1]
-    yield start
-    for server in started:
-        server.__exit__(None, None, None)
+def standin(serve):
+    """standin(**faults) serves the catalogue's Spotify stand-in, misbehaving as the faults say, for this test."""
+    return lambda **faults: serve(SpotifyStandin(TRACKS, faults=SpotifyFaults(**faults)))
 
 
 def drawn(server: SpotifyStandin, body: dict, pixels) -> dict[str, bool]:
@@ -140,7 +134,7 @@ def test_a_batch_answer_in_another_order_gives_each_bar_its_own_picture(app_for,
     client = app_for(server)
     body, pixels, _ = chart(client, session)
     assert_pictures_and_colours(server, "artist_name", body, pixels)
-    assert any("?ids=" in request for request in server.requests)
+    assert any("?ids=" in request for request in server.request_lines())
 
     for path in cache_dir.glob("tracks/*.json"):  # each track cached under its own id, with its own artist
         artist = TRACKS[path.stem][0]
@@ -174,7 +168,7 @@ def test_a_picture_served_as_html_or_by_a_redirect_is_not_drawn(app_for, plain, 
     client = app_for(server)
     body, pixels, _ = chart(client, session)
     assert drawn(server, body, pixels) == {name: name != top[0] for name in top}
-    assert not [r for r in server.requests if r.startswith("GET /moved/")]  # a redirect is never followed
+    assert not [r for r in server.request_lines() if r.startswith("GET /moved/")]  # a redirect is never followed
 
 
 def test_pictures_come_only_from_the_allowed_hosts(app_for, plain, standin):
@@ -183,5 +177,5 @@ def test_pictures_come_only_from_the_allowed_hosts(app_for, plain, standin):
     client = app_for(server, ARTWORK_IMAGE_HOSTS="scdn.co,spotifycdn.com")  # the default
     body, pixels, _ = chart(client, session)
     assert drawn(server, body, pixels) == {name: False for name in top}
-    assert server.requests and not [r for r in server.requests if r.startswith("GET /image/")]
+    assert server.requests and not [r for r in server.request_lines() if r.startswith("GET /image/")]
     assert len(top) == TOP

@@ -16,10 +16,9 @@ from typing import Callable
 import pytest
 from jsonschema import Draft202012Validator
 
-from backend.app import create_app
 from tests import exportgen as eg
-from tests.conftest import post_upload, upload_ok
-from tests.live_server import live_server_in
+from tests.conftest import offline_app, post_upload, upload_ok
+from tests.live_server import LiveServer
 from tests.raw_http import concrete_path, oversized_request, read_response, send, stalled_request
 from tests.test_encoding import FAILING_FFMPEG
 
@@ -71,10 +70,9 @@ def _upload(app, rows: int = 300) -> str:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory) -> World:
+def world(tmp_path_factory, live_servers) -> World:
     def app(name: str, **settings):
-        return create_app({"TESTING": True, "UPLOAD_DIR": str(tmp_path_factory.mktemp(name)), "MAX_FRAMES": 400,
-                           "SUPABASE_URL": "", "SPOTIFY_CLIENT_ID": "", **settings})
+        return offline_app(tmp_path_factory.mktemp(name), **{"MAX_FRAMES": 400, **settings})
     failing_ffmpeg = tmp_path_factory.mktemp("bin") / "ffmpeg"
     failing_ffmpeg.write_text(FAILING_FFMPEG)
     failing_ffmpeg.chmod(0o755)
@@ -84,22 +82,22 @@ def world(tmp_path_factory) -> World:
     _upload(full)
     built = World(main, _upload(main), app("no-ffmpeg", FFMPEG_BIN="/nonexistent/ffmpeg"), failing,
                   _upload(failing), full, paused, _upload(paused), app("deletable", MAX_FRAMES=2000))
-    built.server_answers = answers_at_the_server_limits(tmp_path_factory.mktemp("live"), main)
+    server = live_servers.start(REQUEST_READ_TIMEOUT_SECONDS=SERVER_READ_TIMEOUT)
+    built.server_answers = answers_at_the_server_limits(server, main)
     return built
 
 
-def answers_at_the_server_limits(root, app) -> dict[tuple[str, int], object]:
+def answers_at_the_server_limits(server: LiveServer, app) -> dict[tuple[str, int], object]:
     """Every operation's 408 and 431, from the Docker image's gunicorn: a request that never finishes
     arriving, and headers over 64 KiB. All are sent at once, so the 408s take one read timeout in all."""
     ids = {"session_id": UNKNOWN_SESSION, "job_id": UNKNOWN_JOB}
     operations = [(operation["operationId"], method.upper(), concrete_path(path, ids))
                   for path, item in app.test_client().get("/openapi.json").get_json()["paths"].items()
                   for method, operation in item.items()]
-    with live_server_in(root, REQUEST_READ_TIMEOUT_SECONDS=SERVER_READ_TIMEOUT) as server:
-        connections = {(operation_id, status): send(server.url, request(method, path))
-                       for operation_id, method, path in operations
-                       for status, request in ((408, stalled_request), (431, oversized_request))}
-        return {key: read_response(connection) for key, connection in connections.items()}
+    connections = {(operation_id, status): send(server.url, request(method, path))
+                   for operation_id, method, path in operations
+                   for status, request in ((408, stalled_request), (431, oversized_request))}
+    return {key: read_response(connection) for key, connection in connections.items()}
 
 
 def finished_job(w: World) -> str:

@@ -3,18 +3,15 @@ from __future__ import annotations
 
 import os
 import stat
-import time
-import uuid
 
 import pytest
 
-from backend.app import create_app
 from tests import exportgen as eg
+from tests.artwork_checks import CATALOG, TRACKS, client_for
 from tests.conftest import upload_ok
+from tests.job_backends import watch
 from tests.spotify_standin import SpotifyStandin
 
-CATALOG = eg.make_catalog()
-TRACKS = {t.uri.split(":")[2]: (t.artist, t.album) for t in CATALOG.tracks if t.uri}
 SMALL_RACE = {"days": 60, "interp_steps": 2, "speed_for_bar_animation": 5, "figsize": [3.2, 4.0], "dpi": 100}
 
 
@@ -31,32 +28,18 @@ def modes_under(folder) -> dict[str, int]:
             for path in [folder, *folder.rglob("*")]}
 
 
-def wait_until_done(client, job_id: str) -> dict:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        status = client.get(f"/jobs/{job_id}").get_json()
-        if status["state"] not in ("queued", "running"):
-            return status
-        time.sleep(0.1)
-    raise AssertionError(f"job stuck: {status}")
-
-
 def test_sessions_job_records_videos_and_artwork_cache_are_private(tmp_path, loose_umask):
     upload_dir = tmp_path / "sessions"
     upload_dir.mkdir(mode=0o755)
     with SpotifyStandin(TRACKS, "ok") as spotify:
-        app = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), "SUPABASE_URL": "", "SUPABASE_KEY": "",
-                          "SPOTIFY_CLIENT_ID": f"id-{uuid.uuid4().hex}", "SPOTIFY_CLIENT_SECRET": "secret",
-                          "SPOTIFY_API_URL": spotify.api_url, "SPOTIFY_TOKEN_URL": spotify.token_url,
-                          "ARTWORK_IMAGE_HOSTS": "127.0.0.1"})
-        client = app.test_client()
+        client = client_for(upload_dir, spotify)
         rows = eg.extended_rows(CATALOG, 1500, start="2022-01-01", end="2022-12-31")
         session = upload_ok(client, eg.extended_zip(rows))["session_id"]
         image = client.post("/generate_image", json={"session_id": session, "top_n": 5})
         assert image.status_code == 200, image.get_json()
         job = client.post("/jobs/animation", json={"session_id": session, **SMALL_RACE})
         assert job.status_code == 202, job.get_json()
-        assert wait_until_done(client, job.get_json()["job_id"])["state"] == "done"
+        assert watch(client, job.get_json()["job_id"], timeout=120)[-1]["state"] == "done"
 
     modes = modes_under(upload_dir)
     written = {name for name in modes if name != "."}

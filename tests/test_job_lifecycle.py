@@ -6,18 +6,15 @@ from __future__ import annotations
 import json
 import threading
 import time
-from types import SimpleNamespace
 
 import pytest
 
-from backend.app import create_app
 from backend.services.encoding.ffmpeg import ENCODE_FAILED
 from backend.services.jobs.runner import OUT_OF_DISK, OUT_OF_MEMORY, RENDER_FAILED, run_job
 from backend.services.jobs.store import JobStore
-from tests import exportgen as eg
 from tests import job_faults
-from tests.conftest import upload_ok
-from tests.job_backends import ffmpeg_children, job_app, start, watch
+from tests.conftest import eventually, offline_app, upload_ok
+from tests.job_backends import JobOptions, ffmpeg_children, start, watch
 
 RACE = {"days": 5, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [4.8, 6.4], "dpi": 100}
 LONG_RACE = {**RACE, "days": 1, "interp_steps": 12, "figsize": [10.8, 13.5]}
@@ -28,34 +25,9 @@ SETTLE_SECONDS = 30.0
 
 
 @pytest.fixture(scope="module")
-def export():
-    return eg.extended_zip(eg.extended_rows(eg.make_catalog(), 3000, start="2022-01-01", end="2022-12-31"))
-
-
-@pytest.fixture(scope="module", params=["local", "celery"])
-def backend(request, tmp_path_factory):
-    upload_dir = tmp_path_factory.mktemp(f"lifecycle-{request.param}")
-    with pytest.MonkeyPatch.context() as patch:
-        if request.param == "local":
-            for (module, name), replacement in job_faults.patches(upload_dir).items():
-                patch.setattr(module, name, replacement)
-        with job_app(request.param, upload_dir, settings=SETTINGS, worker_module="tests.fault_worker") as (app, workers):
-            yield SimpleNamespace(name=request.param, app=app, client=app.test_client(), upload_dir=upload_dir,
-                                  workers=workers)
-
-
-@pytest.fixture
-def session(backend, export):
-    return upload_ok(backend.client, export)["session_id"]
-
-
-def eventually(condition, timeout: float = SETTLE_SECONDS) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
+def job_options() -> JobOptions:
+    """Faults armed per test: in the web process for the embedded executor, in tests.fault_worker for Celery."""
+    return JobOptions(SETTINGS, worker_module="tests.fault_worker", local_patches=job_faults.patches)
 
 
 def files_of(upload_dir, name: str) -> list[str]:
@@ -69,39 +41,40 @@ def files_of(upload_dir, name: str) -> list[str]:
     (job_faults.RAISE_BEFORE_FRAMES, "ENOSPC", OUT_OF_DISK),
     (job_faults.RAISE_IN_FRAMES, "EncoderError", ENCODE_FAILED),
 ])
-def test_a_render_that_raises_ends_failed_with_a_reason_safe_to_show(backend, session, fault, error, reason):
-    job_faults.arm(backend.upload_dir, fault, error)
-    job_id = start(backend.client, session, **RACE)
-    seen = watch(backend.client, job_id)
-    assert job_faults.was_hit(backend.upload_dir, fault)
+def test_a_render_that_raises_ends_failed_with_a_reason_safe_to_show(job_backend, job_session, fault, error, reason):
+    job_faults.arm(job_backend.upload_dir, fault, error)
+    job_id = start(job_backend.client, job_session, **RACE)
+    seen = watch(job_backend.client, job_id)
+    assert job_faults.was_hit(job_backend.upload_dir, fault)
     assert {status["state"] for status in seen} <= {"queued", "running", "failed"}
     final = seen[-1]
     assert final["state"] == "failed" and final["error"] == reason
-    assert str(backend.upload_dir) not in final["error"] and "libfoo" not in final["error"]
+    assert str(job_backend.upload_dir) not in final["error"] and "libfoo" not in final["error"]
     # ffmpeg and the segment helpers are gone, the job's files too (its record aside)
-    assert eventually(lambda: ffmpeg_children(backend.workers) == [])
-    assert eventually(lambda: files_of(backend.upload_dir, job_id) == [f"{session}.{job_id}.json"])
-    assert backend.client.get(f"/jobs/{job_id}").get_json()["state"] == "failed"
+    assert eventually(lambda: ffmpeg_children(job_backend.workers) == [], SETTLE_SECONDS)
+    assert eventually(lambda: files_of(job_backend.upload_dir, job_id) == [f"{job_session}.{job_id}.json"],
+                      SETTLE_SECONDS)
+    assert job_backend.client.get(f"/jobs/{job_id}").get_json()["state"] == "failed"
 
 
-def test_a_slow_start_and_a_slow_join_are_not_taken_for_a_dead_worker(backend, session):
+def test_a_slow_start_and_a_slow_join_are_not_taken_for_a_dead_worker(job_backend, job_session):
     """Longer than JOB_STALE_SECONDS before the first frame and while segments join: the beat goes on,
     the job finishes done, and its record is not rewritten for each beat."""
     pause = str(STALE_SECONDS + 1.5)
-    job_faults.arm(backend.upload_dir, job_faults.SLOW_START, pause)
-    job_faults.arm(backend.upload_dir, job_faults.SLOW_JOIN, pause)
-    job_id = start(backend.client, session, **RACE)
-    record_path = backend.upload_dir / "jobs" / f"{session}.{job_id}.json"
+    job_faults.arm(job_backend.upload_dir, job_faults.SLOW_START, pause)
+    job_faults.arm(job_backend.upload_dir, job_faults.SLOW_JOIN, pause)
+    job_id = start(job_backend.client, job_session, **RACE)
+    record_path = job_backend.upload_dir / "jobs" / f"{job_session}.{job_id}.json"
     seen, records_while_running = [], set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not seen or seen[-1]["state"] in ("queued", "running")):
-        seen.append(backend.client.get(f"/jobs/{job_id}").get_json())
+        seen.append(job_backend.client.get(f"/jobs/{job_id}").get_json())
         record = record_path.read_bytes()
         if json.loads(record)["state"] == "running":
             records_while_running.add(record)
         time.sleep(0.1)
-    assert job_faults.was_hit(backend.upload_dir, job_faults.SLOW_START)
-    assert job_faults.was_hit(backend.upload_dir, job_faults.SLOW_JOIN)
+    assert job_faults.was_hit(job_backend.upload_dir, job_faults.SLOW_START)
+    assert job_faults.was_hit(job_backend.upload_dir, job_faults.SLOW_JOIN)
     assert [s["state"] for s in seen if s["state"] not in ("queued", "running")] == ["done"]
     running = [s["frames_done"] for s in seen if s["state"] == "running"]
     assert running[0] == 0 and max(running) > 0  # seen before the first frame and after frames
@@ -109,13 +82,13 @@ def test_a_slow_start_and_a_slow_join_are_not_taken_for_a_dead_worker(backend, s
     assert len(records_while_running) == 1  # progress travels in the beat file, not the record
 
 
-def test_a_cancel_racing_the_pickup_never_leaves_a_cancelled_job_rendering(tmp_path, export, monkeypatch):
+def test_a_cancel_racing_the_pickup_never_leaves_a_cancelled_job_rendering(tmp_path, race_export, monkeypatch):
     """The cancel arrives after the worker read the queued record and before it wrote "running": it
     waits for the pickup's lock, then stops the render; the job never ends done."""
-    app = create_app({"TESTING": True, "UPLOAD_DIR": str(tmp_path)})
+    app = offline_app(tmp_path)
     monkeypatch.setattr(app.extensions["job_queue"], "submit", lambda session_id, job_id: None)
     client = app.test_client()
-    session = upload_ok(client, export)["session_id"]
+    session = upload_ok(client, race_export)["session_id"]
     job_id = start(client, session, **RACE)
     store: JobStore = app.extensions["jobs"]
     reload_record = JobStore._reload
@@ -139,19 +112,20 @@ def test_a_cancel_racing_the_pickup_never_leaves_a_cancelled_job_rendering(tmp_p
     assert files_of(tmp_path, job_id) == [f"{session}.{job_id}.json"]
 
 
-def test_deleting_a_session_mid_render_answers_at_once_and_stops_its_renders(backend, session):
-    client = backend.client
-    job_id = start(client, session, **LONG_RACE)
-    assert eventually(lambda: client.get(f"/jobs/{job_id}").get_json()["frames_done"] > 0)
+def test_deleting_a_session_mid_render_answers_at_once_and_stops_its_renders(job_backend, job_session):
+    client = job_backend.client
+    job_id = start(client, job_session, **LONG_RACE)
+    assert eventually(lambda: client.get(f"/jobs/{job_id}").get_json()["frames_done"] > 0, SETTLE_SECONDS)
     answers: list = []
-    rendering = threading.Thread(target=lambda: answers.append(backend.app.test_client().post(
-        "/generate_animation", json={"session_id": session, **LONG_RACE})))
+    rendering = threading.Thread(target=lambda: answers.append(job_backend.app.test_client().post(
+        "/generate_animation", json={"session_id": job_session, **LONG_RACE})))
     rendering.start()
-    assert eventually(lambda: any(backend.upload_dir.glob(".work-*")))  # its frames are being encoded
+    # its frames are being encoded
+    assert eventually(lambda: any(job_backend.upload_dir.glob(".work-*")), SETTLE_SECONDS)
 
-    deleted = client.delete(f"/sessions/{session}")
+    deleted = client.delete(f"/sessions/{job_session}")
     still_rendering = rendering.is_alive()
-    assert deleted.status_code == 200 and deleted.get_json() == {"deleted": session}
+    assert deleted.status_code == 200 and deleted.get_json() == {"deleted": job_session}
     assert still_rendering, "DELETE waited for the render to end"
 
     assert client.get(f"/jobs/{job_id}").status_code == 404
@@ -160,6 +134,6 @@ def test_deleting_a_session_mid_render_answers_at_once_and_stops_its_renders(bac
     assert answers[0].status_code == 410
     assert answers[0].get_json() == {"error": "The session was deleted while this request was using it; "
                                               "upload your export again with POST /process."}
-    assert eventually(lambda: ffmpeg_children(backend.workers) == [])
-    assert eventually(lambda: files_of(backend.upload_dir, session) == [] and
-                      not any(backend.upload_dir.glob(".work-*")))
+    assert eventually(lambda: ffmpeg_children(job_backend.workers) == [], SETTLE_SECONDS)
+    assert eventually(lambda: files_of(job_backend.upload_dir, job_session) == [] and
+                      not any(job_backend.upload_dir.glob(".work-*")), SETTLE_SECONDS)

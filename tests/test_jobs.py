@@ -6,16 +6,13 @@ import contextlib
 import os
 import signal
 import time
-from types import SimpleNamespace
 
 import psutil
 import pytest
 
-from backend.app import create_app
 from backend.services.jobs.store import JobStore
-from tests import exportgen as eg
-from tests.conftest import upload_ok
-from tests.job_backends import fetch, ffmpeg_children, job_app, start, watch
+from tests.conftest import offline_app, upload_ok
+from tests.job_backends import JobOptions, fetch, ffmpeg_children, start, watch
 from tests.media import probe_video
 
 RACE = {"days": 5, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [4.8, 6.4], "dpi": 100}
@@ -23,29 +20,18 @@ LONG_RACE = {**RACE, "days": 1, "interp_steps": 12, "figsize": [10.8, 13.5]}
 
 
 @pytest.fixture(scope="module")
-def export():
-    return eg.extended_zip(eg.extended_rows(eg.make_catalog(), 3000, start="2022-01-01", end="2022-12-31"))
-
-
-@pytest.fixture(scope="module", params=["local", "celery"])
-def backend(request, tmp_path_factory):
-    upload_dir = tmp_path_factory.mktemp(f"jobs-{request.param}")
-    with job_app(request.param, upload_dir, settings={"MAX_SESSIONS": 50}) as (app, workers):
-        yield SimpleNamespace(name=request.param, client=app.test_client(), upload_dir=upload_dir, workers=workers)
+def job_options() -> JobOptions:
+    return JobOptions(settings={"MAX_SESSIONS": 50})
 
 
 @pytest.fixture
-def client(backend):
-    return backend.client
+def client(job_backend):
+    """This module's client is the job backend's."""
+    return job_backend.client
 
 
-@pytest.fixture
-def session(client, export):
-    return upload_ok(client, export)["session_id"]
-
-
-def test_job_runs_to_done_with_monotonic_progress_and_same_video_as_sync_route(client, session):
-    job_id = start(client, session, **RACE)
+def test_job_runs_to_done_with_monotonic_progress_and_same_video_as_sync_route(client, job_session):
+    job_id = start(client, job_session, **RACE)
     seen = watch(client, job_id)
     states = [status["state"] for status in seen]
     assert states[-1] == "done" and set(states) <= {"queued", "running", "done"}
@@ -56,7 +42,7 @@ def test_job_runs_to_done_with_monotonic_progress_and_same_video_as_sync_route(c
     download = fetch(client, seen[-1]["video_url"])
     assert download.status_code == 200 and download.mimetype == "video/mp4"
     assert "attachment" in download.headers["Content-Disposition"]
-    direct = client.post("/generate_animation", json={"session_id": session, **RACE},
+    direct = client.post("/generate_animation", json={"session_id": job_session, **RACE},
                          headers={"Accept": "video/mp4"})
     assert direct.mimetype == "video/mp4"
     job_video, sync_video = probe_video(download.data), probe_video(direct.data)
@@ -64,8 +50,8 @@ def test_job_runs_to_done_with_monotonic_progress_and_same_video_as_sync_route(c
     assert (job_video.codec, job_video.width, job_video.height) == (sync_video.codec, 480, 640)
 
 
-def test_range_request_returns_206_with_the_right_bytes(client, session):
-    job_id = start(client, session, **RACE)
+def test_range_request_returns_206_with_the_right_bytes(client, job_session):
+    job_id = start(client, job_session, **RACE)
     url = watch(client, job_id)[-1]["video_url"]
     whole = fetch(client, url).data
     part = fetch(client, url, headers={"Range": "bytes=100-1099"})
@@ -74,8 +60,8 @@ def test_range_request_returns_206_with_the_right_bytes(client, session):
     assert part.headers["Content-Range"] == f"bytes 100-1099/{len(whole)}"
 
 
-def test_video_is_409_until_done_and_cancel_stops_ffmpeg_and_removes_files(backend, client, session):
-    job_id = start(client, session, **LONG_RACE)
+def test_video_is_409_until_done_and_cancel_stops_ffmpeg_and_removes_files(job_backend, client, job_session):
+    job_id = start(client, job_session, **LONG_RACE)
     watch(client, job_id, until=("running",))
     assert client.get(f"/jobs/{job_id}/video").status_code == 409
     time.sleep(0.5)
@@ -85,28 +71,28 @@ def test_video_is_409_until_done_and_cancel_stops_ffmpeg_and_removes_files(backe
     assert time.monotonic() - started < 2.0
     assert client.get(f"/jobs/{job_id}").get_json()["state"] == "cancelled"
     deadline = time.monotonic() + 2
-    while ffmpeg_children(backend.workers) and time.monotonic() < deadline:
+    while ffmpeg_children(job_backend.workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert ffmpeg_children(backend.workers) == []
-    jobs_dir = backend.upload_dir / "jobs"
-    assert not [p.name for p in jobs_dir.iterdir() if p.name.startswith(session) and
+    assert ffmpeg_children(job_backend.workers) == []
+    jobs_dir = job_backend.upload_dir / "jobs"
+    assert not [p.name for p in jobs_dir.iterdir() if p.name.startswith(job_session) and
                 p.suffix in (".mp4", ".work", ".cancel")]
-    assert not list(backend.upload_dir.glob("*.mp4"))
+    assert not list(job_backend.upload_dir.glob("*.mp4"))
 
 
-def test_deleting_a_finished_job_removes_its_video(client, session):
-    job_id = start(client, session, **RACE)
+def test_deleting_a_finished_job_removes_its_video(client, job_session):
+    job_id = start(client, job_session, **RACE)
     watch(client, job_id)
     assert client.delete(f"/jobs/{job_id}").get_json() == {"deleted": job_id}
     assert client.get(f"/jobs/{job_id}").status_code == 404
 
 
-def test_deleting_the_session_deletes_its_jobs(backend, client, session):
-    job_id = start(client, session, **RACE)
+def test_deleting_the_session_deletes_its_jobs(job_backend, client, job_session):
+    job_id = start(client, job_session, **RACE)
     watch(client, job_id)
-    client.delete(f"/sessions/{session}")
+    client.delete(f"/sessions/{job_session}")
     assert client.get(f"/jobs/{job_id}").status_code == 404
-    assert not list((backend.upload_dir / "jobs").glob(f"{session}.*"))
+    assert not list((job_backend.upload_dir / "jobs").glob(f"{job_session}.*"))
 
 
 def test_job_for_unknown_session_is_404_and_bad_body_is_400(client):
@@ -126,10 +112,9 @@ def test_job_ids_are_checked_before_use(client):
     assert client.get("/jobs/AAAAAAAAAAAAAAAAAAAAAA").status_code == 404
 
 
-def test_max_jobs_gives_503_with_retry_after(tmp_path, export):
-    app = create_app({"TESTING": True, "UPLOAD_DIR": str(tmp_path), "MAX_JOBS": 1})
-    client = app.test_client()
-    session = upload_ok(client, export)["session_id"]
+def test_max_jobs_gives_503_with_retry_after(tmp_path, race_export):
+    client = offline_app(tmp_path, MAX_JOBS=1).test_client()
+    session = upload_ok(client, race_export)["session_id"]
     first = start(client, session, **LONG_RACE)
     response = client.post("/jobs/animation", json={"session_id": session, **RACE})
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
@@ -149,11 +134,11 @@ def rendering_pool_process(backend, timeout: float = 10.0) -> psutil.Process:
     raise AssertionError("no Celery worker is rendering")
 
 
-def test_a_killed_worker_leaves_the_job_failed_not_running(backend, client, session):
-    job_id = start(client, session, **LONG_RACE)
+def test_a_killed_worker_leaves_the_job_failed_not_running(job_backend, client, job_session):
+    job_id = start(client, job_session, **LONG_RACE)
     watch(client, job_id, until=("running",))
-    if backend.name == "celery":
-        os.kill(rendering_pool_process(backend).pid, signal.SIGKILL)
+    if job_backend.name == "celery":
+        os.kill(rendering_pool_process(job_backend).pid, signal.SIGKILL)
     else:
         # The embedded executor runs in the web process itself; stand in for its death by leaving what
         # a kill would: a record that says "running", and no beat any more.
@@ -164,14 +149,14 @@ def test_a_killed_worker_leaves_the_job_failed_not_running(backend, client, sess
         store.record_path(record).write_bytes(store.encoded(record))
     final = watch(client, job_id, until=("failed",), timeout=15)[-1]
     assert "stopped before finishing" in final["error"]
-    assert not list((backend.upload_dir / "jobs").glob(f"*.{job_id}.work"))
+    assert not list((job_backend.upload_dir / "jobs").glob(f"*.{job_id}.work"))
 
 
-def test_two_jobs_render_side_by_side_on_two_workers_while_the_web_tier_answers_fast(backend, client, export):
+def test_two_jobs_render_side_by_side_on_two_workers_while_the_web_tier_answers_fast(job_backend, client, race_export):
     """Two Celery workers take one job each; the embedded executor (JOB_WORKERS=1) runs one, queues one."""
-    first, second = upload_ok(client, export)["session_id"], upload_ok(client, export)["session_id"]
+    first, second = upload_ok(client, race_export)["session_id"], upload_ok(client, race_export)["session_id"]
     jobs = [start(client, first, **LONG_RACE), start(client, second, **LONG_RACE)]
-    expected = ["running", "running"] if backend.name == "celery" else ["running", "queued"]
+    expected = ["running", "running"] if job_backend.name == "celery" else ["running", "queued"]
     deadline, states, health = time.monotonic() + 30, [], []
     while time.monotonic() < deadline and states != expected:
         states = [client.get(f"/jobs/{job}").get_json()["state"] for job in jobs]

@@ -12,7 +12,6 @@ from backend.app import create_app
 from backend.routes.json_budget import MAX_NESTING, nesting_exceeds
 from tests import exportgen as eg
 from tests.conftest import upload_ok
-from tests.live_server import live_server_in
 
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
 JSON_ROUTES = ["/generate_image", "/generate_animation", "/jobs/animation"]
@@ -146,10 +145,9 @@ def test_a_body_in_utf16_is_read_like_utf8(client):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(live_servers):
     """The service under gunicorn with the Dockerfile's options: chunked bodies as a deployment gets them."""
-    with live_server_in(tmp_path_factory.mktemp("json-budget-live")) as running:
-        yield running
+    return live_servers.start()
 
 
 def test_under_gunicorn_a_chunked_body_over_the_budget_is_413(served):

@@ -12,14 +12,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, TypeVar
 
 import pytest
 import requests
 
 from backend.services.sessions.cleanup import cleanup_old_sessions
 from tests import exportgen as eg
-from tests.live_server import CleanupLoop, LiveServer, live_server_in
+from tests.live_server import CleanupLoop, LiveServer, LiveServers
 
 MAX_SESSIONS = 5
 UPLOADS = 10
@@ -81,9 +81,8 @@ class ClientWaiting:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[LiveServer]:
-    with live_server_in(tmp_path_factory.mktemp("live-load"), MAX_SESSIONS=MAX_SESSIONS) as running:
-        yield running
+def server(live_servers: LiveServers) -> LiveServer:
+    return live_servers.start(MAX_SESSIONS=MAX_SESSIONS)
 
 
 @pytest.fixture(scope="module")

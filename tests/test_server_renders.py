@@ -7,7 +7,6 @@ import json
 import socket
 import threading
 import time
-from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import psutil
@@ -17,8 +16,9 @@ import requests
 from backend.services.sessions.cleanup import cleanup_old_sessions
 from backend.services.sessions.store import is_locked
 from tests import exportgen as eg
-from tests.conftest import leftovers
-from tests.live_server import CleanupLoop, LiveServer, live_server_in
+from tests.conftest import eventually, leftovers
+from tests.live_server import CleanupLoop, LiveServer, LiveServers
+from tests.raw_http import send
 
 MAX_SESSIONS = 5
 # full size (1080 x 1350), a keyframe a day over two years: about 3,000 frames, a minute or more of work
@@ -30,9 +30,8 @@ CLEANUP_SECONDS = 1.5
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[LiveServer]:
-    with live_server_in(tmp_path_factory.mktemp("live-renders"), MAX_SESSIONS=MAX_SESSIONS) as running:
-        yield running
+def server(live_servers: LiveServers) -> LiveServer:
+    return live_servers.start(MAX_SESSIONS=MAX_SESSIONS)
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +44,6 @@ def session(server, export) -> str:
     response = requests.post(f"{server.url}/process", files={"file": ("my_spotify_data.zip", export)}, timeout=60)
     assert response.status_code == 200, response.text
     return response.json()["session_id"]
-
-
-def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def encoders(server: LiveServer) -> list[str]:
@@ -73,26 +63,23 @@ def render_files(server: LiveServer) -> list[str]:
 
 def post_raw(server: LiveServer, path: str, body: dict) -> socket.socket:
     """Send a request on a plain socket and return it unread, to be closed as a leaving client would."""
-    address = urlsplit(server.url)
     payload = json.dumps(body).encode()
-    client = socket.create_connection((address.hostname, address.port))
-    client.sendall(f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\nContent-Type: application/json\r\n"
-                   f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
-    return client
+    return send(server.url, f"POST {path} HTTP/1.1\r\nHost: {urlsplit(server.url).netloc}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n".encode() + payload)
 
 
 def test_a_render_stops_when_its_client_leaves_and_leaves_nothing(server, session):
     client = post_raw(server, "/generate_animation", {"session_id": session, **LONG_RACE})
     try:
-        assert wait_until(lambda: encoders(server), 60), "the render never reached ffmpeg"
+        assert eventually(lambda: encoders(server), 60), "the render never reached ffmpeg"
         assert any(name.endswith(".mp4") for name in render_files(server))
     finally:
         client.close()
     left = time.monotonic()
-    assert wait_until(lambda: not encoders(server) and not render_files(server), STOP_SECONDS), \
+    assert eventually(lambda: not encoders(server) and not render_files(server), STOP_SECONDS), \
         (encoders(server), render_files(server))
     stopped_after = time.monotonic() - left
-    assert wait_until(lambda: "POST /generate_animation 499" in server.log_text(), 5)
+    assert eventually(lambda: "POST /generate_animation 499" in server.log_text(), 5)
     assert "the client left; render stopped" in server.log_text()
     assert stopped_after < STOP_SECONDS
     # the worker is fine afterwards, and so is the session
@@ -105,7 +92,7 @@ def test_cleanup_never_removes_the_session_a_render_holds(server, session):
         f"{server.url}/generate_animation", json={"session_id": session, **MEDIUM_RACE}, timeout=120)))
     render.start()
     lock = server.upload_dir / f"{session}.lock"
-    assert wait_until(lambda: is_locked(lock), 60)
+    assert eventually(lambda: is_locked(lock), 60)
     cleanup = CleanupLoop(server.upload_dir, MAX_SESSIONS)
     with cleanup.running():
         time.sleep(CLEANUP_SECONDS)

@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import select
 import socket
-import subprocess
-import sys
 import threading
 import time
 from typing import Iterator
-from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from tests.live_server import REPO, LiveServer, free_port, live_server_in
+from tests.live_server import LiveServer, LiveServers
+from tests.raw_http import ANSWER_SECONDS, connect, oversized_request, read_response, send
 
-STARTUP_SECONDS = 60.0
-ANSWER_SECONDS = 60.0     # generous: the machine may be busy; the deadlines under test are far shorter
 QUICK_READ_TIMEOUT = 3    # REQUEST_READ_TIMEOUT_SECONDS of the server that tests the 408
 SLOW_CLIENTS = 12         # more than the Dockerfile's 2 workers x 4 threads
 TIMEOUT_MESSAGE = (f"The request did not arrive within {QUICK_READ_TIMEOUT} seconds "
@@ -32,22 +27,13 @@ TIMEOUT_MESSAGE = (f"The request did not arrive within {QUICK_READ_TIMEOUT} seco
 
 
 @pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory) -> Iterator[LiveServer]:
-    with live_server_in(tmp_path_factory.mktemp("serving")) as running:
-        yield running
+def gunicorn(live_servers: LiveServers) -> LiveServer:
+    return live_servers.start()
 
 
 @pytest.fixture(scope="module")
-def quick_gunicorn(tmp_path_factory) -> Iterator[LiveServer]:
-    with live_server_in(tmp_path_factory.mktemp("serving-quick"),
-                        REQUEST_READ_TIMEOUT_SECONDS=QUICK_READ_TIMEOUT) as running:
-        yield running
-
-
-def connect(server: LiveServer) -> socket.socket:
-    address = urlsplit(server.url)
-    connection = socket.create_connection((address.hostname, address.port), timeout=ANSWER_SECONDS)
-    return connection
+def quick_gunicorn(live_servers: LiveServers) -> LiveServer:
+    return live_servers.start(REQUEST_READ_TIMEOUT_SECONDS=QUICK_READ_TIMEOUT)
 
 
 def request_head(method: str, path: str, content_length: int, content_type: str = "application/json") -> bytes:
@@ -56,23 +42,9 @@ def request_head(method: str, path: str, content_length: int, content_type: str 
 
 
 def read_answer(connection: socket.socket, trickle: bytes = b"") -> tuple[int, dict]:
-    """Read one answer (the server closes after it); meanwhile send `trickle` a byte every 0.5 s."""
-    deadline = time.monotonic() + ANSWER_SECONDS
-    received = b""
-    while time.monotonic() < deadline:
-        readable, _, _ = select.select([connection], [], [], 0.5)
-        if readable:
-            chunk = connection.recv(65536)
-            if not chunk:
-                break
-            received += chunk
-            continue
-        if trickle and not received:
-            connection.sendall(trickle[:1])
-            trickle = trickle[1:]
-    head, _, body = received.partition(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    return status, json.loads(body)
+    """The status and JSON body of one answer (the server closes after it); meanwhile `trickle` is sent."""
+    answer = read_response(connection, trickle)
+    return answer.status_code, json.loads(answer.get_data())
 
 
 class SlowClients:
@@ -81,9 +53,7 @@ class SlowClients:
     def __init__(self, server: LiveServer, heads: list[bytes]):
         self.connections = []
         for head in heads:
-            connection = connect(server)
-            connection.sendall(head)
-            self.connections.append(connection)
+            self.connections.append(send(server.url, head))
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._trickle, name="slow-clients")
 
@@ -105,33 +75,9 @@ class SlowClients:
                 connection.close()
 
 
-@contextlib.contextmanager
-def dev_server(tmp_path) -> Iterator[str]:
-    """`python -m backend.app` as the README starts it, on a free port of loopback."""
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "UPLOAD_DIR": str(tmp_path / "sessions"), "SUPABASE_URL": "",
-           "SUPABASE_KEY": "", "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": ""}
-    with open(tmp_path / "dev.log", "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "backend.app"], cwd=REPO, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            with contextlib.suppress(requests.ConnectionError):
-                requests.get(f"{url}/health", timeout=5)
-                break
-            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "dev.log").read_text()
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-def test_dev_server_names_no_version(tmp_path):
-    with dev_server(tmp_path) as url:
-        answers = [requests.get(f"{url}/health", timeout=10), requests.get(f"{url}/nowhere", timeout=10)]
+def test_dev_server_names_no_version(live_servers):
+    url = live_servers.start("dev").url  # `python -m backend.app`, as the README starts it
+    answers = [requests.get(f"{url}/health", timeout=10), requests.get(f"{url}/nowhere", timeout=10)]
     assert [answer.status_code for answer in answers] == [200, 404]
     assert [answer.headers["Server"] for answer in answers] == ["Werkzeug", "Werkzeug"]
 
@@ -152,7 +98,7 @@ def test_slow_clients_do_not_starve_health(gunicorn):
         assert [answer.status_code for answer in answers] == [200] * 8
         # a slow client that does finish is served
         body = json.dumps({"session_id": "not-a-session"}).encode()
-        finishing = connect(gunicorn)
+        finishing = connect(gunicorn.url)
         finishing.sendall(request_head("POST", "/generate_image", len(body)))
         for k in range(0, len(body), 4):
             finishing.sendall(body[k:k + 4])
@@ -169,18 +115,16 @@ def test_slow_clients_do_not_starve_health(gunicorn):
     (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"X" * 100),       # headers that never end
 ])
 def test_request_not_received_in_time_is_answered_408(quick_gunicorn, head, trickle):
-    connection = connect(quick_gunicorn)
-    connection.sendall(head)
+    connection = send(quick_gunicorn.url, head)
     status, error = read_answer(connection, trickle)
     connection.close()
     assert (status, error) == (408, {"error": TIMEOUT_MESSAGE})
 
 
 def test_upload_body_not_received_in_time_is_answered_408(quick_gunicorn):
-    connection = connect(quick_gunicorn)
-    connection.sendall(request_head("POST", "/process", 2**20, "multipart/form-data; boundary=x")
-                       + b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n\r\n'
-                       + b"\0" * 200_000)
+    connection = send(quick_gunicorn.url, request_head("POST", "/process", 2**20, "multipart/form-data; boundary=x")
+                      + b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n\r\n'
+                      + b"\0" * 200_000)
     status, error = read_answer(connection)
     connection.close()
     assert (status, error) == (408, {"error": TIMEOUT_MESSAGE})
@@ -188,16 +132,14 @@ def test_upload_body_not_received_in_time_is_answered_408(quick_gunicorn):
 
 
 def test_connection_that_sends_nothing_is_closed_without_answer(quick_gunicorn):
-    connection = connect(quick_gunicorn)
+    connection = connect(quick_gunicorn.url)
     readable, _, _ = select.select([connection], [], [], ANSWER_SECONDS)
     assert readable and connection.recv(100) == b""
     connection.close()
 
 
 def test_headers_over_64_kib_are_answered_431(gunicorn):
-    connection = connect(gunicorn)
-    headers = "".join(f"X-Padding-{k}: {'p' * 1000}\r\n" for k in range(70))
-    connection.sendall(f"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
+    connection = send(gunicorn.url, oversized_request("GET", "/health"))
     status, error = read_answer(connection)
     connection.close()
     assert (status, error) == (431, {"error": "The request's headers are larger than 64 KiB; "

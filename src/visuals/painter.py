@@ -47,7 +47,8 @@ class FramePainter:
         self.numbers = Numbers(layout.value_px, True, (value_format.unit, value_format.unit_of_one))
         self.thumbs = [thumbnail(entry.picture, layout.thumb_px) if layout.pictures else None for entry in entries]
         self.dates = render_texts([TextSpec(label, layout.date_px) for label in page.date_labels])
-        self.totals = Numbers(layout.total_px, False, (value_format.unit, value_format.unit_of_one))
+        self.totals = Numbers(layout.total_px, False, (value_format.unit, value_format.unit_of_one)) \
+            if self.dates else None
         # The longest bar leaves room for the widest value label, so no label is ever cut off.
         self.value_gap = round(layout.space * 0.5)
         number = value_format.number(largest_value)
@@ -101,7 +102,7 @@ class FramePainter:
     def _paint_counter(self, frame: Image.Image, date, total: float | None) -> None:
         lay, muted = self.layout, self.theme.muted
         stamp(frame, date, lay.right_edge - date.width, lay.date_baseline, muted)
-        if total is not None:
+        if total is not None and self.totals is not None:
             number = self.value_format.number(total)
             unit = self.value_format.unit_after(number)
             x = lay.right_edge - self.totals.width(number, unit)

@@ -20,6 +20,7 @@ from src.visuals.wrap import ELLIPSIS, wrap
 
 SUBPIXELS = 64.0  # FreeType's 26.6 fixed point
 SHRINK = 0.88     # a name that would be cut may be set this much smaller, once, if it then fits
+SHORT_TEXT = 12   # texts up to this long are kept once drawn (a few KB each, at most 2048 of them)
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,20 @@ def _font(bold: bool) -> FT2Font:
 
 
 def _draw(spec: TextSpec, text: str) -> Sprite:
-    font = _font(spec.bold)
-    font.set_size(spec.size_px, 72)  # at 72 dpi a point is a pixel
+    if len(text) <= SHORT_TEXT:
+        return _draw_short(text, spec.size_px, spec.bold)
+    return _draw_text(text, spec.size_px, spec.bold)
+
+
+@functools.lru_cache(maxsize=2048)
+def _draw_short(text: str, size_px: float, bold: bool) -> Sprite:
+    """Digits, units, ranks and dates come back in every picture of a size: drawn once per process."""
+    return _draw_text(text, size_px, bold)
+
+
+def _draw_text(text: str, size_px: float, bold: bool) -> Sprite:
+    font = _font(bold)
+    font.set_size(size_px, 72)  # at 72 dpi a point is a pixel
     font.set_text(text, 0.0, flags=get_hinting_flag())
     font.draw_glyphs_to_bitmap(antialiased=True)
     alpha = np.asarray(font.get_image())

@@ -19,7 +19,7 @@ from PIL import Image
 
 from src.visuals.chart import ChartItem, render_top_chart
 from src.visuals.formats import FORMATS
-from src.visuals.keyframes import Keyframes
+from src.visuals.keyframes import build_keyframes, keyframe_dates
 from src.visuals.painter import Page
 from src.visuals.race import prepare_race
 from src.visuals.style import count_format
@@ -63,10 +63,12 @@ def _still(case: Case) -> Image.Image:
 def _race_last_frame(case: Case) -> Image.Image:
     """The hold at a race's end: the final ranking, whatever path the bars took to it."""
     rng = np.random.default_rng(13)
-    dates = [date(2023, month, 28) for month in range(1, 13)]
-    values = np.cumsum(rng.integers(0, 60, size=(len(dates), 14)), axis=0).astype(np.float64)
-    keyframes = Keyframes(dates, values, np.arange(14), np.arange(14))
-    names = [SONGS[(7 * i) % len(SONGS)] for i in range(14)]
+    entity, day = rng.integers(0, 14, 6000), rng.integers(0, 365, 6000)
+    keep = rng.random(6000) < (np.arange(14) / 14 + 0.2)[entity]   # some entities are played more
+    dates = keyframe_dates(date(2023, 1, 1), date(2023, 12, 31), 30, "d")
+    keyframes = build_keyframes(entity[keep], day[keep], np.ones(int(keep.sum())), 14, np.arange(14),
+                                date(2023, 1, 1), dates, 10)
+    names = [SONGS[(7 * i) % len(SONGS)] for i in keyframes.member_ids]
     race = prepare_race(keyframes, names, PAGE, count_format(), 10, 4, 2, *FORMATS[case.format], THEMES[case.theme])
     return race.paint(race.frame_count - 1).convert("RGB")
 

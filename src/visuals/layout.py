@@ -49,7 +49,7 @@ class Layout:
 
     @cached_property
     def footer_px(self) -> float:
-        return self.page * 0.0135
+        return max(self.page * 0.0135, 10.0)   # small frames keep a legible footer
 
     @cached_property
     def date_px(self) -> float:

@@ -22,6 +22,7 @@ from src.visuals.formats import FORMATS
 from src.visuals.keyframes import build_keyframes, keyframe_dates
 from src.visuals.painter import Page
 from src.visuals.race import prepare_race
+from src.visuals.race_plan import hold_frames_for
 from src.visuals.style import count_format
 from src.visuals.themes import THEMES
 from tests.name_corpus import SONGS
@@ -69,7 +70,8 @@ def _race_last_frame(case: Case) -> Image.Image:
     keyframes = build_keyframes(entity[keep], day[keep], np.ones(int(keep.sum())), 14, np.arange(14),
                                 date(2023, 1, 1), dates, 10)
     names = [SONGS[(7 * i) % len(SONGS)] for i in keyframes.member_ids]
-    race = prepare_race(keyframes, names, PAGE, count_format(), 10, 4, 2, *FORMATS[case.format], THEMES[case.theme])
+    race = prepare_race(keyframes, names, PAGE, count_format(), 10, 4, hold_frames_for(12), 12,
+                        *FORMATS[case.format], THEMES[case.theme])
     return race.paint(race.frame_count - 1).convert("RGB")
 
 

@@ -82,7 +82,7 @@ def clock(con: duckdb.DuckDBPyConnection, window: Window) -> list[tuple[int, int
 def discoveries(con: duckdb.DuckDBPyConnection, window: Window) -> list[tuple[str, int, str, int]]:
     """Per month of the window: (YYYY-MM, artists first streamed then in the whole history, the one of them
     streamed most from then to the window's end, its streams)."""
-    return con.execute(f"""
+    return con.execute("""
         WITH firsts AS (
             SELECT artist_name, strftime(min(lt), '%Y-%m') AS month,
                    count(*) FILTER (WHERE lt < $stop) AS streams

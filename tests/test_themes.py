@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
+import numpy as np
 import pytest
 
 from src.visuals.chart import bar_colours, colour_key
-from src.visuals.style import contrast
+from src.visuals.keyframes import build_keyframes, keyframe_dates
+from src.visuals.painter import Page
+from src.visuals.race import prepare_race
+from src.visuals.style import contrast, count_format
 from src.visuals.themes import THEMES, assign_colours
 from tests.colour_difference import delta_e_2000, rgb_difference
 from tests.name_corpus import ARTISTS, SONGS
@@ -78,3 +83,21 @@ def test_an_entity_keeps_its_colour_from_chart_to_chart():
 def test_the_same_list_gets_the_same_colours_every_time():
     names = [(artist, None) for artist in ARTISTS[:10]]
     assert bar_colours(names, [None] * 10, THEMES["light"]) == bar_colours(names, [None] * 10, THEMES["light"])
+
+
+@pytest.mark.parametrize("name", list(THEMES))
+@pytest.mark.parametrize("entities, seed", [(25, 3), (60, 2), (80, 5)])
+def test_bars_on_screen_together_in_a_race_never_share_a_colour(name, entities, seed):
+    rng = np.random.default_rng(seed)
+    entity, day = rng.integers(0, entities, 20000), rng.integers(0, 365, 20000)
+    keep = rng.random(20000) < (rng.random(entities) ** 2)[entity]
+    dates = keyframe_dates(date(2023, 1, 1), date(2023, 12, 31), 30, "d")
+    keyframes = build_keyframes(entity[keep], day[keep], np.ones(int(keep.sum())), entities, np.arange(entities),
+                                date(2023, 1, 1), dates, 10)
+    assert keyframes.member_ids.size > len(THEMES[name].palette)   # more entities than colours
+    names = [SONGS[i % len(SONGS)] for i in keyframes.member_ids]
+    race = prepare_race(keyframes, names, Page("t", "s"), count_format(), 10, 6, 12, 12, 540, 675, THEMES[name])
+    colours = [entry.colour for entry in race.painter.entries]
+    for positions in race.plan.positions:
+        shown = [colours[i] for i in np.flatnonzero(positions < 10.5)]
+        assert len(set(shown)) == len(shown)

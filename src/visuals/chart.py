@@ -29,10 +29,11 @@ def colour_key(name: str, artist: str | None) -> str:
     return name if artist is None else f"{name}\x1f{artist}"
 
 
-def bar_colours(names: list[tuple[str, str | None]], pictures: list[Image.Image | None], theme: Theme) -> list[Colour]:
+def bar_colours(names: list[tuple[str, str | None]], pictures: list[Image.Image | None], theme: Theme,
+                together: np.ndarray | None = None) -> list[Colour]:
     """Each bar's colour, bars in priority order: the picture's colour when a colourful picture is
-    drawn, else the entity's palette colour (stable by name, distinct within the picture)."""
-    palette = assign_colours([colour_key(name, artist) for name, artist in names], theme)
+    drawn, else the entity's palette colour (stable by name, distinct among the bars seen together)."""
+    palette = assign_colours([colour_key(name, artist) for name, artist in names], theme, together)
     from_pictures = [picture_colour(picture, theme) if picture is not None else None for picture in pictures]
     return [own or stable for own, stable in zip(from_pictures, palette)]
 

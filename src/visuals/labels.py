@@ -56,6 +56,8 @@ class PlacedLine:
 class LabelBlock:
     lines: tuple[PlacedLine, ...]
     name: TextBlock
+    top: int          # the block's ink, from the bar's centre: top and bottom rows
+    bottom: int
 
 
 def label_blocks(layout: Layout, names: list[str], artists: list[str | None]) -> list[LabelBlock]:
@@ -79,4 +81,6 @@ def _placed(name: TextBlock, artist: TextBlock | None) -> LabelBlock:
     for sprite, size, muted in rows:
         placed.append(PlacedLine(sprite, round(top + size * (LINE - 1) / 2 + size * ASCENT), muted))
         top += size * LINE
-    return LabelBlock(tuple(placed), name)
+    ink_top = min(line.dy - line.sprite.baseline for line in placed)
+    ink_bottom = max(line.dy - line.sprite.baseline + line.sprite.height for line in placed)
+    return LabelBlock(tuple(placed), name, ink_top, ink_bottom)

@@ -118,7 +118,13 @@ class FramePainter:
         thumb = self.thumbs[i]
         if thumb is not None:
             paste_clipped(frame, thumb, lay.thumb_left, int(round(centre - thumb.height / 2)), *clip)
-        for line in self.labels[i].lines:
+        label = self.labels[i]
+        if slot != int(slot):
+            # A bar passing another: its label covers the other's instead of mixing letters with it.
+            plate_top, plate_bottom = max(int(centre) + label.top, clip[0]), min(int(centre) + label.bottom, clip[1])
+            if plate_top < plate_bottom:
+                frame.paste(theme.background, (lay.name_left, plate_top, lay.column_left, plate_bottom))
+        for line in label.lines:
             stamp(frame, line.sprite, lay.name_left, int(centre) + line.dy,
                   theme.muted if line.muted else theme.text, *clip)
         number = self.value_format.number(value)

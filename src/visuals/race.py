@@ -51,9 +51,14 @@ def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], page
     with_artist = any(artist for _, artist in names)
     layout = Layout(width, height, top_n, with_artist, race=True,
                     pictures=any(picture is not None for picture in pictures))
-    # The race's biggest entities choose their palette colours first, as they do in a still chart.
-    priority = np.argsort(-keyframes.values.max(axis=0, initial=0), kind="stable")
-    chosen = bar_colours([names[i] for i in priority], [pictures[i] for i in priority], theme)
+    # Entities choose palette colours in the order they first come on screen (as with intervals, that
+    # leaves a free colour whenever one can be had), away from those they share the screen with longest.
+    shown = plan.positions < layout.slots + 0.5
+    first_seen = np.where(shown.any(axis=0), shown.argmax(axis=0), shown.shape[0])
+    priority = np.lexsort((-keyframes.values.max(axis=0, initial=0), first_seen))
+    on_screen = shown[:, priority].astype(np.float32)
+    chosen = bar_colours([names[i] for i in priority], [pictures[i] for i in priority], theme,
+                         on_screen.T @ on_screen)
     colours = [chosen[rank] for rank in np.argsort(priority, kind="stable")]
     entries = [Entry(name, artist, colour, picture)
                for (name, artist), colour, picture in zip(names, colours, pictures)]

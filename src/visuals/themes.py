@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import numpy as np
+
 Colour = tuple[int, int, int]
 
 
@@ -47,22 +49,22 @@ def preferred_index(key: str, size: int) -> int:
     return int.from_bytes(digest, "big") % size
 
 
-def assign_colours(keys: list[str], theme: Theme) -> list[Colour]:
-    """A palette colour per key, in the given order (rank order: the top bars choose first).
+def assign_colours(keys: list[str], theme: Theme, together: np.ndarray | None = None) -> list[Colour]:
+    """A palette colour per key, in the given order (the first choose first).
 
-    Each key takes its preferred slot unless an earlier key of the same picture holds it, then the next
-    free one; only when every colour is in use do colours repeat (and the taken set starts afresh), so
-    the bars of one picture differ and an entity usually keeps its colour from chart to chart.
+    together[i, j] is how long keys i and j are on screen at once, in frames (default: always, as in
+    a still chart). Each key takes its preferred slot unless a key before it that shares the screen
+    with it holds it, then the next slot none of those holds; only when they hold every colour does it
+    take the one shared for the fewest frames. So bars seen together differ, and an entity usually
+    keeps its colour from chart to chart and throughout a race.
     """
-    palette = theme.palette
-    taken: set[int] = set()
-    colours: list[Colour] = []
-    for key in keys:
-        if len(taken) == len(palette):
-            taken.clear()
-        slot = preferred_index(key, len(palette))
-        while slot in taken:
-            slot = (slot + 1) % len(palette)
-        taken.add(slot)
-        colours.append(palette[slot])
-    return colours
+    size = len(theme.palette)
+    slots: list[int] = []
+    for index, key in enumerate(keys):
+        clash = [0.0] * size
+        for earlier, slot in enumerate(slots):
+            clash[slot] += 1.0 if together is None else float(together[index, earlier])
+        preferred = preferred_index(key, size)
+        order = [(preferred + step) % size for step in range(size)]
+        slots.append(min(order, key=lambda slot: clash[slot]))   # min keeps the first of equal clashes
+    return [theme.palette[slot] for slot in slots]

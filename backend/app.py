@@ -21,6 +21,7 @@ from backend.services.hygiene import tune_allocator
 from backend.services.jobs import JobLimits, JobStore, make_queue
 from backend.services.sessions import SessionStore, cleanup_old_sessions, start_cleanup_thread
 from backend.serving.devserver import UnversionedRequestHandler
+from src.visuals.text import load_text_engine
 
 UPLOAD_OVERHEAD_BYTES = 1 << 20  # multipart framing around the file
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     tune_allocator()
     keep_new_files_private()
+    load_text_engine()
     settings = load_settings(config)
     app = ServiceApp(__name__)
     app.config.update({name: value for name, value in (config or {}).items()

@@ -16,8 +16,9 @@ class MemoryPeaks:
     """Peaks in MB over a request: this process with its segment painters, its encoders (ffmpeg), and
     both at one instant.
 
-    A segment painter is forked from this process and shares its pages until it writes them: it is
-    counted by its private memory (USS), as its RSS would count the shared pages a second time.
+    A segment painter is a Python process this one starts; it maps the same libraries (numpy, Pillow,
+    libpython) from the same files: it is counted by its private memory (USS), as its RSS would count
+    those shared pages a second time.
     """
     baseline_mb: float = 0.0
     server_mb: float = 0.0

@@ -63,7 +63,7 @@ def print_export(stats: ExportStats) -> None:
 def print_results(results: list[WorkloadResult], runs: int) -> None:
     print(f"\nResults: median of {runs} run(s); RSS peaks sampled every 5 ms; "
           "server = the app's process (+ increase over its pre-request RSS) plus the private memory (USS) of the "
-          "segment painters it forks, ffmpeg = its encoders, "
+          "segment painters it starts, ffmpeg = its encoders, "
           "total = both at the same instant")
     headers = ["workload", "wall s", "peak RSS server MB", "peak RSS ffmpeg MB", "total MB", "output",
                "frames", "frames/s", "floor s", "wall/floor", "target", "ok?", "wall s of each run"]

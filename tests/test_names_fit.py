@@ -6,7 +6,7 @@ import pytest
 from src.visuals.fonts import font_families
 from src.visuals.labels import label_blocks
 from src.visuals.layout import Layout
-from src.visuals.sprites import _font_files
+from src.visuals.text import _font_files
 from src.visuals.wrap import ELLIPSIS, wrap
 from tests.name_corpus import ARTISTS, SONGS
 from tests.name_fit import cut_names

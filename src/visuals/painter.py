@@ -6,7 +6,7 @@ numbers, footer) is drawn once into the background; a frame is a copy of it plus
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image
@@ -54,11 +54,28 @@ class FramePainter:
         number = value_format.number(largest_value)
         widest = self.numbers.width(number, value_format.unit_after(number))
         self.bar_max = max(layout.right_edge - layout.bar_left - self.value_gap - widest, layout.width // 10)
-        # Frames are painted in place into one RGBX buffer that ffmpeg reads as rgb0: no copy per frame.
         self.background = np.asarray(self._background(page).convert("RGBX")).copy()
+        self._make_frame()
+
+    def _make_frame(self) -> None:
+        # Frames are painted in place into one RGBX buffer that ffmpeg reads as rgb0: no copy per frame.
         self.pixels = self.background.copy()
-        self.frame = Image.frombuffer("RGBX", (layout.width, layout.height), self.pixels, "raw", "RGBX", 0, 1)
+        self.frame = Image.frombuffer("RGBX", (self.layout.width, self.layout.height), self.pixels, "raw", "RGBX",
+                                      0, 1)
         self.frame.readonly = 0  # frombuffer marks shared buffers read-only; painting into it is the point
+
+    def __getstate__(self) -> dict:
+        """What paints frames, for a race's segment helper: the frame buffer is made anew on unpickling (a
+        pickled image would no longer share the pixels buffer), and the pictures travel only as the
+        thumbnails drawn from them."""
+        state = self.__dict__.copy()
+        del state["pixels"], state["frame"]
+        state["entries"] = [replace(entry, picture=None) for entry in self.entries]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._make_frame()
 
     def _background(self, page: Page) -> Image.Image:
         lay, theme = self.layout, self.theme

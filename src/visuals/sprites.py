@@ -1,167 +1,24 @@
-"""Text drawn once by FreeType (matplotlib's FT2Font, with its font fallback and shaping) into alpha
-masks, then stamped onto frames by Pillow (C speed).
+"""Text drawn once into sprites, stamped onto frames: what the painter and the labels use.
 
-Each label is laid out and rasterised straight into a bitmap: no figure, no artist, no Agg canvas,
-which is what makes a chart's forty labels cost milliseconds instead of a quarter second.
+The drawing itself (text.py: matplotlib's FreeType, about 0.3 s and 20-30 MB to import) loads on the
+first text drawn, not with this module: a race's segment helper unpickles a painter whose sprites are
+drawn already, and starts in a fraction of the time without it. The web app and the Celery worker load
+it when they start (text.load_text_engine).
 """
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
+from src.visuals.masks import Sprite, TextBlock, TextSpec, stamp
 
-import numpy as np
-from matplotlib.backends.backend_agg import get_hinting_flag
-from matplotlib.font_manager import FontProperties, findfont, get_font
-from matplotlib.ft2font import FT2Font
-from PIL import Image
-
-from src.visuals.fonts import drawable, font_families
-from src.visuals.wrap import ELLIPSIS, wrap
-
-SUBPIXELS = 64.0  # FreeType's 26.6 fixed point
-SHRINK = 0.88     # a name that would be cut may be set this much smaller, once, if it then fits
-SHORT_TEXT = 12   # texts up to this long are kept once drawn (a few KB each, at most 2048 of them)
-
-
-@dataclass(frozen=True)
-class TextSpec:
-    text: str
-    size_px: float
-    bold: bool = False
-    max_width: int | None = None
-    max_lines: int = 1
-    shrink: bool = False    # try SHRINK x size_px before cutting the text short
-
-
-@dataclass(frozen=True)
-class Sprite:
-    """An alpha mask; `baseline` is the row of the text baseline, so same-size sprites line up."""
-    mask: Image.Image
-    baseline: int
-
-    @property
-    def width(self) -> int:
-        return self.mask.width
-
-    @property
-    def height(self) -> int:
-        return self.mask.height
-
-
-@dataclass(frozen=True)
-class TextBlock:
-    """A text broken into lines, each its own sprite; set at size_px, shortened with … when cut."""
-    lines: tuple[Sprite, ...]
-    size_px: float
-    cut: bool
-
-
-def _sprite(alpha: np.ndarray, baseline: int) -> Sprite:
-    """Crop empty rows and columns (less to blend per frame), keeping the baseline's place."""
-    rows = np.flatnonzero(alpha.max(axis=1) > 0)
-    columns = np.flatnonzero(alpha.max(axis=0) > 8)
-    if not rows.size or not columns.size:
-        return Sprite(Image.new("L", (1, 1)), 0)
-    cropped = alpha[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
-    return Sprite(Image.fromarray(np.ascontiguousarray(cropped)), baseline - int(rows[0]))
-
-
-@functools.cache
-def _font_files(bold: bool) -> tuple[str, ...]:
-    """The fallback chain's files for one weight, in order (a family without that weight gives its regular face)."""
-    weight = "bold" if bold else "normal"
-    files = [findfont(FontProperties(family=family, weight=weight), fallback_to_default=False)
-             for family in font_families()]
-    return tuple(dict.fromkeys(files))
-
-
-def _font(bold: bool) -> FT2Font:
-    # get_font caches one FT2Font per thread: FreeType faces must not be shared between threads.
-    font = get_font(list(_font_files(bold)))
-    font.clear()
-    return font
-
-
-def _draw(spec: TextSpec, text: str) -> Sprite:
-    if len(text) <= SHORT_TEXT:
-        return _draw_short(text, spec.size_px, spec.bold)
-    return _draw_text(text, spec.size_px, spec.bold)
-
-
-@functools.lru_cache(maxsize=2048)
-def _draw_short(text: str, size_px: float, bold: bool) -> Sprite:
-    """Digits, units, ranks and dates come back in every picture of a size: drawn once per process."""
-    return _draw_text(text, size_px, bold)
-
-
-def _draw_text(text: str, size_px: float, bold: bool) -> Sprite:
-    font = _font(bold)
-    font.set_size(size_px, 72)  # at 72 dpi a point is a pixel
-    font.set_text(text, 0.0, flags=get_hinting_flag())
-    font.draw_glyphs_to_bitmap(antialiased=True)
-    alpha = np.asarray(font.get_image())
-    # The bitmap's last row is padding; above it lies the part of the text below the baseline.
-    baseline = alpha.shape[0] - 1 - int(round(font.get_descent() / SUBPIXELS))
-    return _sprite(alpha, baseline)
+__all__ = ["Sprite", "TextBlock", "TextSpec", "render_block", "render_texts", "stamp"]
 
 
 def render_texts(specs: list[TextSpec]) -> list[Sprite]:
     """Draw every spec on one line; texts wider than their max_width are shortened to fit, with an ellipsis."""
-    return [render_block(spec).lines[0] for spec in specs]
+    from src.visuals import text
+    return text.render_texts(specs)
 
 
 def render_block(spec: TextSpec) -> TextBlock:
     """The spec's text in at most max_lines lines of max_width (one line when no width is given)."""
-    text = drawable(spec.text)
-    if not spec.max_width:
-        return TextBlock((_draw(spec, text),), spec.size_px, False)
-    files = _font_files(spec.bold)
-    wrapped = wrap(text, spec.size_px, spec.bold, spec.max_width, spec.max_lines, files)
-    size = spec.size_px
-    if wrapped.cut and spec.shrink:
-        smaller = wrap(text, size * SHRINK, spec.bold, spec.max_width, spec.max_lines, files)
-        if not smaller.cut:
-            wrapped, size = smaller, size * SHRINK
-    sized = TextSpec(spec.text, size, spec.bold, spec.max_width)
-    lines = tuple(_clip_width(_exact(sized, line), spec.max_width) for line in wrapped.lines)
-    return TextBlock(lines, size, wrapped.cut)
-
-
-def _exact(spec: TextSpec, line: str) -> Sprite:
-    """The line as drawn; measured advances rarely differ from the drawing, and then it is fitted exactly."""
-    sprite = _draw(spec, line)
-    return sprite if sprite.width <= spec.max_width else _fitted(spec, line.rstrip(ELLIPSIS))
-
-
-def _fitted(spec: TextSpec, text: str) -> Sprite:
-    """The longest beginning of the text that fits with an ellipsis."""
-    if len(text) <= 2:
-        return _draw(spec, text)
-    best, low, high = None, 1, len(text) - 1
-    while low <= high:  # widths grow with the characters kept: search for the most that fit
-        middle = (low + high) // 2
-        candidate = _draw(spec, text[:middle].rstrip() + ELLIPSIS)
-        if candidate.width <= spec.max_width:
-            best, low = candidate, middle + 1
-        else:
-            high = middle - 1
-    return best or _draw(spec, text[:1] + ELLIPSIS)
-
-
-def _clip_width(sprite: Sprite, limit: int | None) -> Sprite:
-    if limit and sprite.width > limit:
-        return Sprite(sprite.mask.crop((0, 0, limit, sprite.height)), sprite.baseline)
-    return sprite
-
-
-def stamp(canvas: Image.Image, sprite: Sprite, x: int, baseline_y: int, colour: tuple[int, int, int],
-          clip_top: int = 0, clip_bottom: int | None = None) -> None:
-    """Blend a one-colour sprite into an RGB image with its baseline at baseline_y, clipped to rows."""
-    clip_bottom = canvas.height if clip_bottom is None else clip_bottom
-    top = baseline_y - sprite.baseline
-    if top >= clip_top and top + sprite.height <= clip_bottom:
-        canvas.paste(colour, (x, top), sprite.mask)
-        return
-    y0, y1 = max(top, clip_top), min(top + sprite.height, clip_bottom)
-    if y0 < y1:
-        canvas.paste(colour, (x, y0), sprite.mask.crop((0, y0 - top, sprite.width, y1 - top)))
+    from src.visuals import text
+    return text.render_block(spec)

@@ -6,20 +6,24 @@ process into its own single-threaded encoder, the cores do only useful work: on 
 one-year 1080x1920 race takes about 0.7 of the single-encoder time. The segments are joined with
 ffmpeg's concat demuxer (stream copy), so the result is one MP4 as before.
 
-The helper processes are forked after the race is prepared, so they share its plan and label
-sprites copy-on-write and nothing but the finished segment file travels back; no frame is
-pickled. The calling process paints the first segment through `wrap`, so the checks the caller
-wraps around its frames (client gone, job cancelled, progress) keep working; when they stop the
-render, the helpers and their encoders are killed and every segment file is removed.
+The helpers are fresh interpreters (segment_helper.py), never forks of this threaded process: the
+prepared race (plan, label sprites and background, without the frame buffer) is pickled once into the
+segment folder, each helper reads it and paints its range, and nothing but the finished segment file
+travels back; no frame is pickled. Each helper leads a process group with its encoder and is
+killed by the kernel if this process dies. The calling process paints the first segment through
+`wrap`, so the checks the caller wraps around its frames (client gone, job cancelled, progress)
+keep working; when they stop the render, the helpers and their encoders are killed and every
+segment file is removed.
 """
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import os
+import pickle
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -27,13 +31,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from backend.services.encoding.checks import CHECK_SECONDS
-from backend.services.encoding.ffmpeg import (
-    EncodedVideo,
-    EncoderError,
-    encode_animation,
-    ffmpeg_arguments,
-    start_encoder,
-)
+from backend.services.encoding.ffmpeg import EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments
 from backend.services.hygiene import MB, rss_mb
 from src.visuals import Race
 
@@ -42,16 +40,16 @@ log = logging.getLogger(__name__)
 GOPS_PER_SEGMENT_AT_LEAST = 4  # shorter races are not worth a second process
 # Memory of one more segment, measured with the imageio-ffmpeg build (ffmpeg 9): an encoder fed raw
 # RGB frames peaks at 157-174 MB at 1080x1350, about 26 frames' worth in its queues and conversion
-# buffers plus ~20 MB of its own; a helper's private pages are ~20 MB.
+# buffers plus ~20 MB of its own. A helper (a fresh interpreter with numpy, Pillow and the unpickled
+# race; no matplotlib) painting a 1080x1350 one-year race peaked at 30 MB private (USS) and 48 MB RSS,
+# the rest being library pages this process maps too; a forked helper had been 13 MB USS.
 ENCODER_QUEUED_FRAMES = 26
 ENCODER_OWN_MB = 20.0
-HELPER_MB = 20.0
-HELPER_FAILED = 70
+HELPER_MB = 40.0
 WAIT_POLL_SECONDS = 0.02
-# Handlers the web server or Celery installed; a helper must die on these like any plain process.
-RESET_SIGNALS = tuple(getattr(signal, name) for name in
-                      ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCHLD",
-                       "SIGTTIN", "SIGTTOU", "SIGPIPE") if hasattr(signal, name))
+HELPER_MODULE = "backend.services.encoding.segment_helper"
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+RACE_FILE = "race.pickle"
 
 # Wraps the frames this process paints; the float is their share of all frames (for progress).
 FrameWrapper = Callable[[Iterator[memoryview], float], Iterable[memoryview]]
@@ -103,9 +101,11 @@ def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapp
     threads = max(1, (os.cpu_count() or 1) // len(ranges))
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="segments-") as folder:
         segments = Path(folder)
-        helpers = [_start_helper(race, start, stop, encoding, segments, index, threads)
-                   for index, (start, stop) in enumerate(ranges) if index > 0]
+        race_file = _write_race(race, segments)
+        helpers: list[_Helper] = []
         try:
+            for index, (start, stop) in enumerate(ranges[1:], 1):
+                helpers.append(_start_helper(race_file, start, stop, encoding, segments, index, threads))
             share = (ranges[0][1] - ranges[0][0]) / race.frame_count
             first = encode_animation(wrap(race.frames(*ranges[0]), share), encoding.width, encoding.height,
                                      encoding.fps, encoding.ffmpeg, segments, keep_as=segments / "0.mp4",
@@ -122,75 +122,63 @@ def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapp
 
 
 class _Helper:
-    """A forked process painting frames start..stop into <index>.mp4, and the process group it leads."""
+    """A process painting frames start..stop into <index>.mp4 (segment_helper), leading a process group
+    with its encoder."""
 
-    def __init__(self, pid: int, index: int, errors: Path):
-        self.pid, self.index, self.errors = pid, index, errors
-        self._status: int | None = None
+    def __init__(self, process: subprocess.Popen, index: int, errors: Path):
+        self.process, self.index, self.errors = process, index, errors
 
     def wait(self, check: Callable[[], None]) -> None:
         """Wait for the helper to end, running check every CHECK_SECONDS (it raises to stop waiting)."""
         last_check = time.monotonic()
-        while True:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                break
+        while self.process.poll() is None:
             if time.monotonic() - last_check >= CHECK_SECONDS:
                 last_check = time.monotonic()
                 check()
             time.sleep(WAIT_POLL_SECONDS)
-        self._status = os.waitstatus_to_exitcode(status)
-        if self._status != 0:
+        if self.process.returncode != 0:
+            self._kill_group()  # an encoder the helper left behind
             message = self.errors.read_text(errors="replace")[-500:] if self.errors.exists() else ""
-            raise EncoderError(f"segment {self.index} failed ({self._status}): {message}")
+            raise EncoderError(f"segment {self.index} failed ({self.process.returncode}): {message}")
 
     def kill(self) -> None:
         """Stop the helper and its encoder (a no-op once it has been waited for)."""
-        if self._status is not None:
-            return
+        if self.process.returncode is None:
+            self._kill_group()
+            self.process.wait()
+
+    def _kill_group(self) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
-        self._status = -signal.SIGKILL
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def _start_helper(race: Race, start: int, stop: int, encoding: Encoding, segments: Path, index: int,
+def _write_race(race: Race, segments: Path) -> Path:
+    """The race pickled once for every helper (frame buffers left out: each helper makes its own)."""
+    path = segments / RACE_FILE
+    with open(path, "wb") as handle:
+        pickle.dump(race, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _start_helper(race_file: Path, start: int, stop: int, encoding: Encoding, segments: Path, index: int,
                   threads: int) -> _Helper:
     errors = segments / f"{index}.log"
-    pid = os.fork()
-    if pid == 0:
-        _run_helper(race, start, stop, encoding, segments / f"{index}.mp4", errors, threads)
-    with contextlib.suppress(PermissionError, ProcessLookupError):
-        os.setpgid(pid, pid)  # also done by the helper: whichever runs first, kill() reaches the group
-    return _Helper(pid, index, errors)
+    arguments = ffmpeg_arguments(encoding.ffmpeg, encoding.width, encoding.height, encoding.fps,
+                                 segments / f"{index}.mp4", threads)
+    command = [sys.executable, "-m", HELPER_MODULE, str(race_file), str(start), str(stop), str(os.getpid()), "--",
+               *arguments]
+    with open(errors, "wb") as error_log:
+        # A new process group led by the helper: kill() reaches its encoder too. No fork of this process
+        # runs Python code, so the threads it runs cannot leave a helper holding a lock.
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=error_log,
+                                   env=_helper_environment(), process_group=0)
+    return _Helper(process, index, errors)
 
 
-def _run_helper(race: Race, start: int, stop: int, encoding: Encoding, output: Path, errors: Path,
-                threads: int) -> None:
-    """The forked side: never returns, never runs the parent's cleanup or handlers."""
-    code = HELPER_FAILED
-    try:
-        os.setpgid(0, 0)
-        for number in RESET_SIGNALS:
-            signal.signal(number, signal.SIG_DFL)
-        # The parent's descriptors (client sockets, session locks, the listening socket) stay with the
-        # parent; with no collector running, no stale object of the parent's can close a reused number.
-        gc.disable()
-        os.closerange(3, os.sysconf("SC_OPEN_MAX"))
-        with open(errors, "wb") as error_log:
-            process = start_encoder(
-                ffmpeg_arguments(encoding.ffmpeg, encoding.width, encoding.height, encoding.fps, output, threads),
-                error_log)
-            for frame in race.frames(start, stop):
-                process.stdin.write(frame)
-            process.stdin.close()
-            code = process.wait()
-    except BaseException as error:  # report to the parent through the log file, whatever it was
-        with contextlib.suppress(OSError), open(errors, "a", encoding="utf-8") as error_log:
-            error_log.write(f"\n{type(error).__name__}: {error}")
-    finally:
-        os._exit(code)
+def _helper_environment() -> dict[str, str]:
+    """This environment, with the project importable wherever the server was started from."""
+    paths = [str(PROJECT_ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def _join(ffmpeg: str, segments: Path, count: int, keep_as: Path | None) -> bytes:

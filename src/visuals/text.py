@@ -1,0 +1,127 @@
+"""Text drawn once by FreeType (matplotlib's FT2Font, with its font fallback and shaping) into alpha
+masks (masks.py), which frames then stamp.
+
+Each label is laid out and rasterised straight into a bitmap: no figure, no artist, no Agg canvas,
+which is what makes a chart's forty labels cost milliseconds instead of a quarter second.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from matplotlib.backends.backend_agg import get_hinting_flag
+from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.ft2font import FT2Font
+from PIL import Image
+
+from src.visuals.fonts import drawable, font_families
+from src.visuals.masks import Sprite, TextBlock, TextSpec
+from src.visuals.wrap import ELLIPSIS, wrap
+
+SUBPIXELS = 64.0  # FreeType's 26.6 fixed point
+SHRINK = 0.88     # a name that would be cut may be set this much smaller, once, if it then fits
+SHORT_TEXT = 12   # texts up to this long are kept once drawn (a few KB each, at most 2048 of them)
+
+
+def _sprite(alpha: np.ndarray, baseline: int) -> Sprite:
+    """Crop empty rows and columns (less to blend per frame), keeping the baseline's place."""
+    rows = np.flatnonzero(alpha.max(axis=1) > 0)
+    columns = np.flatnonzero(alpha.max(axis=0) > 8)
+    if not rows.size or not columns.size:
+        return Sprite(Image.new("L", (1, 1)), 0)
+    cropped = alpha[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
+    return Sprite(Image.fromarray(np.ascontiguousarray(cropped)), baseline - int(rows[0]))
+
+
+@functools.cache
+def _font_files(bold: bool) -> tuple[str, ...]:
+    """The fallback chain's files for one weight, in order (a family without that weight gives its regular face)."""
+    weight = "bold" if bold else "normal"
+    files = [findfont(FontProperties(family=family, weight=weight), fallback_to_default=False)
+             for family in font_families()]
+    return tuple(dict.fromkeys(files))
+
+
+def _font(bold: bool) -> FT2Font:
+    # get_font caches one FT2Font per thread: FreeType faces must not be shared between threads.
+    font = get_font(list(_font_files(bold)))
+    font.clear()
+    return font
+
+
+def _draw(spec: TextSpec, text: str) -> Sprite:
+    if len(text) <= SHORT_TEXT:
+        return _draw_short(text, spec.size_px, spec.bold)
+    return _draw_text(text, spec.size_px, spec.bold)
+
+
+@functools.lru_cache(maxsize=2048)
+def _draw_short(text: str, size_px: float, bold: bool) -> Sprite:
+    """Digits, units, ranks and dates come back in every picture of a size: drawn once per process."""
+    return _draw_text(text, size_px, bold)
+
+
+def _draw_text(text: str, size_px: float, bold: bool) -> Sprite:
+    font = _font(bold)
+    font.set_size(size_px, 72)  # at 72 dpi a point is a pixel
+    font.set_text(text, 0.0, flags=get_hinting_flag())
+    font.draw_glyphs_to_bitmap(antialiased=True)
+    alpha = np.asarray(font.get_image())
+    # The bitmap's last row is padding; above it lies the part of the text below the baseline.
+    baseline = alpha.shape[0] - 1 - int(round(font.get_descent() / SUBPIXELS))
+    return _sprite(alpha, baseline)
+
+
+def render_texts(specs: list[TextSpec]) -> list[Sprite]:
+    """Draw every spec on one line; texts wider than their max_width are shortened to fit, with an ellipsis."""
+    return [render_block(spec).lines[0] for spec in specs]
+
+
+def render_block(spec: TextSpec) -> TextBlock:
+    """The spec's text in at most max_lines lines of max_width (one line when no width is given)."""
+    text = drawable(spec.text)
+    if not spec.max_width:
+        return TextBlock((_draw(spec, text),), spec.size_px, False)
+    files = _font_files(spec.bold)
+    wrapped = wrap(text, spec.size_px, spec.bold, spec.max_width, spec.max_lines, files)
+    size = spec.size_px
+    if wrapped.cut and spec.shrink:
+        smaller = wrap(text, size * SHRINK, spec.bold, spec.max_width, spec.max_lines, files)
+        if not smaller.cut:
+            wrapped, size = smaller, size * SHRINK
+    sized = TextSpec(spec.text, size, spec.bold, spec.max_width)
+    lines = tuple(_clip_width(_exact(sized, line), spec.max_width) for line in wrapped.lines)
+    return TextBlock(lines, size, wrapped.cut)
+
+
+def _exact(spec: TextSpec, line: str) -> Sprite:
+    """The line as drawn; measured advances rarely differ from the drawing, and then it is fitted exactly."""
+    sprite = _draw(spec, line)
+    return sprite if sprite.width <= spec.max_width else _fitted(spec, line.rstrip(ELLIPSIS))
+
+
+def _fitted(spec: TextSpec, text: str) -> Sprite:
+    """The longest beginning of the text that fits with an ellipsis."""
+    if len(text) <= 2:
+        return _draw(spec, text)
+    best, low, high = None, 1, len(text) - 1
+    while low <= high:  # widths grow with the characters kept: search for the most that fit
+        middle = (low + high) // 2
+        candidate = _draw(spec, text[:middle].rstrip() + ELLIPSIS)
+        if candidate.width <= spec.max_width:
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    return best or _draw(spec, text[:1] + ELLIPSIS)
+
+
+def _clip_width(sprite: Sprite, limit: int | None) -> Sprite:
+    if limit and sprite.width > limit:
+        return Sprite(sprite.mask.crop((0, 0, limit, sprite.height)), sprite.baseline)
+    return sprite
+
+
+def load_text_engine() -> None:
+    """Load matplotlib's font machinery and register the bundled fonts now: for a process that draws charts
+    (the web app, the Celery worker), so its first request does not wait ~0.3-0.6 s for them."""
+    font_families()

@@ -59,4 +59,4 @@ def generate_animation(body: RaceBody):
         response.headers["Content-Disposition"] = f'attachment; filename="{plan.filename}"'
         return response
     return jsonify(video=base64.b64encode(video.data).decode("ascii"), filename=plan.filename,
-                   frames=video.frames, fps=plan.fps, width=plan.width, height=plan.height)
+                   frames=video.frames, fps=plan.fps, width=plan.width, height=plan.height, items=plan.items)

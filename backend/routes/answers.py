@@ -59,6 +59,7 @@ class Video(BaseModel):
     fps: int
     width: int
     height: int
+    items: list[Item] = Field(description="the last date's ranking, as the video's last frame shows it")
 
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -72,6 +73,7 @@ class JobStarted(BaseModel):
     status_url: str
     state: JobState
     frames_total: int
+    items: list[Item] = Field(description="the last date's ranking, as the video's last frame will show it")
 
 
 class Job(BaseModel):
@@ -83,6 +85,7 @@ class Job(BaseModel):
     eta_seconds: float | None
     error: str | None = Field(None, description="why a failed job failed")
     video_url: str | None = Field(None, description="once the job is done")
+    items: list[Item] | None = Field(None, description="once the job is done: the last date's ranking")
 
 
 class JobGone(BaseModel):

@@ -71,9 +71,9 @@ def _number_in(value: Any, low: float, high: float) -> float:
     return number
 
 
-def whole_number(low: int, high: int) -> Any:
+def whole_number(low: int, high: int, hint: str = "") -> Any:
     """An integer from low to high; also as a string of ASCII digits ("10"), or a float with no fraction."""
-    hint = f"a whole number from {low} to {high}"
+    hint = hint or f"a whole number from {low} to {high}"
 
     def parse(value: Any) -> int:
         number = _whole(value)

@@ -47,13 +47,13 @@ def start_animation_job(body: RaceBody):
     # the validated race, not the body: unknown fields and padding are never stored
     record = JobRecord(jobs.new_id(), req.chart.session_id, request_to_dict(req), plan.race.frame_count,
                        plan.filename)
-    jobs.add(record)
+    jobs.add(record, plan.items)
     job_queue().submit(record.session_id, record.job_id)
     report_usage(attribute=req.chart.attribute.wire_name, metric=req.chart.metric.wire_name, top_n=req.chart.top_n,
                  frames=record.frames_total)
     status_url = f"/jobs/{record.job_id}"
     response = jsonify(job_id=record.job_id, status_url=status_url, state=record.state,
-                       frames_total=record.frames_total)
+                       frames_total=record.frames_total, items=plan.items)
     response.status_code = 202
     response.headers["Location"] = status_url
     return response
@@ -61,8 +61,13 @@ def start_animation_job(body: RaceBody):
 
 @bp.get("/jobs/<job_id>", responses=answers({200: Job}, BAD_JOB_ID, NO_JOB))
 def show_job(path: JobPath):
-    """Report a job's state and progress (from frames really encoded)."""
-    return jsonify(job_store().find(path.job_id).public())
+    """Report a job's state and progress (from frames really encoded); a finished race's ranking too."""
+    jobs = job_store()
+    record = jobs.find(path.job_id)
+    answer = record.public()
+    if record.state == "done":
+        answer["items"] = jobs.read_items(record) or []
+    return jsonify(answer)
 
 
 @bp.get("/jobs/<job_id>/video", responses=answers(

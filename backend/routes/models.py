@@ -110,6 +110,8 @@ class RaceBody(ChartBody):
     interp_steps: whole_number(1, 120) = 14
     period: choice(["d", "w", "m"], PERIOD_SPELLINGS, ["d", "w", "m"],
                    "d (day), w (week) or m (month), in any letter case") = "d"
+    window_days: whole_number(1, 3660, "a whole number from 1 to 3660: each bar shows its plays in that many days "
+                                       "ending on the date shown (left out: all plays so far)") = None
 
 
 class SessionPath(BaseModel):

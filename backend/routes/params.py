@@ -52,7 +52,7 @@ def race_request(body: Mapping[str, Any] | RaceBody, max_side: int) -> RaceReque
     """The race a body asks for, validated like chart_request."""
     body = validated(RaceBody, body)
     return RaceRequest(chart_request(body, max_side), fps=body.speed_for_bar_animation, days=body.days,
-                       interp_steps=body.interp_steps, period=body.period)
+                       interp_steps=body.interp_steps, period=body.period, window_days=body.window_days)
 
 
 def stats_request(session_id: str, query: StatsQuery) -> StatsRequest:

@@ -1,4 +1,4 @@
-"""From per-day values to a race's keyframes: cumulative totals on the keyframe dates.
+"""From per-day values to a race's keyframes: totals on the keyframe dates, since the start or over a rolling window.
 
 Only the entities that ever reach the top N are kept, found with one pass over the keyframes
 (a running total per entity), so ten years of daily keyframes stay cheap.
@@ -17,7 +17,7 @@ PERIOD_DAYS = {"d": 1, "w": 7, "m": 30.44}
 @dataclass(frozen=True)
 class Keyframes:
     dates: list[date]
-    values: np.ndarray          # keyframes x members: cumulative value on each date
+    values: np.ndarray          # keyframes x members: value on each date (cumulative, or the window's)
     member_ids: np.ndarray      # members -> entity index of the daily values
     tie_order: np.ndarray       # members: position in tie-break order (smaller ranks first)
     totals: np.ndarray          # keyframes: the value summed over every entity, members or not
@@ -61,24 +61,31 @@ def _add_months(day: date, months: int) -> date:
 
 
 def build_keyframes(entity: np.ndarray, day: np.ndarray, value: np.ndarray, entity_count: int,
-                    tie_order: np.ndarray, start: date, dates: list[date], top_n: int) -> Keyframes:
-    """Cumulative value per member entity on each keyframe date (days counted from `start`).
+                    tie_order: np.ndarray, start: date, dates: list[date], top_n: int,
+                    window_days: int | None = None) -> Keyframes:
+    """Value per member entity on each keyframe date (days counted from `start`): everything up to that
+    day, or with `window_days` only the days of the window ending on it (that day included).
 
     Keyframes before the first play are dropped, so a race opens on bars rather than an empty chart.
     """
     key_days = np.array([(d - start).days for d in dates], dtype=np.int64)
     order = np.argsort(day, kind="stable")
     entity, day, value = entity[order], day[order], value[order]
-    # rows with day <= key_days[k] belong to keyframe k or earlier
+    # rows with day <= key_days[k] belong to keyframe k or earlier; with a window, rows with
+    # day <= key_days[k] - window_days have left it by keyframe k
     bounds = np.searchsorted(day, key_days, side="right")
+    left = (np.searchsorted(day, key_days - window_days, side="right") if window_days
+            else np.zeros_like(bounds))
     running = np.zeros(entity_count, dtype=np.float64)
     totals = np.zeros(len(dates), dtype=np.float64)
     snapshots = np.zeros((len(dates), entity_count), dtype=np.float64) if entity_count <= 2048 else None
     members: set[int] = set()
-    previous = 0
-    for k, bound in enumerate(bounds):
+    previous = gone = 0
+    for k, (bound, leaving) in enumerate(zip(bounds, left)):
         np.add.at(running, entity[previous:bound], value[previous:bound])
-        previous = bound
+        np.subtract.at(running, entity[gone:leaving], value[gone:leaving])
+        previous, gone = bound, leaving
+        # sums of whole play counts and milliseconds: exact in float64, so a window that empties reads 0
         totals[k] = running.sum()
         members.update(_top_ids(running, tie_order, top_n))
         if snapshots is not None:
@@ -88,6 +95,8 @@ def build_keyframes(entity: np.ndarray, day: np.ndarray, value: np.ndarray, enti
         values = snapshots[:, member_ids]
     else:
         values = _member_series(entity, day, value, member_ids, key_days)
+        if window_days:
+            values = values - _member_series(entity, day, value, member_ids, key_days - window_days)
     first = int(np.argmax(totals > 0)) if totals.any() else len(dates) - 1
     return Keyframes(dates[first:], values[first:], member_ids, tie_order[member_ids], totals[first:])
 

@@ -44,12 +44,17 @@ def chart_title(req: ChartRequest, n: int) -> str:
     return f"Top {n} {req.attribute.label} by {req.metric.label}"
 
 
-def chart_page(req: ChartRequest, n: int, window: queries.Window) -> Page:
-    """Title, subtitle (the range) and the quiet footer saying what was counted over which days."""
+def chart_page(req: ChartRequest, n: int, window: queries.Window, window_days: int | None = None) -> Page:
+    """Title, subtitle (the range, and a rolling race's window) and the quiet footer saying what was
+    counted over which days."""
     counted = "plays of 30 s or more" if window.min_ms else "plays of any length"
     what = "Streams" if req.metric.ms_per_unit is None else "Listening time"
     days = date_range_text(window.start, window.end)
     zone = req.timezone or "UTC"
+    if window_days:
+        last, span = ((f"last {window_days} days", f"the {window_days} days up to each date") if window_days > 1
+                      else ("each day", "each day"))
+        return Page(chart_title(req, n), f"{days} · {last}", f"{what} of {counted} in {span} · {zone} days")
     return Page(chart_title(req, n), days, f"{what} of {counted} · {days} ({zone} days)")
 
 

@@ -10,9 +10,11 @@ from backend.core.errors import unprocessable
 from backend.services.artwork import ArtworkSettings
 from backend.services.charts import queries
 from backend.services.charts.framing import bar_pictures, chart_page, chart_window, check_attribute, file_name, no_plays
-from backend.services.charts.requests import RaceRequest
+from backend.services.charts.queries import RankedItem
+from backend.services.charts.requests import ChartRequest, RaceRequest
+from backend.services.charts.still import item_json
 from src.visuals import Race, prepare_race
-from src.visuals.keyframes import build_keyframes, keyframe_dates
+from src.visuals.keyframes import Keyframes, build_keyframes, keyframe_dates
 from src.visuals.race import race_thumb_px
 from src.visuals.race_plan import frame_count, hold_frames_for
 from src.visuals.themes import THEMES
@@ -25,6 +27,7 @@ class PreparedRace:
     width: int
     height: int
     fps: int
+    items: list[dict]   # the last keyframe's ranking, shaped like a still chart's items
 
 
 def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int,
@@ -44,15 +47,24 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
         raise no_plays(window)
     tie_order = np.argsort(np.argsort(daily.keys.astype(str), kind="stable"), kind="stable")
     keyframes = build_keyframes(daily.entity, daily.day, daily.value, len(daily.keys), tie_order,
-                                window.start, dates, chart.top_n)
+                                window.start, dates, chart.top_n, req.window_days)
     member_keys = [str(key) for key in daily.keys[keyframes.member_ids]]
     names = queries.names_of(con, chart.attribute, member_keys)
     member_names = [names[key] for key in member_keys]
     uris = queries.track_uris_of(con, chart.attribute, member_keys) if artwork.enabled else {}
     pictures = bar_pictures(artwork, chart.attribute, member_names, [uris.get(key) for key in member_keys],
                             race_thumb_px(chart.width, chart.height, chart.top_n))
-    value_format = chart.metric.value_format(float(keyframes.values[-1].max(initial=0)))
-    race = prepare_race(keyframes, member_names, chart_page(chart, chart.top_n, window), value_format, chart.top_n,
-                        req.interp_steps, hold, req.fps, chart.width, chart.height, THEMES[chart.theme], pictures)
-    return PreparedRace(race, file_name("race", chart, window.start, window.end, ".mp4"), chart.width,
-                        chart.height, req.fps)
+    value_format = chart.metric.value_format(float(keyframes.values.max(initial=0)))
+    page = chart_page(chart, chart.top_n, window, req.window_days)
+    race = prepare_race(keyframes, member_names, page, value_format, chart.top_n, req.interp_steps, hold, req.fps,
+                        chart.width, chart.height, THEMES[chart.theme], pictures)
+    kind = f"race_last{req.window_days}d" if req.window_days else "race"
+    return PreparedRace(race, file_name(kind, chart, window.start, window.end, ".mp4"), chart.width, chart.height,
+                        req.fps, final_items(keyframes, member_names, chart))
+
+
+def final_items(keyframes: Keyframes, names: list[tuple[str, str | None]], chart: ChartRequest) -> list[dict]:
+    """The last keyframe's top N with a value, ranked as the race ranks them (ties in the race's order)."""
+    last = keyframes.values[-1]
+    ranked = [m for m in np.lexsort((keyframes.tie_order, -last)) if last[m] > 0][:chart.top_n]
+    return [item_json(rank, RankedItem(*names[m], float(last[m])), chart) for rank, m in enumerate(ranked, 1)]

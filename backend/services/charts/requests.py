@@ -31,3 +31,4 @@ class RaceRequest:
     days: int
     interp_steps: int
     period: str
+    window_days: int | None = None  # None: each bar counts everything so far; else only the last window_days days

@@ -48,6 +48,19 @@ class JobFiles:
     def beat_path(self, record: JobRecord) -> Path:
         return self._path(record, ".beat")
 
+    def items_path(self, record: JobRecord) -> Path:
+        """The race's final ranking, kept beside the record: names of any length stay out of its budget."""
+        return self._path(record, ".items.json")
+
+    def write_items(self, record: JobRecord, items: list[dict]) -> None:
+        _replace_atomically(self.items_path(record), json.dumps(items, ensure_ascii=False).encode("utf-8"))
+
+    def read_items(self, record: JobRecord) -> list[dict] | None:
+        try:
+            return json.loads(self.items_path(record).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
     def work_dir(self, record: JobRecord) -> Path:
         """Where a render keeps its temporary files; removed with the job, even after a killed worker."""
         return self._path(record, ".work")

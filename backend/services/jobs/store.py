@@ -108,14 +108,16 @@ class JobStore(JobFiles):
                                 "wait for one to finish or cancel one with DELETE /jobs/<job_id>.",
                            {"Retry-After": "30"})
 
-    def add(self, record: JobRecord) -> None:
-        """Queue a new record within the budgets: 413 when it is too large, 503 when too many are active."""
+    def add(self, record: JobRecord, items: list[dict]) -> None:
+        """Queue a new record (and its race's final ranking) within the budgets: 413 when the record is too
+        large, 503 when too many are active."""
         size = len(self.encoded(record))
         if size > self.limits.record_bytes:
             raise ApiError(413, f"This render's job record would take {size:,} bytes; the limit is "
                                 f"{self.limits.record_bytes:,} (MAX_JOB_RECORD_KB).")
         with self.lock():
             self.check_capacity(record.session_id)
+            self.write_items(record, items)  # first: whoever finds the record finds its items
             self._write(record)
 
     def claim(self, record: JobRecord) -> bool:

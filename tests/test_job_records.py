@@ -37,8 +37,8 @@ def test_the_record_holds_the_validated_request_not_the_body(upload_dir, export)
     client = app.test_client()
     session = upload_ok(client, export)["session_id"]
     body = {**TINY_RACE, "selected_attribute": "Song", "analysis_metric": "Time Listened", "top_n": "7",
-            "start_date": "2022-02-01", "end_date": "2022-06-30", "period": "Week", "count_short_plays": True, "theme": "Pulse",
-            "padding": PADDING, "admin": {"role": "root"}}
+            "start_date": "2022-02-01", "end_date": "2022-06-30", "period": "Week", "count_short_plays": True,
+            "theme": "Pulse", "window_days": "45", "padding": PADDING, "admin": {"role": "root"}}
     job_id = start(client, session, **body)
     raw = (upload_dir / "jobs" / f"{session}.{job_id}.json").read_bytes()
     record = json.loads(raw)
@@ -50,7 +50,7 @@ def test_the_record_holds_the_validated_request_not_the_body(upload_dir, export)
         "chart": {"session_id": session, "attribute": "track_name", "metric": "duration_ms", "top_n": 7,
                   "start": "2022-02-01", "end": "2022-06-30", "width": 320, "height": 320, "timezone": None,
                   "min_ms": 0, "theme": "pulse"},
-        "fps": 1, "days": 30, "interp_steps": 1, "period": "w"}
+        "fps": 1, "days": 30, "interp_steps": 1, "period": "w", "window_days": 45}
     assert watch(client, job_id)[-1]["state"] == "done"
 
 
@@ -60,7 +60,7 @@ SESSION_ID = "0b6a4f6e-8d0c-4a57-9f4e-2f1d6f0e9a11"
 @pytest.mark.parametrize("body", [
     {"session_id": SESSION_ID},
     {"session_id": SESSION_ID, "selected_attribute": "Album", "analysis_metric": "Streams", "start_date": "2021-03-04",
-     "timezone": "Europe/Berlin", "figsize": [10.8, 19.2], "dpi": 100, "period": "m", "days": 60},
+     "timezone": "Europe/Berlin", "figsize": [10.8, 19.2], "dpi": 100, "period": "m", "days": 60, "window_days": 90},
 ])
 def test_a_stored_request_reads_back_as_the_same_request(body):
     req = race_request(body, 2160)

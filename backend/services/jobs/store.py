@@ -87,6 +87,7 @@ class JobStore(JobFiles):
             self._write(current)
             self.cancel_path(current).touch()  # should its renderer be alive after all, it stops
             self.beat_path(current).unlink(missing_ok=True)
+            self.items_path(current).unlink(missing_ok=True)
             shutil.rmtree(self.work_dir(current), ignore_errors=True)
         return current
 
@@ -140,6 +141,8 @@ class JobStore(JobFiles):
                 self.remove(record)  # the job or its session was deleted: leave nothing behind
                 return
             self.cancel_path(record).unlink(missing_ok=True)
+            if current.state != "running" or record.state != "done":  # a ranking only goes with a video
+                self.items_path(record).unlink(missing_ok=True)
             if current.state != "running":  # declared dead meanwhile: it stays failed, without a video
                 self.beat_path(record).unlink(missing_ok=True)
                 self.video_path(record).unlink(missing_ok=True)
@@ -168,6 +171,7 @@ class JobStore(JobFiles):
             if current.state == "queued":
                 current.state, current.finished_at = "cancelled", time.time()
                 self._write(current)
+                self.items_path(current).unlink(missing_ok=True)
             if current.state != "running":
                 return current
             self.cancel_path(record).touch()

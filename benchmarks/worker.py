@@ -89,7 +89,7 @@ def _chart(client: FlaskClient, workload: Workload, session_id: str, run: int, o
     answer = response.get_json()
     if workload.kind == "stats":
         result["output_bytes"] = len(response.data)
-    elif workload.kind == "image":
+    elif workload.kind in ("image", "wrapped"):
         result["output_bytes"] = len(base64.b64decode(answer["image"]))
     else:
         video = base64.b64decode(answer["video"])

@@ -7,7 +7,7 @@ from typing import Any
 YEAR_2023 = {"start_date": "2023-01-01", "end_date": "2023-12-31"}
 RACE_SPEED = {"interp_steps": 14, "speed_for_bar_animation": 28, "top_n": 10, "analysis_metric": "Streams"}
 MAX_RACE_MB = 500.0  # server + ffmpeg, sampled together
-QUICK = ("ingest", "image", "stats", "race_full_default")
+QUICK = ("ingest", "image", "stats", "wrapped", "race_full_default")
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Target:
 @dataclass(frozen=True)
 class Workload:
     name: str
-    kind: str  # "ingest" | "image" | "stats" | "race"
+    kind: str  # "ingest" | "image" | "stats" | "wrapped" | "race"
     route: str
     body: dict[str, Any] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
@@ -56,6 +56,8 @@ WORKLOADS: tuple[Workload, ...] = (
     *_images(),
     Workload("stats", "stats", "/sessions/{session_id}/stats", {"timezone": "Europe/Berlin"},
              (Target("wall s", "wall_s", 0.3),)),
+    Workload("wrapped", "wrapped", "/generate_wrapped", {"year": 2023, "timezone": "Europe/Berlin"},
+             (Target("wall s", "wall_s", 0.5),)),
     Workload("race_year_1080x1920", "race", "/generate_animation",
              {"selected_attribute": "artist_name", **RACE_SPEED, **YEAR_2023, "days": 1,
               "figsize": [10.8, 19.2], "dpi": 100},

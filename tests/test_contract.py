@@ -194,6 +194,15 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_server_limits(
         200: post_json("/generate_image", **TINY_CHART),
         **json_producers("/generate_image", TINY_CHART),
     },
+    "generate_wrapped": {
+        200: post_json("/generate_wrapped", format="square"),
+        400: post_json("/generate_wrapped", year=2022, start_date="2022-01-01"),
+        403: lambda w: w.client().post("/generate_wrapped", json={"session_id": w.session}, headers=CROSS_SITE),
+        404: lambda w: w.client().post("/generate_wrapped", json={"session_id": UNKNOWN_SESSION}),
+        413: lambda w: w.client().post("/generate_wrapped", json={"session_id": w.session,
+                                                                  "padding": "x" * 17 * 1024}),
+        422: post_json("/generate_wrapped", year=2099),
+    },
     "generate_animation": {
         200: post_json("/generate_animation", **TINY_RACE),
         **json_producers("/generate_animation", TINY_RACE),

@@ -166,3 +166,23 @@ class Stats(BaseModel):
     discoveries: list[Discovery] = Field(description="every month of the range")
     longest_streak: Streak
     top_day: TopDay
+
+
+class Discovered(Counted):
+    month: str = Field(description="YYYY-MM: when the artist was first streamed")
+
+
+class CardStats(Stats):
+    """The statistics of the range (as GET /sessions/<id>/stats gives them) and the card's top lists."""
+    top_artists: list[TopArtist] = Field(description="the 5 most streamed artists, ranked as the artist chart ranks")
+    top_songs: list[TopSong] = Field(description="the 5 most streamed songs, ranked as the song chart ranks")
+    top_discovery: Discovered | None = Field(description="of the months' discoveries, the one streamed most "
+                                                         "(the earlier month of equals); null when there is none")
+
+
+class Wrapped(BaseModel):
+    image: str = Field(description="base64 JPEG")
+    filename: str
+    width: int
+    height: int
+    stats: CardStats

@@ -14,7 +14,8 @@ from pydantic_core import PydanticCustomError
 from backend.routes.fields import Day, choice, decimal, figure_size, flag, pattern_text, time_zone, whole_number
 from backend.services.charts import ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIASES, METRICS, time_zone_names
 from backend.services.sessions import SESSION_ID
-from src.visuals.formats import DEFAULT_FORMAT, FORMATS
+from src.exports.domain import FIRST_DAY, LAST_DAY
+from src.visuals.formats import DEFAULT_FORMAT, FORMATS, WRAPPED_FORMAT
 from src.visuals.themes import DEFAULT_THEME, THEMES
 
 NOT_AN_OBJECT = "Send a JSON object body (Content-Type: application/json) with at least session_id."
@@ -60,6 +61,10 @@ def check_range(start: date | None, end: date | None) -> None:
         raise rule_broken(f"end_date {end} is before start_date {start}; send an end on or after the start.")
 
 
+FORMAT_HINT = "one of: " + ", ".join(f"{name} ({w}x{h})" for name, (w, h) in FORMATS.items()) + " (any letter case)"
+THEME_HINT = f"one of: {', '.join(THEMES)} (any letter case)"
+
+
 class ChartBody(RequestModel):
     """A top-N chart: POST /generate_image."""
 
@@ -75,9 +80,8 @@ class ChartBody(RequestModel):
     figsize: figure_size(0.5, 100) = None
     dpi: decimal(10, 1000, "a number from 10 to 1000 (dots per inch; needs figsize)") = None
     format: choice(list(FORMATS), {}, list(FORMATS),
-                   "one of: " + ", ".join(f"{name} ({w}x{h})" for name, (w, h) in FORMATS.items())
-                   + " (any letter case; figsize, when sent, sets the size instead)") = DEFAULT_FORMAT
-    theme: choice(list(THEMES), {}, list(THEMES), f"one of: {', '.join(THEMES)} (any letter case)") = DEFAULT_THEME
+                   FORMAT_HINT[:-1] + "; figsize, when sent, sets the size instead)") = DEFAULT_FORMAT
+    theme: choice(list(THEMES), {}, list(THEMES), THEME_HINT) = DEFAULT_THEME
 
     @model_validator(mode="after")
     def _fields_agree(self) -> ChartBody:
@@ -102,6 +106,26 @@ class StatsQuery(RequestModel):
         return self
 
 
+class WrappedBody(RequestModel):
+    """A Wrapped card: POST /generate_wrapped."""
+
+    session_id: pattern_text(SESSION_ID, "the UUID that POST /process returned", {"format": "uuid"})
+    year: whole_number(FIRST_DAY.year, LAST_DAY.year) = None
+    start_date: Day = None
+    end_date: Day = None
+    timezone: TimeZone = None
+    count_short_plays: flag(SHORT_PLAYS_HINT) = False
+    format: choice(list(FORMATS), {}, list(FORMATS), FORMAT_HINT) = WRAPPED_FORMAT
+    theme: choice(list(THEMES), {}, list(THEMES), THEME_HINT) = DEFAULT_THEME
+
+    @model_validator(mode="after")
+    def _one_range(self) -> WrappedBody:
+        if self.year is not None and (self.start_date or self.end_date):
+            raise rule_broken("Send either year or start_date/end_date, not both.")
+        check_range(self.start_date, self.end_date)
+        return self
+
+
 class RaceBody(ChartBody):
     """A bar-chart race: POST /generate_animation and POST /jobs/animation."""
 
@@ -122,7 +146,8 @@ class JobPath(BaseModel):
     job_id: str
 
 
-BODY_MODELS: dict[str, type[RequestModel]] = {model.__name__: model for model in (ChartBody, RaceBody, StatsQuery)}
+BODY_MODELS: dict[str, type[RequestModel]] = {model.__name__: model for model in (ChartBody, RaceBody, StatsQuery,
+                                                                                      WrappedBody)}
 
 
 def problem(error: ValidationError, model: type[BaseModel] | None = None) -> str:

@@ -1,13 +1,15 @@
-"""The typed chart and race requests the services take, built from the validated request models."""
+"""The typed chart, race, statistics and Wrapped requests the services take, built from the validated request models."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Mapping
 
 from pydantic import ValidationError
 
 from backend.core.errors import ApiError, bad_request
-from backend.routes.models import ChartBody, RaceBody, StatsQuery, problem
+from backend.routes.models import ChartBody, RaceBody, StatsQuery, WrappedBody, problem
 from backend.services.charts import ATTRIBUTES, METRICS, ChartRequest, RaceRequest
+from backend.services.renders import WrappedRequest
 from backend.services.stats import StatsRequest
 from src.exports.domain import STREAM_MS
 from src.visuals.formats import FORMATS
@@ -59,3 +61,12 @@ def stats_request(session_id: str, query: StatsQuery) -> StatsRequest:
     """The plays a statistics query counts, like a chart's."""
     return StatsRequest(session_id, query.start_date, query.end_date, query.timezone,
                         0 if query.count_short_plays else STREAM_MS)
+
+
+def wrapped_request(body: WrappedBody) -> WrappedRequest:
+    """The card a body asks for: a year is its calendar days, else the range sent (the whole history by default)."""
+    start, end = body.start_date, body.end_date
+    if body.year is not None:
+        start, end = date(body.year, 1, 1), date(body.year, 12, 31)
+    stats = StatsRequest(body.session_id, start, end, body.timezone, 0 if body.count_short_plays else STREAM_MS)
+    return WrappedRequest(stats, body.year, *FORMATS[body.format], body.theme)

@@ -8,3 +8,4 @@ FORMATS: dict[str, tuple[int, int]] = {
     "wide": (1920, 1080),
 }
 DEFAULT_FORMAT = "feed"
+WRAPPED_FORMAT = "story"   # the Wrapped card is made for stories first

@@ -60,15 +60,30 @@ class LabelBlock:
     bottom: int
 
 
+@dataclass(frozen=True)
+class LabelStyle:
+    """How a column of labels is set: its width, the name's size and lines, the secondary line's size."""
+    width: int
+    name_px: float
+    name_lines: int
+    secondary_px: float
+
+
 def label_blocks(layout: Layout, names: list[str], artists: list[str | None]) -> list[LabelBlock]:
     """Each bar's label: name lines then the artist line, as a block centred on the bar."""
-    width = layout.label_width
-    specs = [TextSpec(name, layout.name_px, bold=True, max_width=width, max_lines=layout.name_lines, shrink=True)
+    style = LabelStyle(layout.label_width, layout.name_px, layout.name_lines, layout.artist_px)
+    return styled_label_blocks(style, names, artists)
+
+
+def styled_label_blocks(style: LabelStyle, names: list[str], secondary: list[str | None]) -> list[LabelBlock]:
+    """Each name on up to style.name_lines lines with its secondary line (when there is one) below it, as a
+    block centred on 0."""
+    specs = [TextSpec(name, style.name_px, bold=True, max_width=style.width, max_lines=style.name_lines, shrink=True)
              for name in names]
-    specs += [TextSpec(artist or "", layout.artist_px, max_width=width) for artist in artists]
+    specs += [TextSpec(text or "", style.secondary_px, max_width=style.width) for text in secondary]
     blocks = [render_block(spec) for spec in specs]
-    return [_placed(blocks[i], blocks[len(names) + i] if artist else None)
-            for i, artist in enumerate(artists)]
+    return [_placed(blocks[i], blocks[len(names) + i] if text else None)
+            for i, text in enumerate(secondary)]
 
 
 def _placed(name: TextBlock, artist: TextBlock | None) -> LabelBlock:

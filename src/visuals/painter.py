@@ -37,6 +37,22 @@ class Page:
     date_labels: tuple[str, ...] = ()  # a race's date counter
 
 
+def paint_page(canvas: Image.Image, lay: Layout, theme: Theme, page: Page, credit: bool) -> None:
+    """What frames every picture: the title and subtitle above, the hairline and the footer below (with the
+    artwork credit when pictures are drawn)."""
+    footer = " · ".join(part for part in (page.footer, ATTRIBUTION if credit else "") if part)
+    title, subtitle, footer_sprite = render_texts([
+        TextSpec(page.title, lay.title_px, bold=True, max_width=lay.title_width),
+        TextSpec(page.subtitle, lay.subtitle_px, max_width=lay.title_width),
+        TextSpec(footer or " ", lay.footer_px, max_width=lay.text_width)])
+    stamp(canvas, title, lay.label_left, lay.title_baseline, theme.text)
+    stamp(canvas, subtitle, lay.label_left, lay.subtitle_baseline, theme.muted)
+    hairline = max(1, round(lay.space / 12))
+    canvas.paste(theme.rule, (lay.label_left, lay.rule_y, lay.right_edge, lay.rule_y + hairline))
+    if footer:
+        stamp(canvas, footer_sprite, lay.label_left, lay.footer_baseline, theme.muted)
+
+
 class FramePainter:
     """Holds everything drawn once; paint() composes one frame into a reused buffer."""
 
@@ -80,17 +96,7 @@ class FramePainter:
     def _background(self, page: Page) -> Image.Image:
         lay, theme = self.layout, self.theme
         canvas = Image.new("RGB", (lay.width, lay.height), theme.background)
-        footer = " · ".join(part for part in (page.footer, ATTRIBUTION if lay.pictures else "") if part)
-        title, subtitle, footer_sprite = render_texts([
-            TextSpec(page.title, lay.title_px, bold=True, max_width=lay.title_width),
-            TextSpec(page.subtitle, lay.subtitle_px, max_width=lay.title_width),
-            TextSpec(footer or " ", lay.footer_px, max_width=lay.text_width)])
-        stamp(canvas, title, lay.label_left, lay.title_baseline, theme.text)
-        stamp(canvas, subtitle, lay.label_left, lay.subtitle_baseline, theme.muted)
-        hairline = max(1, round(lay.space / 12))
-        canvas.paste(theme.rule, (lay.label_left, lay.rule_y, lay.right_edge, lay.rule_y + hairline))
-        if footer:
-            stamp(canvas, footer_sprite, lay.label_left, lay.footer_baseline, theme.muted)
+        paint_page(canvas, lay, theme, page, credit=lay.pictures)
         rows = min(lay.slots, len(self.entries))
         ranks = render_texts([TextSpec(str(rank), lay.rank_px, bold=True) for rank in range(1, rows + 1)])
         for slot, rank in enumerate(ranks):

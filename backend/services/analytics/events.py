@@ -26,7 +26,7 @@ QUEUE_SIZE = 1000
 FAILURE_LOG_INTERVAL_S = 60.0
 # The only properties an event may carry; anything else passed to record() is left out.
 FIELDS = frozenset({"format", "rows", "files", "attribute", "metric", "top_n", "frames", "bytes", "years",
-                    "duration_s", "ok", "status"})
+                    "theme", "pictures", "duration_s", "ok", "status"})
 _STOP = object()
 
 

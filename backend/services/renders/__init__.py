@@ -1,5 +1,7 @@
-"""The render use cases: a session's chart as a JPEG, its race as an MP4; the routes, jobs and workers call these."""
+"""The render use cases: a session's chart and Wrapped card as JPEGs, its race as an MP4, for routes, jobs, workers."""
 from backend.services.renders.race import NO_ENCODER, RenderedRace, check_race, render_race, require_encoder
 from backend.services.renders.still import draw_chart
+from backend.services.renders.wrapped import WrappedImage, WrappedRequest, draw_wrapped
 
-__all__ = ["NO_ENCODER", "RenderedRace", "check_race", "draw_chart", "render_race", "require_encoder"]
+__all__ = ["NO_ENCODER", "RenderedRace", "check_race", "draw_chart", "draw_wrapped", "render_race",
+           "require_encoder", "WrappedImage", "WrappedRequest"]

@@ -99,3 +99,21 @@ def active_days(con: duckdb.DuckDBPyConnection, window: Window) -> list[tuple[da
     return con.execute(f"""
         SELECT lt::DATE AS day, sum(ms_played) FROM music WHERE {IN_RANGE} GROUP BY day ORDER BY day""",
         _range(window)).fetchall()
+
+
+def top_artists(con: duckdb.DuckDBPyConnection, window: Window, n: int) -> list[tuple]:
+    """The n most streamed artists, ranked as the artist chart ranks them: (name, streams, ms, a played
+    Spotify track URI, the way to the artist's picture)."""
+    return con.execute(f"""
+        SELECT artist_name AS name, count(*) AS streams, sum(ms_played),
+               min(song_key.uri) FILTER (WHERE song_key.uri LIKE 'spotify:track:%')
+        FROM music WHERE {IN_RANGE} AND artist_name IS NOT NULL GROUP BY artist_name
+        ORDER BY streams DESC, name LIMIT $n""", {**_range(window), "n": n}).fetchall()
+
+
+def top_songs(con: duckdb.DuckDBPyConnection, window: Window, n: int) -> list[tuple]:
+    """The n most streamed songs, ranked as the song chart ranks them: (name, artist, streams, ms)."""
+    return con.execute(f"""
+        SELECT min(track_name) AS name, min(artist_name) AS artist, count(*) AS streams, sum(ms_played)
+        FROM music WHERE {IN_RANGE} AND track_name IS NOT NULL GROUP BY song_key
+        ORDER BY streams DESC, name, artist NULLS FIRST LIMIT $n""", {**_range(window), "n": n}).fetchall()

@@ -39,6 +39,10 @@ def _window(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> Window:
 
 def listening_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> dict:
     """Totals, calendar years, the weekly clock, monthly discoveries, the longest streak and the top day."""
+    return _counted(con, req)[1]
+
+
+def _counted(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> tuple[Window, dict]:
     window = _window(con, req)
     queries.load_music(con, window)
     streams, ms, artists, songs, albums, days, first_day, last_day = queries.totals(con, window)
@@ -46,7 +50,7 @@ def listening_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> dict:
         what = "plays of 30 seconds or more" if window.min_ms else "plays"
         raise unprocessable(f"No {what} between {window.start} and {window.end}; pick another date range.")
     active = queries.active_days(con, window)
-    return {
+    return window, {
         "range": {"start": window.start.isoformat(), "end": window.end.isoformat(), "timezone": req.timezone or "UTC"},
         "totals": {"streams": streams, "minutes": minutes(ms), "artists": artists, "songs": songs,
                    "albums": albums if read_summary(con)["albums_available"] else None, "active_days": days,
@@ -57,6 +61,28 @@ def listening_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> dict:
         "longest_streak": longest_streak([day for day, _ in active]),
         "top_day": _top_day(active),
     }
+
+
+@dataclass(frozen=True)
+class CardStats:
+    """What a Wrapped card shows: the statistics with the top artists and songs and the top discovery."""
+    stats: dict
+    artist_tracks: list[str | None]   # one played track URI per top artist: the way to its picture
+
+
+def card_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest, n: int) -> CardStats:
+    """listening_stats plus the n most streamed artists and songs (ranked as the charts rank them) and the
+    month's top discovery streamed most (ties: the earlier month)."""
+    window, stats = _counted(con, req)
+    artists = queries.top_artists(con, window, n)
+    stats["top_artists"] = [{"name": name, "streams": streams, "minutes": minutes(ms)}
+                            for name, streams, ms, _ in artists]
+    stats["top_songs"] = [{"name": name, "artist": artist, "streams": streams, "minutes": minutes(ms)}
+                          for name, artist, streams, ms in queries.top_songs(con, window, n)]
+    found = [month for month in stats["discoveries"] if month["top"]]
+    best = min(found, key=lambda month: (-month["top"]["streams"], month["month"]), default=None)
+    stats["top_discovery"] = best and {"month": best["month"], **best["top"]}
+    return CardStats(stats, [uri for *_, uri in artists])
 
 
 def _years(con: duckdb.DuckDBPyConnection, window: Window) -> list[dict]:

@@ -183,6 +183,26 @@ def test_statistics_record_figures_only_and_session_reads_nothing(make_app, rest
     assert not any(session in sent.raw() for sent in rest.requests)
 
 
+def test_wrapped_cards_record_figures_only(make_app, rest, export):
+    app = make_app(rest.url, KEY)
+    client = app.test_client()
+    session = upload_ok(client, export)["session_id"]
+    card = client.post("/generate_wrapped", json={"session_id": session, "year": 2021, "format": "square",
+                                                  "theme": "pulse"})
+    assert card.status_code == 200, card.get_json()
+    assert client.post("/generate_wrapped", json={"session_id": session, "year": 2030}).status_code == 422
+    assert app.extensions["analytics"].flush(10)
+
+    events = [sent.json() for sent in rest.requests][1:]  # after the upload's
+    figures = events[0]["properties"]
+    assert events == [
+        {"event": "wrapped", "properties": {"ok": True, "format": "square", "theme": "pulse", "years": 1,
+                                            "pictures": 0, "bytes": len(base64.b64decode(card.get_json()["image"])),
+                                            "duration_s": figures["duration_s"]}},
+        {"event": "wrapped", "properties": {"ok": False, "status": 422}}]
+    assert not any(session in sent.raw() for sent in rest.requests)
+
+
 def test_only_known_fields_are_sent(rest):
     analytics = Analytics(load_settings({"SUPABASE_URL": rest.url, "SUPABASE_KEY": KEY}))
     try:

@@ -13,15 +13,7 @@ from src.visuals.formats import FORMATS
 from src.visuals.themes import THEMES
 from tests import exportgen as eg
 from tests.conftest import upload_ok
-from tests.test_stats import (
-    ROWS,
-    STREAM_MS,
-    Play,
-    account_plays,
-    expected_stats,
-    extended_plays,
-    minutes,
-)
+from tests.test_stats import ROWS, STREAM_MS, Play, account_plays, expected_stats, extended_plays, minutes
 
 UNKNOWN_SESSION = "0b5e2d4c-1f2a-4b3c-8d4e-5f6a7b8c9d0e"
 
@@ -145,3 +137,23 @@ def test_an_unknown_session_is_a_404(app_and_session):
     response = client.post("/generate_wrapped", json={"session_id": UNKNOWN_SESSION, "year": 2022})
     assert response.status_code == 404
     assert client.post("/generate_wrapped", json={"session_id": "not-a-session"}).status_code == 400
+
+
+def test_the_top_artists_are_drawn_with_their_pictures_when_spotify_is_configured(upload_dir):
+    from src.visuals.card_layout import CardLayout
+    from tests.artwork_checks import CATALOG, TRACKS, client_for, near
+    from tests.spotify_standin import SpotifyStandin
+
+    with SpotifyStandin(TRACKS) as server:
+        client = client_for(upload_dir, server)
+        session = upload_ok(client, eg.extended_zip(eg.extended_rows(CATALOG, 1500, start="2021-01-01",
+                                                                     end="2021-12-31")))["session_id"]
+        answer = card(client, session_id=session, year=2021, format="feed")
+    assert any(request.startswith("GET /v1/artists") for request in server.requests)
+    pixels = picture(answer).convert("RGB")
+    layout = CardLayout(*FORMATS["feed"])
+    box = layout.content("artists")
+    left = box.left + layout.rank_width + layout.space * 0.6
+    for row, artist in enumerate(answer["stats"]["top_artists"]):
+        centre = (round(left + layout.thumb_px / 2), round(box.top + (row + 0.5) * layout.row_px))
+        assert near(pixels.getpixel(centre), server.artist_colour(artist["name"]), 12), artist

@@ -11,6 +11,7 @@ from PIL import Image
 from src.visuals.card_layout import CardLayout
 from src.visuals.formats import FORMATS
 from src.visuals.painter import Page
+from src.visuals.sprites import TextSpec, render_texts
 from src.visuals.themes import THEMES
 from src.visuals.wrapped import Fact, Ranked, WrappedCard, compose, render_wrapped_card
 from tests.name_corpus import ARTISTS, SONGS
@@ -76,6 +77,16 @@ def test_no_name_of_32_characters_or_fewer_is_cut(format_name):
     composition = compose(hard_card(True), CardLayout(*FORMATS[format_name]), THEMES["dark"])
     assert len(composition.names) == 11     # five artists, five songs, the discovery
     assert [name for name, cut in composition.names if cut] == []
+
+
+@pytest.mark.parametrize("format_name", FORMATS)
+def test_the_total_is_never_cut_short(format_name):
+    layout = CardLayout(*FORMATS[format_name])
+    total = compose(hard_card(False), layout, THEMES["dark"]).texts[len(layout.panels)]
+    assert (total.panel, total.colour) == ("hero", THEMES["dark"].palette[0])
+    whole, = render_texts([TextSpec("1,234,567", 100, bold=True)])   # drawn without a width limit
+    # "1,234,…" would be a fifth narrower for its height
+    assert total.sprite.width / total.sprite.height == pytest.approx(whole.width / whole.height, rel=0.08)
 
 
 def test_a_longer_name_ends_in_an_ellipsis_inside_its_box():

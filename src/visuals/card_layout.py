@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from src.visuals.layout import ARTIST_SCALE, LABEL_FILL, LINE, Layout
+from src.visuals.layout import ARTIST_SCALE, Layout, name_setting
 
 TOP = 5             # rows of each list
 HEADING_GAP = 1.0   # space between a panel's heading and its content, in heading ems
@@ -97,7 +97,7 @@ class CardLayout:
             lists, clock = right.rows([0.64, 0.36], gap)
             artists, songs = lists.columns([1, 1], gap)
         elif self.shape == "tall":
-            hero, lists, clock, facts = self.body.rows([0.2, 0.42, 0.2, 0.18], gap * 1.3)
+            hero, lists, clock, facts = self.body.rows([0.16, 0.46, 0.2, 0.18], gap * 1.3)
             artists, songs = lists.columns([1, 1], gap)
             streak, discovery = facts.columns([0.42, 0.58], gap)
         else:
@@ -121,7 +121,7 @@ class CardLayout:
 
     @cached_property
     def hero_px(self) -> float:
-        return self.unit * 0.11
+        return self.unit * (0.14 if self.shape == "wide" else 0.11)
 
     @property
     def hero_unit_px(self) -> float:
@@ -137,22 +137,15 @@ class CardLayout:
 
     @cached_property
     def name_lines(self) -> int:
-        return 2 if self._fitting_name_px(2) >= 0.75 * self._scale_name_px else 1
+        return name_setting(self.row_px, self.unit * 0.0195, True)[0]
 
     @cached_property
     def name_px(self) -> float:
-        return min(self._scale_name_px, self._fitting_name_px(self.name_lines))
+        return name_setting(self.row_px, self.unit * 0.0195, True)[1]
 
     @property
     def secondary_px(self) -> float:
         return self.name_px * ARTIST_SCALE
-
-    @property
-    def _scale_name_px(self) -> float:
-        return self.unit * 0.0195
-
-    def _fitting_name_px(self, lines: int) -> float:
-        return self.row_px * LABEL_FILL / ((lines + ARTIST_SCALE) * LINE)
 
     @property
     def rank_px(self) -> float:

@@ -16,6 +16,7 @@ from src.visuals.themes import Colour, Theme, assign_colours
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOUR_TICKS = (0, 6, 12, 18)
+SEPARATOR = " · "
 FACT_SCALES = (1.0, 0.85, 0.72)   # a headline that would be cut is tried smaller first
 
 
@@ -53,10 +54,17 @@ def text_line(text: str, size: float, bold: bool, box: Box, baseline: float, col
 
 
 def text_lines(text: str, size: float, box: Box, baseline: float, colour: Colour, panel: str) -> list[Placed]:
-    """Up to two regular lines in the box's width, the first at `baseline`."""
-    block = render_block(TextSpec(text, size, max_width=int(box.width), max_lines=2))
+    """Figures joined by " · " on one line, or on two broken at a " · " when one line cannot hold them."""
+    parts, width = text.split(SEPARATOR), int(box.width)
+    for count in range(len(parts), 0, -1):
+        first = render_block(TextSpec(SEPARATOR.join(parts[:count]), size, max_width=width))
+        if not first.cut:
+            break
+    lines = [first.lines[0]]
+    if count < len(parts):
+        lines += render_block(TextSpec(SEPARATOR.join(parts[count:]), size, max_width=width)).lines
     return [Placed(line, round(box.left), round(baseline + i * size * LINE), colour, panel)
-            for i, line in enumerate(block.lines)]
+            for i, line in enumerate(lines)]
 
 
 def list_parts(rows: list, box: Box, layout: CardLayout, theme: Theme, tiles: bool,

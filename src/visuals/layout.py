@@ -16,6 +16,16 @@ ARTIST_SCALE = 0.8     # secondary names against names
 LABEL_FILL = 0.92      # share of a row's height a row's text may take
 
 
+def name_setting(row_px: float, scale_px: float, with_secondary: bool) -> tuple[int, float]:
+    """(lines, size) of a name in a row row_px high: two lines when the row holds them at 70 % of the type
+    scale's size or more, else one; never larger than the scale's size."""
+    def fitting(lines: int) -> float:
+        ems = lines * LINE + (ARTIST_SCALE * LINE if with_secondary else 0)
+        return row_px * LABEL_FILL / ems
+    lines = 2 if fitting(2) >= 0.7 * scale_px else 1
+    return lines, min(scale_px, fitting(lines))
+
+
 @dataclass(frozen=True)
 class Layout:
     """Pixel geometry of a chart page of width x height with `slots` bar rows."""
@@ -62,11 +72,11 @@ class Layout:
     @cached_property
     def name_lines(self) -> int:
         """Lines a name may take: two when the row holds them at a readable size, else one."""
-        return 2 if self._fitting_name_px(2) >= 0.7 * self._scale_name_px else 1
+        return name_setting(self.slot_px, self._scale_name_px, self.with_artist)[0]
 
     @cached_property
     def name_px(self) -> float:
-        return min(self._scale_name_px, self._fitting_name_px(self.name_lines))
+        return name_setting(self.slot_px, self._scale_name_px, self.with_artist)[1]
 
     @cached_property
     def artist_px(self) -> float:
@@ -83,10 +93,6 @@ class Layout:
     @property
     def _scale_name_px(self) -> float:
         return self.page * (0.0205 if self.with_artist else 0.023)
-
-    def _fitting_name_px(self, lines: int) -> float:
-        ems = lines * LINE + (ARTIST_SCALE * LINE if self.with_artist else 0)
-        return self.slot_px * LABEL_FILL / ems
 
     # --- vertical ---------------------------------------------------------------------------
     @cached_property

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from src.visuals.card_layout import Box, CardLayout
 from src.visuals.card_parts import Placed, Shape, clock_parts, fact_parts, list_parts, text_line, text_lines
 from src.visuals.painter import Page, paint_page
-from src.visuals.sprites import stamp
+from src.visuals.sprites import TextSpec, render_texts, stamp
 from src.visuals.themes import Theme
 
 JPEG_QUALITY = 92
@@ -88,21 +88,28 @@ def _hero(card: WrappedCard, layout: CardLayout, theme: Theme) -> list[Placed]:
     """The total large in the accent colour; its unit and the counts beside it when they fit, else below."""
     box = layout.content("hero")
     unit_px, detail_px = layout.hero_unit_px, layout.detail_px
-    stacked = (unit_px * 1.5 + detail_px * 1.6 * 2)
-    size = min(layout.hero_px, box.height / 0.95)
-    number = text_line(card.total, size, True, box, box.top + size * 0.74, theme.palette[0], "hero")
+    number = _total(card.total, min(layout.hero_px, box.height / 0.95), box, theme)
     side = Box(number.box.right + layout.space * 1.5, box.top, box.right, box.bottom)
     if layout.shape != "wide" and side.width >= box.width * 0.4:
         middle = number.box.top + number.box.height / 2
         unit = text_line(card.total_unit, unit_px, True, side, middle - unit_px * 0.2, theme.text, "hero")
         return [number, unit, *text_lines(card.total_detail, detail_px, side, middle + detail_px * 1.5, theme.muted,
                                           "hero")]
-    size = min(size, (box.height - stacked) / 0.95)
-    number = text_line(card.total, size, True, box, box.top + size * 0.74, theme.palette[0], "hero")
-    unit_baseline = number.baseline + unit_px * 1.5
+    below = unit_px * 1.5 + detail_px * 1.6 * 2
+    number = _total(card.total, min(layout.hero_px, (box.height - below) / 0.95), box, theme)
+    unit_baseline = number.box.bottom + unit_px * 1.2
     unit = text_line(card.total_unit, unit_px, True, box, unit_baseline, theme.text, "hero")
     return [number, unit, *text_lines(card.total_detail, detail_px, box, unit_baseline + detail_px * 1.6,
                                       theme.muted, "hero")]
+
+
+def _total(text: str, size: float, box: Box, theme: Theme) -> Placed:
+    """The total at `size`, or smaller when the box is too narrow for it: a number is never cut short."""
+    sprite, = render_texts([TextSpec(text, size, bold=True)])
+    if sprite.width > box.width:
+        size *= box.width / sprite.width * 0.97
+        sprite, = render_texts([TextSpec(text, size, bold=True)])
+    return Placed(sprite, round(box.left), round(box.top + size * 0.74), theme.palette[0], "hero")
 
 
 def paint(composition: Composition, card: WrappedCard, layout: CardLayout, theme: Theme) -> Image.Image:

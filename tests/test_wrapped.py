@@ -149,7 +149,7 @@ def test_the_top_artists_are_drawn_with_their_pictures_when_spotify_is_configure
         session = upload_ok(client, eg.extended_zip(eg.extended_rows(CATALOG, 1500, start="2021-01-01",
                                                                      end="2021-12-31")))["session_id"]
         answer = card(client, session_id=session, year=2021, format="feed")
-    assert any(request.startswith("GET /v1/artists") for request in server.requests)
+    assert any(line.startswith("GET /v1/artists") for line in server.request_lines())
     pixels = picture(answer).convert("RGB")
     layout = CardLayout(*FORMATS["feed"])
     box = layout.content("artists")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw
 
+from src.visuals.bars import thumbnail
 from src.visuals.card_layout import Box, CardLayout
 from src.visuals.card_parts import Placed, Shape, clock_parts, fact_parts, list_parts, text_line, text_lines
 from src.visuals.painter import Page, paint_page
@@ -39,7 +40,7 @@ class Fact:
 class WrappedCard:
     page: Page                     # title, subtitle (the range) and footer
     total: str                     # the minutes, as the card writes them
-    total_unit: str                # "minutes listened"
+    total_unit: str                # "minutes"
     total_detail: str              # streams, artists, songs, days
     artists: list[Ranked]
     songs: list[Ranked]
@@ -113,6 +114,7 @@ def _total(text: str, size: float, box: Box, theme: Theme) -> Placed:
 
 
 def paint(composition: Composition, card: WrappedCard, layout: CardLayout, theme: Theme) -> Image.Image:
+    """The page (title, subtitle, hairline, footer) and the composition's shapes, then its texts over them."""
     canvas = Image.new("RGB", (layout.width, layout.height), theme.background)
     credit = any(shape.picture is not None for shape in composition.shapes)
     paint_page(canvas, layout.page, theme, card.page, credit=credit)
@@ -120,8 +122,7 @@ def paint(composition: Composition, card: WrappedCard, layout: CardLayout, theme
     for shape in composition.shapes:
         box = tuple(round(v) for v in (shape.box.left, shape.box.top, shape.box.right, shape.box.bottom))
         if shape.picture is not None:
-            side = box[2] - box[0]
-            canvas.paste(shape.picture.convert("RGB").resize((side, side), Image.Resampling.LANCZOS), box[:2])
+            canvas.paste(thumbnail(shape.picture, box[2] - box[0]), box[:2])
         else:
             draw.rounded_rectangle((box[0], box[1], box[2] - 1, box[3] - 1), radius=shape.radius, fill=shape.colour)
     for text in composition.texts:

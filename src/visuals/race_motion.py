@@ -1,9 +1,10 @@
 """Rows of a race, frame by frame: bars change rows one swap at a time, as their values cross.
 
 Every frame ranks the values. A bar changes rows only by trading places with the bar in the next
-row (at the bottom: with the best bar waiting below the chart), over a fixed number of frames, and
-a bar in motion takes no other swap until it lands. So at most two bars ever overlap, and only
-while they trade places; bars enter and leave below the last row, one at a time.
+row (at the bottom: with the best bar waiting below the chart), over about a third of a second
+(less for a bar several rows behind its rank), and a bar in motion takes no other swap until it
+lands. So at most two bars ever overlap, and only while they trade places; bars enter and leave
+below the last row, one at a time, and slide into an empty chart a row apart.
 
 The schedule is computed once for the whole race (a few numpy operations at the frames where the
 ranking changes or a move lands), so any frame's positions can be read without painting others.
@@ -14,7 +15,7 @@ import heapq
 
 import numpy as np
 
-HIDDEN_GAP = 0.6  # how far below the last row a waiting bar sits: out of sight, and ready to slide in
+HIDDEN_GAP = 0.6  # waiting bars sit this far below the row under the chart, where the painter skips them
 
 
 def ease(t: np.ndarray) -> np.ndarray:
@@ -25,12 +26,9 @@ def ease(t: np.ndarray) -> np.ndarray:
 def rank_order(values: np.ndarray, heading: np.ndarray, tie_order: np.ndarray) -> np.ndarray:
     """frames x members: member indices best first by value; equal values by the value they head for
     (the order a moment later, so bars that start level never swap back), then by tie order."""
-    by_ties = np.argsort(tie_order, kind="stable")
-    order = np.broadcast_to(by_ties, values.shape)
-    order = np.take_along_axis(order, np.argsort(-np.take_along_axis(heading, order, axis=1), axis=1, kind="stable"),
-                               axis=1)
-    return np.take_along_axis(order, np.argsort(-np.take_along_axis(values, order, axis=1), axis=1, kind="stable"),
-                              axis=1)
+    # Ascending by (value, heading, reversed tie order), then read backwards: no negated copies of big arrays.
+    ascending = np.lexsort((np.broadcast_to(-tie_order, values.shape), heading, values), axis=1).astype(np.int32)
+    return ascending[:, ::-1]
 
 
 class RowSchedule:
@@ -138,22 +136,36 @@ class RowSchedule:
 
     def positions(self) -> np.ndarray:
         """frames x members: each member's row, eased from its old row to its new one."""
-        frames = self.values.shape[0]
-        rows = np.zeros_like(self.values)
+        rows = self._landing_rows()
         if not self.moves:
-            return rows + self.initial_rows
+            return rows
         start, member, origin, target, span = (np.array(column) for column in zip(*self.moves))
         start, member = start.astype(np.int64), member.astype(np.int64)
-        np.add.at(rows, (start, member), target - origin)
-        rows = self.initial_rows + np.cumsum(rows, axis=0)
         offsets = np.arange(span.max())
         when = start[:, None] + offsets
-        inside = (when < frames) & (offsets < span[:, None])
+        inside = (when < rows.shape[0]) & (offsets < span[:, None])
         # Bars come in from, and go out to, the row just below the chart: out of sight, a swap like any other.
         # Only once there do they step down to the waiting place, which the painter skips.
         origin, target = np.minimum(origin, self.top_n), np.minimum(target, self.top_n)
         eased = origin[:, None] + (target - origin)[:, None] * ease(offsets / span[:, None])
         rows[when[inside], np.broadcast_to(member[:, None], when.shape)[inside]] = eased[inside]
+        return rows
+
+    def _landing_rows(self) -> np.ndarray:
+        """frames x members (float32): the row each member's latest move lands on.
+
+        Summed from whole-row steps, exact in float32: the waiting place counts as row top_n + 1 until the end.
+        """
+        def whole(row: np.ndarray) -> np.ndarray:
+            return np.where(row == self.waiting, self.top_n + 1.0, row)
+
+        rows = np.zeros(self.values.shape, dtype=np.float32)
+        rows[0] = whole(self.initial_rows)
+        if self.moves:
+            start, member, origin, target, _ = (np.array(column) for column in zip(*self.moves))
+            np.add.at(rows, (start.astype(np.int64), member.astype(np.int64)), whole(target) - whole(origin))
+        np.cumsum(rows, axis=0, out=rows)
+        rows[rows > self.top_n] = self.waiting
         return rows
 
 

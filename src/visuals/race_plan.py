@@ -6,7 +6,7 @@ test can check any frame without drawing the ones before it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
@@ -68,7 +68,7 @@ def plan_race(keyframes: Keyframes, top_n: int, interp_steps: int, hold_frames: 
     heading = _with_hold(np.repeat(keyframes.values[1:], interp_steps, axis=0), keyframes.values[-1], hold_frames)
     positions = plan_rows(shown, heading, keyframes.tie_order, top_n, swap_frames_for(fps, interp_steps))
     scale = np.where(positions < top_n, shown, 0).max(axis=1, initial=0)
-    return RacePlan(positions.astype(np.float32), shown, totals, np.maximum(scale, 1e-9),
+    return RacePlan(positions.astype(np.float32, copy=False), shown, totals, np.maximum(scale, 1e-9),
                     date_index.astype(np.int32), labels, top_n)
 
 
@@ -86,18 +86,13 @@ def _with_hold(moving: np.ndarray, last: np.ndarray, hold_frames: int) -> np.nda
 
 
 def _date_track(dates: list[date], t: np.ndarray) -> tuple[list[str], np.ndarray]:
-    labels: list[str] = []
-    index: list[int] = []
-    for first, second in zip(dates[:-1], dates[1:]):
-        span = (second - first).days
-        for fraction in t:
-            index.append(_label_index(labels, first + timedelta(days=int(fraction * span))))
-    _label_index(labels, dates[-1])
-    return labels, np.array(index, dtype=np.int32)
-
-
-def _label_index(labels: list[str], day: date) -> int:
-    label = f"{MONTHS[day.month - 1]} {day.year}"
-    if not labels or labels[-1] != label:
-        labels.append(label)
-    return len(labels) - 1
+    """The month shown at each moving frame (index into the labels), and the labels, which end on the last date."""
+    ordinals = np.array([day.toordinal() for day in dates], dtype=np.int64)
+    days = ordinals[:-1, None] + (t[None, :] * np.diff(ordinals)[:, None]).astype(np.int64)
+    days = np.append(days.ravel(), ordinals[-1])
+    epoch = date(1970, 1, 1).toordinal()
+    months = (days - epoch).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)  # months since 1970
+    changes = np.diff(months) != 0
+    firsts = months[np.concatenate([[True], changes])]
+    labels = [f"{MONTHS[month % 12]} {1970 + month // 12}" for month in firsts.tolist()]
+    return labels, np.concatenate([[0], np.cumsum(changes)])[:-1].astype(np.int32)

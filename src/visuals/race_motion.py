@@ -46,6 +46,7 @@ class RowSchedule:
         self.rows = self.initial_rows.copy()
         self.free_at = np.zeros(values.shape[1], dtype=np.int64)  # frame a member's current move lands
         self.last_move = np.zeros(values.shape[1], dtype=np.int64)  # index into moves
+        self.last_out = -1  # the member that last left with no bar coming in (a rolling window ran dry)
         self.moves: list[tuple[int, int, float, float, int]] = []  # frame, member, from row, to row, frames
         self._wake: list[int] = []
 
@@ -64,6 +65,7 @@ class RowSchedule:
         rank[self.order[frame]] = np.arange(rank.size)
         self._swap_rows(frame, rank)
         self._let_in(frame, rank)
+        self._let_out(frame)
 
     def _swap_frames(self, rows_behind: int) -> int:
         """A bar several rows behind its rank passes each bar quicker, so the rows catch up with the values."""
@@ -108,24 +110,45 @@ class RowSchedule:
     def _enter_empty_row(self, frame: int, newcomer: int) -> None:
         """Slide up into the first empty row, keeping a row clear of the bar that came in before."""
         row = len(self.occupants)
-        # a longer slide takes longer, but less per row: sqrt keeps the cascade that fills a chart brisk
-        span = max(1, round(self.move_frames * np.sqrt(self.top_n - row)))
-        if self.occupants and not self._clear_of(self.occupants[-1], frame, row, span):
+        if self.last_out >= 0 and self.free_at[self.last_out] > frame:
+            return  # a bar is still sliding out through these rows; woken when it lands
+        span = self._slide_frames(row)
+        if self.occupants and not self._clear_of(self.occupants[-1], frame, self.top_n, row, span):
             heapq.heappush(self._wake, frame + 1)
             return
         self._move(frame, newcomer, row, span)
         self.occupants.append(newcomer)
 
-    def _clear_of(self, ahead: int, frame: int, row: int, span: int) -> bool:
-        """Would a bar leaving the waiting place now for `row` stay a full row behind `ahead` all the way?"""
-        if self.free_at[ahead] <= frame:
+    def _let_out(self, frame: int) -> None:
+        """A last bar whose value has run out (a rolling window) slides out below the chart, one at a time."""
+        if not self.occupants or self.values[frame, self.occupants[-1]] > 0:
+            return
+        leaver, row = self.occupants[-1], len(self.occupants) - 1
+        if self.free_at[leaver] > frame:
+            return
+        span = self._slide_frames(row)
+        if self.last_out >= 0 and not self._clear_of(self.last_out, frame, row, self.top_n, span):
+            heapq.heappush(self._wake, frame + 1)
+            return
+        self._move(frame, leaver, self.waiting, span)
+        self.occupants.pop()
+        self.last_out = leaver
+
+    def _slide_frames(self, row: int) -> int:
+        """Frames to slide between `row` and just below the chart: longer for more rows, but less per row,
+        so the cascade that fills an empty chart stays brisk."""
+        return max(1, round(self.move_frames * np.sqrt(self.top_n - row)))
+
+    def _clear_of(self, other: int, frame: int, origin: float, target: float, span: int) -> bool:
+        """Would a bar sliding from origin to target from now on stay a full row from `other`'s move?"""
+        if self.free_at[other] <= frame:
             return True
-        start, _, origin, target, ahead_span = self.moves[self.last_move[ahead]]
-        origin, target = min(origin, self.top_n), min(target, self.top_n)
-        time = np.arange(frame, self.free_at[ahead] + 1)
-        leader = origin + (target - origin) * ease(np.clip((time - start) / ahead_span, 0, 1))
-        follower = self.top_n + (row - self.top_n) * ease(np.clip((time - frame) / span, 0, 1))
-        return bool(np.all(follower - leader >= 1 - 1e-9))
+        start, _, from_row, to_row, other_span = self.moves[self.last_move[other]]
+        from_row, to_row = min(from_row, self.top_n), min(to_row, self.top_n)
+        time = np.arange(frame, self.free_at[other] + 1)
+        theirs = from_row + (to_row - from_row) * ease(np.clip((time - start) / other_span, 0, 1))
+        ours = origin + (target - origin) * ease(np.clip((time - frame) / span, 0, 1))
+        return bool(np.all(np.abs(ours - theirs) >= 1 - 1e-9))
 
     def _move(self, frame: int, member: int, row: float, span: int) -> None:
         self.last_move[member] = len(self.moves)
@@ -170,9 +193,9 @@ class RowSchedule:
 
 
 def _ranking_changes(values: np.ndarray, order: np.ndarray, top_n: int) -> np.ndarray:
-    """Frames where the leading top_n + 1 (who they are, their order, whether they have plays) change."""
+    """Frames where the leading top_n + 1 (who they are, their order) or whoever has plays change."""
     leaders = order[:, :top_n + 1]
-    playing = np.take_along_axis(values, leaders, axis=1) > 0
+    playing = values > 0
     changed = np.any(leaders[1:] != leaders[:-1], axis=1) | np.any(playing[1:] != playing[:-1], axis=1)
     return np.concatenate([[0], np.flatnonzero(changed) + 1])
 

@@ -23,7 +23,8 @@ class RacePlan:
 
     positions:     frames x members: row (0 = top); top_n + HIDDEN_GAP and beyond is below the chart
     values:        frames x members: the value shown, counting up between keyframes
-    running_total: frames: the metric summed over every entity so far (all streams, not just the bars)
+    running_total: frames: the metric summed over every entity, not just the bars: since the start
+                   (e.g. all streams so far), or over the rolling window when the keyframes have one
     scale:         frames: the value a full-length bar stands for
     date_index:    frames: index into date_labels
     """

@@ -125,11 +125,22 @@ def measure(workloads: list[Workload], zip_path: Path, tmp: Path, args: argparse
         for r in res.runs:
             if r.get("status") == 200 and r.get("frames"):
                 r["frames_per_s"] = r["frames"] / r["wall_s"]
+    compare_with_references(results)
     races = [res for res in results if res.workload.kind == "race"]
     add_floors(races, args.floor_segment_mb * 2**20)
     if args.save_frames:
         write_frames(races, args.save_frames)
     return results
+
+
+def compare_with_references(results: list[WorkloadResult]) -> None:
+    """wall_vs_reference for each run of a workload that names a reference measured in the same run."""
+    medians = {res.workload.name: res.median("wall_s") for res in results}
+    for res in results:
+        base = medians.get(res.workload.reference)
+        for r in res.runs:
+            if base and r.get("status") == 200:
+                r["wall_vs_reference"] = r["wall_s"] / base
 
 
 def main(argv: list[str] | None = None) -> int:

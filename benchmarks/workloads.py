@@ -34,6 +34,7 @@ class Workload:
     route: str
     body: dict[str, Any] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
+    reference: str = ""   # a workload whose median wall time this one's runs are divided by (wall_vs_reference)
 
 
 def _race_memory() -> Target:
@@ -65,6 +66,9 @@ WORKLOADS: tuple[Workload, ...] = (
               Target("wall / encode floor", "floor_ratio", 2.5), _race_memory())),
     Workload("race_full_default", "race", "/generate_animation", {},
              (Target("wall s", "wall_s", 20.0), _race_memory())),
+    Workload("race_full_rolling", "race", "/generate_animation", {"window_days": 90},
+             (Target("wall / race_full_default", "wall_vs_reference", 1.2), _race_memory()),
+             reference="race_full_default"),
     Workload("race_year_tracks", "race", "/generate_animation",
              {"selected_attribute": "track_name", **RACE_SPEED, **YEAR_2023, "days": 7}, (_race_memory(),)),
     Workload("race_year_albums", "race", "/generate_animation",

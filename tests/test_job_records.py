@@ -9,7 +9,7 @@ import pytest
 
 from backend.app import create_app
 from backend.routes.params import race_request
-from backend.services.jobs.record import request_from_dict, request_to_dict
+from backend.services.charts.requests import request_from_dict, request_to_dict
 from tests import exportgen as eg
 from tests.conftest import upload_ok
 from tests.job_backends import fetch, start, watch

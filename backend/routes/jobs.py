@@ -20,7 +20,8 @@ from backend.routes.context import job_queue, job_store, service_settings, sessi
 from backend.routes.models import JobPath, RaceBody
 from backend.routes.params import race_request
 from backend.routes.usage_events import record_usage, report_usage
-from backend.services.jobs import ACTIVE, JobRecord, request_to_dict
+from backend.services.charts import request_to_dict
+from backend.services.jobs import ACTIVE, JobRecord
 from backend.services.renders import check_race, require_encoder
 
 bp = api_blueprint("jobs", __name__)

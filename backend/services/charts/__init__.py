@@ -3,9 +3,9 @@ from backend.services.charts.choices import ATTRIBUTE_ALIASES, ATTRIBUTES, METRI
 from backend.services.charts.framing import date_range_text
 from backend.services.charts.queries import Window, date_bounds, time_zone_names
 from backend.services.charts.race import PreparedRace, build_race
-from backend.services.charts.requests import ChartRequest, RaceRequest
+from backend.services.charts.requests import ChartRequest, RaceRequest, request_from_dict, request_to_dict
 from backend.services.charts.still import ChartImage, chart_image
 
 __all__ = ["ATTRIBUTES", "ATTRIBUTE_ALIASES", "METRICS", "METRIC_ALIASES", "Attribute", "ChartImage", "ChartRequest",
            "Metric", "PreparedRace", "RaceRequest", "Window", "build_race", "chart_image", "date_bounds",
-           "date_range_text", "time_zone_names"]
+           "date_range_text", "request_from_dict", "request_to_dict", "time_zone_names"]

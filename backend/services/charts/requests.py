@@ -1,10 +1,15 @@
-"""What a chart or a race is asked to show, as typed values the routes build from a validated body."""
+"""What a chart or a race is asked to show, as typed values the routes build from a validated body, and as
+the plain JSON values a render job stores."""
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from backend.services.charts.choices import Attribute, Metric
+from backend.services.charts.choices import ATTRIBUTES, METRICS, Attribute, Metric
 from src.exports.domain import STREAM_MS
 from src.visuals.themes import DEFAULT_THEME
 
@@ -32,3 +37,42 @@ class RaceRequest:
     interp_steps: int
     period: str
     window_days: int | None = None  # None: each bar counts everything so far; else only the last window_days days
+
+
+def request_to_dict(req: RaceRequest) -> dict[str, Any]:
+    """The validated race as plain JSON values: choices by their wire name, dates in ISO form."""
+    return _plain(req)
+
+
+def request_from_dict(data: dict[str, Any]) -> RaceRequest:
+    """The RaceRequest that request_to_dict stored."""
+    return _typed(RaceRequest, data)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (Attribute, Metric)):
+        return value.wire_name
+    if isinstance(value, date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value):
+        return {item.name: _plain(getattr(value, item.name)) for item in dataclasses.fields(value)}
+    return value
+
+
+def _typed(kind: Any, value: Any) -> Any:
+    """Rebuild a value of the annotated type from its plain form (the inverse of _plain)."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    if kind is Attribute:
+        return ATTRIBUTES[value]
+    if kind is Metric:
+        return METRICS[value]
+    if kind is date:
+        return date.fromisoformat(value)
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{item.name: _typed(hints[item.name], value[item.name])
+                       for item in dataclasses.fields(kind) if item.name in value})
+    return value

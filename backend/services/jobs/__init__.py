@@ -1,8 +1,8 @@
 """Render jobs: races queued, run in this process or on Celery workers, watched, cancelled and downloaded."""
 from backend.services.jobs.queue import CELERY_TASK, JobQueue, make_celery, make_queue
-from backend.services.jobs.record import ACTIVE, JobRecord, request_to_dict
+from backend.services.jobs.record import ACTIVE, JobRecord
 from backend.services.jobs.runner import run_job
 from backend.services.jobs.store import JobLimits, JobStore
 
 __all__ = ["ACTIVE", "CELERY_TASK", "JobLimits", "JobQueue", "JobRecord", "JobStore", "make_celery", "make_queue",
-           "request_to_dict", "run_job"]
+           "run_job"]

@@ -1,19 +1,14 @@
 """A render job's record: its state and the validated race it renders, never the body that was sent.
 
 The record holds the RaceRequest the edge produced, as a small dict of plain values (a few hundred
-bytes): fields the caller added, padding and the raw spellings of aliases are never stored.
+bytes, backend/services/charts/requests.py): fields the caller added, padding and the raw spellings of
+aliases are never stored.
 """
 from __future__ import annotations
 
-import dataclasses
 import time
-import types
-import typing
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
-
-from backend.services.charts import ATTRIBUTES, METRICS, Attribute, Metric, RaceRequest
 
 ACTIVE = ("queued", "running")
 
@@ -52,42 +47,3 @@ class JobRecord:
         if self.state == "done":
             answer["video_url"] = f"/jobs/{self.job_id}/video"
         return answer
-
-
-def request_to_dict(req: RaceRequest) -> dict[str, Any]:
-    """The validated race as plain JSON values: choices by their wire name, dates in ISO form."""
-    return _plain(req)
-
-
-def request_from_dict(data: dict[str, Any]) -> RaceRequest:
-    """The RaceRequest that request_to_dict stored."""
-    return _typed(RaceRequest, data)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (Attribute, Metric)):
-        return value.wire_name
-    if isinstance(value, date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value):
-        return {item.name: _plain(getattr(value, item.name)) for item in dataclasses.fields(value)}
-    return value
-
-
-def _typed(kind: Any, value: Any) -> Any:
-    """Rebuild a value of the annotated type from its plain form (the inverse of _plain)."""
-    if typing.get_origin(kind) in (typing.Union, types.UnionType):
-        if value is None:
-            return None
-        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
-    if kind is Attribute:
-        return ATTRIBUTES[value]
-    if kind is Metric:
-        return METRICS[value]
-    if kind is date:
-        return date.fromisoformat(value)
-    if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        return kind(**{item.name: _typed(hints[item.name], value[item.name])
-                       for item in dataclasses.fields(kind) if item.name in value})
-    return value

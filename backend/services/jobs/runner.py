@@ -9,9 +9,10 @@ from typing import Iterable, Iterator
 
 from backend.core.errors import ApiError
 from backend.core.settings import Settings
+from backend.services.charts import request_from_dict
 from backend.services.encoding import ENCODE_FAILED, EncoderError
 from backend.services.hygiene import release_free_memory
-from backend.services.jobs.record import JobRecord, request_from_dict
+from backend.services.jobs.record import JobRecord
 from backend.services.jobs.store import HEARTBEAT_SECONDS, JobLimits, JobStore
 from backend.services.renders import render_race
 from backend.services.sessions import SessionStore

@@ -78,12 +78,10 @@ def label_blocks(layout: Layout, names: list[str], artists: list[str | None]) ->
 def styled_label_blocks(style: LabelStyle, names: list[str], secondary: list[str | None]) -> list[LabelBlock]:
     """Each name on up to style.name_lines lines with its secondary line (when there is one) below it, as a
     block centred on 0."""
-    specs = [TextSpec(name, style.name_px, bold=True, max_width=style.width, max_lines=style.name_lines, shrink=True)
-             for name in names]
-    specs += [TextSpec(text or "", style.secondary_px, max_width=style.width) for text in secondary]
-    blocks = [render_block(spec) for spec in specs]
-    return [_placed(blocks[i], blocks[len(names) + i] if text else None)
-            for i, text in enumerate(secondary)]
+    return [_placed(render_block(TextSpec(name, style.name_px, bold=True, max_width=style.width,
+                                          max_lines=style.name_lines, shrink=True)),
+                    render_block(TextSpec(text, style.secondary_px, max_width=style.width)) if text else None)
+            for name, text in zip(names, secondary)]
 
 
 def _placed(name: TextBlock, artist: TextBlock | None) -> LabelBlock:

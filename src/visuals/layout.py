@@ -2,9 +2,9 @@
 
 Everything derives from two numbers: the type unit `page` (the height of a page 1.4 times as tall
 as this one is wide, at most the real height: a story sets larger type than a feed post, a wide frame
-sets type like a square)
-and the spacing unit `space` (a 64th of it). Rows share what the header and footer leave; a name
-gets two lines when its row has room for them, and a wide frame gives the names a wider column.
+sets type like a square) and the spacing unit `space` (a 64th of it). Rows share what the header and
+footer leave; a name gets two lines when its row has room for them, and a wide frame gives the names
+a wider column and puts a race's date counter beside the title.
 """
 from __future__ import annotations
 

@@ -48,6 +48,11 @@ def _images() -> list[Workload]:
             out.append(Workload(f"image_{attribute}_{metric}", "image", "/generate_image",
                                 {"selected_attribute": attribute, "analysis_metric": metric, "top_n": 10},
                                 (Target("wall s", "wall_s", 0.3),)))
+    # every other format, songs (two-line names with their artists) in a theme of its own
+    for picture_format, theme in (("story", "pulse"), ("square", "light"), ("wide", "dark")):
+        out.append(Workload(f"image_{picture_format}", "image", "/generate_image",
+                            {"selected_attribute": "track_name", "top_n": 10, "format": picture_format,
+                             "theme": theme}, (Target("wall s", "wall_s", 0.3),)))
     return out
 
 
@@ -65,7 +70,7 @@ WORKLOADS: tuple[Workload, ...] = (
              (Target("frames/s", "frames_per_s", 50.0, at_most=False),
               Target("wall / encode floor", "floor_ratio", 2.5), _race_memory())),
     Workload("race_full_default", "race", "/generate_animation", {},
-             (Target("wall s", "wall_s", 20.0), _race_memory())),
+             (Target("wall s", "wall_s", 20.0), Target("wall / encode floor", "floor_ratio", 2.5), _race_memory())),
     Workload("race_full_rolling", "race", "/generate_animation", {"window_days": 90},
              (Target("wall / race_full_default", "wall_vs_reference", 1.2), _race_memory()),
              reference="race_full_default"),

@@ -38,7 +38,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", help="comma-separated workloads or prefixes: " + ", ".join(w.name for w in WORKLOADS))
     parser.add_argument("--quick", action="store_true", help="only ingest, the images, stats and race_full_default")
     parser.add_argument("--save-frames", type=Path, metavar="DIR",
-                        help="save PNGs of the first, middle and last frames of each race (first run)")
+                        help="save PNGs of the first second, the middle and the last frame of each race (first run)")
     parser.add_argument("--render-workers", type=int, metavar="N",
                         help="RENDER_WORKERS for the server (default: its own default, the CPU count)")
     parser.add_argument("--floor-segment-mb", type=int, default=1024,
@@ -99,7 +99,8 @@ def write_frames(races: list[WorkloadResult], dest: Path) -> None:
     for res in races:
         first = next((r for r in res.runs if r.get("status") == 200), None)
         if first and ffmpeg:
-            for path in save_frames(Path(first["mp4"]), first["frames"], ffmpeg, dest, res.workload.name):
+            for path in save_frames(Path(first["mp4"]), first["frames"], first["fps"], ffmpeg, dest,
+                                     res.workload.name):
                 log.info("saved %s", path)
 
 

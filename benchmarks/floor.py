@@ -93,11 +93,14 @@ def encode_floor(mp4: Path, ffmpeg: str, width: int, height: int, fps: int, segm
     return Floor(seconds, frames, segments)
 
 
-def save_frames(mp4: Path, frames: int, ffmpeg: str, dest: Path, stem: str) -> list[Path]:
-    """PNGs of the first, middle and last frames of the MP4, for looking at."""
+def save_frames(mp4: Path, frames: int, fps: int, ffmpeg: str, dest: Path, stem: str) -> list[Path]:
+    """PNGs of the MP4's first second (its first frame, half a second and one second in), its middle
+    and last frames and, for looking at swaps, the two frames a third of a second either side of the middle."""
     dest.mkdir(parents=True, exist_ok=True)
     saved = []
-    for label, index in (("first", 0), ("middle", frames // 2), ("last", max(0, frames - 1))):
+    picks = (("first", 0), ("half_second", fps // 2), ("one_second", fps), ("before_middle", frames // 2 - fps // 3),
+             ("middle", frames // 2), ("after_middle", frames // 2 + fps // 3), ("last", frames - 1))
+    for label, index in ((label, min(max(0, index), frames - 1)) for label, index in picks):
         path = dest / f"{stem}_{label}.png"
         subprocess.run([ffmpeg, *QUIET, "-y", "-i", str(mp4), "-vf", f"select=eq(n\\,{index})",
                         "-fps_mode", "passthrough", "-frames:v", "1", str(path)], check=True)

@@ -14,6 +14,10 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from backend.app import create_app
+from backend.routes.params import race_request
+from backend.services.artwork import ArtworkSettings
+from backend.services.charts import build_race
+from backend.services.sessions import open_session
 from tests import exportgen as eg
 from tests.job_backends import JobBackend, JobOptions, running_backend
 from tests.live_server import LiveServers
@@ -116,3 +120,11 @@ def leftovers(upload_dir: Path) -> list[str]:
     """Files in UPLOAD_DIR and scratch folders, the stores' own lock files aside."""
     return sorted(str(p.relative_to(upload_dir)) for p in upload_dir.rglob("*")
                   if p.name.startswith(".work-") or (p.is_file() and p.name not in STORE_LOCKS))
+
+
+def prepared_race(client, upload_dir: Path, body: dict):
+    """A year of 3,000 generated plays uploaded, and the race `body` asks for built from it (no artwork)."""
+    rows = eg.extended_rows(eg.make_catalog(), 3000, start="2022-01-01", end="2022-12-31")
+    session = upload_ok(client, eg.extended_zip(rows))["session_id"]
+    with open_session(upload_dir / f"{session}.duckdb") as con:
+        return build_race(con, race_request({"session_id": session, **body}, 2160), 6000, ArtworkSettings.disabled())

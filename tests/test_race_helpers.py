@@ -18,18 +18,13 @@ import psutil
 import pytest
 from PIL import Image
 
-from backend.routes.params import race_request
-from backend.services.artwork import ArtworkSettings
-from backend.services.charts import build_race
 from backend.services.encoding import Encoding, encode_race, find_ffmpeg
 from backend.services.encoding.segments import segment_ranges
-from backend.services.sessions import open_session
 from src.visuals.layout import Layout
 from src.visuals.painter import Entry, FramePainter, Page
 from src.visuals.style import count_format
 from src.visuals.themes import DEFAULT_THEME, THEMES
-from tests import exportgen as eg
-from tests.conftest import upload_ok
+from tests.conftest import prepared_race
 from tests.media import probe_video
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,10 +36,7 @@ SETTLE_SECONDS = 60.0
 
 @pytest.fixture
 def prepared(client, upload_dir):
-    rows = eg.extended_rows(eg.make_catalog(), 3000, start="2022-01-01", end="2022-12-31")
-    session = upload_ok(client, eg.extended_zip(rows))["session_id"]
-    with open_session(upload_dir / f"{session}.duckdb") as con:
-        return build_race(con, race_request({"session_id": session, **BODY}, 2160), 6000, ArtworkSettings.disabled())
+    return prepared_race(client, upload_dir, BODY)
 
 
 @pytest.fixture

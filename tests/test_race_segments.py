@@ -10,14 +10,9 @@ import numpy as np
 import psutil
 import pytest
 
-from backend.routes.params import race_request
-from backend.services.artwork.settings import ArtworkSettings
-from backend.services.charts.race import build_race
 from backend.services.encoding.ffmpeg import EncoderError, find_ffmpeg
 from backend.services.encoding.segments import Encoding, encode_race, segment_ranges, workers_within_memory
-from backend.services.sessions.database import open_session
-from tests import exportgen as eg
-from tests.conftest import upload_ok
+from tests.conftest import prepared_race
 from tests.media import faststart, probe_video
 
 # 12 fps: a keyframe every 24 frames; a year in weeks gives about 330 frames, enough for three segments
@@ -33,10 +28,7 @@ class Stop(Exception):
 
 @pytest.fixture
 def prepared(client, upload_dir):
-    rows = eg.extended_rows(eg.make_catalog(), 3000, start="2022-01-01", end="2022-12-31")
-    session = upload_ok(client, eg.extended_zip(rows))["session_id"]
-    with open_session(upload_dir / f"{session}.duckdb") as con:
-        return build_race(con, race_request({"session_id": session, **BODY}, 2160), 6000, ArtworkSettings.disabled())
+    return prepared_race(client, upload_dir, BODY)
 
 
 def encoding_for(prepared, workers: int, ffmpeg: str | None = None) -> Encoding:

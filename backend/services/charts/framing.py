@@ -16,13 +16,19 @@ from backend.services.sessions import read_summary
 from src.visuals.painter import Page
 
 
-def chart_window(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> queries.Window:
-    """The request's days (defaulting to the whole history) in its time zone, and its shortest play."""
-    first, last = queries.date_bounds(con, req.timezone)
-    start, end = req.start or first, req.end or last
+def play_window(con: duckdb.DuckDBPyConnection, start: date | None, end: date | None, timezone: str | None,
+                min_ms: int) -> queries.Window:
+    """The days asked for (defaulting to the whole history) in the time zone, and the shortest play counted;
+    422 when they hold no day."""
+    first, last = queries.date_bounds(con, timezone)
+    start, end = start or first, end or last
     if end < start:
         raise unprocessable(f"The range {start} to {end} is empty: your history runs from {first} to {last}.")
-    return queries.Window(start, end, req.timezone, req.min_ms)
+    return queries.Window(start, end, timezone, min_ms)
+
+
+def chart_window(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> queries.Window:
+    return play_window(con, req.start, req.end, req.timezone, req.min_ms)
 
 
 def check_attribute(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> None:
@@ -36,6 +42,11 @@ def no_plays(window: queries.Window) -> ApiError:
     return unprocessable(f"No {what} between {window.start} and {window.end}; pick another date range.")
 
 
+def counted_plays(min_ms: int) -> str:
+    """What a picture's footer says was counted."""
+    return "plays of 30 s or more" if min_ms else "plays of any length"
+
+
 def date_range_text(start: date, end: date) -> str:
     return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
 
@@ -47,7 +58,7 @@ def chart_title(req: ChartRequest, n: int) -> str:
 def chart_page(req: ChartRequest, n: int, window: queries.Window, window_days: int | None = None) -> Page:
     """Title, subtitle (the range, and a rolling race's window) and the quiet footer saying what was
     counted over which days."""
-    counted = "plays of 30 s or more" if window.min_ms else "plays of any length"
+    counted = counted_plays(window.min_ms)
     what = "Streams" if req.metric.ms_per_unit is None else "Listening time"
     days = date_range_text(window.start, window.end)
     zone = req.timezone or "UTC"

@@ -6,8 +6,7 @@ from datetime import date, timedelta
 
 import duckdb
 
-from backend.core.errors import unprocessable
-from backend.services.charts import Window, date_bounds
+from backend.services.charts import Window, no_plays, play_window
 from backend.services.sessions import read_summary
 from backend.services.stats import queries
 
@@ -29,26 +28,17 @@ def minutes(ms: float) -> float:
     return round(ms / MS_PER_MINUTE, 2)
 
 
-def _window(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> Window:
-    first, last = date_bounds(con, req.timezone)
-    start, end = req.start or first, req.end or last
-    if end < start:
-        raise unprocessable(f"The range {start} to {end} is empty: your history runs from {first} to {last}.")
-    return Window(start, end, req.timezone, req.min_ms)
-
-
 def listening_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> dict:
     """Totals, calendar years, the weekly clock, monthly discoveries, the longest streak and the top day."""
     return _counted(con, req)[1]
 
 
 def _counted(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> tuple[Window, dict]:
-    window = _window(con, req)
+    window = play_window(con, req.start, req.end, req.timezone, req.min_ms)
     queries.load_music(con, window)
     streams, ms, artists, songs, albums, days, first_day, last_day = queries.totals(con, window)
     if not streams:
-        what = "plays of 30 seconds or more" if window.min_ms else "plays"
-        raise unprocessable(f"No {what} between {window.start} and {window.end}; pick another date range.")
+        raise no_plays(window)
     active = queries.active_days(con, window)
     return window, {
         "range": {"start": window.start.isoformat(), "end": window.end.isoformat(), "timezone": req.timezone or "UTC"},

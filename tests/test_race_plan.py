@@ -60,17 +60,21 @@ def test_values_and_the_running_total_only_count_up(plan_and_keyframes):
     assert np.all(plan.running_total >= plan.values.sum(axis=1))
 
 
-def test_keyframes_before_the_first_play_are_dropped():
+def test_keyframes_before_the_first_play_are_dropped_and_the_race_opens_on_two_bars():
     start = date(2022, 1, 1)
     dates = keyframe_dates(start, date(2022, 3, 31), 7, "d")
     entity, day = np.array([0, 1, 1, 2]), np.array([40, 44, 60, 89])
     keyframes = build_keyframes(entity, day, np.ones(4), 3, np.arange(3), start, dates, TOP_N)
     assert keyframes.dates == [d for d in dates if (d - start).days >= 40]
     assert keyframes.totals[0] == 1 and keyframes.totals[-1] == 4
+    assert keyframes.played.tolist() == [True, True, False, True, False, False, False, True]
     plan = plan_race(keyframes, TOP_N, STEPS, HOLD, FPS)
-    assert plan.frame_count == frame_count(len(keyframes.dates), STEPS, HOLD)
-    assert plan.positions[0][plan.values[0] > 0].tolist() == [0.0]
+    # the keyframe with one bar is skipped; the three quiet weeks after day 60 (18 frames) are one 7-frame jump
+    assert plan.positions[0][plan.values[0] > 0].tolist() == [0.0, 1.0]
     assert np.all(plan.positions[0][plan.values[0] == 0] == TOP_N + HIDDEN_GAP)
+    assert plan.frame_count == frame_count(len(keyframes.dates) - 1, STEPS, HOLD) - 3 * STEPS + 7
+    assert plan.marker_labels == ["no plays, Mar 2022"]
+    assert np.sum(plan.marker_index == 0) == 7
 
 
 def test_ease_is_monotonic_from_0_to_1():

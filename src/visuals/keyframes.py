@@ -21,6 +21,13 @@ class Keyframes:
     member_ids: np.ndarray      # members -> entity index of the daily values
     tie_order: np.ndarray       # members: position in tie-break order (smaller ranks first)
     totals: np.ndarray          # keyframes: the value summed over every entity, members or not
+    played: np.ndarray | None = None  # keyframes: a play since the keyframe before (None: unknown, read the values)
+
+    def since(self, first: int) -> Keyframes:
+        """The keyframes from index `first` on."""
+        played = None if self.played is None else self.played[first:]
+        return Keyframes(self.dates[first:], self.values[first:], self.member_ids, self.tie_order,
+                         self.totals[first:], played)
 
 
 def keyframe_dates(start: date, end: date, days: int, period: str) -> list[date]:
@@ -97,8 +104,9 @@ def build_keyframes(entity: np.ndarray, day: np.ndarray, value: np.ndarray, enti
         values = _member_series(entity, day, value, member_ids, key_days)
         if window_days:
             values = values - _member_series(entity, day, value, member_ids, key_days - window_days)
+    played = np.diff(bounds, prepend=0) > 0
     first = int(np.argmax(totals > 0)) if totals.any() else len(dates) - 1
-    return Keyframes(dates[first:], values[first:], member_ids, tie_order[member_ids], totals[first:])
+    return Keyframes(dates, values, member_ids, tie_order[member_ids], totals, played).since(first)
 
 
 def _top_ids(running: np.ndarray, tie_order: np.ndarray, top_n: int) -> list[int]:

@@ -35,6 +35,7 @@ class Page:
     subtitle: str
     footer: str = ""                   # the metric and the range, in words
     date_labels: tuple[str, ...] = ()  # a race's date counter
+    marker_labels: tuple[str, ...] = ()  # what a race's counter says over a cut quiet stretch
 
 
 def paint_page(canvas: Image.Image, lay: Layout, theme: Theme, page: Page, credit: bool) -> None:
@@ -65,6 +66,7 @@ class FramePainter:
         self.dates = render_texts([TextSpec(label, layout.date_px) for label in page.date_labels])
         self.totals = Numbers(layout.total_px, False, (value_format.unit, value_format.unit_of_one)) \
             if self.dates else None
+        self.markers = render_texts([TextSpec(label, layout.total_px, bold=True) for label in page.marker_labels])
         # The longest bar leaves room for the widest value label, so no label is ever cut off.
         self.value_gap = round(layout.space * 0.5)
         number = value_format.number(largest_value)
@@ -106,7 +108,7 @@ class FramePainter:
         return canvas
 
     def paint(self, positions: np.ndarray, values: np.ndarray, scale: float,
-              date_index: int | None = None, total: float | None = None) -> Image.Image:
+              date_index: int | None = None, total: float | None = None, marker: int = -1) -> Image.Image:
         """One frame: entry i sits at slot positions[i] with value values[i].
 
         Returns the painter's own RGBX image, overwritten by the next call.
@@ -115,23 +117,30 @@ class FramePainter:
         frame = self.frame
         np.copyto(self.pixels, self.background)
         if date_index is not None and self.dates:
-            self._paint_counter(frame, self.dates[date_index], total)
+            self._paint_counter(frame, self.dates[date_index], total, marker)
+        drawn = np.flatnonzero(positions < lay.slots + 0.5)
         # Lower bars first so a bar moving up passes over the ones it overtakes.
-        for i in np.argsort(-positions, kind="stable"):
-            if positions[i] < lay.slots + 0.5:
-                self._paint_entry(frame, i, float(positions[i]), float(values[i]), scale)
+        drawn = drawn[np.argsort(-positions[drawn], kind="stable")]
+        crowded = _crowded(positions[drawn])
+        for i, backed in zip(drawn.tolist(), crowded.tolist()):
+            self._paint_entry(frame, i, float(positions[i]), float(values[i]), scale, backed)
         return frame
 
-    def _paint_counter(self, frame: Image.Image, date, total: float | None) -> None:
+    def _paint_counter(self, frame: Image.Image, date, total: float | None, marker: int) -> None:
         lay, muted = self.layout, self.theme.muted
         stamp(frame, date, lay.right_edge - date.width, lay.date_baseline, muted)
-        if total is not None and self.totals is not None:
+        if marker >= 0:
+            # A cut quiet stretch: its marker stands where the total is (which the stretch leaves unchanged).
+            sprite = self.markers[marker]
+            stamp(frame, sprite, lay.right_edge - sprite.width, lay.total_baseline, self.theme.text)
+        elif total is not None and self.totals is not None:
             number = self.value_format.number(total)
             unit = self.value_format.unit_after(number)
             x = lay.right_edge - self.totals.width(number, unit)
             self.totals.stamp(frame, number, unit, x, lay.total_baseline, (muted, muted))
 
-    def _paint_entry(self, frame: Image.Image, i: int, slot: float, value: float, scale: float) -> None:
+    def _paint_entry(self, frame: Image.Image, i: int, slot: float, value: float, scale: float,
+                     backed: bool) -> None:
         lay, theme = self.layout, self.theme
         clip = (lay.area_top, lay.area_bottom)
         centre = lay.area_top + (slot + 0.5) * lay.slot_px
@@ -142,14 +151,31 @@ class FramePainter:
         if thumb is not None:
             paste_clipped(frame, thumb, lay.thumb_left, int(round(centre - thumb.height / 2)), *clip)
         label = self.labels[i]
-        if slot != int(slot):
-            # A bar passing another: its label covers the other's instead of mixing letters with it.
-            plate_top, plate_bottom = max(int(centre) + label.top, clip[0]), min(int(centre) + label.bottom, clip[1])
-            if plate_top < plate_bottom:
-                frame.paste(theme.background, (lay.name_left, plate_top, lay.column_left, plate_bottom))
+        if backed:
+            # Bars passing each other: this label covers the one below instead of mixing letters with it.
+            self._plate(frame, lay.name_left, lay.column_left, int(centre) + label.top, int(centre) + label.bottom)
         for line in label.lines:
             stamp(frame, line.sprite, lay.name_left, int(centre) + line.dy,
                   theme.muted if line.muted else theme.text, *clip)
         number = self.value_format.number(value)
-        self.numbers.stamp(frame, number, self.value_format.unit_after(number), lay.bar_left + int(length) +
-                           self.value_gap, int(centre + lay.value_px * 0.36), (theme.text, theme.muted), clip)
+        unit = self.value_format.unit_after(number)
+        x, baseline = lay.bar_left + int(length) + self.value_gap, int(centre + lay.value_px * 0.36)
+        if backed:
+            self._plate(frame, x, x + self.numbers.width(number, unit), baseline - round(lay.value_px),
+                        baseline + round(lay.value_px * 0.3))
+        self.numbers.stamp(frame, number, unit, x, baseline, (theme.text, theme.muted), clip)
+
+    def _plate(self, frame: Image.Image, left: int, right: int, top: int, bottom: int) -> None:
+        """The page's colour behind a label, inside the chart area."""
+        top, bottom = max(top, self.layout.area_top), min(bottom, self.layout.area_bottom)
+        if top < bottom and left < right:
+            frame.paste(self.theme.background, (left, top, right, bottom))
+
+
+def _crowded(positions: np.ndarray) -> np.ndarray:
+    """For bars sorted lowest first: which come within a row of another, so their labels could touch."""
+    near = np.abs(np.diff(positions)) < 1 - 1e-6
+    crowded = np.zeros(positions.size, dtype=bool)
+    crowded[:-1] |= near
+    crowded[1:] |= near
+    return crowded

@@ -29,7 +29,8 @@ class Race:
         """Frame `index` as the painter's own image (overwritten by the next paint)."""
         plan = self.plan
         return self.painter.paint(plan.positions[index], plan.values[index], float(plan.scale[index]),
-                                  int(plan.date_index[index]), float(plan.running_total[index]))
+                                  int(plan.date_index[index]), float(plan.running_total[index]),
+                                  int(plan.marker_index[index]))
 
     def frames(self, start: int = 0, stop: int | None = None) -> Iterator[memoryview]:
         """Raw rgb0 frames start..stop for ffmpeg's rawvideo input.
@@ -46,7 +47,7 @@ def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], page
                  top_n: int, interp_steps: int, hold_frames: int, fps: int, width: int, height: int, theme: Theme,
                  pictures: list[Image.Image | None] | None = None) -> Race:
     """pictures[i] (optional) is names[i]'s square picture, ideally already race_thumb_px() wide."""
-    plan = plan_race(keyframes, top_n, interp_steps, hold_frames, fps)
+    plan = plan_race(keyframes, top_n, interp_steps, hold_frames, fps, value_format.least_shown)
     pictures = pictures or [None] * len(names)
     with_artist = any(artist for _, artist in names)
     layout = Layout(width, height, top_n, with_artist, race=True,
@@ -62,7 +63,7 @@ def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], page
     colours = [chosen[rank] for rank in np.argsort(priority, kind="stable")]
     entries = [Entry(name, artist, colour, picture)
                for (name, artist), colour, picture in zip(names, colours, pictures)]
-    page = Page(page.title, page.subtitle, page.footer, tuple(plan.date_labels))
+    page = Page(page.title, page.subtitle, page.footer, tuple(plan.date_labels), tuple(plan.marker_labels))
     painter = FramePainter(layout, theme, entries, page, value_format, float(plan.values.max(initial=0)))
     return Race(plan, painter)
 

@@ -6,15 +6,14 @@ test can check any frame without drawing the ones before it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 
 from src.visuals.keyframes import Keyframes
-from src.visuals.race_motion import plan_rows
+from src.visuals.race_motion import plan_rows, target_rows
+from src.visuals.race_timeline import Timeline, build_timeline, interpolate, month_track, opening_keyframe
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-SWAP_SECONDS = 1 / 3  # how long two bars take to trade rows: slow enough to follow, quick enough to keep up
+MOVE_SECONDS = 0.3  # how long a bar takes to reach its new row: quick enough to keep the order true
 
 
 @dataclass(frozen=True)
@@ -27,6 +26,7 @@ class RacePlan:
                    (e.g. all streams so far), or over the rolling window when the keyframes have one
     scale:         frames: the value a full-length bar stands for
     date_index:    frames: index into date_labels
+    marker_index:  frames: index into marker_labels ("no plays, ..." over a cut quiet stretch), -1 for none
     """
     positions: np.ndarray
     values: np.ndarray
@@ -35,6 +35,8 @@ class RacePlan:
     date_index: np.ndarray
     date_labels: list[str]
     top_n: int
+    marker_index: np.ndarray
+    marker_labels: list[str]
 
     @property
     def frame_count(self) -> int:
@@ -42,7 +44,8 @@ class RacePlan:
 
 
 def frame_count(keyframes: int, interp_steps: int, hold_frames: int) -> int:
-    """Frames a race of `keyframes` keyframes has: the transitions, the last keyframe, the hold."""
+    """The most frames a race of `keyframes` keyframes can have: every transition, the last keyframe, the
+    hold (quiet stretches cut to a jump and a late opening make it shorter)."""
     return (keyframes - 1) * interp_steps + 1 + hold_frames
 
 
@@ -50,50 +53,42 @@ def hold_frames_for(fps: int) -> int:
     return round(2 * fps)
 
 
-def swap_frames_for(fps: int, interp_steps: int) -> int:
-    """Frames a bar takes to move one row: a third of a second, or one keyframe's time in a faster race.
+def move_frames_for(fps: int, interp_steps: int) -> int:
+    """Frames a bar takes to reach a new row: MOVE_SECONDS, or one keyframe's time in a faster race, so the
+    rows never lag the values by more than a keyframe. Odd, so two bars trading rows never meet exactly
+    halfway, each drawn exactly on the other's path."""
+    frames = max(1, min(round(MOVE_SECONDS * fps), interp_steps))
+    return frames if frames % 2 else max(1, frames - 1)
 
-    A bar passes one bar per swap, so swaps slower than the keyframes would leave the rows lagging
-    the values (and the last frame unsettled) in a race that moves fast.
+
+def plan_race(keyframes: Keyframes, top_n: int, interp_steps: int, hold_frames: int, fps: int,
+              least_shown: float = 0.0) -> RacePlan:
+    """Values count up linearly between keyframes; every frame ranks them and the rows follow at once.
+
+    least_shown is the smallest value that reads as more than nothing at the end of a bar: a bar below it
+    is not on the chart.
     """
-    return max(1, min(round(SWAP_SECONDS * fps), interp_steps))
-
-
-def plan_race(keyframes: Keyframes, top_n: int, interp_steps: int, hold_frames: int, fps: int) -> RacePlan:
-    """Values count up linearly between keyframes; rows follow each frame's ranking one swap at a time."""
-    t = np.arange(interp_steps) / interp_steps
-    shown = _with_hold(_between(keyframes.values, t), keyframes.values[-1], hold_frames)
-    totals = _with_hold(_between(keyframes.totals[:, None], t)[:, 0], keyframes.totals[-1], hold_frames)
-    labels, date_index = _date_track(keyframes.dates, t)
-    date_index = np.concatenate([date_index, np.full(hold_frames + 1, len(labels) - 1)])
-    heading = _with_hold(np.repeat(keyframes.values[1:], interp_steps, axis=0), keyframes.values[-1], hold_frames)
-    positions = plan_rows(shown, heading, keyframes.tie_order, top_n, swap_frames_for(fps, interp_steps))
+    keyframes, timeline, shown, heading = _frames(keyframes, interp_steps, hold_frames, fps, least_shown)
+    totals = interpolate(keyframes.totals, timeline)
+    positions = plan_rows(shown, heading, keyframes.tie_order, top_n, move_frames_for(fps, interp_steps),
+                          least_shown)
+    labels, date_index = month_track(timeline.day)
     scale = np.where(positions < top_n, shown, 0).max(axis=1, initial=0)
-    return RacePlan(positions.astype(np.float32, copy=False), shown, totals, np.maximum(scale, 1e-9),
-                    date_index.astype(np.int32), labels, top_n)
+    return RacePlan(positions, shown, totals, np.maximum(scale, 1e-9), date_index, labels, top_n,
+                    timeline.marker, timeline.marker_labels)
 
 
-def _between(keyed: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """(K-1)*steps frames moving linearly from each keyframe row to the next; each keyframe lands exactly."""
-    if keyed.shape[0] < 2:
-        return np.empty((0, keyed.shape[1]))
-    start, stop = keyed[:-1, None, :], keyed[1:, None, :]
-    return (start + (stop - start) * t[None, :, None]).reshape(-1, keyed.shape[1])
+def race_targets(keyframes: Keyframes, top_n: int, interp_steps: int, hold_frames: int, fps: int,
+                 least_shown: float = 0.0) -> np.ndarray:
+    """frames x members: the row each bar's value earns at each frame of plan_race's race (what it heads for)."""
+    keyframes, _, shown, heading = _frames(keyframes, interp_steps, hold_frames, fps, least_shown)
+    return target_rows(shown, heading, keyframes.tie_order, top_n, least_shown)
 
 
-def _with_hold(moving: np.ndarray, last: np.ndarray, hold_frames: int) -> np.ndarray:
-    """The last keyframe, then held still for hold_frames more frames."""
-    return np.concatenate([moving, np.repeat(np.asarray(last)[None], hold_frames + 1, axis=0)])
-
-
-def _date_track(dates: list[date], t: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """The month shown at each moving frame (index into the labels), and the labels, which end on the last date."""
-    ordinals = np.array([day.toordinal() for day in dates], dtype=np.int64)
-    days = ordinals[:-1, None] + (t[None, :] * np.diff(ordinals)[:, None]).astype(np.int64)
-    days = np.append(days.ravel(), ordinals[-1])
-    epoch = date(1970, 1, 1).toordinal()
-    months = (days - epoch).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)  # months since 1970
-    changes = np.diff(months) != 0
-    firsts = months[np.concatenate([[True], changes])]
-    labels = [f"{MONTHS[month % 12]} {1970 + month // 12}" for month in firsts.tolist()]
-    return labels, np.concatenate([[0], np.cumsum(changes)])[:-1].astype(np.int32)
+def _frames(keyframes: Keyframes, interp_steps: int, hold_frames: int, fps: int,
+            least_shown: float) -> tuple[Keyframes, Timeline, np.ndarray, np.ndarray]:
+    """The keyframes the race opens on, its timeline, each frame's values and the values each frame heads for."""
+    keyframes = keyframes.since(opening_keyframe(keyframes.values, least_shown))
+    timeline = build_timeline(keyframes, interp_steps, hold_frames, fps)
+    heading = keyframes.values[np.minimum(timeline.key + 1, len(keyframes.dates) - 1)]
+    return keyframes, timeline, interpolate(keyframes.values, timeline), heading

@@ -72,6 +72,11 @@ class ValueFormat:
     def number(self, raw: float) -> str:
         return f"{raw / self.divisor:,.{self.decimals}f}"
 
+    @property
+    def least_shown(self) -> float:
+        """The smallest raw value that does not read as 0."""
+        return self.divisor * 0.5 * 10 ** -self.decimals
+
     def unit_after(self, number: str) -> str:
         """'1 stream', '2 streams' ('1.0 hours' stays plural, as one writes it)."""
         return self.unit_of_one if number == "1" else self.unit

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from src.visuals.card_layout import CardLayout
+from src.visuals.card_parts import figure_lines
 from src.visuals.formats import FORMATS
 from src.visuals.painter import Page
 from src.visuals.sprites import TextSpec, render_texts
@@ -102,3 +103,24 @@ def test_a_longer_name_ends_in_an_ellipsis_inside_its_box():
 def test_the_painted_card_has_the_frame_size():
     jpeg = render_wrapped_card(hard_card(True), *FORMATS["story"], THEMES["pulse"])
     assert jpeg[:2] == b"\xff\xd8"
+
+
+@pytest.mark.parametrize("width", [140, 180, 240, 320, 480, 720])
+def test_a_line_of_figures_wraps_or_shrinks_but_never_cuts_a_figure(width):
+    figures = "5,785 streams · 380 artists · 899 songs · 365 days"
+    size, lines = figure_lines(figures, 24, width, 2)
+    assert " · ".join(text for text, _ in lines) == figures
+    assert not any(block.cut for _, block in lines)
+    # two lines whenever the smallest size allows; a box too narrow for that gets a third line, not a cut
+    assert len(lines) <= (2 if width >= 180 else 3)
+    assert all(block.lines[0].width <= width for _, block in lines)
+    assert size >= 24 * 0.6
+
+
+@pytest.mark.parametrize("format_name", FORMATS)
+def test_the_hero_figures_stay_inside_their_panel_on_at_most_two_lines(format_name):
+    layout = CardLayout(*FORMATS[format_name])
+    hero = [t for t in compose(hard_card(False), layout, THEMES["dark"]).texts if t.panel == "hero"]
+    heading, number, unit, *figures = hero
+    assert 1 <= len(figures) <= 2
+    assert all(layout.panels["hero"].holds(text.box) for text in hero)

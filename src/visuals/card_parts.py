@@ -11,13 +11,14 @@ from src.visuals.chart import colour_key
 from src.visuals.fonts import drawable
 from src.visuals.labels import LabelStyle, styled_label_blocks
 from src.visuals.layout import LINE
-from src.visuals.sprites import Sprite, TextSpec, render_block, render_texts
+from src.visuals.sprites import Sprite, TextBlock, TextSpec, render_block, render_texts
 from src.visuals.themes import Colour, Theme, assign_colours
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOUR_TICKS = (0, 6, 12, 18)
 SEPARATOR = " · "
 FACT_SCALES = (1.0, 0.85, 0.72)   # a headline that would be cut is tried smaller first
+FIGURE_SCALES = (1.0, 0.9, 0.8, 0.7, 0.6)  # likewise a line of figures, down to a size still read at a glance
 
 
 @dataclass(frozen=True)
@@ -53,18 +54,39 @@ def text_line(text: str, size: float, bold: bool, box: Box, baseline: float, col
     return Placed(sprite, round(x), round(baseline), colour, panel)
 
 
-def text_lines(text: str, size: float, box: Box, baseline: float, colour: Colour, panel: str) -> list[Placed]:
-    """Figures joined by " · " on one line, or on two broken at a " · " when one line cannot hold them."""
-    parts, width = text.split(SEPARATOR), int(box.width)
-    for count in range(len(parts), 0, -1):
-        first = render_block(TextSpec(SEPARATOR.join(parts[:count]), size, max_width=width))
-        if not first.cut:
+def text_lines(text: str, size: float, box: Box, baseline: float, colour: Colour, panel: str,
+               max_lines: int = 2) -> list[Placed]:
+    """Figures joined by " · ", broken only at a " · " into at most max_lines lines of the box's width, and
+    set smaller when they would not fit whole: a figure is never cut short."""
+    size, lines = figure_lines(text, size, int(box.width), max_lines)
+    return [Placed(block.lines[0], round(box.left), round(baseline + i * size * LINE), colour, panel)
+            for i, (_, block) in enumerate(lines)]
+
+
+def figure_lines(text: str, size: float, width: int, max_lines: int) -> tuple[float, list[tuple[str, TextBlock]]]:
+    """The size the figures are set at and their lines (text, drawn line): the largest of FIGURE_SCALES at
+    which every figure fits whole in max_lines lines; at the smallest, as many lines as whole figures need."""
+    parts = text.split(SEPARATOR)
+    for scale in FIGURE_SCALES:
+        lines = _greedy_lines(parts, size * scale, width)
+        if len(lines) <= max_lines and not any(block.cut for _, block in lines):
             break
-    lines = [first.lines[0]]
-    if count < len(parts):
-        lines += render_block(TextSpec(SEPARATOR.join(parts[count:]), size, max_width=width)).lines
-    return [Placed(line, round(box.left), round(baseline + i * size * LINE), colour, panel)
-            for i, line in enumerate(lines)]
+    return size * scale, lines
+
+
+def _greedy_lines(parts: list[str], size: float, width: int) -> list[tuple[str, TextBlock]]:
+    """Each line takes as many whole figures as fit; a figure wider than a line alone is cut (and says so)."""
+    lines: list[tuple[str, TextBlock]] = []
+    taken = 0
+    while taken < len(parts):
+        for count in range(len(parts) - taken, 0, -1):
+            line = SEPARATOR.join(parts[taken:taken + count])
+            block = render_block(TextSpec(line, size, max_width=width))
+            if not block.cut or count == 1:
+                break
+        lines.append((line, block))
+        taken += count
+    return lines
 
 
 def list_parts(rows: list, box: Box, layout: CardLayout, theme: Theme, tiles: bool,

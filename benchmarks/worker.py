@@ -24,6 +24,7 @@ from werkzeug.test import TestResponse, stream_encode_multipart
 
 from backend.app import create_app
 from benchmarks.measure import RssSampler
+from benchmarks.truth import race_truth
 from benchmarks.workloads import BY_NAME, Workload
 
 PREFIX = "BENCH "
@@ -77,7 +78,8 @@ def ingest(zip_path: str, upload_dir: str, run: int) -> int:
     return 0 if response.status_code == 200 else 1
 
 
-def _chart(client: FlaskClient, workload: Workload, session_id: str, run: int, out_dir: Path) -> dict[str, Any]:
+def _chart(client: FlaskClient, workload: Workload, session_id: str, run: int, out_dir: Path,
+           upload_dir: Path) -> dict[str, Any]:
     if workload.kind == "stats":
         route = workload.route.format(session_id=session_id)
         result, response = _measured(run, workload.name, lambda: client.get(route, query_string=workload.body))
@@ -97,6 +99,7 @@ def _chart(client: FlaskClient, workload: Workload, session_id: str, run: int, o
         path.write_bytes(video)
         result.update(output_bytes=len(video), frames=answer["frames"], fps=answer["fps"],
                       width=answer["width"], height=answer["height"], mp4=str(path))
+        result.update(race_truth(upload_dir, body))
     return result
 
 
@@ -105,7 +108,7 @@ def serve(upload_dir: str, out_dir: str, sessions: list[str], names: list[str]) 
     failed = False
     for run, session_id in enumerate(sessions, 1):
         for name in names:
-            result = _chart(client, BY_NAME[name], session_id, run, Path(out_dir))
+            result = _chart(client, BY_NAME[name], session_id, run, Path(out_dir), Path(upload_dir))
             failed |= result["status"] != 200
             emit(result)
     return 1 if failed else 0

@@ -43,13 +43,16 @@ def longest_run(mask: np.ndarray) -> int:
     return best
 
 
-def static_frames(plan: RacePlan, value_format: ValueFormat | None = None) -> np.ndarray:
-    """frames: identical on screen to the frame before (the first frame is not)."""
+def static_frames(plan: RacePlan, bar_max: float, value_format: ValueFormat | None = None) -> np.ndarray:
+    """frames: identical on screen to the frame before (the first frame is not): no bar moved or grew by a
+    visible amount (a quarter pixel shows in a bar's anti-aliased end), no number, date or marker changed."""
     value_format = value_format or count_format()
     step = value_format.divisor * 10 ** -value_format.decimals
     read = np.round(plan.values / step)
+    lengths = bar_lengths(plan, bar_max)
     same = np.zeros(plan.frame_count, dtype=bool)
     same[1:] = (np.all(plan.positions[1:] == plan.positions[:-1], axis=1)
+                & np.all(np.abs(lengths[1:] - lengths[:-1]) < 0.25, axis=1)
                 & np.all(read[1:] == read[:-1], axis=1)
                 & (np.round(plan.running_total[1:] / step) == np.round(plan.running_total[:-1] / step))
                 & (plan.date_index[1:] == plan.date_index[:-1])

@@ -43,16 +43,18 @@ log = logging.getLogger(__name__)
 class Case:
     theme: str
     format: str
-    race: bool = False
+    race: str = ""   # a race's moment: "last" (the final hold), "passing" (bars overtaking), "jump" (a quiet cut)
 
     @property
     def file(self) -> Path:
-        return FOLDER / f"{'race' if self.race else 'chart'}_{self.theme}_{self.format}.png"
+        kind = {"": "chart", "last": "race", "passing": "race_passing", "jump": "race_jump"}[self.race]
+        return FOLDER / f"{kind}_{self.theme}_{self.format}.png"
 
 
 CASES = [Case(theme, "feed") for theme in THEMES] + [Case("dark", name) for name in FORMATS if name != "feed"] \
     + [Case(theme, name) for theme in THEMES if theme != "dark" for name in ("story", "wide")] \
-    + [Case("dark", "feed", race=True), Case("pulse", "story", race=True)]
+    + [Case("dark", "feed", race="last"), Case("pulse", "story", race="last"),
+       Case("dark", "feed", race="passing"), Case("light", "wide", race="jump")]
 
 
 def _still(case: Case) -> Image.Image:
@@ -61,23 +63,30 @@ def _still(case: Case) -> Image.Image:
     return Image.open(io.BytesIO(jpeg)).convert("RGB")
 
 
-def _race_last_frame(case: Case) -> Image.Image:
-    """The hold at a race's end: the final ranking, whatever path the bars took to it."""
+def _race_frame(case: Case) -> Image.Image:
+    """A moment of a race of 2023 with a quiet summer (no plays from June to August): its final hold, the
+    frame with the most bars on the move, or the middle of the cut summer with its marker."""
     rng = np.random.default_rng(13)
     entity, day = rng.integers(0, 14, 6000), rng.integers(0, 365, 6000)
     keep = rng.random(6000) < (np.arange(14) / 14 + 0.2)[entity]   # some entities are played more
+    keep &= (day < 151) | (day > 242)
     dates = keyframe_dates(date(2023, 1, 1), date(2023, 12, 31), 30, "d")
     keyframes = build_keyframes(entity[keep], day[keep], np.ones(int(keep.sum())), 14, np.arange(14),
                                 date(2023, 1, 1), dates, 10)
     names = [SONGS[(7 * i) % len(SONGS)] for i in keyframes.member_ids]
     race = prepare_race(keyframes, names, PAGE, count_format(), 10, 4, hold_frames_for(12), 12,
                         *FORMATS[case.format], THEMES[case.theme])
-    return race.paint(race.frame_count - 1).convert("RGB")
+    positions = race.plan.positions
+    moving = np.sum((positions != np.round(positions)) & (positions < 10), axis=1)
+    jump = np.flatnonzero(race.plan.marker_index >= 0)
+    frame = {"last": race.frame_count - 1, "passing": int(np.argmax(moving)),
+             "jump": int(jump[jump.size // 2]) if jump.size else 0}[case.race]
+    return race.paint(frame).convert("RGB")
 
 
 def render(case: Case) -> Image.Image:
     """The case drawn now, at the stored size."""
-    picture = _race_last_frame(case) if case.race else _still(case)
+    picture = _race_frame(case) if case.race else _still(case)
     return picture.resize((picture.width // SCALE, picture.height // SCALE), Image.Resampling.BOX)
 
 

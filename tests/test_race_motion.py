@@ -155,7 +155,7 @@ def test_bars_below_the_chart_or_reading_zero_are_not_on_it(planned):
 
 def test_nothing_stands_still_for_more_than_a_second_before_the_end_hold(planned):
     plan = planned.plan
-    still = static_frames(plan)[:plan.frame_count - planned.hold - 1]
+    still = static_frames(plan, bar_max_for(planned.layout))[:plan.frame_count - planned.hold - 1]
     assert longest_run(still) <= planned.fps
 
 

@@ -1,9 +1,10 @@
 """The encode floor of a race: how long ffmpeg alone takes to encode its frames, and frame snapshots.
 
-The MP4 the API returned is decoded to raw RGB24 frames in a scratch file first; then ffmpeg,
+The MP4 the API returned is decoded to raw frames as the server paints them (FRAME_PIX_FMT) in a scratch
+file first; then ffmpeg,
 with exactly the server's arguments (backend.services.encoding.ffmpeg.ffmpeg_arguments), encodes that file
 fed to its stdin, and only that process is timed, from start to exit, with nothing else running.
-A long race is ~6 MB a frame raw (32 GB for a year of days at 1080x1920), so frames are decoded
+A long race is ~3 MB a frame raw (16 GB for a year of days at 1080x1920), so frames are decoded
 and encoded in segments of at most `segment_bytes`; the decoder sits blocked on its full pipe
 (idle) while a segment is encoded, and the floor is the sum of the segments' encode times (each
 segment adds one ffmpeg start-up, so with many segments the floor is a little pessimistic).
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from backend.services.encoding.ffmpeg import FRAME_BYTES_PER_PIXEL, FRAME_PIX_FMT, ffmpeg_arguments
+from backend.services.encoding.ffmpeg import FRAME_PIX_FMT, ffmpeg_arguments, frame_bytes
 
 QUIET = ("-hide_banner", "-loglevel", "error", "-nostdin")
 
@@ -68,19 +69,19 @@ def _time_encode(ffmpeg: str, raw: Path, width: int, height: int, fps: int, outp
 
 
 def encode_floor(mp4: Path, ffmpeg: str, width: int, height: int, fps: int, segment_bytes: int) -> Floor:
-    frame_bytes = width * height * FRAME_BYTES_PER_PIXEL
-    per_segment = max(1, segment_bytes // frame_bytes)
-    work = Path(tempfile.mkdtemp(prefix="bench-floor-", dir=_scratch_root(per_segment * frame_bytes)))
+    one_frame = frame_bytes(width, height)
+    per_segment = max(1, segment_bytes // one_frame)
+    work = Path(tempfile.mkdtemp(prefix="bench-floor-", dir=_scratch_root(per_segment * one_frame)))
     decoder = subprocess.Popen([ffmpeg, *QUIET, "-i", str(mp4), "-f", "rawvideo", "-pix_fmt", FRAME_PIX_FMT, "pipe:1"],
                                stdout=subprocess.PIPE)
     seconds, frames, segments = 0.0, 0, 0
     try:
         assert decoder.stdout is not None
         while True:
-            count = _fill(decoder.stdout, work / "frames.rgb", per_segment, frame_bytes)
+            count = _fill(decoder.stdout, work / "frames.raw", per_segment, one_frame)
             if count == 0:
                 break
-            seconds += _time_encode(ffmpeg, work / "frames.rgb", width, height, fps, work / "floor.mp4")
+            seconds += _time_encode(ffmpeg, work / "frames.raw", width, height, fps, work / "floor.mp4")
             frames += count
             segments += 1
             if count < per_segment:

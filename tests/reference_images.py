@@ -81,7 +81,7 @@ def _race_frame(case: Case) -> Image.Image:
     jump = np.flatnonzero(race.plan.marker_index >= 0)
     frame = {"last": race.frame_count - 1, "passing": int(np.argmax(moving)),
              "jump": int(jump[jump.size // 2]) if jump.size else 0}[case.race]
-    return race.paint(frame).convert("RGB")
+    return race.paint(frame).image()
 
 
 def render(case: Case) -> Image.Image:

@@ -73,10 +73,10 @@ def test_the_measuring_tool_sees_an_inversion_painted_on_purpose(decoded):
     positions, values = race.plan.positions[last].copy(), race.plan.values[last]
     colours = [entry.colour for entry in race.painter.entries]
     layout = race.painter.layout
-    honest = np.asarray(race.painter.paint(positions, values, float(race.plan.scale[last])).convert("RGB"))
+    honest = np.asarray(race.painter.paint(positions, values, float(race.plan.scale[last])).image())
     bars = settled_bars(honest, layout, colours)
     assert [bar.row for bar in bars] == list(range(len(bars))) and not inverted(bars)
     first, fourth = np.flatnonzero(positions == 0)[0], np.flatnonzero(positions == 3)[0]
     positions[first], positions[fourth] = 3, 0
-    swapped = np.asarray(race.painter.paint(positions, values, float(race.plan.scale[last])).convert("RGB"))
+    swapped = np.asarray(race.painter.paint(positions, values, float(race.plan.scale[last])).image())
     assert inverted(settled_bars(swapped, layout, colours))

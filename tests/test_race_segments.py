@@ -36,8 +36,7 @@ def encoding_for(prepared, workers: int, ffmpeg: str | None = None) -> Encoding:
 
 
 def painted(prepared, index: int) -> np.ndarray:
-    frame = next(prepared.race.frames(index, index + 1))
-    return np.frombuffer(frame, dtype=np.uint8).reshape(prepared.height, prepared.width, 4)[:, :, :3].astype(int)
+    return np.asarray(prepared.race.paint(index).image()).astype(int)
 
 
 def keyframe_indices(data: bytes) -> list[int]:

@@ -64,5 +64,5 @@ def render_top_chart(items: list[ChartItem], page: Page, value_format: ValueForm
     painter = FramePainter(layout, theme, entries, page, value_format, float(values.max(initial=0)))
     frame = painter.paint(np.arange(len(items), dtype=np.float64), values, float(values.max(initial=0)) or 1.0)
     buffer = io.BytesIO()
-    frame.convert("RGB").save(buffer, format="JPEG", quality=JPEG_QUALITY)
+    frame.image().save(buffer, format="JPEG", quality=JPEG_QUALITY)
     return buffer.getvalue()

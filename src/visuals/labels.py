@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PIL import Image
 
+from src.visuals.canvas import Canvas
 from src.visuals.layout import LINE, Layout
-from src.visuals.sprites import Sprite, TextBlock, TextSpec, render_block, render_texts, stamp
+from src.visuals.sprites import Sprite, TextBlock, TextSpec, render_block, render_texts
 from src.visuals.themes import Colour
 
 DIGITS = "0123456789,."
@@ -35,14 +35,14 @@ class Numbers:
         text = sum(self.advance[ch] for ch in number)
         return text + (self.unit_gap + self.units[unit].width if unit else 0)
 
-    def stamp(self, frame: Image.Image, number: str, unit: str | None, x: int, baseline: int,
+    def stamp(self, canvas: Canvas, number: str, unit: str | None, x: int, baseline: int,
               colours: tuple[Colour, Colour], clip: tuple[int, int | None] = (0, None)) -> None:
         """The number in colours[0] and its unit after it in colours[1]."""
         for ch in number:
-            stamp(frame, self.glyphs[ch], x, baseline, colours[0], *clip)
+            canvas.stamp(self.glyphs[ch], x, baseline, colours[0], *clip)
             x += self.advance[ch]
         if unit:
-            stamp(frame, self.units[unit], x + self.unit_gap, baseline, colours[1], *clip)
+            canvas.stamp(self.units[unit], x + self.unit_gap, baseline, colours[1], *clip)
 
 
 @dataclass(frozen=True)

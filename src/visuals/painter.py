@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PIL import Image
 
-from src.visuals.bars import fill_bar, paste_clipped, thumbnail
+from src.visuals.bars import thumbnail
+from src.visuals.canvas import Canvas, RgbCanvas
 from src.visuals.labels import Numbers, label_blocks
 from src.visuals.layout import Layout
 from src.visuals.sprites import TextSpec, render_texts, stamp
@@ -58,7 +59,7 @@ class FramePainter:
     """Holds everything drawn once; paint() composes one frame into a reused buffer."""
 
     def __init__(self, layout: Layout, theme: Theme, entries: list[Entry], page: Page, value_format: ValueFormat,
-                 largest_value: float):
+                 largest_value: float, canvas_type: type[Canvas] = RgbCanvas):
         self.layout, self.theme, self.entries, self.value_format = layout, theme, entries, value_format
         self.labels = label_blocks(layout, [e.name for e in entries], [e.artist for e in entries])
         self.numbers = Numbers(layout.value_px, True, (value_format.unit, value_format.unit_of_one))
@@ -72,28 +73,15 @@ class FramePainter:
         number = value_format.number(largest_value)
         widest = self.numbers.width(number, value_format.unit_after(number))
         self.bar_max = max(layout.right_edge - layout.bar_left - self.value_gap - widest, layout.width // 10)
-        self.background = np.asarray(self._background(page).convert("RGBX")).copy()
-        self._make_frame()
-
-    def _make_frame(self) -> None:
-        # Frames are painted in place into one RGBX buffer that ffmpeg reads as rgb0: no copy per frame.
-        self.pixels = self.background.copy()
-        self.frame = Image.frombuffer("RGBX", (self.layout.width, self.layout.height), self.pixels, "raw", "RGBX",
-                                      0, 1)
-        self.frame.readonly = 0  # frombuffer marks shared buffers read-only; painting into it is the point
+        # Frames are painted in place into one buffer that ffmpeg reads as it is: no copy per frame.
+        self.canvas = canvas_type(self._background(page))
 
     def __getstate__(self) -> dict:
-        """What paints frames, for a race's segment helper: the frame buffer is made anew on unpickling (a
-        pickled image would no longer share the pixels buffer), and the pictures travel only as the
-        thumbnails drawn from them."""
+        """What paints frames, for a race's segment helper: the pictures travel only as the thumbnails drawn
+        from them (the canvas makes its frame buffer anew)."""
         state = self.__dict__.copy()
-        del state["pixels"], state["frame"]
         state["entries"] = [replace(entry, picture=None) for entry in self.entries]
         return state
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._make_frame()
 
     def _background(self, page: Page) -> Image.Image:
         lay, theme = self.layout, self.theme
@@ -108,14 +96,14 @@ class FramePainter:
         return canvas
 
     def paint(self, positions: np.ndarray, values: np.ndarray, scale: float,
-              date_index: int | None = None, total: float | None = None, marker: int = -1) -> Image.Image:
+              date_index: int | None = None, total: float | None = None, marker: int = -1) -> Canvas:
         """One frame: entry i sits at slot positions[i] with value values[i].
 
-        Returns the painter's own RGBX image, overwritten by the next call.
+        Returns the painter's own canvas, overwritten by the next call.
         """
         lay = self.layout
-        frame = self.frame
-        np.copyto(self.pixels, self.background)
+        frame = self.canvas
+        frame.reset()
         if date_index is not None and self.dates:
             self._paint_counter(frame, self.dates[date_index], total, marker)
         drawn = np.flatnonzero(positions < lay.slots + 0.5)
@@ -126,37 +114,37 @@ class FramePainter:
             self._paint_entry(frame, i, float(positions[i]), float(values[i]), scale, backed)
         return frame
 
-    def _paint_counter(self, frame: Image.Image, date, total: float | None, marker: int) -> None:
+    def _paint_counter(self, frame: Canvas, date, total: float | None, marker: int) -> None:
         lay, muted = self.layout, self.theme.muted
-        stamp(frame, date, lay.right_edge - date.width, lay.date_baseline, muted)
+        frame.stamp(date, lay.right_edge - date.width, lay.date_baseline, muted)
         if marker >= 0:
             # A cut quiet stretch: its marker stands where the total is (which the stretch leaves unchanged).
             sprite = self.markers[marker]
-            stamp(frame, sprite, lay.right_edge - sprite.width, lay.total_baseline, self.theme.text)
+            frame.stamp(sprite, lay.right_edge - sprite.width, lay.total_baseline, self.theme.text)
         elif total is not None and self.totals is not None:
             number = self.value_format.number(total)
             unit = self.value_format.unit_after(number)
             x = lay.right_edge - self.totals.width(number, unit)
             self.totals.stamp(frame, number, unit, x, lay.total_baseline, (muted, muted))
 
-    def _paint_entry(self, frame: Image.Image, i: int, slot: float, value: float, scale: float,
+    def _paint_entry(self, frame: Canvas, i: int, slot: float, value: float, scale: float,
                      backed: bool) -> None:
         lay, theme = self.layout, self.theme
         clip = (lay.area_top, lay.area_bottom)
         centre = lay.area_top + (slot + 0.5) * lay.slot_px
         length = max(2.0, value / scale * self.bar_max) if value > 0 else 0.0
-        fill_bar(frame, lay.bar_left, lay.bar_left + length, centre - lay.bar_px / 2, centre + lay.bar_px / 2,
-                 self.entries[i].colour, *clip)
+        frame.bar(self.entries[i].colour, lay.bar_left, lay.bar_left + length, centre - lay.bar_px / 2,
+                  centre + lay.bar_px / 2, *clip)
         thumb = self.thumbs[i]
         if thumb is not None:
-            paste_clipped(frame, thumb, lay.thumb_left, int(round(centre - thumb.height / 2)), *clip)
+            frame.picture(thumb, lay.thumb_left, int(round(centre - thumb.height / 2)), *clip)
         label = self.labels[i]
         if backed:
             # Bars passing each other: this label covers the one below instead of mixing letters with it.
             self._plate(frame, lay.name_left, lay.column_left, int(centre) + label.top, int(centre) + label.bottom)
         for line in label.lines:
-            stamp(frame, line.sprite, lay.name_left, int(centre) + line.dy,
-                  theme.muted if line.muted else theme.text, *clip)
+            frame.stamp(line.sprite, lay.name_left, int(centre) + line.dy, theme.muted if line.muted else theme.text,
+                        *clip)
         number = self.value_format.number(value)
         unit = self.value_format.unit_after(number)
         x, baseline = lay.bar_left + int(length) + self.value_gap, int(centre + lay.value_px * 0.36)
@@ -165,11 +153,11 @@ class FramePainter:
                         baseline + round(lay.value_px * 0.3))
         self.numbers.stamp(frame, number, unit, x, baseline, (theme.text, theme.muted), clip)
 
-    def _plate(self, frame: Image.Image, left: int, right: int, top: int, bottom: int) -> None:
+    def _plate(self, frame: Canvas, left: int, right: int, top: int, bottom: int) -> None:
         """The page's colour behind a label, inside the chart area."""
         top, bottom = max(top, self.layout.area_top), min(bottom, self.layout.area_bottom)
         if top < bottom and left < right:
-            frame.paste(self.theme.background, (left, top, right, bottom))
+            frame.fill(self.theme.background, (left, top, right, bottom))
 
 
 def _crowded(positions: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ from typing import Iterator
 import numpy as np
 from PIL import Image
 
+from src.visuals.canvas import Canvas
 from src.visuals.chart import bar_colours
 from src.visuals.keyframes import Keyframes
 from src.visuals.layout import Layout
@@ -14,6 +15,7 @@ from src.visuals.painter import Entry, FramePainter, Page
 from src.visuals.race_plan import RacePlan, plan_race
 from src.visuals.style import ValueFormat
 from src.visuals.themes import Theme
+from src.visuals.yuv_canvas import YuvCanvas
 
 
 @dataclass
@@ -25,19 +27,19 @@ class Race:
     def frame_count(self) -> int:
         return self.plan.frame_count
 
-    def paint(self, index: int) -> Image.Image:
-        """Frame `index` as the painter's own image (overwritten by the next paint)."""
+    def paint(self, index: int) -> Canvas:
+        """Frame `index` on the painter's own canvas (overwritten by the next paint); .image() shows it."""
         plan = self.plan
         return self.painter.paint(plan.positions[index], plan.values[index], float(plan.scale[index]),
                                   int(plan.date_index[index]), float(plan.running_total[index]),
                                   int(plan.marker_index[index]))
 
     def frames(self, start: int = 0, stop: int | None = None) -> Iterator[memoryview]:
-        """Raw rgb0 frames start..stop for ffmpeg's rawvideo input.
+        """Raw frames start..stop for ffmpeg's rawvideo input, in the canvas's pix_fmt (yuv420p, BT.709).
 
         Each is a view of the painter's buffer: write it out before asking for the next.
         """
-        pixels = memoryview(self.painter.pixels).cast("B")
+        pixels = self.painter.canvas.raw
         for index in range(start, self.plan.frame_count if stop is None else stop):
             self.paint(index)
             yield pixels
@@ -64,7 +66,7 @@ def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], page
     entries = [Entry(name, artist, colour, picture)
                for (name, artist), colour, picture in zip(names, colours, pictures)]
     page = Page(page.title, page.subtitle, page.footer, tuple(plan.date_labels), tuple(plan.marker_labels))
-    painter = FramePainter(layout, theme, entries, page, value_format, float(plan.values.max(initial=0)))
+    painter = FramePainter(layout, theme, entries, page, value_format, float(plan.values.max(initial=0)), YuvCanvas)
     return Race(plan, painter)
 
 

@@ -1,0 +1,134 @@
+"""A race frame painted straight into the encoder's planes: Y' at full size, Cb and Cr at half.
+
+Every primitive is an alpha blend, and a blend of colours is the same blend of their Y'CbCr values (the
+conversion is affine), so each is painted once per plane: at full size into Y', and into Cb and Cr with
+the coverage averaged over each 2 x 2 block. What the frames repeat is converted once, never per frame:
+the background, each colour, each sprite's half-size mask and each picture (for each of the four ways a
+2 x 2 block can fall on it). ffmpeg receives yuv420p and converts nothing.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from src.visuals.bars import fill_bar, paste_clipped
+from src.visuals.canvas import shared_image
+from src.visuals.masks import Sprite
+from src.visuals.themes import Colour
+from src.visuals.yuv import colour_to_yuv, planes_to_rgb, rgb_to_planes
+
+
+class YuvCanvas:
+    """A yuv420p frame (BT.709, limited range): the Y' plane, then Cb, then Cr, in one buffer."""
+    pix_fmt = "yuv420p"
+
+    def __init__(self, background: Image.Image):
+        width, height = self.size = background.size
+        if width % 2 or height % 2:
+            raise ValueError("a 4:2:0 frame needs an even width and height")
+        self.background = np.concatenate([p.ravel() for p in rgb_to_planes(np.asarray(background.convert("RGB")))])
+        self._make_frame()
+
+    def _make_frame(self) -> None:
+        width, height = self.size
+        luma, quarter = width * height, width * height // 4
+        self.pixels = self.background.copy()
+        self.planes = (shared_image("L", (width, height), self.pixels[:luma]),
+                       shared_image("L", (width // 2, height // 2), self.pixels[luma:luma + quarter]),
+                       shared_image("L", (width // 2, height // 2), self.pixels[luma + quarter:]))
+        self._masks: dict[tuple[int, int, int], tuple[Image.Image, Image.Image]] = {}
+        self._pictures: dict[tuple[int, int, int], tuple[Image.Image, tuple[Image.Image, ...]]] = {}
+
+    def __getstate__(self) -> dict:
+        return {"size": self.size, "background": self.background}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._make_frame()
+
+    @property
+    def raw(self) -> memoryview:
+        return memoryview(self.pixels).cast("B")
+
+    def reset(self) -> None:
+        np.copyto(self.pixels, self.background)
+
+    def fill(self, colour: Colour, box: tuple[int, int, int, int]) -> None:
+        left, top, right, bottom = box
+        self.planes[0].paste(colour_to_yuv(colour)[0], box)
+        self._chroma_box(colour, left, right, top, bottom)
+
+    def bar(self, colour: Colour, x0: int, x1: float, y0: float, y1: float, clip_top: int, clip_bottom: int) -> None:
+        """A bar with anti-aliased right, top and bottom edges, in every plane."""
+        if x1 <= x0:
+            return
+        fill_bar(self.planes[0], x0, x1, y0, y1, colour_to_yuv(colour)[0], clip_top, clip_bottom)
+        self._chroma_box(colour, x0, x1, max(y0, clip_top), min(y1, clip_bottom))
+
+    def stamp(self, sprite: Sprite, x: int, baseline: int, colour: Colour, clip_top: int = 0,
+              clip_bottom: int | None = None) -> None:
+        """Blend a one-colour sprite with its baseline at `baseline`, clipped to rows clip_top..clip_bottom."""
+        clip_bottom = self.size[1] if clip_bottom is None else clip_bottom
+        top = baseline - sprite.baseline
+        mask, y0 = sprite.mask, top
+        whole = top >= clip_top and top + sprite.height <= clip_bottom
+        if not whole:
+            y0, y1 = max(top, clip_top), min(top + sprite.height, clip_bottom)
+            if y0 >= y1:
+                return
+            mask = mask.crop((0, y0 - top, sprite.width, y1 - top))
+        luma, cb, cr = colour_to_yuv(colour)
+        self.planes[0].paste(luma, (x, y0), mask)
+        half = self._half_mask(mask, x % 2, y0 % 2) if whole else _half_mask(mask, x % 2, y0 % 2)
+        self.planes[1].paste(cb, (x // 2, y0 // 2), half)
+        self.planes[2].paste(cr, (x // 2, y0 // 2), half)
+
+    def picture(self, tile: Image.Image, x: int, y: int, clip_top: int, clip_bottom: int) -> None:
+        """A picture pasted as it is, cropped to rows clip_top..clip_bottom (chroma rows wholly inside them)."""
+        key = (id(tile), x % 2, y % 2)
+        if key not in self._pictures:
+            planes = rgb_to_planes(np.asarray(tile.convert("RGB")), (x % 2, y % 2))
+            self._pictures[key] = (tile, tuple(Image.fromarray(plane) for plane in planes))
+        luma, cb, cr = self._pictures[key][1]
+        paste_clipped(self.planes[0], luma, x, y, clip_top, clip_bottom)
+        for plane, tile_plane in ((self.planes[1], cb), (self.planes[2], cr)):
+            paste_clipped(plane, tile_plane, x // 2, y // 2, (clip_top + 1) // 2, clip_bottom // 2)
+
+    def image(self) -> Image.Image:
+        """The frame as a player shows it: an RGB picture (BT.709, limited range)."""
+        return Image.fromarray(planes_to_rgb(*(np.asarray(plane) for plane in self.planes)))
+
+    def _half_mask(self, mask: Image.Image, px: int, py: int) -> Image.Image:
+        key = (id(mask), px, py)
+        if key not in self._masks:  # the mask is kept with its half, so its id is never reused meanwhile
+            self._masks[key] = (mask, _half_mask(mask, px, py))
+        return self._masks[key][1]
+
+    def _chroma_box(self, colour: Colour, left: float, right: float, top: float, bottom: float) -> None:
+        """Cb and Cr of a box with fractional edges: each chroma sample blended by the share of its 2 x 2
+        block the box covers."""
+        if right <= left or bottom <= top:
+            return
+        first_column, columns = _coverage(left, right)
+        first_row, rows = _coverage(top, bottom)
+        alpha = Image.fromarray(np.round(np.outer(rows, columns) * 255).astype(np.uint8))
+        _, cb, cr = colour_to_yuv(colour)
+        self.planes[1].paste(cb, (first_column, first_row), alpha)
+        self.planes[2].paste(cr, (first_column, first_row), alpha)
+
+
+def _half_mask(mask: Image.Image, px: int, py: int) -> Image.Image:
+    """A mask at half size, each pixel the mean of the 2 x 2 block it stands for, the mask placed px, py
+    pixels past an even position."""
+    alpha = np.asarray(mask, dtype=np.float32)
+    padded = np.pad(alpha, ((py, (alpha.shape[0] + py) % 2), (px, (alpha.shape[1] + px) % 2)))
+    blocks = padded.reshape(padded.shape[0] // 2, 2, padded.shape[1] // 2, 2).mean(axis=(1, 3))
+    return Image.fromarray(np.round(blocks).astype(np.uint8))
+
+
+def _coverage(start: float, stop: float) -> tuple[int, np.ndarray]:
+    """The first half-size sample an interval of full-size pixels touches, and the share of each touched
+    sample's two pixels it covers."""
+    first, last = int(np.floor(start)) // 2, (int(np.ceil(stop)) - 1) // 2
+    edges = 2 * np.arange(first, last + 1, dtype=np.float64)
+    return first, np.clip(np.minimum(stop, edges + 2) - np.maximum(start, edges), 0, 2) / 2

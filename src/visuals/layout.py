@@ -146,6 +146,11 @@ class Layout:
     def slot_px(self) -> float:
         return (self.area_bottom - self.area_top) / self.slots
 
+    @property
+    def last_visible_position(self) -> float:
+        """Bars at this row position or further down are wholly below the chart area (which clips them)."""
+        return self.slots - 0.5 + self.bar_px / (2 * self.slot_px)
+
     @cached_property
     def bar_px(self) -> float:
         return min(self.slot_px * 0.64, self.page * 0.07)

@@ -56,7 +56,7 @@ def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], page
                     pictures=any(picture is not None for picture in pictures))
     # Entities choose palette colours in the order they first come on screen (as with intervals, that
     # leaves a free colour whenever one can be had), away from those they share the screen with longest.
-    shown = plan.positions < layout.slots + 0.5
+    shown = plan.positions < layout.last_visible_position
     first_seen = np.where(shown.any(axis=0), shown.argmax(axis=0), shown.shape[0])
     priority = np.lexsort((-keyframes.values.max(axis=0, initial=0), first_seen))
     on_screen = shown[:, priority].astype(np.float32)

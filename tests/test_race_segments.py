@@ -68,9 +68,10 @@ def test_year_race_at_28_fps_splits_into_two_halves_on_two_workers():
 
 
 @pytest.mark.parametrize(("width", "height", "current_mb", "budget_mb", "expected"), [
-    (1080, 1350, 120, 500, 2),   # about 165 MB an encoder: two fit beside a lean process
-    (1080, 1350, 200, 500, 1),   # the benchmark's process: a second encoder would pass 500 MB
-    (1080, 1920, 150, 500, 1),   # about 226 MB an encoder
+    (1080, 1350, 200, 500, 2),   # about 108 MB an encoder (fed yuv420p): two fit beside the benchmark's process
+    (1080, 1350, 260, 500, 1),   # a second encoder and its helper would pass 500 MB
+    (1080, 1920, 150, 500, 2),   # about 145 MB an encoder
+    (1080, 1920, 200, 500, 1),
     (1080, 1920, 150, 0, 2),     # no budget: RENDER_WORKERS decides
     (1080, 1350, 450, 500, 1),   # a busy process: never fewer than one
     (320, 400, 150, 500, 2),     # capped by RENDER_WORKERS

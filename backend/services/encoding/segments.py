@@ -31,19 +31,21 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from backend.services.encoding.checks import CHECK_SECONDS
-from backend.services.encoding.ffmpeg import EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments
+from backend.services.encoding.ffmpeg import (EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments,
+                                             frame_bytes)
 from backend.services.hygiene import MB, rss_mb
 from src.visuals import Race
 
 log = logging.getLogger(__name__)
 
 GOPS_PER_SEGMENT_AT_LEAST = 4  # shorter races are not worth a second process
-# Memory of one more segment, measured with the imageio-ffmpeg build (ffmpeg 9): an encoder fed raw
-# RGB frames peaks at 157-174 MB at 1080x1350, about 26 frames' worth in its queues and conversion
-# buffers plus ~20 MB of its own. A helper (a fresh interpreter with numpy, Pillow and the unpickled
-# race; no matplotlib) painting a 1080x1350 one-year race peaked at 30 MB private (USS) and 48 MB RSS,
-# the rest being library pages this process maps too; a forked helper had been 13 MB USS.
-ENCODER_QUEUED_FRAMES = 26
+# Memory of one more segment, measured with the imageio-ffmpeg build (ffmpeg 9): a single-threaded
+# encoder fed raw yuv420p frames of noise (its worst case) peaked at 101 MB at 1080x1350 and 145 MB at
+# 1080x1920, about 42 frames' worth in its queues and lookahead plus ~20 MB of its own (fed rgb0 it had
+# held 157-174 MB at 1080x1350 with its conversion buffers). A helper (a fresh interpreter with numpy,
+# Pillow and the unpickled race; no matplotlib) painting a 1080x1350 one-year race peaked at 30 MB
+# private (USS) and 48 MB RSS, the rest being library pages this process maps too.
+ENCODER_QUEUED_FRAMES = 42
 ENCODER_OWN_MB = 20.0
 HELPER_MB = 40.0
 WAIT_POLL_SECONDS = 0.02
@@ -71,7 +73,7 @@ def workers_within_memory(encoding: Encoding, current_mb: float) -> int:
     """As many segments as RENDER_WORKERS allows and the memory budget has room for (at least one)."""
     if encoding.memory_mb <= 0:
         return max(1, encoding.workers)
-    encoder_mb = ENCODER_QUEUED_FRAMES * encoding.width * encoding.height * 4 / MB + ENCODER_OWN_MB
+    encoder_mb = ENCODER_QUEUED_FRAMES * frame_bytes(encoding.width, encoding.height) / MB + ENCODER_OWN_MB
     room = encoding.memory_mb - current_mb - encoder_mb
     return max(1, min(encoding.workers, 1 + int(room // (encoder_mb + HELPER_MB))))
 

@@ -22,7 +22,7 @@ from backend.services.artwork_store.records import SPOTIFY_ID, valid_record
 
 log = logging.getLogger(__name__)
 
-LOOKUP_KINDS = ("tracks", "artists")
+LOOKUP_KINDS = ("tracks", "artists", "oembed", "deezer-artists", "deezer-songs", "deezer-albums")
 PICTURES = "pictures"
 
 

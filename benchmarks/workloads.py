@@ -30,7 +30,7 @@ class Target:
 @dataclass(frozen=True)
 class Workload:
     name: str
-    kind: str  # "ingest" | "image" | "stats" | "wrapped" | "race"
+    kind: str  # "ingest" | "image" | "stats" | "wrapped" | "race" | "artwork"
     route: str
     body: dict[str, Any] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
@@ -56,6 +56,19 @@ def _images() -> list[Workload]:
     return out
 
 
+def _artwork() -> list[Workload]:
+    """A top-10 chart with pictures from each source alone (benchmarks/artwork.py), first with an empty artwork
+    cache, then with what that chart cached. oEmbed finds covers only: its chart is of songs."""
+    out = []
+    for source, attribute in (("spotify", "artist_name"), ("oembed", "track_name"), ("deezer", "artist_name")):
+        body = {"selected_attribute": attribute, "top_n": 10}
+        out.append(Workload(f"artwork_{source}_cold", "artwork", "/generate_image", body,
+                            (Target("wall s", "wall_s", 5.3),)))   # the artwork budget, then the chart
+        out.append(Workload(f"artwork_{source}_cached", "artwork", "/generate_image", body,
+                            (Target("wall s", "wall_s", 0.4),)))
+    return out
+
+
 WORKLOADS: tuple[Workload, ...] = (
     Workload("ingest", "ingest", "/process", {},
              (Target("wall s", "wall_s", 1.5), Target("peak RSS MB", "peak_server_mb", 300.0))),
@@ -78,6 +91,7 @@ WORKLOADS: tuple[Workload, ...] = (
              {"selected_attribute": "track_name", **RACE_SPEED, **YEAR_2023, "days": 7}, (_race_memory(),)),
     Workload("race_year_albums", "race", "/generate_animation",
              {"selected_attribute": "album_name", **RACE_SPEED, **YEAR_2023, "days": 7}, (_race_memory(),)),
+    *_artwork(),
 )
 BY_NAME = {w.name: w for w in WORKLOADS}
 

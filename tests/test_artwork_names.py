@@ -59,3 +59,14 @@ def test_a_pause_outlives_the_process_and_a_damaged_file_is_no_pause(tmp_path):
     assert states.read("deezer-ab12").paused_until <= time.time() + MAX_PAUSE_S
     (tmp_path / "sources" / "deezer-ab12.json").write_bytes(b"\x00\xff")
     assert not states.read("deezer-ab12").paused()
+
+
+def test_deezer_searches_of_one_process_stay_within_their_window(monkeypatch):
+    from backend.services.artwork import deezer
+    slept: list[float] = []
+    monkeypatch.setattr(deezer.time, "sleep", slept.append)
+    monkeypatch.setattr(deezer.time, "monotonic", lambda: 1000.0)
+    window = deezer._Window(limit=3, window_s=5.0)
+    for _ in range(5):
+        window.wait(seconds_left=60)
+    assert slept == [5.0, 5.0]   # three at once, then each waits for a slot of the window to free

@@ -4,7 +4,7 @@ It serves what has no Spotify id (Account data) and artists the keyless Spotify 
 find. Only names are sent: an artist's, and a song's or album's title. A picture is taken only from
 an item whose names match the ones asked exactly (artwork/names.py); where several artists bear the
 name, the one with the most fans on Deezer. Deezer allows about 50 requests per 5 s: each process
-keeps below that, and Deezer's own "quota exceeded" (error code 4, in a 200 answer) is waited out
+keeps to half of that, and Deezer's own "quota exceeded" (error code 4, in a 200 answer) is waited out
 within the budget like a 429.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections import deque
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -22,31 +23,34 @@ from backend.services.artwork_store import image_url_of
 QUOTA_ERROR = 4          # "Quota limit exceeded"
 NO_DATA_ERROR = 800      # "no data": nothing found
 QUOTA_WAIT_S = 1.0       # Deezer counts over 5 s: a second frees some of it
-MIN_INTERVAL_S = 0.11    # per process: under 50 requests per 5 s
+REQUESTS_PER_WINDOW, WINDOW_S = 25, 5.0   # per process: two workers together stay within 50 per 5 s
 PICTURE_SIZES = (("small", 56), ("medium", 250), ("big", 500), ("xl", 1000))
 SEARCHES = {"artist": ("search/artist", "deezer-artists"), "song": ("search", "deezer-songs"),
             "album": ("search/album", "deezer-albums")}
 
 
 
-class _Throttle:
-    """Spaces one process's requests MIN_INTERVAL_S apart, whichever thread sends them."""
+class _Window:
+    """At most `limit` requests of this process in any `window_s` seconds, whichever thread sends them: a
+    chart's few searches go at once, a long race's are spread out."""
 
-    def __init__(self, interval_s: float):
-        self.interval_s = interval_s
-        self._next = 0.0
+    def __init__(self, limit: int, window_s: float):
+        self.limit, self.window_s = limit, window_s
+        self._slots: deque[float] = deque()
         self._lock = threading.Lock()
 
     def wait(self, seconds_left: float) -> None:
         with self._lock:
             now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval_s
+            while self._slots and self._slots[0] <= now - self.window_s:
+                self._slots.popleft()
+            slot = now if len(self._slots) < self.limit else max(now, self._slots[-self.limit] + self.window_s)
+            self._slots.append(slot)
         if slot > now:
             time.sleep(min(slot - now, seconds_left))
 
 
-_throttle = _Throttle(MIN_INTERVAL_S)
+_window = _Window(REQUESTS_PER_WINDOW, WINDOW_S)
 
 
 def _images(item: dict, prefix: str) -> list[list]:
@@ -119,7 +123,7 @@ class DeezerSource:
             query = without_featuring(artist)
         else:
             query = f"artist:{_quoted(artist)} {'track' if kind == 'song' else 'album'}:{_quoted(title or '')}"
-        _throttle.wait(self.fetch.remaining())
+        _window.wait(self.fetch.remaining())
         response = self.fetch.session.get(self.fetch.settings.deezer_url + path, params={"q": query},
                                           timeout=self.fetch.settings.timeout_s, allow_redirects=False)
         if response.status_code == 429:

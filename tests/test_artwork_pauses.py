@@ -8,14 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 
 import pytest
 
-from backend.core.settings import PROJECT_ROOT
+from backend.core.settings import PROJECT_ROOT, load_settings
 from backend.services.artwork import ArtworkSettings
 from backend.services.artwork.fetching import source_key
-from backend.core.settings import load_settings
 from tests import exportgen as eg
 from tests.artwork_checks import CATALOG, TRACKS, chart, client_for, has_own_picture
 from tests.conftest import eventually, offline_app, upload_ok
@@ -46,7 +45,7 @@ def artwork_health(client) -> dict[str, str]:
 
 def paused_until(text: str) -> float:
     assert text.startswith("paused until "), text
-    return datetime.fromisoformat(text.removeprefix("paused until ").replace("Z", "+00:00")).timestamp()
+    return datetime.fromisoformat(text.removeprefix("paused until ")).timestamp()
 
 
 CHART_IN_ANOTHER_PROCESS = """

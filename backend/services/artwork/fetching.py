@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
+import math
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -59,7 +60,7 @@ def retry_after_of(headers: Mapping[str, str] | None, default: float = 1.0) -> f
         value = float((headers or {}).get("Retry-After", default))
     except (TypeError, ValueError):
         return default
-    return value if value == value and value >= 0 else default   # NaN and negatives: the default
+    return value if math.isfinite(value) and value >= 0 else default
 
 
 def source_key(settings: ArtworkSettings, name: str) -> str:
@@ -216,7 +217,8 @@ class RequestFetch:
             if state.strikes or state.reason == "unreachable":
                 self.states.update(key, _reachable)
         elif (tally.unreachable or tally.waiting) and not tally.closed:
-            before, after = self.states.update(key, lambda state: _unreachable(state, self.settings.unreachable_pause_s))
+            pause_s = self.settings.unreachable_pause_s
+            before, after = self.states.update(key, lambda state: _unreachable(state, pause_s))
             tally.closed = True
             if not before.paused():
                 log.warning("Artwork source %s could not be reached: not asked again for %.0f s",

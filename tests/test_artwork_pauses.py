@@ -14,7 +14,7 @@ import pytest
 
 from backend.core.settings import PROJECT_ROOT, load_settings
 from backend.services.artwork import ArtworkSettings
-from backend.services.artwork.fetching import source_key
+from backend.services.artwork.states import source_key
 from tests import exportgen as eg
 from tests.artwork_checks import CATALOG, TRACKS, chart, client_for, has_own_picture
 from tests.conftest import eventually, offline_app, upload_ok

@@ -16,8 +16,9 @@ from collections import deque
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from backend.services.artwork.fetching import RateLimited, RequestFetch, retry_after_of, source_key
+from backend.services.artwork.fetching import RateLimited, RequestFetch, retry_after_of
 from backend.services.artwork.names import name_key, same_name, without_featuring
+from backend.services.artwork.states import source_key
 from backend.services.artwork_store import image_url_of
 
 QUOTA_ERROR = 4          # "Quota limit exceeded"

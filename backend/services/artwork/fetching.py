@@ -11,7 +11,6 @@ chart. Each pause is logged once, by the process that records it.
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import math
@@ -24,8 +23,9 @@ from typing import Any, Callable, Iterable, Mapping
 import requests
 
 from backend.services.artwork.settings import ArtworkSettings
+from backend.services.artwork.states import source_states
 from backend.services.artwork_store import ArtworkCache
-from backend.services.artwork_store.source_state import SourceState, SourceStates, paused_for
+from backend.services.artwork_store.source_state import SourceState, paused_for
 from backend.services.bounded_http.requests_session import bounded_session
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,6 @@ MAX_RATE_LIMIT_WAITS = 3
 CONNECT_TIMEOUT_S = 2.0      # a source that takes longer to accept a connection counts as unreachable
 REFUSED_PAUSE_S = 3600.0     # a source that refuses the service as such (403 to every call, bad credentials)
 MAX_UNREACHABLE_PAUSE_S = 3600.0
-STATE_FOLDER = "sources"
 
 
 class RateLimited(Exception):
@@ -61,23 +60,6 @@ def retry_after_of(headers: Mapping[str, str] | None, default: float = 1.0) -> f
     except (TypeError, ValueError):
         return default
     return value if math.isfinite(value) and value >= 0 else default
-
-
-def source_key(settings: ArtworkSettings, name: str) -> str:
-    """The name of a source's shared state: per address (and client id), so that stand-ins stay apart."""
-    identity = {"spotify": (settings.api_url, settings.client_id), "oembed": (settings.oembed_url,),
-                "deezer": (settings.deezer_url,)}[name]
-    return f"{name}-{hashlib.sha256(chr(31).join(identity).encode()).hexdigest()[:16]}"
-
-
-def sources_status(settings: ArtworkSettings) -> dict[str, str]:
-    """Each source that will be asked, and its state: ok, paused until <UTC time>, or unreachable."""
-    states = source_states(settings)
-    return {name: states.read(source_key(settings, name)).describe() for name in settings.active_sources}
-
-
-def source_states(settings: ArtworkSettings) -> SourceStates:
-    return SourceStates(settings.cache_dir / STATE_FOLDER)
 
 
 @dataclass

@@ -12,14 +12,15 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from PIL import Image
 
-from backend.services.artwork.downloads import download_pictures
-from backend.services.artwork.fetching import RequestFetch
 from backend.services.artwork.settings import ArtworkSettings
 from backend.services.artwork_store import ArtworkCache
+
+if TYPE_CHECKING:
+    from backend.services.artwork.fetching import RequestFetch
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def fetch_pictures(settings: ArtworkSettings, kind: PictureKind, wanted: list[Wa
     found: list[Image.Image | None] = [None] * len(wanted)
     if not settings.enabled or not wanted:
         return found
+    from backend.services.artwork.fetching import RequestFetch  # requests: only where artwork is on (about 6 MB)
     started = time.monotonic()
     fetch = RequestFetch(settings, ArtworkCache(settings.cache_dir, settings.cache_bytes), side)
     try:
@@ -91,6 +93,7 @@ def fetch_pictures(settings: ArtworkSettings, kind: PictureKind, wanted: list[Wa
 
 def _ask(fetch: RequestFetch, source: PictureSource, kind: PictureKind, wanted: list[Wanted], todo: list[int],
          found: list[Image.Image | None]) -> None:
+    from backend.services.artwork.downloads import download_pictures
     urls = source.picture_urls(kind, [wanted[i] for i in todo])
     pictures = download_pictures(fetch, urls)
     for index, url in zip(todo, urls):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from backend.services.artwork.fetching import RateLimited, RequestFetch, retry_after_of, source_key
+from backend.services.artwork.fetching import RateLimited, RequestFetch, retry_after_of
+from backend.services.artwork.states import source_key
 from backend.services.artwork_store import image_url_of
 from backend.services.artwork_store.records import URL_SCHEMES
 

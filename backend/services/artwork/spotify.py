@@ -22,8 +22,9 @@ from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.exceptions import SpotifyException
 from spotipy.oauth2 import SpotifyOauthError
 
-from backend.services.artwork.fetching import RateLimited, Refused, RequestFetch, retry_after_of, source_key
+from backend.services.artwork.fetching import RateLimited, Refused, RequestFetch, retry_after_of
 from backend.services.artwork.settings import ArtworkSettings
+from backend.services.artwork.states import source_key
 from backend.services.artwork_store import artist_id_of, image_url_of, match_items, single_record
 
 log = logging.getLogger(__name__)

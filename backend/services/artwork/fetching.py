@@ -24,8 +24,7 @@ import requests
 
 from backend.services.artwork.settings import ArtworkSettings
 from backend.services.artwork.states import source_states
-from backend.services.artwork_store import ArtworkCache
-from backend.services.artwork_store.source_state import SourceState, paused_for
+from backend.services.artwork_store import ArtworkCache, SourceState, paused_for
 from backend.services.bounded_http.requests_session import bounded_session
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,7 @@ from typing import Any
 
 from backend.services.artwork.fetching import RateLimited, RequestFetch, retry_after_of
 from backend.services.artwork.states import source_key
-from backend.services.artwork_store import image_url_of
-from backend.services.artwork_store.records import URL_SCHEMES
+from backend.services.artwork_store import URL_SCHEMES, image_url_of
 
 log = logging.getLogger(__name__)
 

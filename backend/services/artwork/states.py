@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 
 from backend.services.artwork.settings import ArtworkSettings
-from backend.services.artwork_store.source_state import SourceStates
+from backend.services.artwork_store import SourceStates
 
 STATE_FOLDER = "sources"
 

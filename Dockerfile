@@ -1,11 +1,13 @@
 # The Spotify listening-history API, served by gunicorn on $PORT (default 8080).
+# Pictures beside the bars from the keyless sources (Spotify oEmbed, Deezer) are on: see README, Artwork.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     UPLOAD_DIR=/tmp/spotify_sessions \
-    PORT=8080
+    PORT=8080 \
+    ARTWORK_SOURCES=spotify,oembed,deezer
 
 # Debian's ffmpeg is built with libx264; fonts come from pip (requirements.txt), not apt.
 RUN apt-get update \

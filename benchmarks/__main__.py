@@ -7,6 +7,7 @@ per run, the chart and race requests in one long-lived process, as a gunicorn wo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import logging
@@ -20,6 +21,7 @@ from typing import Any
 
 from backend.core.settings import load_settings
 from backend.services.encoding.ffmpeg import find_ffmpeg
+from benchmarks.artwork import running_standins
 from benchmarks.export import build_export
 from benchmarks.floor import encode_floor, save_frames
 from benchmarks.report import WorkloadResult, print_export, print_results, print_summary
@@ -116,7 +118,9 @@ def measure(workloads: list[Workload], zip_path: Path, tmp: Path, args: argparse
         by_name["ingest"] = ingests
     if charts and sessions:
         per_run = [sessions[k % len(sessions)] for k in range(args.runs)]
-        code, lines = run_worker(["serve", str(upload_dir), str(out_dir), ",".join(per_run), ",".join(charts)])
+        upstreams = running_standins() if any(w.kind == "artwork" for w in workloads) else contextlib.nullcontext()
+        with upstreams:
+            code, lines = run_worker(["serve", str(upload_dir), str(out_dir), ",".join(per_run), ",".join(charts)])
         for r in lines:
             by_name[r["name"]].append(r)
         if code != 0 and not lines:

@@ -23,6 +23,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, stream_encode_multipart
 
 from backend.app import create_app
+from benchmarks.artwork import artwork_settings
 from benchmarks.measure import RssSampler
 from benchmarks.truth import race_truth
 from benchmarks.workloads import BY_NAME, Workload
@@ -31,10 +32,12 @@ PREFIX = "BENCH "
 log = logging.getLogger("benchmarks.worker")
 
 
-def make_app(upload_dir: str) -> Flask:
-    # Optional services are switched off explicitly: the benchmark never touches the network.
+def make_app(upload_dir: str, **settings: object) -> Flask:
+    # Optional services are switched off explicitly: the benchmark never touches the network (the artwork
+    # workloads name their local stand-ins in `settings`).
     return create_app({"TESTING": True, "UPLOAD_DIR": upload_dir, "MAX_SESSIONS": 50, "SUPABASE_URL": "",
-                       "SUPABASE_KEY": "", "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": ""})
+                       "SUPABASE_KEY": "", "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": "",
+                       "ARTWORK_SOURCES": "none", **settings})
 
 
 def emit(result: dict[str, Any]) -> None:
@@ -91,7 +94,7 @@ def _chart(client: FlaskClient, workload: Workload, session_id: str, run: int, o
     answer = response.get_json()
     if workload.kind == "stats":
         result["output_bytes"] = len(response.data)
-    elif workload.kind in ("image", "wrapped"):
+    elif workload.kind in ("image", "wrapped", "artwork"):
         result["output_bytes"] = len(base64.b64decode(answer["image"]))
     else:
         video = base64.b64decode(answer["video"])
@@ -103,11 +106,20 @@ def _chart(client: FlaskClient, workload: Workload, session_id: str, run: int, o
     return result
 
 
+def _client_for(workload: Workload, upload_dir: str, run: int, out_dir: Path, plain: FlaskClient) -> FlaskClient:
+    """The plain app's client, or for an artwork workload one whose only source is the workload's."""
+    if workload.kind != "artwork":
+        return plain
+    source = workload.name.split("_")[1]
+    return make_app(upload_dir, **artwork_settings(source, run, out_dir)).test_client()
+
+
 def serve(upload_dir: str, out_dir: str, sessions: list[str], names: list[str]) -> int:
-    client = make_app(upload_dir).test_client()
+    plain = make_app(upload_dir).test_client()
     failed = False
     for run, session_id in enumerate(sessions, 1):
         for name in names:
+            client = _client_for(BY_NAME[name], upload_dir, run, Path(out_dir), plain)
             result = _chart(client, BY_NAME[name], session_id, run, Path(out_dir), Path(upload_dir))
             failed |= result["status"] != 200
             emit(result)

@@ -31,7 +31,7 @@ class Target:
 @dataclass(frozen=True)
 class Workload:
     name: str
-    kind: str  # "ingest" | "image" | "stats" | "wrapped" | "race"
+    kind: str  # "ingest" | "image" | "stats" | "wrapped" | "race" | "artwork"
     route: str
     body: dict[str, Any] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
@@ -61,6 +61,19 @@ def _images() -> list[Workload]:
         out.append(Workload(f"image_{picture_format}", "image", "/generate_image",
                             {"selected_attribute": "track_name", "top_n": 10, "format": picture_format,
                              "theme": theme}, (Target("wall s", "wall_s", 0.3),)))
+    return out
+
+
+def _artwork() -> list[Workload]:
+    """A top-10 chart with pictures from each source alone (benchmarks/artwork.py), first with an empty artwork
+    cache, then with what that chart cached. oEmbed finds covers only: its chart is of songs."""
+    out = []
+    for source, attribute in (("spotify", "artist_name"), ("oembed", "track_name"), ("deezer", "artist_name")):
+        body = {"selected_attribute": attribute, "top_n": 10}
+        out.append(Workload(f"artwork_{source}_cold", "artwork", "/generate_image", body,
+                            (Target("wall s", "wall_s", 5.3),)))   # the artwork budget, then the chart
+        out.append(Workload(f"artwork_{source}_cached", "artwork", "/generate_image", body,
+                            (Target("wall s", "wall_s", 0.4),)))
     return out
 
 
@@ -97,6 +110,7 @@ WORKLOADS: tuple[Workload, ...] = (
              {"selected_attribute": "artist_name", **RACE_SPEED, **YEAR_2023, "days": 7, "window_days": 30,
               "format": "wide", "theme": "light"},
              _race(Target("wall / encode floor", "floor_ratio", FLOOR_RATIO))),
+    *_artwork(),
 )
 BY_NAME = {w.name: w for w in WORKLOADS}
 

@@ -34,7 +34,7 @@ def client_for(upload_dir: Path, server: SpotifyStandin | None, **settings):
     """A client of an app pointed at the stand-in (when there is one) with credentials of its own."""
     # a fresh client id per app: nothing learnt by another test (a token, a 403) carries over
     config = {"SPOTIFY_CLIENT_ID": f"id-{uuid.uuid4().hex}", "SPOTIFY_CLIENT_SECRET": "secret",
-              "ARTWORK_IMAGE_HOSTS": "127.0.0.1"}  # the stand-in serves its pictures itself
+              "ARTWORK_SOURCES": "spotify", "ARTWORK_IMAGE_HOSTS": "127.0.0.1"}  # the stand-in serves its pictures
     if server is not None:
         config.update(SPOTIFY_API_URL=server.api_url, SPOTIFY_TOKEN_URL=server.token_url)
     return offline_app(upload_dir, **{**config, **settings}).test_client()

@@ -23,7 +23,8 @@ from tests.job_backends import JobBackend, JobOptions, running_backend
 from tests.live_server import LiveServers
 
 # no outside services, whatever env/.env says (an empty value means none)
-OFFLINE = {"SUPABASE_URL": "", "SUPABASE_KEY": "", "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": ""}
+OFFLINE = {"SUPABASE_URL": "", "SUPABASE_KEY": "", "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": "",
+           "ARTWORK_SOURCES": "none"}
 
 
 def offline_app(upload_dir: Path, **settings: object) -> Flask:

@@ -115,7 +115,7 @@ def live_server(upload_dir: Path, log_path: Path, server: str = "gunicorn",
     port = free_port()
     # no outside services, whatever env/.env says (an empty value means the default: none)
     env = {**os.environ, "UPLOAD_DIR": str(upload_dir), "PORT": str(port), "SUPABASE_URL": "", "SUPABASE_KEY": "",
-           "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": "", "LOG_LEVEL": "INFO",
+           "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": "", "ARTWORK_SOURCES": "none", "LOG_LEVEL": "INFO",
            **{name: str(value) for name, value in settings.items()}}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(_command(server, port), cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -7,6 +7,8 @@ every request it receives. Modes copy Spotify's ways of failing:
   ok         everything answers
   batch403   /tracks?ids= and /artists?ids= answer 403, as for apps in development mode
   ratelimit  the first Web API request answers 429 with Retry-After: 1
+  quota      every Web API request answers 429 QUOTA_EXCEEDED with Retry-After `quota_retry_after`
+             (a day, as reported of development mode since July 2026); a test may set mode back to ok
   hang       every request is accepted and never answered
 and `faults` (tests/misbehaviour.py) add the ways a misbehaving upstream answers: slowly, hugely,
 out of order, garbled, or with a picture that is not one. What such answers sent is in `sent`.
@@ -64,7 +66,7 @@ class SpotifyStandin(Standin):
 
     def __init__(self, tracks: dict[str, tuple[str, str]], mode: str = "ok", faults: SpotifyFaults | None = None):
         """tracks: track id -> (artist name, album name)."""
-        assert mode in ("ok", "batch403", "ratelimit", "hang")
+        assert mode in ("ok", "batch403", "ratelimit", "hang", "quota")
         super().__init__(hang=mode == "hang")
         self.mode = mode
         self.faults = faults or SpotifyFaults()
@@ -77,6 +79,7 @@ class SpotifyStandin(Standin):
         self.colours = {aid: vivid_colour(i) for i, aid in enumerate(self.artist_ids.values())}
         self.colours.update({alid: vivid_colour(len(artists) + i) for i, alid in enumerate(self.album_ids.values())})
         self._rate_limited = False
+        self.quota_retry_after = "86400"
         self._first_lock = threading.Lock()
 
     @property
@@ -170,9 +173,13 @@ class SpotifyStandin(Standin):
             _json(exchange, 404, {"error": {"status": 404, "message": "Resource not found"}})
 
     def _authorised(self, exchange: Exchange) -> bool:
-        """Answers 401 without the token, and 429 to the first call in ratelimit mode."""
+        """Answers 401 without the token, 429 to the first call in ratelimit mode and to every call in quota mode."""
         if exchange.headers.get("Authorization") != f"Bearer {TOKEN}":
             _json(exchange, 401, {"error": {"status": 401, "message": "No token provided"}})
+            return False
+        if self.mode == "quota":
+            _json(exchange, 429, {"error": {"status": 429, "message": "API rate limit exceeded",
+                                            "reason": "QUOTA_EXCEEDED"}}, {"Retry-After": self.quota_retry_after})
             return False
         if self._first_api_call() and self.mode == "ratelimit":
             _json(exchange, 429, {"error": {"status": 429, "message": "API rate limit exceeded"}},

@@ -145,7 +145,7 @@ def test_unknown_route_and_method_are_json(client):
 
 def test_health_says_whether_there_is_an_encoder_not_where(client):
     body = client.get("/health").get_json()
-    assert body == {"status": "ok", "ffmpeg": True, "env": body["env"]}
+    assert body == {"status": "ok", "ffmpeg": True, "env": body["env"], "artwork": {}}   # no artwork source asked
     assert "/" not in str(body)
 
 

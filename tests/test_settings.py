@@ -57,3 +57,15 @@ def test_settings_cannot_change_once_built(env_file):
     settings = load_settings()
     with pytest.raises(ValidationError):
         settings.max_sessions = 50
+
+
+@pytest.mark.parametrize("value, sources", [("Deezer, oembed,deezer", ("deezer", "oembed")), ("none", ()),
+                                            ("spotify,oembed,deezer", ("spotify", "oembed", "deezer"))])
+def test_artwork_sources_are_listed_in_order(env_file, value, sources):
+    assert load_settings({"ARTWORK_SOURCES": value}).artwork_sources == sources
+
+
+def test_an_unknown_artwork_source_stops_the_start(env_file):
+    with pytest.raises(ValidationError) as refused:
+        load_settings({"ARTWORK_SOURCES": "spotify,musicbrainz"})
+    assert "artwork_sources" in str(refused.value) and "musicbrainz" in str(refused.value)

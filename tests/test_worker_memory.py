@@ -35,8 +35,8 @@ def test_freed_memory_goes_back_to_the_system_after_release() -> None:
         assert result["before"] - result["after"] > 60, result
 
 
-# A worker without Spotify credentials that ingests, draws a chart and a race never loads spotipy
-# (about 20 MB) or pandas (about 50 MB).
+# A worker without Spotify credentials (nor keyless artwork sources) that ingests, draws a chart and a race
+# never loads spotipy (about 20 MB), requests (about 6 MB: only artwork calls use it) or pandas (about 50 MB).
 LOADED = """
 import io, json, sys, tempfile
 from backend.app import create_app
@@ -51,11 +51,11 @@ chart = client.post("/generate_image", json={"session_id": upload.get_json()["se
 race = client.post("/generate_animation", json={"session_id": upload.get_json()["session_id"], "top_n": 5,
                    "days": 30, "interp_steps": 2, "speed_for_bar_animation": 8, "figsize": [3.2, 4], "dpi": 100})
 print(json.dumps({"statuses": [upload.status_code, chart.status_code, race.status_code],
-                  "loaded": [name for name in ("spotipy", "pandas") if name in sys.modules]}))
+                  "loaded": [name for name in ("spotipy", "requests", "pandas") if name in sys.modules]}))
 """
 
 
-def test_a_worker_without_credentials_never_loads_spotipy_or_pandas() -> None:
+def test_a_worker_without_credentials_never_loads_spotipy_requests_or_pandas() -> None:
     result = json.loads(subprocess.run([sys.executable, "-c", LOADED], cwd=REPO, check=True,
                                        capture_output=True, text=True).stdout.strip().splitlines()[-1])
     assert result == {"statuses": [200, 200, 200], "loaded": []}

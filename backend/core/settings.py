@@ -17,6 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENV_FILE = PROJECT_ROOT / "env" / ".env"
 
 CommaSeparated = Annotated[tuple[str, ...], NoDecode]
+ARTWORK_SOURCE_NAMES = ("spotify", "oembed", "deezer")
 
 
 class Settings(BaseSettings):
@@ -59,7 +60,11 @@ class Settings(BaseSettings):
     artwork_max_response_kb: float = Field(4096.0, gt=0)
     artwork_max_image_kb: float = Field(2048.0, gt=0)
     artwork_max_pixels: int = Field(4194304, ge=1)
-    artwork_image_hosts: CommaSeparated = ("scdn.co", "spotifycdn.com")
+    artwork_image_hosts: CommaSeparated = ("scdn.co", "spotifycdn.com", "dzcdn.net")
+    artwork_sources: CommaSeparated = ("spotify",)   # the Docker image adds oembed,deezer; "none": no artwork
+    artwork_unreachable_pause_seconds: float = Field(300.0, gt=0)
+    spotify_oembed_url: str = "https://open.spotify.com/oembed"
+    deezer_api_url: str = "https://api.deezer.com/"
     analytics_timeout_seconds: float = Field(5.0, gt=0)
     analytics_max_response_kb: float = Field(64.0, gt=0)
     ffmpeg_bin: str = ""
@@ -68,12 +73,23 @@ class Settings(BaseSettings):
     request_read_timeout_seconds: float = Field(300.0, gt=0)
     cors_origins: CommaSeparated = ()
 
-    @field_validator("artwork_image_hosts", "cors_origins", mode="before")
+    @field_validator("artwork_image_hosts", "artwork_sources", "cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("artwork_sources")
+    @classmethod
+    def _known_sources(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        names = tuple(name.lower() for name in value)
+        if names == ("none",):
+            return ()
+        unknown = sorted(set(names) - set(ARTWORK_SOURCE_NAMES))
+        if unknown:
+            raise ValueError(f"unknown artwork sources {unknown}: use {', '.join(ARTWORK_SOURCE_NAMES)} or none")
+        return tuple(dict.fromkeys(names))
 
 
 def setting_names() -> list[str]:

@@ -99,6 +99,8 @@ class Health(BaseModel):
     status: Literal["ok", "degraded"]
     ffmpeg: bool
     env: str
+    artwork: dict[str, str] = Field(description="each artwork source that is asked, in order: ok, "
+                                                "paused until <UTC time>, or unreachable")
 
 
 class Counted(BaseModel):

@@ -6,6 +6,7 @@ from flask import jsonify
 from backend.routes.answers import Health
 from backend.routes.api import api_blueprint
 from backend.routes.context import service_settings
+from backend.services.artwork import ArtworkSettings, sources_status
 from backend.services.encoding import find_ffmpeg
 
 bp = api_blueprint("health", __name__)
@@ -17,10 +18,12 @@ bp = api_blueprint("health", __name__)
 def health():
     """Say whether the service can do its work; 503 when no ffmpeg is there to encode videos.
 
-    Whether, not where: the binary's path (a server path) is for the log, not for anyone who asks.
+    Whether, not where: the binary's path (a server path) is for the log, not for anyone who asks. Artwork
+    is optional: a paused or unreachable source is shown, and never makes the service degraded.
     """
     settings = service_settings()
     ffmpeg = find_ffmpeg(settings.ffmpeg_bin) is not None
-    response = jsonify(status="ok" if ffmpeg else "degraded", ffmpeg=ffmpeg, env=settings.env)
+    response = jsonify(status="ok" if ffmpeg else "degraded", ffmpeg=ffmpeg, env=settings.env,
+                       artwork=sources_status(ArtworkSettings.from_settings(settings)))
     response.status_code = 200 if ffmpeg else 503
     return response

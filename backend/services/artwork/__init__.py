@@ -1,5 +1,6 @@
-"""Artist pictures and album covers from the Spotify Web API, fetched within a time budget per request."""
-from backend.services.artwork.lookup import Wanted, fetch_pictures
+"""Artist pictures and covers beside the bars, from the Spotify Web API, Spotify oEmbed and Deezer, within a budget."""
+from backend.services.artwork.lookup import PictureKind, Wanted, fetch_pictures
 from backend.services.artwork.settings import ArtworkSettings
+from backend.services.artwork.states import sources_status
 
-__all__ = ["ArtworkSettings", "Wanted", "fetch_pictures"]
+__all__ = ["ArtworkSettings", "PictureKind", "Wanted", "fetch_pictures", "sources_status"]

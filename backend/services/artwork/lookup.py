@@ -1,12 +1,10 @@
-"""Artist pictures and album covers from the Spotify Web API, within a time budget per request.
+"""Artist pictures and covers for the bars, from the sources ARTWORK_SOURCES lists, in order, within one budget.
 
-Every network call runs on a small thread pool and the request only ever waits on that pool
-until its deadline, so a slow, refusing or unreachable Spotify costs at most the budget: what
-arrived is drawn, the rest is colour-only. Lookups and pictures go to a shared disk cache first,
-so a chart drawn before makes no call at all (not even for a token). Every answer is bounded too:
-read whole before the deadline, capped in bytes (ARTWORK_MAX_RESPONSE_KB for the API,
-ARTWORK_MAX_IMAGE_KB for a picture) and in pixels, and trusted one item at a time
-(backend/services/artwork_store/records.py).
+Each source is asked only for the bars still without a picture and only for what it can find: the
+Web API (with credentials) and oEmbed by a played track's id, Deezer by exact name. Lookups and
+pictures go to the shared disk cache first, so a chart drawn before makes no call at all, even
+while its source is paused. Every answer is bounded (backend/services/bounded_http): read whole
+before the deadline, capped in bytes and in pixels, and trusted one item at a time.
 """
 from __future__ import annotations
 
@@ -14,65 +12,90 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from PIL import Image
 
 from backend.services.artwork.settings import ArtworkSettings
-from backend.services.artwork_store import ArtworkCache, artist_id_of, image_url_of
+from backend.services.artwork_store import ArtworkCache
 
 if TYPE_CHECKING:
-    from backend.services.artwork.spotify import SpotifyFetch
+    from backend.services.artwork.fetching import RequestFetch
 
 log = logging.getLogger(__name__)
 
 TRACK_URI = re.compile(r"^spotify:track:([0-9A-Za-z]{1,64})$")
+PictureKind = Literal["artist", "song", "album"]   # the artist's picture, the song's cover, the album's cover
 
 
 @dataclass(frozen=True)
 class Wanted:
-    """One bar's picture: found through a track the person played; for artists, the artist's name."""
+    """One bar's picture: found through a track the person played, or by its names."""
     track_uri: str | None
     artist_name: str | None = None
+    title: str | None = None      # the song's or album's name (songs and albums)
+
+    @property
+    def track_id(self) -> str | None:
+        match = TRACK_URI.match(self.track_uri or "")
+        return match.group(1) if match else None
 
 
-def track_id(uri: str | None) -> str | None:
-    match = TRACK_URI.match(uri or "")
-    return match.group(1) if match else None
+class PictureSource(Protocol):
+    name: str
+    key: str    # its shared state's name
+
+    def can_find(self, kind: PictureKind, item: Wanted) -> bool: ...
+
+    def picture_urls(self, kind: PictureKind, items: list[Wanted]) -> list[str | None]: ...
 
 
-def fetch_pictures(settings: ArtworkSettings, kind: str, wanted: list[Wanted], side: int) -> list[Image.Image | None]:
-    """Square pictures of `side` px for each wanted bar (None where there is none); kind: artist or album."""
-    ids = [track_id(item.track_uri) for item in wanted]
-    if not settings.enabled or not any(ids):
-        return [None] * len(wanted)
-    from backend.services.artwork.spotify import SpotifyFetch  # only with credentials: see its docstring
+def _sources(fetch: RequestFetch) -> list[PictureSource]:
+    """The configured sources, their modules imported only when used (spotipy costs a worker about 20 MB)."""
+    sources: list[PictureSource] = []
+    for name in fetch.settings.active_sources:
+        if name == "spotify":
+            from backend.services.artwork.spotify import SpotifySource
+            sources.append(SpotifySource(fetch))
+        elif name == "oembed":
+            from backend.services.artwork.oembed import OembedSource
+            sources.append(OembedSource(fetch))
+        elif name == "deezer":
+            from backend.services.artwork.deezer import DeezerSource
+            sources.append(DeezerSource(fetch))
+    return sources
+
+
+def fetch_pictures(settings: ArtworkSettings, kind: PictureKind, wanted: list[Wanted],
+                   side: int) -> list[Image.Image | None]:
+    """Square pictures of `side` px for each wanted bar (None where there is none)."""
+    found: list[Image.Image | None] = [None] * len(wanted)
+    if not settings.enabled or not wanted:
+        return found
+    from backend.services.artwork.fetching import RequestFetch  # requests: only where artwork is on (about 6 MB)
     started = time.monotonic()
-    fetch = SpotifyFetch(settings, ArtworkCache(settings.cache_dir, settings.cache_bytes), side)
+    fetch = RequestFetch(settings, ArtworkCache(settings.cache_dir, settings.cache_bytes), side)
     try:
-        urls = _picture_urls(fetch, kind, ids, wanted, side)
-        pictures = fetch.pictures(urls)
-    except (ValueError, TypeError, KeyError, AttributeError, OSError):
-        # artwork is optional: whatever slips past the per-item checks must not fail the chart
-        log.warning("Artwork skipped after an unexpected error", exc_info=True)
-        return [None] * len(wanted)
+        for source in _sources(fetch):
+            todo = [i for i, item in enumerate(wanted) if found[i] is None and source.can_find(kind, item)]
+            try:
+                if todo:
+                    _ask(fetch, source, kind, wanted, todo, found)
+            except (ValueError, TypeError, KeyError, AttributeError, OSError):
+                # artwork is optional: whatever slips past the per-item checks must not fail the chart
+                log.warning("Artwork from %s skipped after an unexpected error", source.name, exc_info=True)
     finally:
         fetch.close()
-    found = [pictures.get(url) if url else None for url in urls]
     log.info("Artwork: %d of %d pictures, %d network calls, %.2f s", sum(p is not None for p in found),
              len(wanted), fetch.calls, time.monotonic() - started)
     return found
 
 
-def _picture_urls(fetch: "SpotifyFetch", kind: str, ids: list[str | None], wanted: list[Wanted],
-                  side: int) -> list[str | None]:
-    tracks = fetch.lookups("tracks", ids)
-    if kind == "artist":
-        artist_ids = [artist_id_of(tracks.get(tid), item.artist_name) for tid, item in zip(ids, wanted)]
-        artists = fetch.lookups("artists", artist_ids)
-        return [image_url_of((artists.get(aid) or {}).get("images"), side, fetch.settings.image_hosts)
-                for aid in artist_ids]
-    return [image_url_of((tracks.get(tid) or {}).get("album_images"), side, fetch.settings.image_hosts)
-            for tid in ids]
-
-
+def _ask(fetch: RequestFetch, source: PictureSource, kind: PictureKind, wanted: list[Wanted], todo: list[int],
+         found: list[Image.Image | None]) -> None:
+    from backend.services.artwork.downloads import download_pictures
+    urls = source.picture_urls(kind, [wanted[i] for i in todo])
+    pictures = download_pictures(fetch, urls)
+    for index, url in zip(todo, urls):
+        found[index] = pictures.get(url) if url else None
+    fetch.settle(source.key)

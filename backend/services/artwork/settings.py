@@ -1,4 +1,4 @@
-"""What artwork needs of the settings: Spotify credentials and addresses, its time, byte and pixel budgets."""
+"""What artwork needs of the settings: its sources and their addresses, its time, byte and pixel budgets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,6 +7,10 @@ from pathlib import Path
 from backend.core.settings import Settings
 
 KB = 1024
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
 
 
 @dataclass(frozen=True)
@@ -22,17 +26,22 @@ class ArtworkSettings:
     max_image_bytes: int
     max_pixels: int
     image_hosts: tuple[str, ...]
+    sources: tuple[str, ...] = ()        # as ARTWORK_SOURCES lists them, in order
+    oembed_url: str = ""
+    deezer_url: str = ""
+    unreachable_pause_s: float = 300.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ArtworkSettings:
-        api_url = settings.spotify_api_url
         cache_dir = settings.artwork_cache_dir or settings.upload_dir / "artwork-cache"
         hosts = tuple(host.strip(".").lower() for host in settings.artwork_image_hosts if host.strip("."))
         return cls(settings.spotify_client_id, settings.spotify_client_secret,
-                   api_url if api_url.endswith("/") else api_url + "/", settings.spotify_token_url,
+                   _with_slash(settings.spotify_api_url), settings.spotify_token_url,
                    settings.artwork_timeout_seconds, cache_dir,
                    int(settings.artwork_cache_mb * KB * KB), int(settings.artwork_max_response_kb * KB),
-                   int(settings.artwork_max_image_kb * KB), settings.artwork_max_pixels, hosts)
+                   int(settings.artwork_max_image_kb * KB), settings.artwork_max_pixels, hosts,
+                   settings.artwork_sources, settings.spotify_oembed_url, _with_slash(settings.deezer_api_url),
+                   settings.artwork_unreachable_pause_seconds)
 
     @classmethod
     def disabled(cls) -> ArtworkSettings:
@@ -40,5 +49,11 @@ class ArtworkSettings:
         return cls("", "", "", "", 0.0, Path("."), 0, 0, 0, 0, ())
 
     @property
+    def active_sources(self) -> tuple[str, ...]:
+        """The sources that will be asked, in order: the Web API only with credentials."""
+        has_credentials = bool(self.client_id and self.client_secret)
+        return tuple(name for name in self.sources if name != "spotify" or has_credentials)
+
+    @property
     def enabled(self) -> bool:
-        return bool(self.client_id and self.client_secret and self.timeout_s > 0)
+        return bool(self.active_sources) and self.timeout_s > 0

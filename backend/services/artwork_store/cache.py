@@ -1,6 +1,6 @@
-"""The shared disk cache of artwork: Spotify id lookups as small JSON files, pictures ready to draw.
+"""The shared disk cache of artwork: every source's lookups as small JSON files, pictures ready to draw.
 
-Only public catalogue data lives here (ids, image URLs, pictures), never a session id or a play,
+Only public catalogue data lives here (ids, hashes of names, image URLs, pictures), never a session id or a play,
 so every session shares it. Pictures are stored already cropped square and scaled to the drawn
 size, so a cached picture costs a PNG decode and nothing else. The folder is bounded: when it
 grows past its limit the least recently used files go (reads refresh a file's mtime).
@@ -22,7 +22,7 @@ from backend.services.artwork_store.records import SPOTIFY_ID, valid_record
 
 log = logging.getLogger(__name__)
 
-LOOKUP_KINDS = ("tracks", "artists")
+LOOKUP_KINDS = ("tracks", "artists", "oembed", "deezer-artists", "deezer-songs", "deezer-albums")
 PICTURES = "pictures"
 
 

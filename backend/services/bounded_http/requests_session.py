@@ -97,8 +97,8 @@ WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 class BoundedAdapter(HTTPAdapter):
     """Sends within the session's deadline and reads each answer whole (`stream=True` is not offered)."""
 
-    def __init__(self, deadline: float, max_bytes: int):
-        self.deadline, self.max_bytes = deadline, max_bytes
+    def __init__(self, deadline: float, max_bytes: int, connect_s: float | None = None):
+        self.deadline, self.max_bytes, self.connect_s = deadline, max_bytes, connect_s
         super().__init__(max_retries=0)
 
     def init_poolmanager(self, *args, **kwargs) -> None:
@@ -119,7 +119,8 @@ class BoundedAdapter(HTTPAdapter):
         watch = _current.watch = _Watch(left)
         response = None
         try:
-            response = super().send(request, stream=True, timeout=(left, left), **kwargs)
+            connect_s = left if self.connect_s is None else min(left, self.connect_s)
+            response = super().send(request, stream=True, timeout=(connect_s, left), **kwargs)
             check_declared_length(response.headers.get("Content-Length"), self.max_bytes)
             body = read_within(response.raw.stream(CHUNK_BYTES, decode_content=False),
                                response.headers.get("Content-Encoding"), self.max_bytes, self.deadline)
@@ -139,11 +140,12 @@ class BoundedAdapter(HTTPAdapter):
         return response
 
 
-def bounded_session(deadline: float, max_bytes: int) -> requests.Session:
-    """A Session for one piece of work that must be over by `deadline` (time.monotonic())."""
+def bounded_session(deadline: float, max_bytes: int, connect_s: float | None = None) -> requests.Session:
+    """A Session for one piece of work that must be over by `deadline` (time.monotonic()); a connection not
+    made within connect_s (when given) fails as unreachable."""
     session = requests.Session()
     session.max_redirects = 0
-    adapter = BoundedAdapter(deadline, max_bytes)
+    adapter = BoundedAdapter(deadline, max_bytes, connect_s)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

@@ -20,7 +20,7 @@ class Attribute:
     name_sql: str
     artist_sql: str
     present_sql: str    # rows that can be ranked under this attribute
-    picture_kind: Literal["artist", "album"]   # artwork drawn beside a bar: the artist's, or the album cover
+    picture_kind: Literal["artist", "song", "album"]   # artwork beside a bar: the artist's, the song's or album's cover
     needs_albums: bool = False                 # only exports with album names can be charted by it
 
     @property
@@ -57,7 +57,7 @@ ATTRIBUTES = {
                              "artist_name IS NOT NULL", "artist"),
     # A track is its Spotify URI where there is one (account data has none): then name + artist.
     "track_name": Attribute("track_name", "Songs", TRACK_KEY, "track_name", "artist_name", "track_name IS NOT NULL",
-                            "album"),
+                            "song"),
     "album_name": Attribute("album_name", "Albums", ALBUM_KEY, "album_name", "artist_name", "album_name IS NOT NULL",
                             "album", needs_albums=True),
 }

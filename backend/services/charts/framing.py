@@ -76,9 +76,11 @@ def file_name(kind: str, req: ChartRequest, start: date, end: date, extension: s
 
 def bar_pictures(settings: ArtworkSettings, attribute: Attribute, names: list[tuple[str, str | None]],
                  uris: list[str | None], side: int) -> list[Image.Image | None]:
-    """Each bar's picture, within the artwork budget; all None without credentials (and no call)."""
+    """Each bar's picture, within the artwork budget; all None without artwork sources (and no call)."""
     if not settings.enabled:
         return [None] * len(names)
     if attribute.picture_kind == "artist":
-        return fetch_pictures(settings, "artist", [Wanted(uri, name) for (name, _), uri in zip(names, uris)], side)
-    return fetch_pictures(settings, "album", [Wanted(uri) for uri in uris], side)
+        wanted = [Wanted(uri, name) for (name, _), uri in zip(names, uris)]
+    else:
+        wanted = [Wanted(uri, artist, name) for (name, artist), uri in zip(names, uris)]
+    return fetch_pictures(settings, attribute.picture_kind, wanted, side)

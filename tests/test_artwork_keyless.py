@@ -6,6 +6,9 @@ import json
 
 import pytest
 
+from backend.services.artwork import ArtworkSettings
+from backend.services.artwork.lookup import Wanted, fetch_pictures
+from src.visuals.painter import CREDIT_KEY, artwork_credit
 from tests import exportgen as eg
 from tests.artwork_checks import CATALOG, TRACKS, assert_pictures_and_colours, chart, has_no_picture, has_own_picture
 from tests.conftest import offline_app, upload_ok
@@ -133,3 +136,16 @@ def test_deezer_placeholder_picture_is_no_picture(upload_dir, serve, exports, to
     client = keyless_client(upload_dir, deezer=deezer)
     body, pixels, _ = chart(client, upload_ok(client, exports["account"])["session_id"])
     assert drawn(deezer, body, pixels) == {name: name != faceless for name in top_artists}
+
+
+def test_each_picture_is_credited_to_the_source_that_supplied_it(upload_dir, serve, top_artists):
+    oembed = serve(OembedStandin(TRACKS, TITLES))
+    deezer = serve(DeezerStandin(TRACKS, TITLES))
+    app = keyless_client(upload_dir, oembed, deezer).application
+    settings = ArtworkSettings.from_settings(app.extensions["settings"])
+    track = next(t for t in CATALOG.tracks if t.uri)
+    songs = fetch_pictures(settings, "song", [Wanted(track.uri, track.artist, track.name)], 64)
+    artists = fetch_pictures(settings, "artist", [Wanted(None, name) for name in top_artists[:2]], 64)
+    assert [picture.info[CREDIT_KEY] for picture in songs] == ["Spotify"]        # oEmbed: Spotify's cover
+    assert [picture.info[CREDIT_KEY] for picture in artists] == ["Deezer", "Deezer"]
+    assert artwork_credit(songs + artists) == "Artwork: Deezer, Spotify"

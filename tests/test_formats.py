@@ -10,7 +10,7 @@ from PIL import Image
 
 from src.visuals.formats import FORMATS
 from src.visuals.layout import Layout
-from src.visuals.painter import ATTRIBUTION, Entry, FramePainter, Page
+from src.visuals.painter import CREDIT_KEY, Entry, FramePainter, Page, artwork_credit
 from src.visuals.style import count_format
 from src.visuals.themes import THEMES
 from tests import exportgen as eg
@@ -68,14 +68,26 @@ def test_a_race_takes_the_format_and_theme(client, session):
     assert np.abs(last[:20, :20].reshape(-1, 3).mean(axis=0) - THEMES["light"].background).max() <= 6
 
 
+def picture_from(supplier: str) -> Image.Image:
+    picture = Image.new("RGB", (8, 8), (200, 40, 40))
+    picture.info[CREDIT_KEY] = supplier
+    return picture
+
+
 def test_the_footer_names_the_metric_and_credits_artwork_only_when_drawn():
-    def footer_ink(pictures: bool) -> int:
-        picture = Image.new("RGB", (8, 8), (200, 40, 40)) if pictures else None
-        layout = Layout(1080, 1350, 3, False, race=False, pictures=pictures)
-        painter = FramePainter(layout, THEMES["dark"], [Entry("A", None, (90, 90, 200), picture)],
-                               Page("t", "s", "Streams · 1 Jan 2022 – 31 Dec 2022"), count_format(), 1)
+    def footer_ink(suppliers: list[str]) -> int:
+        pictures = [picture_from(supplier) for supplier in suppliers] or [None]
+        layout = Layout(1080, 1350, 3, False, race=False, pictures=bool(suppliers))
+        entries = [Entry(f"A{k}", None, (90, 90, 200), picture) for k, picture in enumerate(pictures)]
+        painter = FramePainter(layout, THEMES["dark"], entries, Page("t", "s", "Streams · 1 Jan 2022 – 31 Dec 2022"),
+                               count_format(), 1)
         band = painter.canvas.background[layout.rule_y + 2:, :, :3].astype(int)
         return int((np.abs(band - THEMES["dark"].background).max(axis=2) > 60).any(axis=0).sum())
 
-    assert ATTRIBUTION == "Artwork: Spotify"
-    assert footer_ink(True) > footer_ink(False) > 100
+    assert footer_ink(["Spotify", "Deezer"]) > footer_ink(["Spotify"]) > footer_ink([]) > 100
+
+
+def test_the_credit_names_exactly_who_supplied_the_pictures_drawn():
+    assert artwork_credit([picture_from("Spotify"), None, picture_from("Spotify")]) == "Artwork: Spotify"
+    assert artwork_credit([picture_from("Spotify"), picture_from("Deezer")]) == "Artwork: Deezer, Spotify"
+    assert artwork_credit([None, Image.new("RGB", (4, 4))]) == ""

@@ -19,7 +19,16 @@ from src.visuals.sprites import TextSpec, render_texts, stamp
 from src.visuals.style import ValueFormat
 from src.visuals.themes import Colour, Theme
 
-ATTRIBUTION = "Artwork: Spotify"   # Spotify's developer terms ask that its artwork be credited where shown
+# Spotify's developer terms and Deezer's ask that their artwork be credited where it is shown: a picture
+# names who supplied it in its info under CREDIT_KEY, and the footer credits exactly those.
+CREDIT_KEY = "credit"
+
+
+def artwork_credit(pictures: list[Image.Image | None]) -> str:
+    """'Artwork: Deezer, Spotify' for the suppliers of the pictures drawn; empty when none is credited."""
+    names = sorted({picture.info[CREDIT_KEY] for picture in pictures
+                    if picture is not None and picture.info.get(CREDIT_KEY)})
+    return f"Artwork: {', '.join(names)}" if names else ""
 
 
 @dataclass(frozen=True)
@@ -39,10 +48,10 @@ class Page:
     marker_labels: tuple[str, ...] = ()  # what a race's counter says over a cut quiet stretch
 
 
-def paint_page(canvas: Image.Image, lay: Layout, theme: Theme, page: Page, credit: bool) -> None:
+def paint_page(canvas: Image.Image, lay: Layout, theme: Theme, page: Page, credit: str) -> None:
     """What frames every picture: the title and subtitle above, the hairline and the footer below (with the
     artwork credit when pictures are drawn)."""
-    footer = " · ".join(part for part in (page.footer, ATTRIBUTION if credit else "") if part)
+    footer = " · ".join(part for part in (page.footer, credit) if part)
     title, subtitle, footer_sprite = render_texts([
         TextSpec(page.title, lay.title_px, bold=True, max_width=lay.title_width),
         TextSpec(page.subtitle, lay.subtitle_px, max_width=lay.title_width),
@@ -86,7 +95,8 @@ class FramePainter:
     def _background(self, page: Page) -> Image.Image:
         lay, theme = self.layout, self.theme
         canvas = Image.new("RGB", (lay.width, lay.height), theme.background)
-        paint_page(canvas, lay, theme, page, credit=lay.pictures)
+        credit = artwork_credit([entry.picture for entry in self.entries]) if lay.pictures else ""
+        paint_page(canvas, lay, theme, page, credit)
         rows = min(lay.slots, len(self.entries))
         ranks = render_texts([TextSpec(str(rank), lay.rank_px, bold=True) for rank in range(1, rows + 1)])
         for slot, rank in enumerate(ranks):

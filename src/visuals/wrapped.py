@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from src.visuals.bars import thumbnail
 from src.visuals.card_layout import Box, CardLayout
 from src.visuals.card_parts import Placed, Shape, clock_parts, fact_parts, list_parts, text_line, text_lines
-from src.visuals.painter import Page, paint_page
+from src.visuals.painter import Page, artwork_credit, paint_page
 from src.visuals.sprites import TextSpec, render_texts, stamp
 from src.visuals.themes import Theme
 
@@ -116,8 +116,7 @@ def _total(text: str, size: float, box: Box, theme: Theme) -> Placed:
 def paint(composition: Composition, card: WrappedCard, layout: CardLayout, theme: Theme) -> Image.Image:
     """The page (title, subtitle, hairline, footer) and the composition's shapes, then its texts over them."""
     canvas = Image.new("RGB", (layout.width, layout.height), theme.background)
-    credit = any(shape.picture is not None for shape in composition.shapes)
-    paint_page(canvas, layout.page, theme, card.page, credit=credit)
+    paint_page(canvas, layout.page, theme, card.page, artwork_credit([shape.picture for shape in composition.shapes]))
     draw = ImageDraw.Draw(canvas)
     for shape in composition.shapes:
         box = tuple(round(v) for v in (shape.box.left, shape.box.top, shape.box.right, shape.box.bottom))

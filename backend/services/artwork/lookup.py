@@ -18,6 +18,7 @@ from PIL import Image
 
 from backend.services.artwork.settings import ArtworkSettings
 from backend.services.artwork_store import ArtworkCache
+from src.visuals.painter import CREDIT_KEY
 
 if TYPE_CHECKING:
     from backend.services.artwork.fetching import RequestFetch
@@ -66,6 +67,10 @@ def _sources(fetch: RequestFetch) -> list[PictureSource]:
     return sources
 
 
+# Who a picture is credited to on the chart: the Web API and oEmbed serve Spotify's artwork.
+CREDITS = {"spotify": "Spotify", "oembed": "Spotify", "deezer": "Deezer"}
+
+
 def fetch_pictures(settings: ArtworkSettings, kind: PictureKind, wanted: list[Wanted],
                    side: int) -> list[Image.Image | None]:
     """Square pictures of `side` px for each wanted bar (None where there is none)."""
@@ -98,4 +103,6 @@ def _ask(fetch: RequestFetch, source: PictureSource, kind: PictureKind, wanted: 
     pictures = download_pictures(fetch, urls)
     for index, url in zip(todo, urls):
         found[index] = pictures.get(url) if url else None
+        if found[index] is not None:
+            found[index].info[CREDIT_KEY] = CREDITS[source.name]
     fetch.settle(source.key)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from backend.routes.error_handlers import error_response
 from backend.routes.models import problem
+from backend.routes.upload_form import ServiceRequest
 
 SWAGGER_ASSETS = Path(flask_openapi3_swagger.__file__).parent / "templates" / "swagger"
 # Swagger UI would otherwise ask validator.swagger.io about the document: nothing leaves the host.
@@ -67,6 +68,8 @@ def _validation_error(error: ValidationError):
 
 class ServiceApp(OpenAPI):
     """The Flask app; its OpenAPI document lists exactly the answers each operation declares."""
+
+    request_class = ServiceRequest
 
     def __init__(self, import_name: str):
         super().__init__(import_name, static_folder=None, info=INFO, doc_ui=False, validation_error_status=400,

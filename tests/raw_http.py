@@ -54,6 +54,8 @@ def read_response(connection: socket.socket, trickle: bytes = b"") -> Response:
             elif trickle and not received:
                 connection.sendall(trickle[:1])
                 trickle = trickle[1:]
+    while re.match(rb"HTTP/1\.1 1\d\d ", received):    # interim answers (100 Continue) before the final one
+        received = received.partition(b"\r\n\r\n")[2]
     head, _, body = received.partition(b"\r\n\r\n")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
     headers = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines]

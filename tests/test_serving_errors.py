@@ -125,3 +125,16 @@ def test_the_development_servers_refusals_are_json(dev_server, request_bytes, st
 def test_a_malformed_chunked_body_is_a_400_under_the_development_server(dev_server):
     code, body = answer_to(dev_server, post_head() + CHUNKED_BODIES["size zz"])
     assert code == 400 and list(body) == ["error"]
+
+
+def test_clients_that_never_close_do_not_hold_the_event_loop(gunicorn):
+    """Each answer with Connection: close once made the worker's event loop wait up to 2 s for the client
+    to close its side; 200 clients that never do held both loops for minutes."""
+    request_bytes = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    lingering = [send(gunicorn.url, request_bytes) for _ in range(200)]
+    try:
+        status, body = answer_to(gunicorn, request_bytes)
+        assert (status, body["status"]) == (200, "ok")
+    finally:
+        for connection in lingering:
+            connection.close()

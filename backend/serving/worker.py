@@ -112,7 +112,7 @@ class RequestReadingWorker(ThreadWorker):
     def handle_error(self, req, client, addr, exc) -> None:
         """gunicorn's refusals (and its 500 for an error outside the app), as the API's JSON error."""
         status, message = parse_error_answer(exc)
-        if status >= 500:
+        if status == 500:
             self.log.exception("Error handling request")
         else:
             self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
@@ -205,6 +205,11 @@ class RequestReadingWorker(ThreadWorker):
                 self.body_readers.add(waiting)
                 # time spent waiting for a reader is not the client's: its deadline starts afresh
                 self._hand_to_thread(waiting, arrival, time.monotonic() + self.read_timeout)
+        if fs.done() and not fs.cancelled() and fs.exception() is None and not fs.result():
+            # gthread would close gracefully here, on the event loop: waiting up to 2 s for each client to
+            # close its side, while no other connection is served. The loop lingers without waiting.
+            self._linger(conn)
+            return
         super().finish_request(conn, fs)
 
     def murder_pending(self) -> None:
@@ -228,6 +233,16 @@ class RequestReadingWorker(ThreadWorker):
         that the kernel does not reset the connection before the client has read the answer."""
         try:
             conn.sock.send(error_answer(status, message))
+        except OSError:
+            self._close(conn)
+            return
+        self._linger(conn)
+
+    def _linger(self, conn: TConn) -> None:
+        """Close after the answer: end our side now, discard what the client still sends for a moment so
+        that the kernel does not reset the connection before the client has read the answer, then close."""
+        try:
+            conn.sock.setblocking(False)
             conn.sock.shutdown(socket.SHUT_WR)
         except OSError:
             self._close(conn)
@@ -257,3 +272,4 @@ class RequestReadingWorker(ThreadWorker):
     def _close(self, conn: TConn) -> None:
         self.nr_conns -= 1
         conn.close()
+

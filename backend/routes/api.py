@@ -33,8 +33,13 @@ class ErrorBody(BaseModel):
 # Statuses any operation may answer, whatever it does (the server's own checks). Add one here and the
 # contract test (tests/test_contract.py) asks for a request that produces it on every operation.
 COMMON_ERRORS: dict[int, str] = {
+    400: "Under the Docker image's server: the request is not valid HTTP/1.1 (a malformed request line, header or "
+         "chunked body).",
     408: "The request arrived too slowly; send it again.",
+    413: "The request body is larger than MAX_JSON_KB (every operation reads at most that much of a body).",
+    417: "Under the Docker image's server: an Expect header other than 100-continue.",
     431: "The request's headers are too large.",
+    501: "Under the Docker image's server: a Transfer-Encoding other than chunked.",
 }
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again (when capacity is the reason)",
                                "schema": {"type": "integer"}}}
@@ -126,6 +131,7 @@ BAD_SESSION_ID = error(400, "The session id is not a UUID this service could hav
 BAD_JOB_ID = error(400, "The job id is not one this service could have issued.")
 NO_SESSION = error(404, "Unknown, expired or deleted session.")
 NO_JOB = error(404, "Unknown, expired or deleted job.")
+GONE = error(410, "The session was deleted (DELETE /sessions/<id>) while this request was using it.")
 BODY_TOO_LARGE = error(413, "The JSON body is larger than MAX_JSON_KB.")
 CANNOT_DRAW = error(422, "Well-formed but cannot be drawn: an album chart without albums, a range without plays, a "
                          "picture side outside 320 px..MAX_SIDE_PX, a race over MAX_FRAMES frames.")

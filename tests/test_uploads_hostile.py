@@ -65,8 +65,8 @@ def post_form(client, fields: dict, chunked: bool = False):
     """A multipart form; chunked, it declares no length (as gunicorn passes a chunked body on)."""
     boundary, body = encode_multipart(fields)
     framing = {"headers": {"Transfer-Encoding": "chunked"}, "environ_overrides": {"wsgi.input_terminated": True}}
-    return client.post("/process", input_stream=io.BytesIO(body), content_type=f"multipart/form-data; boundary={boundary}",
-                       **(framing if chunked else {}))
+    return client.post("/process", input_stream=io.BytesIO(body),
+                       content_type=f"multipart/form-data; boundary={boundary}", **(framing if chunked else {}))
 
 
 def test_a_chunked_upload_over_max_upload_mb_is_413_as_too_large(upload_dir):

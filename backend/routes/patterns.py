@@ -67,7 +67,8 @@ def decimal_pattern(low: float, high: float) -> str:
     top = int(high)
     alternatives = []
     if tenths:   # the fraction of the lowest whole part must reach low's tenths
-        alternatives.append(f"0{{0,{MAX_DIGITS - len(str(whole_low))}}}{whole_low}\\.[{tenths}-9][0-9]{{0,{MAX_DIGITS - 1}}}")
+        zeros = MAX_DIGITS - len(str(whole_low))
+        alternatives.append(f"0{{0,{zeros}}}{whole_low}\\.[{tenths}-9][0-9]{{0,{MAX_DIGITS - 1}}}")
         whole_low += 1
     if whole_low < top:
         for length, parts in _range_by_length(whole_low, top - 1).items():

@@ -69,7 +69,8 @@ def top_songs_by_year(con: duckdb.DuckDBPyConnection, window: Window) -> dict[in
                    sum(ms_played) AS ms, song_key
             FROM music WHERE {IN_RANGE} AND track_name IS NOT NULL GROUP BY year, song_key)
         SELECT year, name, artist, streams, ms FROM ranked
-        QUALIFY row_number() OVER (PARTITION BY year ORDER BY streams DESC, name, artist NULLS FIRST, song_key) = 1""").fetchall()
+        QUALIFY row_number() OVER (PARTITION BY year ORDER BY streams DESC, name, artist NULLS FIRST, song_key) = 1
+        """).fetchall()
     return {year: (name, artist, streams, ms) for year, name, artist, streams, ms in rows}
 
 

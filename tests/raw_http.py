@@ -23,6 +23,24 @@ def stalled_request(method: str, path: str) -> bytes:
     return f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n".encode()
 
 
+def framed_request(method: str, path: str, framing: str, body: bytes) -> bytes:
+    return (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{framing}\r\n"
+            f"Connection: close\r\n\r\n").encode() + body
+
+
+def malformed_chunks_request(method: str, path: str) -> bytes:
+    """A chunked body whose first chunk size is not hexadecimal."""
+    return framed_request(method, path, "Transfer-Encoding: chunked", b"zz\r\n{}\r\n0\r\n\r\n")
+
+
+def unknown_expectation_request(method: str, path: str) -> bytes:
+    return framed_request(method, path, "Content-Length: 2\r\nExpect: the-moon", b"{}")
+
+
+def unknown_coding_request(method: str, path: str) -> bytes:
+    return framed_request(method, path, "Transfer-Encoding: bogus", b"0\r\n\r\n")
+
+
 def oversized_request(method: str, path: str) -> bytes:
     return f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{OVERSIZED_HEADERS}\r\n".encode()
 
@@ -54,6 +72,8 @@ def read_response(connection: socket.socket, trickle: bytes = b"") -> Response:
             elif trickle and not received:
                 connection.sendall(trickle[:1])
                 trickle = trickle[1:]
+    while re.match(rb"HTTP/1\.1 1\d\d ", received):    # interim answers (100 Continue) before the final one
+        received = received.partition(b"\r\n\r\n")[2]
     head, _, body = received.partition(b"\r\n\r\n")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
     headers = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines]

@@ -1,7 +1,7 @@
 """Hypothesis strategies from the JSON schemas of /openapi.json, and raw JSON for any field.
 
 `from_schema` covers the keywords the generated document uses ($ref into components, anyOf, enum,
-type, pattern, minimum/maximum, items, minItems/maxItems, properties/required). `raw_json_text`
+type, pattern, maxLength, minimum/maximum, items, minItems/maxItems, properties/required). `raw_json_text`
 writes JSON text directly, so it can hold what a Python value cannot be encoded from: numbers of
 thousands of digits, NaN and Infinity literals, nesting past the service's limit.
 """
@@ -25,9 +25,10 @@ def from_schema(schema: dict[str, Any], components: dict[str, Any]) -> st.Search
         return st.sampled_from(schema["enum"])
     kind = schema.get("type")
     if kind == "string":
+        longest = schema.get("maxLength", MAX_TEXT)
         if "pattern" in schema:
-            return st.from_regex(schema["pattern"], fullmatch=True)
-        return st.text(max_size=MAX_TEXT)
+            return st.from_regex(schema["pattern"], fullmatch=True).filter(lambda text: len(text) <= longest)
+        return st.text(max_size=min(longest, MAX_TEXT))
     if kind == "integer":
         return st.integers(schema.get("minimum"), schema.get("maximum"))
     if kind == "number":

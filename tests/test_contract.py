@@ -6,6 +6,7 @@ written, name it in PENDING_PRODUCERS.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
 import time
@@ -19,7 +20,16 @@ from jsonschema import Draft202012Validator
 from tests import exportgen as eg
 from tests.conftest import offline_app, post_upload, upload_ok
 from tests.live_server import LiveServer
-from tests.raw_http import concrete_path, oversized_request, read_response, send, stalled_request
+from tests.raw_http import (
+    concrete_path,
+    malformed_chunks_request,
+    oversized_request,
+    read_response,
+    send,
+    stalled_request,
+    unknown_coding_request,
+    unknown_expectation_request,
+)
 from tests.test_encoding import FAILING_FFMPEG
 
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
@@ -32,6 +42,10 @@ LONG_RACE = {"figsize": [6.4, 6.4], "dpi": 100, "days": 1, "interp_steps": 12}
 JOB_SECONDS = 120.0   # a tiny race; generous, so a loaded machine does not fail the test
 
 SERVER_READ_TIMEOUT = 2  # REQUEST_READ_TIMEOUT_SECONDS of the live server that answers 408 and 431
+# What the Docker image's gunicorn answers every operation itself, and the raw request that gets it.
+SERVER_REFUSALS = {400: malformed_chunks_request, 408: stalled_request, 417: unknown_expectation_request,
+                   431: oversized_request, 501: unknown_coding_request}
+PADDED_BODY = b'{"padding": "' + b"x" * 17 * 1024 + b'"}'   # over MAX_JSON_KB, for any operation
 
 # Documented statuses no request here can produce yet, for every operation, and why. One place only.
 PENDING_PRODUCERS: dict[int, str] = {}
@@ -57,8 +71,10 @@ class World:
     paused_session: str
     deletable: object
     done_job: str = ""
-    # (operationId, status) -> the answer of the Docker image's server for 408 and 431
+    # (operationId, status) -> the answer of the Docker image's server for each of SERVER_REFUSALS
     server_answers: dict = field(default_factory=dict)
+    # operationId -> (method, a concrete path)
+    operations: dict = field(default_factory=dict)
 
     def client(self, app=None):
         return (app or self.app).test_client()
@@ -82,21 +98,21 @@ def world(tmp_path_factory, live_servers) -> World:
     _upload(full)
     built = World(main, _upload(main), app("no-ffmpeg", FFMPEG_BIN="/nonexistent/ffmpeg"), failing,
                   _upload(failing), full, paused, _upload(paused), app("deletable", MAX_FRAMES=2000))
+    ids = {"session_id": UNKNOWN_SESSION, "job_id": UNKNOWN_JOB}
+    built.operations = {operation["operationId"]: (method.upper(), concrete_path(path, ids))
+                        for path, item in main.test_client().get("/openapi.json").get_json()["paths"].items()
+                        for method, operation in item.items()}
     server = live_servers.start(REQUEST_READ_TIMEOUT_SECONDS=SERVER_READ_TIMEOUT)
-    built.server_answers = answers_at_the_server_limits(server, main)
+    built.server_answers = answers_of_the_server(server, built.operations)
     return built
 
 
-def answers_at_the_server_limits(server: LiveServer, app) -> dict[tuple[str, int], object]:
-    """Every operation's 408 and 431, from the Docker image's gunicorn: a request that never finishes
-    arriving, and headers over 64 KiB. All are sent at once, so the 408s take one read timeout in all."""
-    ids = {"session_id": UNKNOWN_SESSION, "job_id": UNKNOWN_JOB}
-    operations = [(operation["operationId"], method.upper(), concrete_path(path, ids))
-                  for path, item in app.test_client().get("/openapi.json").get_json()["paths"].items()
-                  for method, operation in item.items()]
+def answers_of_the_server(server: LiveServer, operations: dict) -> dict[tuple[str, int], object]:
+    """Every operation's answers from the Docker image's gunicorn itself (SERVER_REFUSALS). All are sent
+    at once, so the 408s take one read timeout in all."""
     connections = {(operation_id, status): send(server.url, request(method, path))
-                   for operation_id, method, path in operations
-                   for status, request in ((408, stalled_request), (431, oversized_request))}
+                   for operation_id, (method, path) in operations.items()
+                   for status, request in SERVER_REFUSALS.items()}
     return {key: read_response(connection) for key, connection in connections.items()}
 
 
@@ -173,15 +189,42 @@ def queued_job(w: World) -> str:
         .get_json()["job_id"]
 
 
-def with_server_limits(producers: dict[str, dict[int, Callable[[World], object]]]):
-    """Each operation's producers plus its 408 and 431: the server's own limits apply to every operation."""
+def deleted_once_taken(request: Callable[[object, str], object]) -> Callable[[World], object]:
+    """`request(client, session)` on a session that a DELETE removes as soon as the request takes it in use."""
+    def produce(w: World):
+        store, session = w.deletable.extensions["sessions"], _upload(w.deletable, 50)
+        take = store.using
+
+        @contextlib.contextmanager
+        def deleted(checked: str):
+            with take(checked) as path:
+                store.delete(checked)
+                yield path
+        store.using = deleted
+        try:
+            return request(w.client(w.deletable), session)
+        finally:
+            del store.using
+    return produce
+
+
+def padded(w: World, operation: str):
+    method, path = w.operations[operation]
+    return w.client().open(path, method=method, data=PADDED_BODY, content_type="application/json")
+
+
+def with_common_answers(producers: dict[str, dict[int, Callable[[World], object]]]):
+    """Each operation's producers plus what every operation can answer: a body over MAX_JSON_KB (413, unless
+    the operation has its own), and what the server itself refuses (400 unless the operation has its own)."""
     def server_answer(operation: str, status: int) -> Callable[[World], object]:
         return lambda w: w.server_answers[operation, status]
-    return {operation: {**own, 408: server_answer(operation, 408), 431: server_answer(operation, 431)}
+    return {operation: {**{status: server_answer(operation, status) for status in SERVER_REFUSALS},
+                        413: lambda w, operation=operation: padded(w, operation), **own,
+                        **{status: server_answer(operation, status) for status in set(SERVER_REFUSALS) - {400}}}
             for operation, own in producers.items()}
 
 
-PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_server_limits({
+PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_common_answers({
     "process_upload": {
         200: lambda w: post_upload(w.client(), eg.extended_zip(eg.extended_rows(eg.make_catalog(), 50))),
         400: lambda w: w.client().post("/process", data={}),
@@ -193,6 +236,8 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_server_limits(
     "generate_image": {
         200: post_json("/generate_image", **TINY_CHART),
         **json_producers("/generate_image", TINY_CHART),
+        410: deleted_once_taken(lambda client, session: client.post("/generate_image",
+                                                                    json={"session_id": session, **TINY_CHART})),
     },
     "generate_wrapped": {
         200: post_json("/generate_wrapped", format="square"),
@@ -201,6 +246,8 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_server_limits(
         404: lambda w: w.client().post("/generate_wrapped", json={"session_id": UNKNOWN_SESSION}),
         413: lambda w: w.client().post("/generate_wrapped", json={"session_id": w.session,
                                                                   "padding": "x" * 17 * 1024}),
+        410: deleted_once_taken(lambda client, session: client.post("/generate_wrapped",
+                                                                    json={"session_id": session, "format": "square"})),
         422: post_json("/generate_wrapped", year=2099),
     },
     "generate_animation": {
@@ -213,6 +260,8 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_server_limits(
     "start_animation_job": {
         202: post_json("/jobs/animation", "paused", **TINY_RACE),
         **json_producers("/jobs/animation", TINY_RACE),
+        410: deleted_once_taken(lambda client, session: client.post("/jobs/animation",
+                                                                    json={"session_id": session, **TINY_RACE})),
         503: post_json("/jobs/animation", "no_ffmpeg", **TINY_RACE),
     },
     "show_job": {
@@ -239,12 +288,14 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_server_limits(
         200: lambda w: w.client().get(f"/sessions/{w.session}/stats?timezone=Europe/Berlin"),
         400: lambda w: w.client().get(f"/sessions/{w.session}/stats?count_short_plays=maybe"),
         404: lambda w: w.client().get(f"/sessions/{UNKNOWN_SESSION}/stats"),
+        410: deleted_once_taken(lambda client, session: client.get(f"/sessions/{session}/stats")),
         422: lambda w: w.client().get(f"/sessions/{w.session}/stats?start_date=2099-01-01&end_date=2099-01-02"),
     },
     "show_session": {
         200: lambda w: w.client().get(f"/sessions/{w.session}"),
         400: lambda w: w.client().get("/sessions/not-a-session"),
         404: lambda w: w.client().get(f"/sessions/{UNKNOWN_SESSION}"),
+        410: deleted_once_taken(lambda client, session: client.get(f"/sessions/{session}")),
     },
     "delete_session": {
         200: lambda w: w.client().delete(f"/sessions/{_upload(w.app, 50)}"),

@@ -3,6 +3,8 @@ service do work (render, upload, delete) through a visitor's browser; `null` is 
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from backend.app import create_app
 from tests import exportgen as eg
@@ -13,6 +15,10 @@ FOREIGN = "https://evil.example"
 REFUSED_WRITE = ("Requests from a page on another site are refused; "
                  "the operator can allow a front end's origin in CORS_ORIGINS.")
 REFUSED_PREFLIGHT = "This origin may not call the API from a browser; the operator can list it in CORS_ORIGINS."
+UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
+# What a header can carry once a server has decoded it (latin-1, no line breaks), and near-origins.
+HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=40)
+ORIGIN_LIKE = st.from_regex(r"(https?|[a-z]{1,5}):/{0,3}[\[\]a-z0-9:.@/?#%\\ -]{0,24}", fullmatch=True)
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +126,26 @@ def test_errors_carry_the_grant_so_a_front_end_can_read_them(upload_dir):
     assert response.status_code == 400
     assert "session_id" in response.get_json()["error"]
     assert response.headers["Access-Control-Allow-Origin"] == FRONT_END
+
+
+@pytest.mark.parametrize("origin", ["http://[::1", "http://[evil]", "https://a]b", "http://[", "https://[::1]:x",
+                                   "http://a b", "://", "https://", "http://localhost/../", "http://user@localhost"])
+def test_a_malformed_origin_on_a_write_is_refused_like_any_foreign_one(upload_dir, origin):
+    response = client_with(upload_dir, [FRONT_END]).delete(f"/sessions/{UNKNOWN_SESSION}", headers={"Origin": origin})
+    assert response.status_code == 403, response.get_json()
+    assert response.get_json() == {"error": REFUSED_WRITE}
+
+
+@settings(derandomize=True, deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@given(origin=HEADER_TEXT | ORIGIN_LIKE, origins=st.sampled_from([None, [FRONT_END], ["*"]]),
+       method=st.sampled_from(["DELETE", "OPTIONS", "POST"]))
+def test_no_origin_header_makes_the_check_fail(tmp_path_factory, origin, origins, method):
+    client = client_with(tmp_path_factory.mktemp("origins"), origins)
+    headers = {"Origin": origin, "Access-Control-Request-Method": "DELETE"} if method == "OPTIONS" else \
+        {"Origin": origin}
+    response = client.open(f"/sessions/{UNKNOWN_SESSION}", method=method, headers=headers)
+    answers = {"DELETE": {403: REFUSED_WRITE, 404: None}, "OPTIONS": {403: REFUSED_PREFLIGHT, 204: None},
+               "POST": {403: REFUSED_WRITE, 405: None}}[method]
+    assert response.status_code in answers, (origin, response.status_code, response.get_data()[:200])
+    if answers[response.status_code]:
+        assert response.get_json() == {"error": answers[response.status_code]}

@@ -42,7 +42,9 @@ def test_bytes_after_a_complete_request_do_not_change_the_verdict():
 @pytest.mark.parametrize("request_bytes", [
     b"POST /process HTTP/1.1\r\nContent-Length: 65537\r\n\r\n",                      # too large to buffer
     b"POST /process HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
-    b"POST /x HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",         # body waits for 100
+    b"POST /x HTTP/1.1\r\nContent-Length: 65537\r\nExpect: 100-continue\r\n\r\n",     # gunicorn says 100
+    b"POST /x HTTP/1.0\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",         # ignored in HTTP/1.0
+    b"POST /x HTTP/1.1\r\nContent-Length: 5\r\nExpect: the-moon\r\n\r\n",             # gunicorn refuses: 417
     b"POST /x HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",        # framing for gunicorn to refuse
     b"POST /x HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
     b"POST /x HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
@@ -60,3 +62,12 @@ def test_headers_over_64_kib_are_too_large_even_when_they_never_end():
     assert arrival_of(b"GET / HTTP/1.1\r\n", padding, b"\r\n") is Arrival.HEADERS_TOO_LARGE
     fitting = b"".join(b"X-Pad-%d: %s\r\n" % (k, b"p" * 1000) for k in range(60))
     assert arrival_of(b"GET / HTTP/1.1\r\n" + fitting + b"\r\n") is Arrival.COMPLETE
+
+
+@pytest.mark.parametrize("framing, body", [(b"Content-Length: 5", b"hello"),
+                                           (b"Transfer-Encoding: chunked", b"5\r\nhello\r\n0\r\n\r\n")])
+def test_a_small_body_that_waits_for_100_continue_is_read_in_the_loop(framing, body):
+    request = RequestArrival()
+    assert request.add(b"POST /x HTTP/1.1\r\n" + framing + b"\r\nExpect: 100-Continue\r\n\r\n") is Arrival.INCOMPLETE
+    assert request.expects_continue
+    assert request.add(body) is Arrival.COMPLETE

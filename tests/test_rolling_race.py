@@ -13,6 +13,7 @@ import pytest
 
 from src.visuals.keyframes import build_keyframes
 from tests import exportgen as eg
+from tests.bad_uploads import history_zip, row, rows_json
 from tests.conftest import eventually, offline_app, upload_ok
 
 STREAM_MS = 30_000
@@ -117,3 +118,56 @@ def test_a_wrong_window_is_a_400_naming_it(session, value):
     response = client.post("/generate_animation", json={"session_id": session_id, "window_days": value})
     assert response.status_code == 400
     assert response.get_json()["error"].startswith("window_days must be a whole number from 1 to 3660")
+
+
+class PausedQueue:
+    """Jobs stay queued: their answer's items are all a test needs."""
+
+    def submit(self, session_id: str, job_id: str) -> None:
+        return None
+
+
+# Three songs of two streams each, whose Spotify URIs sort the other way round from their names.
+TIED_SONGS = [("Beta", "Xavier", "spotify:track:aaa"), ("Gamma", "Zoe", "spotify:track:mmm"),
+              ("Alpha", "Yann", "spotify:track:zzz")]
+
+
+def tied_export() -> bytes:
+    plays = [{**row(ts=f"2022-01-0{day}T1{k}:00:00Z", track=track, artist=artist), "spotify_track_uri": uri}
+             for k, (track, artist, uri) in enumerate(TIED_SONGS) for day in (3, 5)]
+    return history_zip(rows_json(*plays))
+
+
+def test_equal_values_rank_by_name_in_charts_races_jobs_cards_and_stats(tmp_path):
+    app = offline_app(tmp_path)
+    app.extensions["job_queue"] = PausedQueue()
+    client = app.test_client()
+    session_id = upload_ok(client, tied_export())["session_id"]
+    fields = {"selected_attribute": "song", "top_n": 3, **SMALL, "days": 1}
+    body = {"session_id": session_id, **fields}
+    by_name = [{"rank": rank, "name": name, "artist": artist, "value": 2, "unit": "streams"}
+               for rank, (name, artist, _) in enumerate(sorted(TIED_SONGS), 1)]
+    assert client.post("/generate_image", json=body).get_json()["items"] == by_name
+    assert race(client, session_id, **fields)["items"] == by_name
+    job = client.post("/jobs/animation", json=body)
+    assert job.status_code == 202 and job.get_json()["items"] == by_name
+    card = client.post("/generate_wrapped", json={"session_id": session_id, "format": "square"}).get_json()["stats"]
+    assert [(song["name"], song["artist"]) for song in card["top_songs"]] == [(n, a) for n, a, _ in sorted(TIED_SONGS)]
+    assert [artist["name"] for artist in card["top_artists"]] == sorted(artist for _, artist, _ in TIED_SONGS)
+    year = client.get(f"/sessions/{session_id}/stats").get_json()["years"][0]
+    assert (year["top_song"]["name"], year["top_artist"]["name"]) == ("Alpha", "Xavier")
+
+
+@pytest.mark.parametrize("route", ["/generate_animation", "/jobs/animation"])
+def test_a_rolling_race_whose_every_window_is_empty_is_a_422_like_an_empty_chart(tmp_path, route):
+    """Plays on 3 and 5 January; keyframes on the 2nd, 4th and 6th; each window one day long."""
+    client = offline_app(tmp_path).test_client()
+    session_id = upload_ok(client, tied_export())["session_id"]
+    body = {"session_id": session_id, "start_date": "2022-01-02", "end_date": "2022-01-06", **SMALL}
+    assert client.post("/generate_image", json=body).status_code == 200
+    response = client.post(route, json={**body, "days": 2, "window_days": 1})
+    assert response.status_code == 422
+    assert response.get_json() == {"error": "No plays of 30 seconds or more in the 1 days up to any date of the race "
+                                            "from 2022-01-02 to 2022-01-06; send a larger window_days, a smaller "
+                                            "days or another date range."}
+    assert client.post(route, json={**body, "days": 1, "window_days": 1}).status_code in (200, 202)

@@ -159,3 +159,73 @@ def test_a_lock_probe_never_creates_the_file_it_asks_about(tmp_path):
         assert is_locked(held) is False
         fcntl.flock(handle, fcntl.LOCK_SH)
         assert is_locked(held) is True
+
+
+# Every route that reads a session, as a request for the session id.
+READERS = {
+    "chart": lambda client, sid: client.post("/generate_image", json={"session_id": sid, "figsize": [3.2, 3.2]}),
+    "stats": lambda client, sid: client.get(f"/sessions/{sid}/stats"),
+    "wrapped": lambda client, sid: client.post("/generate_wrapped", json={"session_id": sid, "format": "square"}),
+    "summary": lambda client, sid: client.get(f"/sessions/{sid}"),
+    "race job": lambda client, sid: client.post("/jobs/animation", json={"session_id": sid, "days": 60}),
+}
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_a_delete_between_the_check_and_the_lock_is_a_404(client, monkeypatch, reader):
+    session_id = upload_ok(client, EXPORT)["session_id"]
+    store = client.application.extensions["sessions"]
+    lock = fcntl.flock
+
+    def deleted_as_the_lock_is_taken(handle, operation: int) -> None:
+        if operation == fcntl.LOCK_SH:
+            store.db_path(session_id).unlink(missing_ok=True)
+        lock(handle, operation)
+
+    monkeypatch.setattr(fcntl, "flock", deleted_as_the_lock_is_taken)
+    response = READERS[reader](client, session_id)
+    assert response.status_code == 404, response.get_json()
+    assert response.get_json()["error"].startswith("Unknown or expired session")
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_a_delete_once_the_session_is_in_use_is_a_410(client, monkeypatch, reader):
+    session_id = upload_ok(client, EXPORT)["session_id"]
+    store = client.application.extensions["sessions"]
+    take = store.using
+
+    @contextlib.contextmanager
+    def deleted_once_taken(checked: str):
+        with take(checked) as path:
+            store.delete(checked)
+            yield path
+
+    monkeypatch.setattr(store, "using", deleted_once_taken)
+    response = READERS[reader](client, session_id)
+    assert response.status_code == 410, response.get_json()
+    assert response.get_json()["error"].startswith("The session was deleted while this request was using it")
+
+
+def test_requests_racing_a_delete_answer_200_404_or_410(app):
+    """Readers keep asking until the session is gone; whenever the DELETE lands, none gets a 5xx."""
+    session_id = upload_ok(app.test_client(), EXPORT)["session_id"]
+    statuses: list[int] = []
+    readers = {name: reader for name, reader in READERS.items() if name != "race job"}  # jobs are capped per session
+    started = threading.Barrier(len(readers) + 1)
+
+    def read_until_gone(reader) -> None:
+        client = app.test_client()
+        started.wait()
+        while (status := reader(client, session_id).status_code) == 200:
+            statuses.append(status)
+        statuses.append(status)
+
+    threads = [threading.Thread(target=read_until_gone, args=(reader,)) for reader in readers.values()]
+    for thread in threads:
+        thread.start()
+    started.wait()
+    assert app.test_client().delete(f"/sessions/{session_id}").status_code == 200
+    for thread in threads:
+        thread.join()
+    assert set(statuses) <= {200, 404, 410}, statuses
+    assert statuses.count(404) + statuses.count(410) == len(readers)

@@ -60,6 +60,6 @@ def test_race_keys_stay_distinct(upload_dir, session, attribute, distinct):
     with open_session(upload_dir / f"{session}.duckdb") as con:
         window = queries.Window(*queries.date_bounds(con, None))
         daily = queries.daily_values(con, choices.ATTRIBUTES[attribute], choices.METRICS["Streams"], window)
-        names = queries.names_of(con, choices.ATTRIBUTES[attribute], [str(key) for key in daily.keys])
+        names = queries.names_of(con, choices.ATTRIBUTES[attribute], [str(key) for key in daily.keys], window)
     assert len(set(daily.keys)) == len(daily.keys) == distinct
     assert len(names) == distinct

@@ -2,11 +2,15 @@
 with its status, message and what it leaves behind, is checked in test_upload_leaks.py.)"""
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from backend.app import create_app
+from backend.routes.upload_form import FORM_TOO_COMPLEX, MAX_FORM_FIELD_BYTES
 from src.exports import ExportError, inflate, unpack
 from src.exports.inflate import CHUNK, InflateBudget
 from tests.bad_uploads import (
@@ -55,6 +59,39 @@ def test_upload_over_max_upload_mb_is_413(upload_dir):
     assert response.status_code == 413
     assert "1 MB limit" in response.get_json()["error"]
     assert leftovers(upload_dir) == []
+
+
+def post_form(client, fields: dict, chunked: bool = False):
+    """A multipart form; chunked, it declares no length (as gunicorn passes a chunked body on)."""
+    boundary, body = encode_multipart(fields)
+    framing = {"headers": {"Transfer-Encoding": "chunked"}, "environ_overrides": {"wsgi.input_terminated": True}}
+    return client.post("/process", input_stream=io.BytesIO(body),
+                       content_type=f"multipart/form-data; boundary={boundary}", **(framing if chunked else {}))
+
+
+def test_a_chunked_upload_over_max_upload_mb_is_413_as_too_large(upload_dir):
+    client = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), "MAX_UPLOAD_MB": 1}).test_client()
+    response = post_form(client, {"file": FileStorage(io.BytesIO(b"x" * (3 * 2**20)), "export.zip")}, chunked=True)
+    assert response.status_code == 413
+    assert "1 MB limit" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["declared length", "chunked"])
+@pytest.mark.parametrize("fields", [
+    lambda: {f"f{k}": "x" for k in range(1500)},                  # 1,500 one-byte fields, about 150 KB
+    lambda: {"note": "x" * (MAX_FORM_FIELD_BYTES + 1), "file": FileStorage(io.BytesIO(VALID), "export.zip")},
+], ids=["many fields", "one large text field"])
+def test_a_form_over_its_part_limits_is_413_saying_so(client, upload_dir, fields, chunked):
+    response = post_form(client, fields(), chunked)
+    assert response.status_code == 413
+    assert response.get_json() == {"error": FORM_TOO_COMPLEX}
+    assert leftovers(upload_dir) == []
+
+
+def test_a_urlencoded_form_is_not_read_into_memory(client):
+    response = client.post("/process", data="file=" + "x" * 2**20, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "field named 'file'" in response.get_json()["error"]
 
 
 def test_capacity_gives_503_with_retry_after(upload_dir):

@@ -12,7 +12,10 @@ from flask_openapi3_swagger.templates import swagger_html_string
 from pydantic import BaseModel, Field, ValidationError
 
 from backend.routes.error_handlers import error_response
+from backend.routes.fields import TIME_ZONE_FORMAT, TIME_ZONE_SCHEMA, time_zone_schema
 from backend.routes.models import problem
+from backend.routes.upload_form import ServiceRequest
+from backend.services.charts import time_zone_names
 
 SWAGGER_ASSETS = Path(flask_openapi3_swagger.__file__).parent / "templates" / "swagger"
 # Swagger UI would otherwise ask validator.swagger.io about the document: nothing leaves the host.
@@ -30,8 +33,13 @@ class ErrorBody(BaseModel):
 # Statuses any operation may answer, whatever it does (the server's own checks). Add one here and the
 # contract test (tests/test_contract.py) asks for a request that produces it on every operation.
 COMMON_ERRORS: dict[int, str] = {
+    400: "Under the Docker image's server: the request is not valid HTTP/1.1 (a malformed request line, header or "
+         "chunked body).",
     408: "The request arrived too slowly; send it again.",
+    413: "The request body is larger than MAX_JSON_KB (every operation reads at most that much of a body).",
+    417: "Under the Docker image's server: an Expect header other than 100-continue.",
     431: "The request's headers are too large.",
+    501: "Under the Docker image's server: a Transfer-Encoding other than chunked.",
 }
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again (when capacity is the reason)",
                                "schema": {"type": "integer"}}}
@@ -68,18 +76,34 @@ def _validation_error(error: ValidationError):
 class ServiceApp(OpenAPI):
     """The Flask app; its OpenAPI document lists exactly the answers each operation declares."""
 
+    request_class = ServiceRequest
+
     def __init__(self, import_name: str):
         super().__init__(import_name, static_folder=None, info=INFO, doc_ui=False, validation_error_status=400,
                          validation_error_model=ErrorBody, validation_error_callback=_validation_error)
 
     def generate_spec_json(self) -> None:
         super().generate_spec_json()
+        _refer_to_time_zones(self.spec_json)
+        self.spec_json["components"]["schemas"][TIME_ZONE_SCHEMA] = time_zone_schema(time_zone_names())
         # flask-openapi3 adds its validation error to every operation that lacks one; operations without a
         # request model cannot answer it, and those with one declare it themselves.
         for path, item in self.paths.items():
             for method, operation in self.spec_json["paths"][path].items():
                 if self.validation_error_status not in (getattr(item, method).responses or {}):
                     operation["responses"].pop(self.validation_error_status, None)
+
+
+def _refer_to_time_zones(node: Any) -> Any:
+    """Every schema marked as a time zone becomes a $ref to the one list of zone names."""
+    if isinstance(node, dict):
+        if node.get("format") == TIME_ZONE_FORMAT:
+            return {"$ref": f"#/components/schemas/{TIME_ZONE_SCHEMA}"}
+        for key, value in node.items():
+            node[key] = _refer_to_time_zones(value)
+    elif isinstance(node, list):
+        node[:] = [_refer_to_time_zones(item) for item in node]
+    return node
 
 
 docs = Blueprint("docs", __name__, static_folder=str(SWAGGER_ASSETS), static_url_path="/swagger")
@@ -107,6 +131,7 @@ BAD_SESSION_ID = error(400, "The session id is not a UUID this service could hav
 BAD_JOB_ID = error(400, "The job id is not one this service could have issued.")
 NO_SESSION = error(404, "Unknown, expired or deleted session.")
 NO_JOB = error(404, "Unknown, expired or deleted job.")
+GONE = error(410, "The session was deleted (DELETE /sessions/<id>) while this request was using it.")
 BODY_TOO_LARGE = error(413, "The JSON body is larger than MAX_JSON_KB.")
 CANNOT_DRAW = error(422, "Well-formed but cannot be drawn: an album chart without albums, a range without plays, a "
                          "picture side outside 320 px..MAX_SIDE_PX, a race over MAX_FRAMES frames.")

@@ -18,17 +18,17 @@ from typing import Annotated, Any, Callable
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from backend.routes.patterns import (DAY_PATTERN, JSON_SPACE, MAX_DIGITS, decimal_pattern, spellings_pattern,
+                                     whole_number_pattern)
 from src.exports.domain import FIRST_DAY, LAST_DAY
 
-JSON_SPACE = "[ \\t\\r\\n]*"   # what JSON itself calls whitespace; a front end may pad a typed value with it
-MAX_DIGITS = 20                # longer numbers are refused before they are converted
+JSON_WHITESPACE = " \t\r\n"
 INTEGER_PATTERN = f"^{JSON_SPACE}-?[0-9]{{1,{MAX_DIGITS}}}{JSON_SPACE}$"
 DECIMAL_PATTERN = f"^{JSON_SPACE}-?[0-9]{{1,{MAX_DIGITS}}}(\\.[0-9]{{1,{MAX_DIGITS}}})?{JSON_SPACE}$"
-# A calendar day, optionally followed by a time of day (the time is ignored, as it always was).
-DAY_PATTERN = (f"^{JSON_SPACE}([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([T ][0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}(\\.[0-9]{{1,6}})?)?"
-               f"(Z|[+-][0-9]{{2}}:[0-9]{{2}})?)?)?{JSON_SPACE}$")
 LONGEST_TEXT = 64              # no accepted spelling of any field is longer
 INTEGER_TEXT, DECIMAL_TEXT, DAY_TEXT = (re.compile(p) for p in (INTEGER_PATTERN, DECIMAL_PATTERN, DAY_PATTERN))
+# The one empty string a field takes: "use the default", as null does.
+EMPTY = {"type": "string", "maxLength": 0}
 
 
 def refused() -> PydanticCustomError:
@@ -38,7 +38,7 @@ def refused() -> PydanticCustomError:
 
 def _text(value: Any, pattern: re.Pattern[str]) -> str | None:
     if isinstance(value, str) and len(value) <= LONGEST_TEXT and pattern.fullmatch(value):
-        return value.strip(" \t\r\n")
+        return value.strip(JSON_WHITESPACE)
     return None
 
 
@@ -81,7 +81,7 @@ def whole_number(low: int, high: int, hint: str = "") -> Any:
             raise refused()
         return number
     schema = {"anyOf": [{"type": "integer", "minimum": low, "maximum": high},
-                        {"type": "string", "pattern": INTEGER_PATTERN}]}
+                        {"type": "string", "maxLength": LONGEST_TEXT, "pattern": whole_number_pattern(low, high)}]}
     return Annotated[int, BeforeValidator(parse), WithJsonSchema(schema), Field(description=hint)]
 
 
@@ -92,7 +92,7 @@ def decimal(low: float, high: float, hint: str = "") -> Any:
     def parse(value: Any) -> float | None:
         return None if value == "" else _number_in(value, low, high)
     schema = {"anyOf": [{"type": "number", "minimum": low, "maximum": high},
-                        {"type": "string", "pattern": DECIMAL_PATTERN}, {"type": "null"}]}
+                        {"type": "string", "maxLength": LONGEST_TEXT, "pattern": decimal_pattern(low, high)}, EMPTY]}
     return Annotated[float | None, BeforeValidator(parse), WithJsonSchema(schema), Field(description=hint)]
 
 
@@ -104,8 +104,9 @@ def figure_size(low: float, high: float) -> Any:
         if not isinstance(value, list) or len(value) != 2 or None in value or "" in value:
             raise refused()
         return _number_in(value[0], low, high), _number_in(value[1], low, high)
-    item = {"anyOf": [{"type": "number", "minimum": low, "maximum": high}, {"type": "string", "pattern": DECIMAL_PATTERN}]}
-    schema = {"anyOf": [{"type": "array", "items": item, "minItems": 2, "maxItems": 2}, {"type": "null"}]}
+    item = {"anyOf": [{"type": "number", "minimum": low, "maximum": high},
+                      {"type": "string", "maxLength": LONGEST_TEXT, "pattern": decimal_pattern(low, high)}]}
+    schema = {"anyOf": [{"type": "array", "items": item, "minItems": 2, "maxItems": 2}, EMPTY]}
     hint = f"[width, height] in inches, each from {low:g} to {high:g}, e.g. [10.8, 13.5] with dpi 100"
     return Annotated[tuple[float, float] | None, BeforeValidator(parse), WithJsonSchema(schema),
                      Field(description=hint)]
@@ -130,38 +131,53 @@ def _day(value: Any) -> date | None:
 
 
 Day = Annotated[date | None, BeforeValidator(_day),
-                WithJsonSchema({"anyOf": [{"type": "string", "pattern": DAY_PATTERN, "examples": ["2023-01-31"]},
-                                          {"type": "null"}]}),
+                WithJsonSchema({"type": "string", "maxLength": LONGEST_TEXT, "pattern": DAY_PATTERN,
+                                "example": "2023-01-31"}),
                 Field(description=f"a date like 2023-01-31 from {FIRST_DAY} to {LAST_DAY}, a time after it "
                                   "ignored (or left out for the whole history)")]
 
 
 def choice(names: list[str], spellings: dict[str, str], documented: list[str], hint: str = "") -> Any:
-    """One of `names`, or one of `spellings` (lower-case alias -> name), in any letter case."""
+    """One of `names`, or one of `spellings` (lower-case alias -> name), in any ASCII letter case."""
     hint = hint or f"one of: {', '.join(documented)} (any letter case)"
+    by_lower = {**{name.lower(): name for name in names}, **spellings}
 
     def parse(value: Any) -> str:
-        if isinstance(value, str) and len(value) <= LONGEST_TEXT:
-            name = value.strip()
-            name = name if name in names else spellings.get(name.lower(), name.lower())
-            if name in names:
-                return name
+        if isinstance(value, str) and len(value) <= LONGEST_TEXT and value.isascii():
+            name = value.strip(JSON_WHITESPACE)
+            if name in names or name.lower() in by_lower:
+                return by_lower.get(name.lower(), name)
         raise refused()
-    return Annotated[str, BeforeValidator(parse), WithJsonSchema({"type": "string", "enum": documented}),
-                     Field(description=hint)]
+    # The documented spellings as an enum (what /docs offers), and every letter case and padding of them
+    schema = {"anyOf": [{"type": "string", "enum": documented},
+                        {"type": "string", "maxLength": LONGEST_TEXT, "pattern": spellings_pattern(list(by_lower))}]}
+    return Annotated[str, BeforeValidator(parse), WithJsonSchema(schema), Field(description=hint)]
+
+
+UTC_SPELLINGS = ("", "UTC", "utc", "Z")
+# The zone names are one component of /openapi.json, listed once, not in every model that takes a zone:
+# routes/api.py puts a $ref to it where this format stands (pydantic cannot refer to a schema it did not make).
+TIME_ZONE_SCHEMA = "TimeZoneName"
+TIME_ZONE_FORMAT = "iana-time-zone"
+
+
+def time_zone_schema(names: frozenset[str] | set[str]) -> dict[str, Any]:
+    return {"type": "string", "enum": sorted({*names, *UTC_SPELLINGS})}
 
 
 def time_zone(names: Callable[[], frozenset[str] | set[str]]) -> Any:
-    """An IANA zone name among `names()`; UTC in any of its usual spellings, or nothing, means UTC (None)."""
+    """An IANA zone name among `names()`, as written; UTC in any of its usual spellings, or nothing, means UTC
+    (None)."""
     def parse(value: Any) -> str | None:
-        if value in ("", "UTC", "utc", "Z"):
+        if value in UTC_SPELLINGS:
             return None
-        if isinstance(value, str) and len(value) <= LONGEST_TEXT and value.strip() in names():
-            return value.strip()
+        if isinstance(value, str) and value in names():
+            return value
         raise refused()
     hint = "an IANA time zone name like Europe/Berlin or America/New_York (or left out for UTC)"
     return Annotated[str | None, BeforeValidator(parse),
-                     WithJsonSchema({"anyOf": [{"type": "string", "examples": ["Europe/Berlin"]}, {"type": "null"}]}), Field(description=hint)]
+                     WithJsonSchema({"type": "string", "format": TIME_ZONE_FORMAT}),
+                     Field(description=hint)]
 
 
 def pattern_text(pattern: re.Pattern[str], hint: str, schema: dict[str, Any]) -> Any:
@@ -171,7 +187,7 @@ def pattern_text(pattern: re.Pattern[str], hint: str, schema: dict[str, Any]) ->
             return value
         raise refused()
     return Annotated[str, BeforeValidator(parse),
-                     WithJsonSchema({"type": "string", "pattern": pattern.pattern, **schema}),
+                     WithJsonSchema({"type": "string", "maxLength": LONGEST_TEXT, "pattern": pattern.pattern, **schema}),
                      Field(description=hint)]
 
 

@@ -7,7 +7,8 @@ import time
 from flask import jsonify
 
 from backend.routes.answers import Image
-from backend.routes.api import BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, CROSS_SITE, NO_SESSION, answers, api_blueprint
+from backend.routes.api import (BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, CROSS_SITE, GONE, NO_SESSION, answers,
+                                api_blueprint)
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import ChartBody
 from backend.routes.params import chart_request
@@ -18,7 +19,7 @@ bp = api_blueprint("images", __name__)
 record_usage(bp, "image")
 
 
-@bp.post("/generate_image", responses=answers({200: Image}, BAD_BODY, CROSS_SITE, NO_SESSION,
+@bp.post("/generate_image", responses=answers({200: Image}, BAD_BODY, CROSS_SITE, NO_SESSION, GONE,
                                                             BODY_TOO_LARGE, CANNOT_DRAW))
 def generate_image(body: ChartBody):
     """Draw the top N artists, songs or albums of a session as a JPEG."""

@@ -10,6 +10,7 @@ from backend.routes.api import (
     BAD_JOB_ID,
     CANNOT_DRAW,
     CROSS_SITE,
+    GONE,
     NO_JOB,
     NO_SESSION,
     answers,
@@ -32,7 +33,7 @@ record_usage(bp, JOB_EVENT, endpoint="jobs.start_animation_job")
 
 
 @bp.post("/jobs/animation", responses=answers(
-    {202: JobStarted}, BAD_BODY, CROSS_SITE, NO_SESSION, CANNOT_DRAW,
+    {202: JobStarted}, BAD_BODY, CROSS_SITE, NO_SESSION, GONE, CANNOT_DRAW,
     error(413, "The JSON body is larger than MAX_JSON_KB, or the job's record would be larger than "
                "MAX_JOB_RECORD_KB."),
     error(503, "MAX_JOBS renders, or MAX_JOBS_PER_SESSION of this session's, are queued or running (with "

@@ -35,8 +35,30 @@ def rule_broken(message: str) -> PydanticCustomError:
     return PydanticCustomError("request_rule", message)
 
 
+NULL = {"type": "null"}
+ANNOTATIONS = ("title", "description", "default")
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema`, also accepting null."""
+    if NULL in schema.get("anyOf", []):
+        return schema
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [*schema["anyOf"], NULL]}
+    kept = {key: value for key, value in schema.items() if key in ANNOTATIONS}
+    return {**kept, "anyOf": [{key: value for key, value in schema.items() if key not in ANNOTATIONS}, NULL]}
+
+
+def _null_means_default_in_schema(schema: dict[str, Any]) -> None:
+    """The schema of _null_means_default: every field that has a default also accepts null."""
+    required = set(schema.get("required", []))
+    for name, field in schema.get("properties", {}).items():
+        if name not in required:
+            schema["properties"][name] = _nullable(field)
+
+
 class RequestModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra=_null_means_default_in_schema)
 
     @classmethod
     def model_validate_json(cls, json_data: Any, **kwargs: Any) -> RequestModel:
@@ -132,8 +154,9 @@ class RaceBody(ChartBody):
     speed_for_bar_animation: whole_number(1, 60) = 28
     days: whole_number(1, 3660) = 30
     interp_steps: whole_number(1, 120) = 14
-    period: choice(["d", "w", "m"], PERIOD_SPELLINGS, ["d", "w", "m"],
-                   "d (day), w (week) or m (month), in any letter case") = "d"
+    period: choice(["d", "w", "m"], PERIOD_SPELLINGS, ["d", "w", "m", *PERIOD_SPELLINGS],
+                   "d (day), w (week) or m (month), or day, week, month, their plurals, daily, weekly, monthly; "
+                   "in any letter case") = "d"
     window_days: whole_number(1, 3660, "a whole number from 1 to 3660: each bar shows its plays in that many days "
                                        "ending on the date shown (left out: all plays so far)") = None
 

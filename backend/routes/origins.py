@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from typing import Iterable
-from urllib.parse import urlsplit
 
 from flask import Flask, request
 from flask_cors import CORS
@@ -27,6 +26,9 @@ EXPOSED_HEADERS = ["Retry-After", "Location", "Content-Disposition", "Content-Ra
 PREFLIGHT_MAX_AGE_SECONDS = 600
 NEVER_GRANTED = "null"
 ANY_ORIGIN_BUT_NULL = re.compile(r"^(?!null$).+$", re.IGNORECASE)
+# An origin is scheme://host[:port] and nothing else (RFC 6454); matched, not parsed, so that no value a
+# client sends can make the check fail (urlsplit raises on "http://[::1", and that was a 500).
+SERIALISED_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://([^/?#@\s]+)")
 
 
 class OriginPolicy:
@@ -50,8 +52,9 @@ def _normalised(origin: str) -> str:
 
 def _is_own_host(origin: str) -> bool:
     """A page served by this very host (its docs page, say) is not cross-site; the scheme may
-    differ behind a TLS proxy, so only the host and port are compared."""
-    return urlsplit(_normalised(origin)).netloc == request.host.lower()
+    differ behind a TLS proxy, so only the host and port are compared. Never raises."""
+    match = SERIALISED_ORIGIN.fullmatch(_normalised(origin))
+    return match is not None and match.group(1) == request.host.lower()
 
 
 def install_origin_policy(app: Flask, origins: Iterable[str]) -> None:

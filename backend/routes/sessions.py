@@ -6,7 +6,7 @@ import time
 from flask import jsonify
 
 from backend.routes.answers import Deleted, Session, Stats
-from backend.routes.api import BAD_SESSION_ID, CANNOT_DRAW, CROSS_SITE, NO_SESSION, answers, api_blueprint, error
+from backend.routes.api import BAD_SESSION_ID, CANNOT_DRAW, CROSS_SITE, GONE, NO_SESSION, answers, api_blueprint, error
 from backend.routes.context import session_store
 from backend.routes.models import SessionPath, StatsQuery
 from backend.routes.params import stats_request
@@ -18,7 +18,7 @@ bp = api_blueprint("sessions", __name__)
 record_usage(bp, "stats", endpoint="sessions.show_stats")
 
 
-@bp.get("/sessions/<session_id>", responses=answers({200: Session}, BAD_SESSION_ID, NO_SESSION))
+@bp.get("/sessions/<session_id>", responses=answers({200: Session}, BAD_SESSION_ID, NO_SESSION, GONE))
 def show_session(path: SessionPath):
     """Return the summary of what the session's upload held."""
     session_id = path.session_id
@@ -39,7 +39,7 @@ def delete_session(path: SessionPath):
 
 @bp.get("/sessions/<session_id>/stats", responses=answers(
     {200: Stats}, error(400, "The session id is not one this service issued, or a query field is outside its range."),
-    NO_SESSION, CANNOT_DRAW))
+    NO_SESSION, GONE, CANNOT_DRAW))
 def show_stats(path: SessionPath, query: StatsQuery):
     """Count a session's listening: totals, years, the weekly clock, discoveries, the longest streak, the top day."""
     req = stats_request(path.session_id, query)

@@ -7,7 +7,7 @@ import time
 from flask import jsonify
 
 from backend.routes.answers import Wrapped
-from backend.routes.api import BODY_TOO_LARGE, CROSS_SITE, NO_SESSION, answers, api_blueprint, error
+from backend.routes.api import BODY_TOO_LARGE, CROSS_SITE, GONE, NO_SESSION, answers, api_blueprint, error
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import WrappedBody
 from backend.routes.params import wrapped_request
@@ -22,7 +22,7 @@ record_usage(bp, "wrapped")
     {200: Wrapped},
     error(400, "The body is not a JSON object, a field is missing or outside the accepted values (the message names "
                "it), or both year and start_date/end_date are sent."),
-    CROSS_SITE, NO_SESSION, BODY_TOO_LARGE, error(422, "The range is empty or holds no plays that count.")))
+    CROSS_SITE, NO_SESSION, GONE, BODY_TOO_LARGE, error(422, "The range is empty or holds no plays that count.")))
 def generate_wrapped(body: WrappedBody):
     """Draw a session's year or range as one card: minutes, top artists and songs, clock, streak, discovery."""
     req = wrapped_request(body)

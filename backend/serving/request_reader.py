@@ -21,7 +21,8 @@ BODY_FRAMING_FIELDS = (b"content-length", b"transfer-encoding", b"expect")
 class Arrival(enum.Enum):
     INCOMPLETE = "keep reading in the event loop"
     COMPLETE = "headers and body are buffered: a thread can serve it without waiting for the client"
-    LARGE_BODY = "the body is too large to buffer (or its framing is unusual): a thread reads it"
+    LARGE_BODY = "the body is too large to buffer (or its framing is unusual): a thread reads it (gunicorn " \
+                 "answers an Expect: 100-continue of such a body from the thread)"
     HEADERS_TOO_LARGE = "the headers alone pass the limit: answer 431"
 
 
@@ -34,6 +35,10 @@ class RequestArrival:
         self._content_length: int | None = None   # None with a body_start: chunked
         self._chunk_position = 0                    # where the next unread chunk starts (chunked)
         self._verdict = Arrival.INCOMPLETE
+        # An HTTP/1.1 client waiting for "100 Continue" before it sends a body small enough to buffer: the
+        # event loop answers it, and reads the body like any other, without a thread.
+        self.expects_continue = False
+        self.continue_sent = False
 
     def add(self, data: bytes) -> Arrival:
         self.buffer += data
@@ -61,10 +66,14 @@ class RequestArrival:
             too_large = len(self.buffer) > HEADER_LIMIT_BYTES
             return Arrival.HEADERS_TOO_LARGE if too_large else Arrival.INCOMPLETE
         self._body_start = end.end()
-        fields = _header_fields(bytes(self.buffer[:end.start()]))
-        if fields is None or fields.get(b"expect", b"").lower() == b"100-continue":
-            # gunicorn answers 100 Continue itself, from the thread: no body comes before it
+        head = bytes(self.buffer[:end.start()])
+        fields = _header_fields(head)
+        if fields is None:
             return Arrival.LARGE_BODY
+        if b"expect" in fields:
+            if fields[b"expect"].lower() != b"100-continue" or not _http_1_1(head):
+                return Arrival.LARGE_BODY   # gunicorn decides: 417, or an HTTP/1.0 expectation ignored
+            self.expects_continue = True
         if b"transfer-encoding" in fields:
             codings = fields[b"transfer-encoding"].lower().rsplit(b",", 1)
             return None if codings[-1].strip() == b"chunked" else Arrival.LARGE_BODY
@@ -93,6 +102,10 @@ class RequestArrival:
             if data[data_start + size:data_start + size + 2] != b"\r\n":
                 return None
             self._chunk_position = data_start + size + 2
+
+
+def _http_1_1(head: bytes) -> bool:
+    return head.split(b"\n", 1)[0].rstrip(b"\r").endswith(b" HTTP/1.1")
 
 
 def _header_fields(head: bytes) -> dict[bytes, bytes] | None:

@@ -7,11 +7,12 @@ a thread, until its headers and a body of up to 64 KiB have arrived; only a comp
 to a thread. A body too large to buffer (an upload) is read by a thread, but at most `threads - 1`
 threads of a worker do so at once, and every read has a deadline: a thread is always left for
 requests that have fully arrived. A request not received within REQUEST_READ_TIMEOUT_SECONDS is
-answered 408, headers over 64 KiB 431, both as the API's JSON error.
+answered 408, headers over 64 KiB 431; whatever gunicorn itself refuses is answered in the same JSON
+shape (error_answers.py). A client that sends `Expect: 100-continue` with a small body is told to
+continue by the loop, which then reads the body as it reads any other.
 """
 from __future__ import annotations
 
-import json
 import selectors
 import socket
 import time
@@ -20,16 +21,22 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 
-from gunicorn import SERVER, http, util
+from gunicorn import http, util
+from gunicorn.http.errors import ParseException
 from gunicorn.workers.gthread import TConn, ThreadWorker
 from werkzeug.exceptions import RequestTimeout
 
 from backend.core.settings import load_settings
+from backend.serving.error_answers import (HEADERS_TOO_LARGE_MESSAGE, checked_framing, error_answer,
+                                           parse_error_answer)
 from backend.serving.request_reader import HEADER_LIMIT_BYTES, Arrival, RequestArrival
 
 RECEIVE_BYTES = 64 * 1024
 LINGER_SECONDS = 2.0  # after an error answer, incoming bytes are discarded this long so the client reads it
-REASONS = {408: "Request Timeout", 431: "Request Header Fields Too Large"}
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+# The loop bounds a request's head to 64 KiB in all; gunicorn's own, smaller limits (a 4094-byte request
+# line, 100 fields of 8190 bytes) would refuse a head the README accepts, so they are raised to it.
+HEAD_LIMITS = {"limit_request_line": 0, "limit_request_fields": 32768, "limit_request_field_size": HEADER_LIMIT_BYTES}
 
 
 class RequestReadTimeout(RequestTimeout):
@@ -42,9 +49,6 @@ def read_timeout_message(seconds: float) -> str:
     return (f"The request did not arrive within {seconds:g} seconds (REQUEST_READ_TIMEOUT_SECONDS); "
             "send it again over a faster connection.")
 
-
-HEADERS_TOO_LARGE_MESSAGE = (f"The request's headers are larger than {HEADER_LIMIT_BYTES // 1024} KiB; "
-                             "send fewer or shorter headers.")
 
 
 class DeadlineSocket:
@@ -85,6 +89,8 @@ class RequestReadingWorker(ThreadWorker):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, value in HEAD_LIMITS.items():
+            self.cfg.set(name, value)
         self.read_timeout = load_settings().request_read_timeout_seconds
         self.max_body_readers = max(1, self.cfg.threads - 1)
         self.pending: dict[TConn, PendingRequest] = {}
@@ -98,6 +104,25 @@ class RequestReadingWorker(ThreadWorker):
         if cfg.is_ssl or cfg.protocol != "http" or "h2" in cfg.http_protocols:
             raise RuntimeError("RequestReadingWorker serves plain HTTP/1.1 only: terminate TLS and HTTP/2 "
                                "in a proxy in front of it")
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        self.wsgi = checked_framing(self.wsgi)
+
+    def handle_error(self, req, client, addr, exc) -> None:
+        """gunicorn's refusals (and its 500 for an error outside the app), as the API's JSON error."""
+        status, message = parse_error_answer(exc)
+        if status == 500:
+            self.log.exception("Error handling request")
+        else:
+            self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        with suppress(OSError):
+            util.write_nonblock(client, error_answer(status, message))
+
+    def handle_request(self, req, conn: TConn) -> bool:
+        if getattr(conn, "continue_sent", False):
+            req._expected_100_continue = False   # the loop has said it; gunicorn would say it again
+        return super().handle_request(req, conn)
 
     # Every path by which gthread would give a connection to a thread (a new connection, a kept-alive
     # one becoming readable, bytes read ahead) comes here; the request is read in the loop first.
@@ -130,6 +155,8 @@ class RequestReadingWorker(ThreadWorker):
         arrival = request.arrival
         verdict = arrival.add(data)
         if verdict is Arrival.INCOMPLETE:
+            if arrival.expects_continue and not arrival.continue_sent:
+                self._tell_to_continue(conn, arrival)
             return
         del self.pending[conn]
         self._unregister(conn)
@@ -143,7 +170,15 @@ class RequestReadingWorker(ThreadWorker):
         else:
             self.waiting_for_reader.append((conn, arrival))
 
+    def _tell_to_continue(self, conn: TConn, arrival: RequestArrival) -> None:
+        try:
+            conn.sock.send(CONTINUE)
+        except OSError:   # gone, or its buffer full with a 25-byte answer: the thread's gunicorn says it
+            return
+        arrival.continue_sent = True
+
     def _hand_to_thread(self, conn: TConn, arrival: RequestArrival, deadline: float) -> None:
+        conn.continue_sent = arrival.continue_sent
         conn.sock.setblocking(True)
         if conn.parser is None:
             conn.parser = http.get_parser(self.cfg, conn.sock, conn.client)
@@ -159,7 +194,7 @@ class RequestReadingWorker(ThreadWorker):
         request's deadline the connection closes instead."""
         try:
             return super()._keepalive_after(conn, keepalive)
-        except RequestReadTimeout:
+        except (RequestReadTimeout, ParseException):   # a body whose framing breaks as it drains
             return False
 
     def finish_request(self, conn: TConn, fs) -> None:
@@ -170,6 +205,11 @@ class RequestReadingWorker(ThreadWorker):
                 self.body_readers.add(waiting)
                 # time spent waiting for a reader is not the client's: its deadline starts afresh
                 self._hand_to_thread(waiting, arrival, time.monotonic() + self.read_timeout)
+        if fs.done() and not fs.cancelled() and fs.exception() is None and not fs.result():
+            # gthread would close gracefully here, on the event loop: waiting up to 2 s for each client to
+            # close its side, while no other connection is served. The loop lingers without waiting.
+            self._linger(conn)
+            return
         super().finish_request(conn, fs)
 
     def murder_pending(self) -> None:
@@ -191,11 +231,18 @@ class RequestReadingWorker(ThreadWorker):
     def _answer_and_close(self, conn: TConn, status: int, message: str) -> None:
         """Send the API's JSON error and close, reading what the client still sends for a moment so
         that the kernel does not reset the connection before the client has read the answer."""
-        body = json.dumps({"error": message}).encode()
-        head = (f"HTTP/1.1 {status} {REASONS[status]}\r\nServer: {SERVER}\r\nDate: {util.http_date()}\r\n"
-                f"Connection: close\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
         try:
-            conn.sock.send(head.encode() + body)
+            conn.sock.send(error_answer(status, message))
+        except OSError:
+            self._close(conn)
+            return
+        self._linger(conn)
+
+    def _linger(self, conn: TConn) -> None:
+        """Close after the answer: end our side now, discard what the client still sends for a moment so
+        that the kernel does not reset the connection before the client has read the answer, then close."""
+        try:
+            conn.sock.setblocking(False)
             conn.sock.shutdown(socket.SHUT_WR)
         except OSError:
             self._close(conn)
@@ -225,3 +272,4 @@ class RequestReadingWorker(ThreadWorker):
     def _close(self, conn: TConn) -> None:
         self.nr_conns -= 1
         conn.close()
+

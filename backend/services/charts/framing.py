@@ -42,6 +42,13 @@ def no_plays(window: queries.Window) -> ApiError:
     return unprocessable(f"No {what} between {window.start} and {window.end}; pick another date range.")
 
 
+def no_plays_in_windows(window: queries.Window, window_days: int | None) -> ApiError:
+    """A rolling race whose every window is empty: nothing to show, refused as a chart without plays is."""
+    what = "plays of 30 seconds or more" if window.min_ms else "plays"
+    return unprocessable(f"No {what} in the {window_days} days up to any date of the race from {window.start} to "
+                         f"{window.end}; send a larger window_days, a smaller days or another date range.")
+
+
 def counted_plays(min_ms: int) -> str:
     """What a picture's footer says was counted."""
     return "plays of 30 s or more" if min_ms else "plays of any length"

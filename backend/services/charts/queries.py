@@ -59,29 +59,41 @@ def _where(attribute: Attribute, window: Window) -> str:
             f"AND {window.local_ts} >= $start AND {window.local_ts} < $stop")
 
 
+# Equal values rank by name, then artist (none first), then key: the one tie rule of every chart, race,
+# statistic and card (README, "Rules the charts follow"). ORDER BY compares strings by code point.
+TIE_ORDER = "name, artist NULLS FIRST, key"
+
+
 def top_entities(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: Metric, n: int,
                  window: Window) -> list[RankedItem]:
     rows = con.execute(f"""
         SELECT min({attribute.name_sql}) AS name, min({attribute.artist_sql}) AS artist,
-               {metric.value_sql} AS value, {TRACK_URI_SQL} AS uri
+               {metric.value_sql} AS value, {TRACK_URI_SQL} AS uri, {attribute.key_sql} AS key
         FROM plays WHERE {_where(attribute, window)}
-        GROUP BY {attribute.key_sql}
-        ORDER BY value DESC, name, artist NULLS FIRST
+        GROUP BY key
+        ORDER BY value DESC, {TIE_ORDER}
         LIMIT $n""", {**window.params(), "n": n}).fetchall()
-    return [RankedItem(name, artist, float(value), uri) for name, artist, value, uri in rows]
+    return [RankedItem(name, artist, float(value), uri) for name, artist, value, uri, _ in rows]
 
 
 def daily_values(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: Metric,
                  window: Window) -> DailyValues:
+    """The entities are numbered in tie order (name, artist, key, as top_entities ranks equal values), so
+    an entity's index is its place among equals."""
     # The entity index is numbered in SQL (and the result fetched as numpy arrays) so that a race
     # never needs pandas, which would add ~50 MB to every worker that has drawn one.
     columns = con.execute(f"""
         WITH daily AS (
             SELECT {attribute.key_sql} AS key, date_diff('day', $start::DATE, ({window.local_ts})::DATE) AS day,
-                   {metric.value_sql}::DOUBLE AS value
+                   {metric.value_sql}::DOUBLE AS value, min({attribute.name_sql}) AS day_name,
+                   min({attribute.artist_sql}) AS day_artist
             FROM plays WHERE {_where(attribute, window)}
-            GROUP BY ALL)
-        SELECT key, dense_rank() OVER (ORDER BY key) - 1 AS entity, day, value FROM daily""",
+            GROUP BY key, day),
+        named AS (
+            SELECT key, day, value, min(day_name) OVER (PARTITION BY key) AS name,
+                   min(day_artist) OVER (PARTITION BY key) AS artist
+            FROM daily)
+        SELECT key, dense_rank() OVER (ORDER BY {TIE_ORDER}) - 1 AS entity, day, value FROM named""",
         window.params()).fetchnumpy()
     entity = columns["entity"].astype(np.int64)
     keys = np.empty(int(entity.max(initial=-1)) + 1, dtype=object)
@@ -103,11 +115,13 @@ def time_zone_names() -> frozenset[str]:
         return frozenset(name for (name,) in con.execute("SELECT name FROM pg_timezone_names()").fetchall())
 
 
-def names_of(con: duckdb.DuckDBPyConnection, attribute: Attribute, keys: list[str]) -> dict[str, tuple]:
+def names_of(con: duckdb.DuckDBPyConnection, attribute: Attribute, keys: list[str],
+             window: Window) -> dict[str, tuple]:
+    """Each key's name and artist as top_entities names them: from the plays the window counts."""
     rows = con.execute(f"""
         SELECT {attribute.key_sql} AS key, min({attribute.name_sql}), min({attribute.artist_sql})
-        FROM plays WHERE kind = 'track' AND {attribute.present_sql} AND {attribute.key_sql} IN (SELECT unnest(?))
-        GROUP BY key""", [keys]).fetchall()
+        FROM plays WHERE {_where(attribute, window)} AND {attribute.key_sql} IN (SELECT unnest($keys))
+        GROUP BY key""", {**window.params(), "keys": keys}).fetchall()
     return {key: (name, artist) for key, name, artist in rows}
 
 

@@ -9,7 +9,8 @@ import numpy as np
 from backend.core.errors import unprocessable
 from backend.services.artwork import ArtworkSettings
 from backend.services.charts import queries
-from backend.services.charts.framing import bar_pictures, chart_page, chart_window, check_attribute, file_name, no_plays
+from backend.services.charts.framing import (bar_pictures, chart_page, chart_window, check_attribute, file_name,
+                                             no_plays, no_plays_in_windows)
 from backend.services.charts.queries import RankedItem
 from backend.services.charts.requests import ChartRequest, RaceRequest
 from backend.services.charts.still import item_json
@@ -45,11 +46,13 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
     daily = queries.daily_values(con, chart.attribute, chart.metric, window)
     if daily.entity.size == 0:
         raise no_plays(window)
-    tie_order = np.argsort(np.argsort(daily.keys.astype(str), kind="stable"), kind="stable")
+    tie_order = np.arange(len(daily.keys))   # entities are numbered in the charts' tie order
     keyframes = build_keyframes(daily.entity, daily.day, daily.value, len(daily.keys), tie_order,
                                 window.start, dates, chart.top_n, req.window_days)
+    if not keyframes.totals.any():
+        raise no_plays_in_windows(window, req.window_days)
     member_keys = [str(key) for key in daily.keys[keyframes.member_ids]]
-    names = queries.names_of(con, chart.attribute, member_keys)
+    names = queries.names_of(con, chart.attribute, member_keys, window)
     member_names = [names[key] for key in member_keys]
     uris = queries.track_uris_of(con, chart.attribute, member_keys) if artwork.enabled else {}
     pictures = bar_pictures(artwork, chart.attribute, member_names, [uris.get(key) for key in member_keys],

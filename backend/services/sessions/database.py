@@ -6,11 +6,22 @@ from pathlib import Path
 
 import duckdb
 
+from backend.core.errors import ApiError
+from backend.services.sessions.store import DELETED_DURING_USE
+
 
 def read_summary(con: duckdb.DuckDBPyConnection) -> dict:
     return json.loads(con.execute("SELECT summary FROM session_info").fetchone()[0])
 
 
 def open_session(path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=True, config={"threads": 2})
+    """The session's file, read-only; 410 when a DELETE removed it after the request took it in use.
+
+    Once open, the connection reads the file to the end of the request even if it is deleted then."""
+    try:
+        return duckdb.connect(str(path), read_only=True, config={"threads": 2})
+    except duckdb.IOException:
+        if path.exists():
+            raise
+        raise ApiError(410, DELETED_DURING_USE) from None
 

@@ -24,6 +24,9 @@ DB_SUFFIX = ".duckdb"
 LOCK_SUFFIX = ".lock"
 RESERVATION_PREFIX = ".ingest-"
 SCRATCH_PREFIX = ".work-"
+UNKNOWN_SESSION = "Unknown or expired session; upload your export again with POST /process."
+DELETED_DURING_USE = ("The session was deleted while this request was using it; "
+                      "upload your export again with POST /process.")
 
 
 class SessionStore:
@@ -54,7 +57,7 @@ class SessionStore:
         if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
             raise ApiError(400, "session_id must be the UUID that POST /process returned.")
         if not self.db_path(session_id).exists():
-            raise ApiError(404, "Unknown or expired session; upload your export again with POST /process.")
+            raise ApiError(404, UNKNOWN_SESSION)
         return session_id
 
     def _store_lock(self) -> contextlib.AbstractContextManager[None]:
@@ -131,17 +134,22 @@ class SessionStore:
 
     @contextlib.contextmanager
     def using(self, session_id: str) -> Iterator[Path]:
-        """Hold a shared lock on a session for the length of a request, so cleanup skips it."""
+        """Hold a shared lock on a session for the length of a request, so cleanup skips it.
+
+        A DELETE does not wait for the lock: the session's file may vanish at any moment. Touching the
+        file is the check that it is there (one call, nothing between a check and its use), and a
+        connection opened later on a vanished file is refused by open_session as deleted (410)."""
         session_id = self.checked_id(session_id)
         with open(self._lock_path(session_id), "a+") as handle:
             fcntl.flock(handle, fcntl.LOCK_SH)
             try:
                 path = self.db_path(session_id)
-                if not path.exists():
+                try:
+                    os.utime(path)
+                except FileNotFoundError:
                     # deleted since checked_id: the lock file opening it just made would be left behind
                     self._lock_path(session_id).unlink(missing_ok=True)
-                    raise ApiError(404, "Unknown or expired session; upload your export again with POST /process.")
-                os.utime(path)
+                    raise ApiError(404, UNKNOWN_SESSION) from None
                 yield path
                 # idle time counts from the end of the last request, however long it ran
                 with contextlib.suppress(FileNotFoundError):  # deleted meanwhile
@@ -171,8 +179,7 @@ class SessionStore:
     def ensure_present(self, session_id: str) -> None:
         """410 once the session has been deleted under a request that is using it."""
         if not self.db_path(session_id).exists():
-            raise ApiError(410, "The session was deleted while this request was using it; "
-                                "upload your export again with POST /process.")
+            raise ApiError(410, DELETED_DURING_USE)
 
     def expired_ids(self, now: float | None = None) -> list[str]:
         cutoff = (now or time.time()) - self.ttl_seconds

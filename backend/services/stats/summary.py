@@ -35,7 +35,6 @@ def listening_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> dict:
 
 def _counted(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> tuple[Window, dict]:
     window = play_window(con, req.start, req.end, req.timezone, req.min_ms)
-    queries.load_music(con, window)
     streams, ms, artists, songs, albums, days, first_day, last_day = queries.totals(con, window)
     if not streams:
         raise no_plays(window)

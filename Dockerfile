@@ -1,5 +1,5 @@
 # The Spotify listening-history API, served by gunicorn on $PORT (default 8080).
-# Pictures beside the bars from the keyless sources (Spotify oEmbed, Deezer) are on: see README, Artwork.
+# Pictures beside the bars from the keyless sources (Spotify oEmbed, Deezer) are on: see docs/artwork.md.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -12,10 +12,12 @@ import gc
 import json
 import logging
 import os
+import platform
 import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from backend.services.encoding.ffmpeg import find_ffmpeg
 from benchmarks.artwork import running_standins
 from benchmarks.export import build_export
 from benchmarks.floor import encode_floor, save_frames
-from benchmarks.report import WorkloadResult, print_export, print_results, print_summary
+from benchmarks.report import WorkloadResult, print_export, print_results, print_summary, results_markdown
 from benchmarks.worker import PREFIX
 from benchmarks.workloads import WORKLOADS, Workload, select
 
@@ -43,6 +45,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="save PNGs of the first second, the middle and the last frame of each race (first run)")
     parser.add_argument("--render-workers", type=int, metavar="N",
                         help="RENDER_WORKERS for the server (default: its own default, the CPU count)")
+    parser.add_argument("--write-docs", type=Path, metavar="PAGE",
+                        help="write the benchmarks page (benchmarks/page.md with this run's figures) to PAGE")
     parser.add_argument("--floor-segment-mb", type=int, default=1024,
                         help="raw frames decoded per encode-floor segment (default 1024)")
     args = parser.parse_args(argv)
@@ -148,6 +152,15 @@ def compare_with_references(results: list[WorkloadResult]) -> None:
                 r["wall_vs_reference"] = r["wall_s"] / base
 
 
+def write_page(page: Path, results: list[WorkloadResult], runs: int) -> None:
+    machine = (f"{date.today().isoformat()}, {os.cpu_count()} cores, "
+               f"RENDER_WORKERS {load_settings().render_workers}, {platform.python_implementation()} "
+               f"{platform.python_version()}")
+    template = (REPO / "benchmarks" / "page.md").read_text(encoding="utf-8")
+    page.write_text(template.replace("{results}", results_markdown(results, runs, machine)), encoding="utf-8")
+    log.info("wrote %s", page)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -168,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         results = measure(workloads, zip_path, Path(tmp), args)
     print_results(results, args.runs)
     print_summary(results)
+    if args.write_docs:
+        write_page(args.write_docs, results, args.runs)
     return 1 if any(res.failed for res in results) else 0
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from tests import exportgen as eg
 from tests.keyless_standins import DeezerStandin, OembedStandin

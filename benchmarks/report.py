@@ -100,3 +100,30 @@ def print_summary(results: list[WorkloadResult]) -> None:
             rows.append([res.workload.name, target.describe(), _num(value, 3),
                          "ERROR" if res.failed else {True: "PASS", False: "FAIL", None: "n/a"}[held]])
     print_table(["workload", "target", "measured", "result"], rows)
+
+
+def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    return "\n".join(lines + ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows])
+
+
+def results_markdown(results: list[WorkloadResult], runs: int, machine: str) -> str:
+    """The run's figures for docs/benchmarks.md: each workload's medians, then each target and whether it held."""
+    rows = []
+    for res in results:
+        frames = res.median("frames")
+        rows.append([res.workload.name, _num(res.median("wall_s"), 3), _num(res.median("peak_total_mb"), 0),
+                     _size(res.median("output_bytes")), "-" if frames is None else f"{frames:.0f}",
+                     _num(res.median("frames_per_s"), 1), _num(res.median("floor_ratio"), 2), res.verdict()])
+    targets = []
+    for res in results:
+        for target in res.workload.targets:
+            value = None if res.failed else res.median(target.metric)
+            held = target.holds(value)
+            targets.append([res.workload.name, target.describe(), _num(value, 3),
+                            "ERROR" if res.failed else {True: "PASS", False: "FAIL", None: "n/a"}[held]])
+    return "\n\n".join([
+        f"{machine}; median of {runs} run(s).",
+        markdown_table(["workload", "wall s", "peak MB (server + ffmpeg)", "output", "frames", "frames/s",
+                        "wall / encode floor", "ok?"], rows),
+        markdown_table(["workload", "target", "measured", "result"], targets)])

@@ -59,7 +59,7 @@ def thumb_colour(pixels: np.ndarray, layout: Layout, slot: int) -> np.ndarray:
     """Mean colour of the middle of the square picture of bar `slot`."""
     centre = layout.area_top + (slot + 0.5) * layout.slot_px
     side = layout.thumb_px
-    top, left = int(round(centre - side / 2)), layout.thumb_left
+    top, left = round(centre - side / 2), layout.thumb_left
     return pixels[top + side // 4:top + 3 * side // 4, left + side // 4:left + 3 * side // 4].mean(axis=(0, 1))
 
 
@@ -94,7 +94,8 @@ def has_own_picture(server: SpotifyStandin, body: dict, pixels: np.ndarray, slot
     """Whether artist bar `slot` shows its own picture and colour (not another artist's, not none)."""
     layout = layout_of(body, pictures=True)
     colour = server.artist_colour(body["items"][slot]["name"])
-    return near(thumb_colour(pixels, layout, slot), colour, 12) and near(bar_colour_at(pixels, layout, slot), colour, 16)
+    return (near(thumb_colour(pixels, layout, slot), colour, 12)
+            and near(bar_colour_at(pixels, layout, slot), colour, 16))
 
 
 def has_no_picture(body: dict, pixels: np.ndarray, slot: int, others_have: bool = True) -> bool:

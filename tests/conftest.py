@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -93,7 +93,7 @@ def job_session(job_backend, race_export) -> str:
 
 def post_upload(client, data: bytes, filename: str = "my_spotify_data.zip"):
     # Encoded in memory: the test client would spool big bodies to a temporary file it never closes.
-    stream, length, boundary = stream_encode_multipart({"file": FileStorage(io.BytesIO(data), filename)},
+    stream, _length, boundary = stream_encode_multipart({"file": FileStorage(io.BytesIO(data), filename)},
                                                       use_tempfile=False)
     return client.post("/process", data=stream.getvalue(), content_type=f"multipart/form-data; boundary={boundary}")
 

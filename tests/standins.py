@@ -15,9 +15,9 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Iterable
 from urllib.parse import parse_qs, urlsplit
 
 from tests.misbehaviour import Sent, raw_answer, send_blocks, send_dribbled
@@ -121,7 +121,7 @@ class Exchange(BaseHTTPRequestHandler):
         self.standin._add_sent(sent)
         return sent
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format, *args) -> None:
         pass
 
 

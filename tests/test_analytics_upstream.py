@@ -21,7 +21,8 @@ SETTINGS = {"SUPABASE_KEY": KEY, "ANALYTICS_TIMEOUT_SECONDS": 10, "ANALYTICS_MAX
 
 
 def warnings_of(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == analytics_module.__name__ and r.levelno >= logging.WARNING]
+    return [r.getMessage() for r in caplog.records
+            if r.name == analytics_module.__name__ and r.levelno >= logging.WARNING]
 
 
 @pytest.fixture

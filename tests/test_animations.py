@@ -28,7 +28,7 @@ def session(client, rows):
 
 
 def keyframes_implied(start: date, end: date, days: int, period: str) -> int:
-    """Count keyframes from the README's rule, independently of the service's code."""
+    """Count keyframes from docs/api.md's rule, independently of the service's code."""
     if period == "d":
         return math.ceil((end - start).days / days) + 1
     if period == "m":
@@ -73,7 +73,7 @@ def test_final_frame_holds_after_the_last_keyframe(client, session):
 
 
 def test_default_size_is_1080_by_1350(client, session):
-    body, video = race(client, session, start_date="2022-06-01", end_date="2022-06-30", days=15,
+    _body, video = race(client, session, start_date="2022-06-01", end_date="2022-06-30", days=15,
                        interp_steps=2, speed_for_bar_animation=5, figsize=None, dpi=None)
     facts = probe_video(video)
     assert (facts.width, facts.height) == (1080, 1350)

@@ -105,7 +105,7 @@ def test_hanging_spotify_costs_at_most_the_budget(upload_dir, standin, extended_
     assert server.request_count() >= 1
     assert 0.9 <= elapsed < 1.0 + render_time + 1.5  # slack for a busy machine; far below two budgets
     layout = layout_of(body, pictures=False)
-    for slot, item in enumerate(body["items"]):
+    for slot in range(len(body["items"])):
         assert near(bar_colour_at(pixels, layout, slot), palette_colour(body["items"], slot), 12)
 
 

@@ -129,7 +129,7 @@ def test_a_picture_over_the_byte_cap_is_not_drawn(app_for, plain, standin):
 
 
 def test_a_batch_answer_in_another_order_gives_each_bar_its_own_picture(app_for, plain, standin, cache_dir):
-    session, top, _ = plain
+    session, _top, _ = plain
     server = standin(reordered_batches=True)
     client = app_for(server)
     body, pixels, _ = chart(client, session)

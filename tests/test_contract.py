@@ -11,8 +11,8 @@ import io
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from jsonschema import Draft202012Validator

@@ -121,7 +121,8 @@ def test_race_bodies_from_the_schema(edge, data):
 @given(field=st.sampled_from(sorted(ChartBody.model_fields)), value=raw_json_text())
 def test_any_json_value_in_any_chart_field(edge, field, value):
     app, session, _, upload_dir = edge
-    base = {"session_id": json.dumps(session), "top_n": "3", **{name: json.dumps(value) for name, value in TINY.items()}}
+    base = {"session_id": json.dumps(session), "top_n": "3",
+            **{name: json.dumps(value) for name, value in TINY.items()}}
     response = post_text(app, "/generate_image", object_text({**base, field: value}))
     answer = assert_within_contract(response, upload_dir)
     if response.status_code == 400:

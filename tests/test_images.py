@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -129,7 +129,7 @@ def local_rows(rows: list[dict], zone: str) -> list[dict]:
     tz = ZoneInfo(zone)
     moved = []
     for row in rows:
-        utc = datetime.strptime(row["ts"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        utc = datetime.strptime(row["ts"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         moved.append({**row, "ts": utc.astimezone(tz).strftime("%Y-%m-%dT%H:%M:%SZ")})
     return moved
 

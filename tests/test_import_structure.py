@@ -1,14 +1,14 @@
 """The code's layers hold: imports run only downward (routes -> services -> core -> src), without cycles.
 
 Walks every import statement of backend/ and src/ with ast (those inside functions too: a lazy import
-is still a dependency) and checks the rules the README's Layout section states.
+is still a dependency) and checks the rules docs/design.md's Layout section states.
 """
 from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from collections.abc import Collection
 from pathlib import Path
-from typing import Collection
 
 import pytest
 

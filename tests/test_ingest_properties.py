@@ -138,7 +138,8 @@ def test_broken_history_gets_our_error_or_a_summary_that_adds_up(client, upload_
 
 
 @settings(EXAMPLES, max_examples=20)
-@given(upload=history_uploads(may_break=False), timezone=st.sampled_from(["Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kathmandu"]))
+@given(upload=history_uploads(may_break=False),
+       timezone=st.sampled_from(["Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kathmandu"]))
 def test_an_accepted_history_charts_with_its_default_range(client, upload_dir, upload, timezone):
     data, filename, _ = upload
     body = accepted_or_refused_cleanly(client, upload_dir, data, filename)

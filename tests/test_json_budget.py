@@ -91,7 +91,7 @@ def nested(depth: int, inner: str = "1") -> str:
 
 @pytest.mark.parametrize("route", JSON_ROUTES)
 def test_nesting_past_32_levels_is_400(client, route):
-    body = '{"session_id": "%s", "extra": %s}' % (UNKNOWN_SESSION, nested(MAX_NESTING))
+    body = f'{{"session_id": "{UNKNOWN_SESSION}", "extra": {nested(MAX_NESTING)}}}'
     response = client.post(route, data=body, content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["error"] == ("The JSON body is nested more than 32 levels deep; send one flat "
@@ -99,7 +99,7 @@ def test_nesting_past_32_levels_is_400(client, route):
 
 
 def test_nesting_of_32_levels_is_parsed(client):
-    body = '{"session_id": "%s", "extra": %s}' % (UNKNOWN_SESSION, nested(MAX_NESTING - 1))
+    body = f'{{"session_id": "{UNKNOWN_SESSION}", "extra": {nested(MAX_NESTING - 1)}}}'
     assert client.post("/generate_image", data=body, content_type="application/json").status_code == 404
 
 
@@ -131,9 +131,9 @@ def test_nesting_is_counted_outside_strings(text, too_deep):
     ("9" * 25, "session_id", "session_id must be the UUID that POST /process returned."),
 ])
 def test_numbers_that_do_not_fit_are_refused_by_their_field(client, literal, field, message):
-    body = '{"session_id": "%s", "figsize": [10, 10], "%s": %s}' % (UNKNOWN_SESSION, field, literal)
+    body = f'{{"session_id": "{UNKNOWN_SESSION}", "figsize": [10, 10], "{field}": {literal}}}'
     if field == "session_id":
-        body = '{"session_id": %s}' % literal
+        body = f'{{"session_id": {literal}}}'
     response = client.post("/generate_animation", data=body, content_type="application/json")
     assert response.status_code == 400
     assert response.get_json() == {"error": message}

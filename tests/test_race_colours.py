@@ -46,7 +46,7 @@ def test_every_palette_colour_reads_as_painted_in_a_browser(decoded):
     x = layout.bar_left + 20
     for row, painted in enumerate(theme.palette):
         centre = int(layout.area_top + (row + 0.5) * layout.slot_px)
-        seen = tuple(int(round(c)) for c in frame[centre - 2:centre + 3, x:x + 10].reshape(-1, 3).mean(axis=0))
+        seen = tuple(round(c) for c in frame[centre - 2:centre + 3, x:x + 10].reshape(-1, 3).mean(axis=0))
         assert delta_e_2000(lab(seen), lab(painted)) <= 2.0, (row, painted, seen)
     corner = tuple(int(c) for c in frame[4, 4])
     assert delta_e_2000(lab(corner), lab(theme.background)) <= 2.0

@@ -1,6 +1,7 @@
 """The race plan: keyframes land exactly, values and the running total only count up, the race opens on plays."""
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import numpy as np
@@ -32,7 +33,7 @@ def test_keyframe_dates_daily_weekly_monthly():
     assert keyframe_dates(start, end, 30, "m") == [date(2023, 1, 31), date(2023, 2, 28), end]
     weekly = keyframe_dates(start, end, 14, "w")
     assert weekly[0] == date(2023, 1, 1) and all(d.weekday() == 6 for d in weekly[:-1])
-    assert all((b - a).days == 14 for a, b in zip(weekly[:-2], weekly[1:-1]))
+    assert all((b - a).days == 14 for a, b in itertools.pairwise(weekly))
 
 
 def test_keyframe_values_are_cumulative_totals(plan_and_keyframes):
@@ -44,7 +45,7 @@ def test_keyframe_values_are_cumulative_totals(plan_and_keyframes):
 
 
 def test_frame_count_and_keyframes_land_exactly(plan_and_keyframes):
-    plan, keyframes, (entity, day) = plan_and_keyframes
+    plan, keyframes, (_entity, day) = plan_and_keyframes
     assert plan.frame_count == frame_count(len(keyframes.dates), STEPS, HOLD)
     for k, when in enumerate(keyframes.dates):
         np.testing.assert_array_equal(plan.values[k * STEPS], keyframes.values[k])

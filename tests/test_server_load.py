@@ -9,10 +9,11 @@ import base64
 import fcntl
 import math
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import pytest
 import requests
@@ -73,7 +74,7 @@ class ClientWaiting:
     """
 
     def __init__(self, server: LiveServer, session_id: str):
-        self._handle = open(server.upload_dir / f"{session_id}.lock", "a+")
+        self._handle = open(server.upload_dir / f"{session_id}.lock", "a+")  # noqa: SIM115 (held until close())
         fcntl.flock(self._handle, fcntl.LOCK_SH)
 
     def done(self) -> None:

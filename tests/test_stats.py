@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -50,7 +50,7 @@ def account_plays(rows: list[dict], zone: str | None) -> list[Play]:
 def local(utc: datetime, zone: str | None) -> datetime:
     if zone is None:
         return utc
-    return utc.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    return utc.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
 
 def minutes(ms: int) -> float:
@@ -58,7 +58,7 @@ def minutes(ms: int) -> float:
 
 
 def expected_stats(history: list[Play], start: date, end: date, min_ms: int, albums: bool) -> dict:
-    """The statistics by the README's chart rules, counted one play at a time."""
+    """The statistics by docs/api.md's chart rules, counted one play at a time."""
     counted = [p for p in history if p.ms >= min_ms]
     plays = [p for p in counted if start <= p.at.date() <= end]
     days = sorted({p.at.date() for p in plays})

@@ -65,8 +65,8 @@ def test_no_text_overlaps_another_and_each_stays_in_its_panel(theme, format_name
 @pytest.mark.parametrize("format_name", FORMATS)
 def test_the_panels_share_the_body_without_overlapping(format_name):
     layout = CardLayout(*FORMATS[format_name])
-    width, height = FORMATS[format_name]
-    assert 0 <= layout.body.left and layout.body.right <= width
+    width, _height = FORMATS[format_name]
+    assert layout.body.left >= 0 and layout.body.right <= width
     assert layout.page.subtitle_baseline < layout.body.top and layout.body.bottom < layout.page.rule_y
     for a, b in itertools.combinations(layout.panels.values(), 2):
         assert not a.overlaps(b)
@@ -121,6 +121,6 @@ def test_a_line_of_figures_wraps_or_shrinks_but_never_cuts_a_figure(width):
 def test_the_hero_figures_stay_inside_their_panel_on_at_most_two_lines(format_name):
     layout = CardLayout(*FORMATS[format_name])
     hero = [t for t in compose(hard_card(False), layout, THEMES["dark"]).texts if t.panel == "hero"]
-    heading, number, unit, *figures = hero
+    _heading, _number, _unit, *figures = hero
     assert 1 <= len(figures) <= 2
     assert all(layout.panels["hero"].holds(text.box) for text in hero)

@@ -1,14 +1,15 @@
 """The service's settings as one typed object: defaults, then env/.env, then the environment, then overrides.
 
 Built once at start (create_app, the Celery worker, the gunicorn worker class) and passed down; every
-service takes what it needs from it. env/.env.example lists every setting; the README's Settings
+service takes what it needs from it. env/.env.example lists every setting; docs/deploy.md's Settings
 table says what each one does.
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict

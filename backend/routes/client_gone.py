@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import socket
 import ssl
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 SOCKET_KEYS = ("gunicorn.socket", "werkzeug.socket")
 

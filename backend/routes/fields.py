@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from backend.routes.patterns import (DAY_PATTERN, JSON_SPACE, MAX_DIGITS, decimal_pattern, spellings_pattern,
-                                     whole_number_pattern)
+from backend.routes.patterns import (
+    DAY_PATTERN,
+    JSON_SPACE,
+    MAX_DIGITS,
+    decimal_pattern,
+    spellings_pattern,
+    whole_number_pattern,
+)
 from src.exports.domain import FIRST_DAY, LAST_DAY
 
 JSON_WHITESPACE = " \t\r\n"
@@ -187,7 +194,8 @@ def pattern_text(pattern: re.Pattern[str], hint: str, schema: dict[str, Any]) ->
             return value
         raise refused()
     return Annotated[str, BeforeValidator(parse),
-                     WithJsonSchema({"type": "string", "maxLength": LONGEST_TEXT, "pattern": pattern.pattern, **schema}),
+                     WithJsonSchema({"type": "string", "maxLength": LONGEST_TEXT, "pattern": pattern.pattern,
+                                     **schema}),
                      Field(description=hint)]
 
 

@@ -7,8 +7,16 @@ import time
 from flask import jsonify
 
 from backend.routes.answers import Image
-from backend.routes.api import (BAD_BODY, BODY_TOO_LARGE, CANNOT_DRAW, CROSS_SITE, GONE, NO_SESSION, answers,
-                                api_blueprint)
+from backend.routes.api import (
+    BAD_BODY,
+    BODY_TOO_LARGE,
+    CANNOT_DRAW,
+    CROSS_SITE,
+    GONE,
+    NO_SESSION,
+    answers,
+    api_blueprint,
+)
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import ChartBody
 from backend.routes.params import chart_request

@@ -11,7 +11,7 @@ are never allowed, so `*` can never hand a visitor's cookies to another site.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from flask import Flask, request
 from flask_cors import CORS

@@ -1,8 +1,9 @@
 """The typed chart, race, statistics and Wrapped requests the services take, built from the validated request models."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from pydantic import ValidationError
 

@@ -9,8 +9,8 @@ like any other werkzeug HTTP error.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
-from typing import Callable, Iterable, Iterator
 
 from gunicorn import SERVER, util
 from gunicorn.http import errors

@@ -27,15 +27,14 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 from werkzeug.exceptions import RequestTimeout
 
 from backend.core.settings import load_settings
-from backend.serving.error_answers import (HEADERS_TOO_LARGE_MESSAGE, checked_framing, error_answer,
-                                           parse_error_answer)
+from backend.serving.error_answers import HEADERS_TOO_LARGE_MESSAGE, checked_framing, error_answer, parse_error_answer
 from backend.serving.request_reader import HEADER_LIMIT_BYTES, Arrival, RequestArrival
 
 RECEIVE_BYTES = 64 * 1024
 LINGER_SECONDS = 2.0  # after an error answer, incoming bytes are discarded this long so the client reads it
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 # The loop bounds a request's head to 64 KiB in all; gunicorn's own, smaller limits (a 4094-byte request
-# line, 100 fields of 8190 bytes) would refuse a head the README accepts, so they are raised to it.
+# line, 100 fields of 8190 bytes) would refuse a head docs/deploy.md accepts, so they are raised to it.
 HEAD_LIMITS = {"limit_request_line": 0, "limit_request_fields": 32768, "limit_request_field_size": HEADER_LIMIT_BYTES}
 
 

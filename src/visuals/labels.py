@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 from src.visuals.canvas import Canvas
 from src.visuals.layout import LINE, Layout
 from src.visuals.sprites import Sprite, TextBlock, TextSpec, render_block, render_texts

@@ -195,7 +195,7 @@ class Layout:
     @cached_property
     def thumb_px(self) -> int:
         """Side of a bar's square picture: the bar's thickness."""
-        return max(1, int(round(self.bar_px)))
+        return max(1, round(self.bar_px))
 
     @property
     def thumb_left(self) -> int:

@@ -147,7 +147,7 @@ class FramePainter:
                   centre + lay.bar_px / 2, *clip)
         thumb = self.thumbs[i]
         if thumb is not None:
-            frame.picture(thumb, lay.thumb_left, int(round(centre - thumb.height / 2)), *clip)
+            frame.picture(thumb, lay.thumb_left, round(centre - thumb.height / 2), *clip)
         label = self.labels[i]
         if backed:
             # Bars passing each other: this label covers the one below instead of mixing letters with it.

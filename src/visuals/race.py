@@ -1,8 +1,8 @@
 """A bar-chart race ready to paint: its plan plus the painter that draws its frames."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 from PIL import Image

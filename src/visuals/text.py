@@ -68,7 +68,7 @@ def _draw_text(text: str, size_px: float, bold: bool) -> Sprite:
     font.draw_glyphs_to_bitmap(antialiased=True)
     alpha = np.asarray(font.get_image())
     # The bitmap's last row is padding; above it lies the part of the text below the baseline.
-    baseline = alpha.shape[0] - 1 - int(round(font.get_descent() / SUBPIXELS))
+    baseline = alpha.shape[0] - 1 - round(font.get_descent() / SUBPIXELS)
     return _sprite(alpha, baseline)
 
 

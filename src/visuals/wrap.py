@@ -52,10 +52,8 @@ def _break_points(text: str) -> list[int]:
     points = []
     for i in range(1, len(text)):
         before, after = text[i - 1], text[i]
-        if after == " " or before in "-/":
-            points.append(i)
-        elif ((breaks_anywhere(before) or breaks_anywhere(after))
-              and after not in NO_BREAK_BEFORE and before not in NO_BREAK_AFTER and not before == " "):
+        if after == " " or before in "-/" or ((breaks_anywhere(before) or breaks_anywhere(after))
+              and after not in NO_BREAK_BEFORE and before not in NO_BREAK_AFTER and before != " "):
             points.append(i)
     return points
 

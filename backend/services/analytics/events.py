@@ -6,8 +6,8 @@ SUPABASE_URL/SUPABASE_KEY nothing is sent, no thread runs and nothing is logged.
 failing Supabase never delays or fails a request: record() only puts the event on a bounded
 queue (a full queue drops it), and one background thread sends the events, each insert bounded
 as a whole (ANALYTICS_TIMEOUT_SECONDS from sending to the last byte of the answer, however slowly
-Supabase trickles it) and its answer read at most to ANALYTICS_MAX_RESPONSE_KB. Failures are logged once per burst, then at most every
-FAILURE_LOG_INTERVAL_S while they last, with counts.
+Supabase trickles it) and its answer read at most to ANALYTICS_MAX_RESPONSE_KB. Failures are logged
+once per burst, then at most every FAILURE_LOG_INTERVAL_S while they last, with counts.
 """
 from __future__ import annotations
 

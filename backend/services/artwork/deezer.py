@@ -13,7 +13,8 @@ import hashlib
 import threading
 import time
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from backend.services.artwork.fetching import RateLimited, RequestFetch, retry_after_of

@@ -17,10 +17,11 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class SourceState:
             return "ok"
         if self.reason == "unreachable":
             return "unreachable"
-        until = datetime.fromtimestamp(self.paused_until, timezone.utc).replace(microsecond=0)
+        until = datetime.fromtimestamp(self.paused_until, UTC).replace(microsecond=0)
         return f"paused until {until.isoformat().replace('+00:00', 'Z')}"
 
 

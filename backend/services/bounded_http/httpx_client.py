@@ -10,7 +10,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 import certifi
 import httpcore

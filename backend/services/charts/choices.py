@@ -49,7 +49,8 @@ class Metric:
 # Keys that join several values are JSON arrays: a name may hold any character (a separator such as
 # \x1f too), but JSON's quoting keeps ["a\u001fb", "c"] and ["a", "b\u001fc"] apart, a missing artist
 # (null) apart from an empty one (""), and a one-element URI key apart from every (name, artist) key.
-TRACK_KEY = "(CASE WHEN track_uri IS NOT NULL THEN json_array(track_uri) ELSE json_array(track_name, artist_name) END)::VARCHAR"
+TRACK_KEY = ("(CASE WHEN track_uri IS NOT NULL THEN json_array(track_uri) "
+             "ELSE json_array(track_name, artist_name) END)::VARCHAR")
 ALBUM_KEY = "json_array(album_name, artist_name)::VARCHAR"
 
 ATTRIBUTES = {

@@ -60,7 +60,7 @@ def _where(attribute: Attribute, window: Window) -> str:
 
 
 # Equal values rank by name, then artist (none first), then key: the one tie rule of every chart, race,
-# statistic and card (README, "Rules the charts follow"). ORDER BY compares strings by code point.
+# statistic and card (docs/api.md, "Rules the charts follow"). ORDER BY compares strings by code point.
 TIE_ORDER = "name, artist NULLS FIRST, key"
 
 

@@ -9,8 +9,15 @@ import numpy as np
 from backend.core.errors import unprocessable
 from backend.services.artwork import ArtworkSettings
 from backend.services.charts import queries
-from backend.services.charts.framing import (bar_pictures, chart_page, chart_window, check_attribute, file_name,
-                                             no_plays, no_plays_in_windows)
+from backend.services.charts.framing import (
+    bar_pictures,
+    chart_page,
+    chart_window,
+    check_attribute,
+    file_name,
+    no_plays,
+    no_plays_in_windows,
+)
 from backend.services.charts.queries import RankedItem
 from backend.services.charts.requests import ChartRequest, RaceRequest
 from backend.services.charts.still import item_json

@@ -3,4 +3,4 @@ from backend.services.encoding.checks import until_stopped
 from backend.services.encoding.ffmpeg import ENCODE_FAILED, EncodedVideo, EncoderError, find_ffmpeg
 from backend.services.encoding.segments import Encoding, encode_race
 
-__all__ = ["ENCODE_FAILED", "EncodedVideo", "Encoding", "EncoderError", "encode_race", "find_ffmpeg", "until_stopped"]
+__all__ = ["ENCODE_FAILED", "EncodedVideo", "EncoderError", "Encoding", "encode_race", "find_ffmpeg", "until_stopped"]

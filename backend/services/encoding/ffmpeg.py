@@ -9,9 +9,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from src.visuals.yuv_canvas import YuvCanvas
 

@@ -18,6 +18,7 @@ segment file is removed.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import pickle
@@ -26,13 +27,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from backend.services.encoding.checks import CHECK_SECONDS
-from backend.services.encoding.ffmpeg import (EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments,
-                                             frame_bytes)
+from backend.services.encoding.ffmpeg import EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments, frame_bytes
 from backend.services.hygiene import MB, rss_mb
 from src.visuals import Race
 
@@ -84,7 +84,7 @@ def segment_ranges(frame_count: int, fps: int, workers: int) -> list[tuple[int, 
     gops = -(-frame_count // gop)
     count = max(1, min(workers, gops // GOPS_PER_SEGMENT_AT_LEAST))
     bounds = [min(frame_count, round(gops * k / count) * gop) for k in range(count + 1)]
-    return [(start, stop) for start, stop in zip(bounds, bounds[1:]) if stop > start]
+    return [(start, stop) for start, stop in itertools.pairwise(bounds) if stop > start]
 
 
 def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapper = lambda frames, share: frames,

@@ -12,9 +12,9 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Iterator
 
 from backend.services.jobs.record import JobRecord
 from backend.services.sessions import exclusive_lock

@@ -5,7 +5,7 @@ import errno
 import logging
 import shutil
 import threading
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from backend.core.errors import ApiError
 from backend.core.settings import Settings
@@ -50,7 +50,7 @@ def run_job(settings: Settings, session_id: str, job_id: str) -> None:
         record.state, record.frames_done = "done", record.frames_total
     except JobCancelled:
         record.state = "cancelled"
-    except Exception as error:  # noqa: BLE001 - whatever it was, the job must end failed, not running
+    except Exception as error:
         record.state, record.error = "failed", failure_reason(error)
         log.log(logging.WARNING if isinstance(error, (ApiError, EncoderError)) else logging.ERROR,
                 "Job %s failed", job_id, exc_info=error)

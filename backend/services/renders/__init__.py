@@ -3,5 +3,14 @@ from backend.services.renders.race import NO_ENCODER, RenderedRace, check_race, 
 from backend.services.renders.still import draw_chart
 from backend.services.renders.wrapped import WrappedImage, WrappedRequest, draw_wrapped
 
-__all__ = ["NO_ENCODER", "RenderedRace", "check_race", "draw_chart", "draw_wrapped", "render_race",
-           "require_encoder", "WrappedImage", "WrappedRequest"]
+__all__ = [
+           "NO_ENCODER",
+           "RenderedRace",
+           "WrappedImage",
+           "WrappedRequest",
+           "check_race",
+           "draw_chart",
+           "draw_wrapped",
+           "render_race",
+           "require_encoder",
+]

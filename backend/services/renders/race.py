@@ -6,9 +6,9 @@ Whoever calls, a render stops once its session is deleted (410).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 

@@ -13,8 +13,8 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from backend.core.errors import ApiError
 from backend.core.settings import Settings
@@ -79,7 +79,7 @@ class SessionStore:
             if reserved + len(self.live_ids()) >= self.max_sessions:
                 raise ApiError(503, f"The server is busy with {self.max_sessions} sessions; try again in a minute.",
                                {"Retry-After": "60"})
-            handle = open(reservation, "w")
+            handle = open(reservation, "w")  # noqa: SIM115 (it outlives this block: it holds the lock)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield session_id
@@ -207,7 +207,7 @@ def _mtime(path: Path) -> float:
 def is_locked(path: Path) -> bool:
     """Whether some process holds a lock on the file; a missing file is not locked (and is not created)."""
     try:
-        handle = open(path)
+        handle = open(path)  # noqa: SIM115 (it outlives this block: it holds the lock)
     except FileNotFoundError:
         return False
     with handle:

@@ -17,6 +17,9 @@ from src.visuals.masks import Sprite
 from src.visuals.themes import Colour
 from src.visuals.yuv import colour_to_yuv, planes_to_rgb, rgb_to_planes
 
+BAND_ROWS = 64  # even, so each band's chroma rows are its own
+MASKS_KEPT = 8192  # half-size masks kept: every label and composed number of a race, in each placement
+
 
 class YuvCanvas:
     """A yuv420p frame (BT.709, limited range): the Y' plane, then Cb, then Cr, in one buffer."""
@@ -26,8 +29,22 @@ class YuvCanvas:
         width, height = self.size = background.size
         if width % 2 or height % 2:
             raise ValueError("a 4:2:0 frame needs an even width and height")
-        self.background = np.concatenate([p.ravel() for p in rgb_to_planes(np.asarray(background.convert("RGB")))])
+        self.background = np.empty(width * height * 3 // 2, dtype=np.uint8)
+        luma, cb, cr = self._plane_views(self.background)
+        # Converted a band of rows at a time: a frame's worth of floats at once would be tens of MB more.
+        for top in range(0, height, BAND_ROWS):
+            band = np.asarray(background.crop((0, top, width, min(top + BAND_ROWS, height))).convert("RGB"))
+            planes = rgb_to_planes(band)
+            luma[top:top + band.shape[0]] = planes[0]
+            cb[top // 2:(top + band.shape[0]) // 2] = planes[1]
+            cr[top // 2:(top + band.shape[0]) // 2] = planes[2]
         self._make_frame()
+
+    def _plane_views(self, buffer: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        width, height = self.size
+        luma, quarter = width * height, width * height // 4
+        return (buffer[:luma].reshape(height, width), buffer[luma:luma + quarter].reshape(height // 2, width // 2),
+                buffer[luma + quarter:].reshape(height // 2, width // 2))
 
     def _make_frame(self) -> None:
         width, height = self.size
@@ -101,6 +118,8 @@ class YuvCanvas:
     def _half_mask(self, mask: Image.Image, px: int, py: int) -> Image.Image:
         key = (id(mask), px, py)
         if key not in self._masks:  # the mask is kept with its half, so its id is never reused meanwhile
+            if len(self._masks) >= MASKS_KEPT:
+                self._masks.clear()
             self._masks[key] = (mask, _half_mask(mask, px, py))
         return self._masks[key][1]
 

@@ -12,9 +12,9 @@ import duckdb
 import pytest
 
 from backend.services.ingest import IngestSummary, ingest_export
-from src.exports import ExportUnusable, Limits, RowFormat, formats, unpack_upload
+from src.exports import ExportUnusable, Limits, RowFormat, row_formats, unpack_upload
 from src.exports.domain import MAX_NAME_CHARS
-from src.exports.formats import ACCOUNT, EXTENDED, MAPPED_COLUMNS, PLAYS_COLUMNS, ROW_FORMATS, stored_name
+from src.exports.row_formats import ACCOUNT, EXTENDED, MAPPED_COLUMNS, PLAYS_COLUMNS, ROW_FORMATS, stored_name
 from tests.bad_uploads import make_zip
 from tests.conftest import upload_ok
 
@@ -115,7 +115,7 @@ def test_a_formats_time_and_ms_columns_must_be_read():
 
 @pytest.fixture
 def with_listening_log(monkeypatch):
-    monkeypatch.setattr(formats, "ROW_FORMATS", (*ROW_FORMATS, LISTENING_LOG))
+    monkeypatch.setattr(row_formats, "ROW_FORMATS", (*ROW_FORMATS, LISTENING_LOG))
 
 
 def test_a_new_format_needs_only_its_object(with_listening_log, tmp_path):

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from src.exports.encodings import NotText, ToUtf8
 from src.exports.errors import ExportTooLarge, ExportUnreadable, ExportUnusable
-from src.exports.formats import base_name
+from src.exports.row_formats import base_name
 
 log = logging.getLogger(__name__)
 

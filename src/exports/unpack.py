@@ -13,7 +13,8 @@ from pathlib import Path
 
 from src.exports.encodings import detect_encoding
 from src.exports.errors import ExportTooLarge, ExportUnreadable, ExportUnusable
-from src.exports.formats import (
+from src.exports.inflate import MB, InflateBudget, copy_as_utf8, inflate_members, open_zip
+from src.exports.row_formats import (
     ACCOUNT_PACKAGE_MARKERS,
     RowFormat,
     base_name,
@@ -21,7 +22,6 @@ from src.exports.formats import (
     format_of_member,
     row_keys_described,
 )
-from src.exports.inflate import MB, InflateBudget, copy_as_utf8, inflate_members, open_zip
 
 # Members declaring less than this may claim any ratio (a short file of repeated rows compresses very
 # well): each is cut off at its declared size, so together they write at most 64 KiB x MAX_ZIP_MEMBERS,

@@ -1,7 +1,7 @@
 """DuckDB: ingest an unpacked export into a session file.
 
 What a row must hold to be stored is decided in raw_rows.py; this module maps stored rows onto
-`plays`, through the mapping the row format carries (src/exports/formats.py), and summarises them.
+`plays`, through the mapping the row format carries (src/exports/row_formats.py), and summarises them.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the render use cases refuse besides their packages' own refusals: a race without an encoder."""
+"""What rendering refuses on its own: a race without an encoder (the charts and sessions it uses refuse the rest)."""
 from __future__ import annotations
 
 from src.domain_error import DomainError

@@ -1,6 +1,6 @@
 """Read the unpacked history files into a raw table and hold every row to the domain of stored data.
 
-DuckDB parses the JSON; this module decides what its rows mean. Values of the wrong kind are a 422
+DuckDB parses the JSON; this module decides what its rows mean. Values of the wrong kind are refused
 naming the member file they are in; rows that are well-formed but outside the domain (a time
 outside FIRST_DAY..LAST_DAY, a play longer than MAX_MS_PLAYED) are only counted. DuckDB's own
 messages quote the server's paths (and row values), so the person gets ours instead.
@@ -45,7 +45,7 @@ def in_domain() -> str:
 
 
 def read_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport, max_rows: int) -> None:
-    """Create the temporary table `raw`; reading stops one row past max_rows (then 413)."""
+    """Create the temporary table `raw`; reading stops one row past max_rows (then ExportTooLarge)."""
     for path, name in zip(unpacked.paths, unpacked.member_names):
         if path.stat().st_size == 0:
             raise ExportUnusable(f"{name} is empty; download the export again from Spotify.")
@@ -92,7 +92,7 @@ def _unreadable(message: str, unpacked: UnpackedExport) -> str:
 
 
 def check_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport) -> RowCounts:
-    """Count the rows; 422 naming the file for a duration or a time that is not one."""
+    """Count the rows; ExportUnusable naming the file for a duration or a time that is not one."""
     ms, time = fmt.ms_column, fmt.time_column
     bad_ms = f"{ms} IS NOT NULL AND NOT coalesce({PLAY_MS} >= 0 AND {PLAY_MS} < {MS_CEILING}, false)"
     bad_time = f"{time} IS NOT NULL AND {PLAY_TIME} IS NULL"

@@ -39,4 +39,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 
 # sh -c so that $PORT expands; exec so gunicorn is PID 1 and receives docker stop's SIGTERM.
 # No control socket: nothing in the container uses gunicorn's runtime control interface.
-CMD ["sh", "-c", "exec gunicorn backend.app:app --bind 0.0.0.0:${PORT} --worker-class backend.serving.worker.RequestReadingWorker --workers 2 --threads 4 --timeout 600 --graceful-timeout 30 --no-control-socket"]
+CMD ["sh", "-c", "exec gunicorn backend.app:app --bind 0.0.0.0:${PORT} --worker-class backend.serving.gunicorn_worker.RequestReadingWorker --workers 2 --threads 4 --timeout 600 --graceful-timeout 30 --no-control-socket"]

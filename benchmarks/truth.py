@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from backend.routes.params import race_request
+from backend.routes.models import RaceBody
 from backend.services.artwork.settings import ArtworkSettings
 from backend.services.charts.race import build_race
 from backend.services.sessions.database import open_session
@@ -24,7 +24,8 @@ def race_truth(upload_dir: Path, body: dict[str, Any]) -> dict[str, float]:
     """Share of frames with an inversion (%), the longest inverted and still stretches and the opening with
     at most one bar (s), for the race `body` asks of the session in it."""
     with open_session(upload_dir / f"{body['session_id']}.duckdb") as con:
-        prepared = build_race(con, race_request(body, 2160), MAX_FRAMES, ArtworkSettings.disabled())
+        req = RaceBody.model_validate(body).to_request(2160)
+        prepared = build_race(con, req, MAX_FRAMES, ArtworkSettings.disabled())
     plan, painter, fps = prepared.race.plan, prepared.race.painter, prepared.fps
     inverted = inverted_frames(plan, painter.bar_max)
     hold = hold_frames_for(fps) + 1

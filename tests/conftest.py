@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from backend.app import create_app
-from backend.routes.params import race_request
+from backend.routes.models import RaceBody
 from backend.services.artwork import ArtworkSettings
 from backend.services.charts import build_race
 from backend.services.sessions import open_session
@@ -128,4 +128,5 @@ def prepared_race(client, upload_dir: Path, body: dict):
     rows = eg.extended_rows(eg.make_catalog(), 3000, start="2022-01-01", end="2022-12-31")
     session = upload_ok(client, eg.extended_zip(rows))["session_id"]
     with open_session(upload_dir / f"{session}.duckdb") as con:
-        return build_race(con, race_request({"session_id": session, **body}, 2160), 6000, ArtworkSettings.disabled())
+        req = RaceBody.model_validate({"session_id": session, **body}).to_request(2160)
+        return build_race(con, req, 6000, ArtworkSettings.disabled())

@@ -1,4 +1,5 @@
-"""The code's layers hold: imports run only downward (routes -> services -> core -> src), without cycles.
+"""The code's layers hold: imports run only downward (routes -> services -> core -> src), without cycles,
+and HTTP stays at the web edge.
 
 Walks every import statement of backend/ and src/ with ast (those inside functions too: a lazy import
 is still a dependency) and checks the rules docs/design.md's Layout section states.
@@ -19,6 +20,9 @@ LAYERS = {"src": 0, "backend.core": 1, "backend.services": 2, "backend.routes": 
 WEB_LIBRARIES = ("flask", "flask_cors", "flask_openapi3", "werkzeug")
 # Its HTTP clients are modules of their own so that a deployment loads only the library it uses.
 IMPORTED_BY_MODULE = {"backend.services.bounded_http"}
+# The web edge's HTTP error (backend/core/errors.py) and its helper: the domain raises DomainError subclasses.
+HTTP_ERROR_MODULE = "backend.core.errors"
+HTTP_ERRORS = {"ApiError", "bad_request"}
 
 
 def project_modules() -> dict[str, Path]:
@@ -155,3 +159,42 @@ def test_every_service_package_says_what_it_owns_and_exports_it():
         exported = next(node for node in tree.body if isinstance(node, ast.Assign)
                         and node.targets[0].id == "__all__")
         assert ast.literal_eval(exported.value), folder.name
+
+
+def _is_http_status(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int and 100 <= node.value <= 599
+
+
+def http_in_domain(source: str) -> list[str]:
+    """What in `source` speaks HTTP: an import of the web edge's error, a use of it, or an error raised
+    with a status as its first argument."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        imported = ([node.module] if isinstance(node, ast.ImportFrom)
+                    else [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+        if HTTP_ERROR_MODULE in imported:
+            found.append(f"line {node.lineno}: imports {HTTP_ERROR_MODULE}")
+        elif isinstance(node, ast.Name) and node.id in HTTP_ERRORS:
+            found.append(f"line {node.lineno}: uses {node.id}")
+        elif (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args
+              and _is_http_status(node.exc.args[0])):
+            found.append(f"line {node.lineno}: raises an error with the status {node.exc.args[0].value}")
+    return found
+
+
+def test_the_http_check_catches_a_status_an_import_and_a_use():
+    assert http_in_domain("raise ExportError(422, 'no plays')") == ["line 1: raises an error with the status 422"]
+    assert http_in_domain("from backend.core.errors import ApiError") == ["line 1: imports backend.core.errors"]
+    assert http_in_domain("raise ApiError(404, 'x')") == ["line 1: raises an error with the status 404",
+                                                         "line 1: uses ApiError"]
+    assert http_in_domain("import backend.core.errors") == ["line 1: imports backend.core.errors"]
+    assert http_in_domain("def f():\n    raise bad_request('x')") == ["line 2: uses bad_request"]
+    assert http_in_domain("raise NothingToDraw('No plays')\nraise ValueError(3)") == []
+
+
+@pytest.mark.parametrize("layer", ["src", "backend/services"])
+def test_the_domain_speaks_no_http(layer):
+    """Services and src raise their own errors; backend/routes/error_statuses.py alone gives them statuses."""
+    spoken = [(str(path.relative_to(ROOT)), what) for path in sorted((ROOT / layer).glob("**/*.py"))
+              for what in http_in_domain(path.read_text(encoding="utf-8"))]
+    assert spoken == []

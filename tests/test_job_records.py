@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from backend.app import create_app
-from backend.routes.params import race_request
+from backend.routes.models import RaceBody
 from backend.services.charts.requests import request_from_dict, request_to_dict
 from tests import exportgen as eg
 from tests.conftest import upload_ok
@@ -63,7 +63,7 @@ SESSION_ID = "0b6a4f6e-8d0c-4a57-9f4e-2f1d6f0e9a11"
      "timezone": "Europe/Berlin", "figsize": [10.8, 19.2], "dpi": 100, "period": "m", "days": 60, "window_days": 90},
 ])
 def test_a_stored_request_reads_back_as_the_same_request(body):
-    req = race_request(body, 2160)
+    req = RaceBody.model_validate(body).to_request(2160)
     stored = json.loads(json.dumps(request_to_dict(req)))
     assert request_from_dict(stored) == req
     assert request_from_dict(stored).chart.start in (None, date(2021, 3, 4))

@@ -16,7 +16,7 @@ import pytest
 
 from backend.app import create_app
 from backend.services.ingest import plays as db
-from src.exports import ExportError
+from src.exports import ExportUnusable
 from tests import exportgen as eg
 from tests.conftest import leftovers, post_upload, upload_ok
 
@@ -157,7 +157,7 @@ def test_rows_without_time_or_duration_are_counted_not_stored(client, rows):
     assert body["summary"]["file_names"] == ["Streaming_History_Audio_2016.json"]
 
 
-@pytest.mark.parametrize("failure, status", [(ExportError(422, "no usable plays"), 422),
+@pytest.mark.parametrize("failure, status", [(ExportUnusable("no usable plays"), 422),
                                              (OSError(28, "No space left on device"), 500)])
 def test_ingest_failing_half_way_leaves_nothing_and_frees_its_slot(upload_dir, rows, monkeypatch, failure, status):
     app = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), "MAX_SESSIONS": 1})

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backend.routes.params import race_request
+from backend.routes.models import RaceBody
 from backend.services.artwork.settings import ArtworkSettings
 from backend.services.charts.race import build_race
 from backend.services.encoding.ffmpeg import encode_animation, find_ffmpeg
@@ -21,7 +21,7 @@ BODY = {"days": 20, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize":
 def prepared(app, client, upload_dir):
     rows = eg.extended_rows(eg.make_catalog(), 3000, start="2022-01-01", end="2022-12-31")
     session = upload_ok(client, eg.extended_zip(rows))["session_id"]
-    req = race_request({"session_id": session, **BODY}, 2160)
+    req = RaceBody.model_validate({"session_id": session, **BODY}).to_request(2160)
     with open_session(upload_dir / f"{session}.duckdb") as con:
         return build_race(con, req, 6000, ArtworkSettings.disabled())
 

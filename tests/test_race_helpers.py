@@ -111,7 +111,7 @@ import io, json, os, signal, sys, tempfile, time
 from pathlib import Path
 import psutil
 from backend.app import create_app
-from backend.routes.params import race_request
+from backend.routes.models import RaceBody
 from backend.services.artwork import ArtworkSettings
 from backend.services.charts import build_race
 from backend.services.encoding import Encoding, encode_race, find_ffmpeg
@@ -129,7 +129,7 @@ session = client.post("/process", data={"file": (io.BytesIO(eg.extended_zip(rows
 body = {"session_id": session, "days": 1, "interp_steps": 14, "speed_for_bar_animation": 28,
         "figsize": [10.8, 13.5], "dpi": 100, "start_date": "2022-01-01", "end_date": "2022-12-31"}
 with open_session(upload_dir / f"{session}.duckdb") as con:
-    prepared = build_race(con, race_request(body, 2160), 10000, ArtworkSettings.disabled())
+    prepared = build_race(con, RaceBody.model_validate(body).to_request(2160), 10000, ArtworkSettings.disabled())
 
 def die_once_the_helper_encodes(frames, share):
     me = psutil.Process()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backend.routes.params import race_request
+from backend.routes.models import RaceBody
 from backend.services.artwork.settings import ArtworkSettings
 from backend.services.charts.race import build_race
 from backend.services.encoding.ffmpeg import encode_animation, find_ffmpeg
@@ -44,7 +44,7 @@ def decoded(session, request):
     body = {"session_id": session_id, "figsize": [4.8, 6.0], "dpi": 100, "speed_for_bar_animation": 24,
             "top_n": 8, **RACES[request.param]}
     with open_session(upload_dir / f"{session_id}.duckdb") as con:
-        prepared = build_race(con, race_request(body, 2160), 6000, ArtworkSettings.disabled())
+        prepared = build_race(con, RaceBody.model_validate(body).to_request(2160), 6000, ArtworkSettings.disabled())
     video = encode_animation(prepared.race.frames(), prepared.width, prepared.height, prepared.fps,
                              find_ffmpeg(""), upload_dir)
     return prepared, probe_video(video.data).frames

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from backend.app import create_app
-from backend.routes.params import race_request
+from backend.routes.models import RaceBody
 from tests import exportgen as eg
 from tests.conftest import upload_ok
 
@@ -110,7 +110,7 @@ def test_races_may_run_to_the_last_day_of_the_domain(client, session, period):
                                               ("monthly", "m"), (" month ", "m")])
 def test_period_spellings(spelling, period):
     body = {"session_id": "00000000-0000-4000-8000-000000000000", "period": spelling}
-    assert race_request(body, 2160).period == period
+    assert RaceBody.model_validate(body).to_request(2160).period == period
 
 
 def test_null_means_the_default(client, session):

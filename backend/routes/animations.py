@@ -22,7 +22,6 @@ from backend.routes.api import (
 from backend.routes.client_gone import ClientGone, disconnect_probe, raise_when_gone
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import RaceBody
-from backend.routes.params import race_request
 from backend.routes.usage_events import record_usage, report_usage
 from backend.services.encoding import ENCODE_FAILED, EncoderError
 from backend.services.renders import render_race
@@ -40,7 +39,7 @@ CLIENT_CLOSED_REQUEST = 499  # the status nginx logs for this; nobody is left to
 def generate_animation(body: RaceBody):
     """Render the bar-chart race of a session's top list over time as an MP4."""
     settings, store = service_settings(), session_store()
-    req = race_request(body, settings.max_side_px)
+    req = body.to_request(settings.max_side_px)
     started = time.perf_counter()
     try:
         rendered = render_race(settings, store, req, check=raise_when_gone(disconnect_probe(request.environ)))

@@ -1,4 +1,5 @@
-"""One error shape for the whole API: {"error": "<what went wrong and what to do>"}."""
+"""One error shape for the whole API, {"error": "<what went wrong and what to do>"}: the routes' ApiError, the
+domain's errors by the table in error_statuses.py, werkzeug's HTTP errors, and anything else as a 500."""
 from __future__ import annotations
 
 import logging
@@ -7,6 +8,8 @@ from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
 from backend.core.errors import ApiError
+from backend.routes.error_statuses import answer_for
+from src.domain_error import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +25,12 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 def register_error_handlers(app: Flask, upload_limit_mb: int) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError):
-        return error_response(error.status, error.message, error.headers)
+        return error_response(error.status, error.message)
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        answer = answer_for(error)
+        return error_response(answer.status, answer.message(error), answer.headers)
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):

@@ -19,7 +19,6 @@ from backend.routes.api import (
 )
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import ChartBody
-from backend.routes.params import chart_request
 from backend.routes.usage_events import record_usage, report_usage
 from backend.services.renders import draw_chart
 
@@ -32,7 +31,7 @@ record_usage(bp, "image")
 def generate_image(body: ChartBody):
     """Draw the top N artists, songs or albums of a session as a JPEG."""
     settings = service_settings()
-    req = chart_request(body, settings.max_side_px)
+    req = body.to_request(settings.max_side_px)
     started = time.perf_counter()
     image = draw_chart(settings, session_store(), req)
     report_usage(attribute=req.attribute.wire_name, metric=req.metric.wire_name, top_n=req.top_n,

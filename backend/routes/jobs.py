@@ -19,11 +19,8 @@ from backend.routes.api import (
 )
 from backend.routes.context import job_queue, job_store, service_settings, session_store
 from backend.routes.models import JobPath, RaceBody
-from backend.routes.params import race_request
 from backend.routes.usage_events import record_usage, report_usage
-from backend.services.charts import request_to_dict
-from backend.services.jobs import ACTIVE, JobRecord
-from backend.services.renders import check_race, require_encoder
+from backend.services.jobs import ACTIVE, start_race_job
 
 bp = api_blueprint("jobs", __name__)
 MP4 = {"content": {"video/mp4": {"schema": {"type": "string", "format": "binary"}}}}
@@ -40,22 +37,15 @@ record_usage(bp, JOB_EVENT, endpoint="jobs.start_animation_job")
                "Retry-After), or no ffmpeg is available.", retry_after=True)))
 def start_animation_job(body: RaceBody):
     """Validate a race like /generate_animation, then queue it: 202 with where to watch it."""
-    settings, sessions, jobs = service_settings(), session_store(), job_store()
-    req = race_request(body, settings.max_side_px)
-    require_encoder(settings)
-    jobs.check_capacity(sessions.checked_id(req.chart.session_id))  # before the work; add() checks again
-    # validation only: the render itself fetches the pictures, so the 202 is not held up by Spotify
-    plan = check_race(settings, sessions, req)
-    # the validated race, not the body: unknown fields and padding are never stored
-    record = JobRecord(jobs.new_id(), req.chart.session_id, request_to_dict(req), plan.race.frame_count,
-                       plan.filename)
-    jobs.add(record, plan.items)
-    job_queue().submit(record.session_id, record.job_id)
+    settings = service_settings()
+    req = body.to_request(settings.max_side_px)
+    started = start_race_job(settings, session_store(), job_store(), job_queue(), req)
+    record = started.record
     report_usage(attribute=req.chart.attribute.wire_name, metric=req.chart.metric.wire_name, top_n=req.chart.top_n,
                  frames=record.frames_total)
     status_url = f"/jobs/{record.job_id}"
     response = jsonify(job_id=record.job_id, status_url=status_url, state=record.state,
-                       frames_total=record.frames_total, items=plan.items)
+                       frames_total=record.frames_total, items=started.items)
     response.status_code = 202
     response.headers["Location"] = status_url
     return response

@@ -1,4 +1,5 @@
-"""The request models: every JSON body and path a route takes, declared once.
+"""The request models: every JSON body and path a route takes, declared once, and the typed request each
+hands the services (`to_request`).
 
 Validation, the error a caller reads and /openapi.json all come from these classes. A value of null
 means "use the default", as it always did. Fields not listed here are ignored.
@@ -12,9 +13,20 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from backend.routes.fields import Day, choice, decimal, figure_size, flag, pattern_text, time_zone, whole_number
-from backend.services.charts import ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIASES, METRICS, time_zone_names
+from backend.services.charts import (
+    ATTRIBUTE_ALIASES,
+    ATTRIBUTES,
+    METRIC_ALIASES,
+    METRICS,
+    ChartRequest,
+    RaceRequest,
+    picture_size,
+    time_zone_names,
+)
+from backend.services.renders import WrappedRequest
 from backend.services.sessions import SESSION_ID
-from src.exports.domain import FIRST_DAY, LAST_DAY
+from backend.services.stats import StatsRequest
+from src.exports.domain import FIRST_DAY, LAST_DAY, STREAM_MS
 from src.visuals.formats import DEFAULT_FORMAT, FORMATS, WRAPPED_FORMAT
 from src.visuals.themes import DEFAULT_THEME, THEMES
 
@@ -78,6 +90,11 @@ SHORT_PLAYS_HINT = "true or false (false: only plays of 30 s or more count)"
 TimeZone = time_zone(time_zone_names)
 
 
+def shortest_play_ms(count_short_plays: bool) -> int:
+    """The shortest play that counts: any, or only streams (30 s or more)."""
+    return 0 if count_short_plays else STREAM_MS
+
+
 def check_range(start: date | None, end: date | None) -> None:
     if start and end and end < start:
         raise rule_broken(f"end_date {end} is before start_date {start}; send an end on or after the start.")
@@ -113,6 +130,13 @@ class ChartBody(RequestModel):
                               "with dpi 100.")
         return self
 
+    def to_request(self, max_side: int) -> ChartRequest:
+        """The chart asked for; PictureSizeOutOfRange for a figsize x dpi outside the limits."""
+        width, height = picture_size(self.format, self.figsize, self.dpi, max_side)
+        return ChartRequest(self.session_id, ATTRIBUTES[self.selected_attribute], METRICS[self.analysis_metric],
+                            self.top_n, self.start_date, self.end_date, width, height, self.timezone,
+                            shortest_play_ms(self.count_short_plays), self.theme)
+
 
 class StatsQuery(RequestModel):
     """The query of GET /sessions/<id>/stats: the plays that count, as a chart's body names them."""
@@ -126,6 +150,11 @@ class StatsQuery(RequestModel):
     def _range_in_order(self) -> StatsQuery:
         check_range(self.start_date, self.end_date)
         return self
+
+    def to_request(self, session_id: str) -> StatsRequest:
+        """The plays the query counts, like a chart's."""
+        return StatsRequest(session_id, self.start_date, self.end_date, self.timezone,
+                            shortest_play_ms(self.count_short_plays))
 
 
 class WrappedBody(RequestModel):
@@ -147,6 +176,14 @@ class WrappedBody(RequestModel):
         check_range(self.start_date, self.end_date)
         return self
 
+    def to_request(self) -> WrappedRequest:
+        """The card asked for: a year is its calendar days, else the range sent (the whole history by default)."""
+        start, end = self.start_date, self.end_date
+        if self.year is not None:
+            start, end = date(self.year, 1, 1), date(self.year, 12, 31)
+        stats = StatsRequest(self.session_id, start, end, self.timezone, shortest_play_ms(self.count_short_plays))
+        return WrappedRequest(stats, self.year, *FORMATS[self.format], self.theme)
+
 
 class RaceBody(ChartBody):
     """A bar-chart race: POST /generate_animation and POST /jobs/animation."""
@@ -159,6 +196,12 @@ class RaceBody(ChartBody):
                    "in any letter case") = "d"
     window_days: whole_number(1, 3660, "a whole number from 1 to 3660: each bar shows its plays in that many days "
                                        "ending on the date shown (left out: all plays so far)") = None
+
+    def to_request(self, max_side: int) -> RaceRequest:
+        """The race asked for, its chart checked as ChartBody.to_request checks it; the one race request from
+        here to the job record."""
+        return RaceRequest(super().to_request(max_side), fps=self.speed_for_bar_animation, days=self.days,
+                           interp_steps=self.interp_steps, period=self.period, window_days=self.window_days)
 
 
 class SessionPath(BaseModel):

@@ -9,7 +9,6 @@ from backend.routes.answers import Deleted, Session, Stats
 from backend.routes.api import BAD_SESSION_ID, CANNOT_DRAW, CROSS_SITE, GONE, NO_SESSION, answers, api_blueprint, error
 from backend.routes.context import session_store
 from backend.routes.models import SessionPath, StatsQuery
-from backend.routes.params import stats_request
 from backend.routes.usage_events import record_usage, report_usage
 from backend.services.sessions import open_session, read_summary
 from backend.services.stats import listening_stats
@@ -42,7 +41,7 @@ def delete_session(path: SessionPath):
     NO_SESSION, GONE, CANNOT_DRAW))
 def show_stats(path: SessionPath, query: StatsQuery):
     """Count a session's listening: totals, years, the weekly clock, discoveries, the longest streak, the top day."""
-    req = stats_request(path.session_id, query)
+    req = query.to_request(path.session_id)
     started = time.perf_counter()
     with session_store().using(req.session_id) as db, open_session(db) as con:
         stats = listening_stats(con, req)

@@ -10,7 +10,6 @@ from backend.routes.answers import Wrapped
 from backend.routes.api import BODY_TOO_LARGE, CROSS_SITE, GONE, NO_SESSION, answers, api_blueprint, error
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import WrappedBody
-from backend.routes.params import wrapped_request
 from backend.routes.usage_events import record_usage, report_usage
 from backend.services.renders import draw_wrapped
 
@@ -25,7 +24,7 @@ record_usage(bp, "wrapped")
     CROSS_SITE, NO_SESSION, GONE, BODY_TOO_LARGE, error(422, "The range is empty or holds no plays that count.")))
 def generate_wrapped(body: WrappedBody):
     """Draw a session's year or range as one card: minutes, top artists and songs, clock, streak, discovery."""
-    req = wrapped_request(body)
+    req = body.to_request()
     started = time.perf_counter()
     card = draw_wrapped(service_settings(), session_store(), req)
     report_usage(format=body.format, theme=req.theme, years=len(card.stats["years"]), pictures=card.pictures,

@@ -16,7 +16,7 @@ LAST_DAY = date(2099, 12, 31)
 # Longer track, artist, album or show names are cut to this many characters when stored.
 MAX_NAME_CHARS = 300
 # Longest play stored: a day. A longer ms_played is no plausible play: its row is counted as
-# rows_out_of_range, like a time outside the dates. (A value that is no duration at all is a 422.)
+# rows_out_of_range, like a time outside the dates. (A value that is no duration at all is refused as unusable.)
 MAX_MS_PLAYED = 24 * 60 * 60 * 1000
 # A play counts as a stream from 30 seconds on: Spotify's own rule for its counts.
 STREAM_MS = 30_000

@@ -1,15 +1,20 @@
-"""The one error an upload can raise: what the person is told, and with which HTTP status."""
+"""What an upload can be refused for: unreadable, too large, or without usable listening history."""
 from __future__ import annotations
 
+from src.domain_error import DomainError
 
-class ExportError(Exception):
-    """An upload that cannot be used, with the HTTP status and a message for the person.
 
-    The message is ours alone: it may name a member file of the upload, never a server path or a
-    library's own words (those go to the log).
-    """
+class ExportError(DomainError):
+    """An upload that cannot be used, with a message for the person."""
 
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+
+class ExportUnreadable(ExportError):
+    """Not a ZIP or a JSON history, a damaged ZIP or member, or an unsafe entry."""
+
+
+class ExportTooLarge(ExportError):
+    """Too many entries, too much once inflated, too high a compression ratio, or too many rows."""
+
+
+class ExportUnusable(ExportError):
+    """Readable, but holding no listening history that can be stored."""

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from src.exports.encodings import NotText, ToUtf8
-from src.exports.errors import ExportError
-from src.exports.formats import base_name
+from src.exports.errors import ExportTooLarge, ExportUnreadable, ExportUnusable
+from src.exports.row_formats import base_name
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +42,15 @@ class InflateBudget:
             self.used += size
             over = self.used > self.limit
         if over:
-            raise ExportError(413, f"The listening history unpacks to more than {self.limit // MB} MB; the limit "
-                                   f"is {self.limit // MB} MB. Upload the ZIP Spotify sent you, unchanged.")
+            raise ExportTooLarge(f"The listening history unpacks to more than {self.limit // MB} MB; the limit "
+                                 f"is {self.limit // MB} MB. Upload the ZIP Spotify sent you, unchanged.")
 
 
 def copy_as_utf8(source: BinaryIO, sink: BinaryIO, member_cap: int, budget: InflateBudget, what: str) -> int:
     """Copy one history file as UTF-8; returns the bytes written.
 
-    Refuses (413) a file that reads longer than member_cap or writes past the shared budget, and
-    (422) one that is not text in the encoding it starts in. Library errors are logged, not shown.
+    Refuses as too large a file that reads longer than member_cap or writes past the shared budget, and
+    as unusable one that is not text in the encoding it starts in. Library errors are logged, not shown.
     """
     read = written = 0
     to_utf8 = ToUtf8()
@@ -58,16 +58,16 @@ def copy_as_utf8(source: BinaryIO, sink: BinaryIO, member_cap: int, budget: Infl
         while piece := source.read(CHUNK):
             read += len(piece)
             if read > member_cap:
-                raise ExportError(413, f"{what} inflates beyond its declared size or the upload limit; "
-                                       "upload the ZIP Spotify sent you.")
+                raise ExportTooLarge(f"{what} inflates beyond its declared size or the upload limit; "
+                                     "upload the ZIP Spotify sent you.")
             written += _write(sink, to_utf8.feed(piece), budget)
         written += _write(sink, to_utf8.feed(b"", final=True), budget)
     except NotText as error:
-        raise ExportError(422, f"{what} starts as {error.label} text but is not valid {error.label}; history files "
-                               "must be text in UTF-8, UTF-16 or UTF-32, as Spotify sends them.") from error
+        raise ExportUnusable(f"{what} starts as {error.label} text but is not valid {error.label}; history files "
+                             "must be text in UTF-8, UTF-16 or UTF-32, as Spotify sends them.") from error
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as error:
         log.info("Unreadable member: %s", error)
-        raise ExportError(400, f"{what} is damaged inside the ZIP; download the export again.") from error
+        raise ExportUnreadable(f"{what} is damaged inside the ZIP; download the export again.") from error
     return written
 
 
@@ -83,7 +83,7 @@ def open_zip(upload: Path) -> zipfile.ZipFile:
         return zipfile.ZipFile(upload)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         log.info("Unreadable ZIP: %s", error)
-        raise ExportError(400, "The ZIP file is damaged or incomplete; download it again from Spotify and "
+        raise ExportUnreadable("The ZIP file is damaged or incomplete; download it again from Spotify and "
                                "upload it unchanged.") from error
 
 
@@ -92,8 +92,8 @@ def _open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
         return archive.open(info)
     except (NotImplementedError, RuntimeError, zipfile.BadZipFile, ValueError, OSError) as error:
         log.info("Member cannot be opened: %s", error)
-        raise ExportError(422, f"{base_name(info.filename)} cannot be read (an unknown compression method or a damaged "
-                               "entry); upload the ZIP Spotify sent you.") from error
+        raise ExportUnusable(f"{base_name(info.filename)} cannot be read (an unknown compression method or a damaged "
+                             "entry); upload the ZIP Spotify sent you.") from error
 
 
 def inflate_members(upload: Path, infos: list[zipfile.ZipInfo], paths: list[Path], budget: InflateBudget) -> int:

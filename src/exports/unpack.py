@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from src.exports.encodings import detect_encoding
-from src.exports.errors import ExportError
-from src.exports.formats import (
+from src.exports.errors import ExportTooLarge, ExportUnreadable, ExportUnusable
+from src.exports.inflate import MB, InflateBudget, copy_as_utf8, inflate_members, open_zip
+from src.exports.row_formats import (
     ACCOUNT_PACKAGE_MARKERS,
     RowFormat,
     base_name,
@@ -21,7 +22,6 @@ from src.exports.formats import (
     format_of_member,
     row_keys_described,
 )
-from src.exports.inflate import MB, InflateBudget, copy_as_utf8, inflate_members, open_zip
 
 # Members declaring less than this may claim any ratio (a short file of repeated rows compresses very
 # well): each is cut off at its declared size, so together they write at most 64 KiB x MAX_ZIP_MEMBERS,
@@ -50,7 +50,7 @@ def unpack_upload(upload: Path, dest: Path, limits: Limits, display_name: str = 
 
     display_name is what the person called the file; it only ever appears in messages.
 
-    Raises ExportError (400 unreadable, 413 too large once inflated, 422 no usable history).
+    Raises ExportUnreadable, ExportTooLarge (once inflated) or ExportUnusable (no usable history).
     """
     with open(upload, "rb") as handle:
         head = handle.read(JSON_HEAD_BYTES)
@@ -66,12 +66,12 @@ def _unpack_single_json(upload: Path, dest: Path, head: bytes, budget: InflateBu
     # The head may end inside a character: its text is only looked at, never stored.
     text = head[mark:].decode(encoding, errors="replace").lstrip()
     if not text.startswith("["):
-        raise ExportError(400, "The upload is neither a ZIP file nor a JSON listening-history file; "
+        raise ExportUnreadable("The upload is neither a ZIP file nor a JSON listening-history file; "
                                "upload my_spotify_data.zip as Spotify sent it.")
     row_format = format_of_json_head(text)
     if row_format is None:
-        raise ExportError(422, "This JSON file is not Spotify listening history: its rows hold none of "
-                               f"{row_keys_described()}.")
+        raise ExportUnusable("This JSON file is not Spotify listening history: its rows hold none of "
+                             f"{row_keys_described()}.")
     target = dest / "0.json"
     with open(upload, "rb") as source, open(target, "wb") as sink:
         copy_as_utf8(source, sink, budget.limit, budget, display_name)
@@ -85,11 +85,11 @@ def _unpack_zip(upload: Path, dest: Path, limits: Limits, budget: InflateBudget)
         history = [(info, format_of_member(info.filename)) for info in members if not info.is_dir()]
         history = [(info, fmt) for info, fmt in history if fmt is not None]
         if not history:
-            raise ExportError(422, _describe_without_history(members))
+            raise ExportUnusable(_describe_without_history(members))
         found = {fmt.key: fmt for _, fmt in history}
         if len(found) > 1:
-            raise ExportError(422, f"This ZIP mixes two export generations ({' and '.join(found)}). Upload one "
-                                   "package: the extended history has everything.")
+            raise ExportUnusable(f"This ZIP mixes two export generations ({' and '.join(found)}). Upload one "
+                                 "package: the extended history has everything.")
         row_format = next(iter(found.values()))
         infos = [info for info, _ in history]
         _check_sizes(infos, limits)
@@ -100,30 +100,30 @@ def _unpack_zip(upload: Path, dest: Path, limits: Limits, budget: InflateBudget)
 
 def _check_members(members: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(members) > limits.max_members:
-        raise ExportError(413, f"The ZIP has {len(members)} entries; at most {limits.max_members} are accepted. "
-                               "Upload the ZIP Spotify sent you, unchanged.")
+        raise ExportTooLarge(f"The ZIP has {len(members)} entries; at most {limits.max_members} are accepted. "
+                             "Upload the ZIP Spotify sent you, unchanged.")
     for info in members:
         name = info.filename.replace("\\", "/")
         if name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in name.split("/"):
-            raise ExportError(400, "The ZIP contains an entry with an unsafe path; upload the ZIP Spotify sent you.")
+            raise ExportUnreadable("The ZIP contains an entry with an unsafe path; upload the ZIP Spotify sent you.")
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise ExportError(400, "The ZIP contains a symbolic link; upload the ZIP Spotify sent you.")
+            raise ExportUnreadable("The ZIP contains a symbolic link; upload the ZIP Spotify sent you.")
         if name.lower().endswith(".zip"):
-            raise ExportError(422, f"The ZIP contains another ZIP ({base_name(name)}); "
-                                   "unpack it and upload the inner my_spotify_data.zip instead.")
+            raise ExportUnusable(f"The ZIP contains another ZIP ({base_name(name)}); "
+                                 "unpack it and upload the inner my_spotify_data.zip instead.")
 
 
 def _check_sizes(members: list[zipfile.ZipInfo], limits: Limits) -> None:
     total = sum(info.file_size for info in members)
     if total > limits.max_extracted_bytes:
-        raise ExportError(413, f"The listening history would unpack to {total // MB} MB; the limit is "
-                               f"{limits.max_extracted_bytes // MB} MB.")
+        raise ExportTooLarge(f"The listening history would unpack to {total // MB} MB; the limit is "
+                             f"{limits.max_extracted_bytes // MB} MB.")
     for info in members:
         if info.flag_bits & 0x1:
-            raise ExportError(422, f"{base_name(info.filename)} is encrypted; upload the ZIP without a password.")
+            raise ExportUnusable(f"{base_name(info.filename)} is encrypted; upload the ZIP without a password.")
         if info.file_size >= RATIO_CHECKED_FROM and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise ExportError(413, f"{base_name(info.filename)} claims a compression ratio above {limits.max_ratio}:1, "
-                                   "which no real export has; upload the ZIP Spotify sent you.")
+            raise ExportTooLarge(f"{base_name(info.filename)} claims a compression ratio above {limits.max_ratio}:1, "
+                                 "which no real export has; upload the ZIP Spotify sent you.")
 
 
 def _describe_without_history(members: list[zipfile.ZipInfo]) -> str:

@@ -16,7 +16,7 @@ import certifi
 import httpcore
 import httpx
 
-from backend.services.bounded_http.answers import (
+from backend.services.bounded_http.capped_reads import (
     ACCEPT_ENCODING,
     DeadlinePassed,
     check_declared_length,

@@ -17,7 +17,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from backend.services.bounded_http.answers import (
+from backend.services.bounded_http.capped_reads import (
     ACCEPT_ENCODING,
     CHUNK_BYTES,
     DeadlinePassed,

@@ -1,11 +1,27 @@
 """Charts and races of a session: what can be ranked and by what, the queries, and the frames to paint."""
 from backend.services.charts.choices import ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIASES, METRICS, Attribute, Metric
-from backend.services.charts.framing import date_range_text, no_plays, play_window
+from backend.services.charts.errors import (
+    CannotDraw,
+    EmptyRange,
+    NoAlbums,
+    NothingToDraw,
+    PictureSizeOutOfRange,
+    RaceTooLong,
+)
 from backend.services.charts.queries import Window, time_zone_names
 from backend.services.charts.race import PreparedRace, build_race
-from backend.services.charts.requests import ChartRequest, RaceRequest, request_from_dict, request_to_dict
+from backend.services.charts.requests import (
+    ChartRequest,
+    RaceRequest,
+    picture_size,
+    request_from_dict,
+    request_to_dict,
+)
 from backend.services.charts.still import ChartImage, chart_image
+from backend.services.charts.titles import date_range_text
+from backend.services.charts.windows import no_plays, play_window
 
-__all__ = ["ATTRIBUTES", "ATTRIBUTE_ALIASES", "METRICS", "METRIC_ALIASES", "Attribute", "ChartImage", "ChartRequest",
-           "Metric", "PreparedRace", "RaceRequest", "Window", "build_race", "chart_image",
-           "date_range_text", "no_plays", "play_window", "request_from_dict", "request_to_dict", "time_zone_names"]
+__all__ = ["ATTRIBUTES", "ATTRIBUTE_ALIASES", "METRICS", "METRIC_ALIASES", "Attribute", "CannotDraw", "ChartImage",
+           "ChartRequest", "EmptyRange", "Metric", "NoAlbums", "NothingToDraw", "PictureSizeOutOfRange",
+           "PreparedRace", "RaceRequest", "RaceTooLong", "Window", "build_race", "chart_image", "date_range_text",
+           "no_plays", "picture_size", "play_window", "request_from_dict", "request_to_dict", "time_zone_names"]

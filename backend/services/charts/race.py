@@ -6,21 +6,16 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 
-from backend.core.errors import unprocessable
 from backend.services.artwork import ArtworkSettings
 from backend.services.charts import queries
-from backend.services.charts.framing import (
-    bar_pictures,
-    chart_page,
-    chart_window,
-    check_attribute,
-    file_name,
-    no_plays,
-    no_plays_in_windows,
-)
+from backend.services.charts.availability import check_attribute
+from backend.services.charts.bar_pictures import bar_pictures
+from backend.services.charts.errors import RaceTooLong
 from backend.services.charts.queries import RankedItem
 from backend.services.charts.requests import ChartRequest, RaceRequest
 from backend.services.charts.still import item_json
+from backend.services.charts.titles import chart_page, file_name
+from backend.services.charts.windows import chart_window, no_plays, no_plays_in_windows
 from src.visuals import Race, prepare_race
 from src.visuals.keyframes import Keyframes, build_keyframes, keyframe_dates
 from src.visuals.race import race_thumb_px
@@ -48,8 +43,7 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
     hold = hold_frames_for(req.fps)
     frames = frame_count(len(dates), req.interp_steps, hold)
     if frames > max_frames:
-        raise unprocessable(f"This race would have {frames:,} frames; the limit is {max_frames:,}. Send a larger "
-                            "days, fewer interp_steps or a shorter date range.")
+        raise RaceTooLong(frames, max_frames)
     daily = queries.daily_values(con, chart.attribute, chart.metric, window)
     if daily.entity.size == 0:
         raise no_plays(window)

@@ -1,5 +1,5 @@
 """What a chart or a race is asked to show, as typed values the routes build from a validated body, and as
-the plain JSON values a render job stores."""
+the plain JSON values a render job stores; the picture's size in pixels."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,8 +10,12 @@ from datetime import date
 from typing import Any
 
 from backend.services.charts.choices import ATTRIBUTES, METRICS, Attribute, Metric
+from backend.services.charts.errors import PictureSizeOutOfRange
 from src.exports.domain import STREAM_MS
+from src.visuals.formats import FORMATS
 from src.visuals.themes import DEFAULT_THEME
+
+SMALLEST_SIDE_PX = 320
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,24 @@ class RaceRequest:
     interp_steps: int
     period: str
     window_days: int | None = None  # None: each bar counts everything so far; else only the last window_days days
+
+
+def picture_size(format_name: str, figsize: tuple[float, float] | None, dpi: float | None,
+                 max_side: int) -> tuple[int, int]:
+    """The format's size, or figsize x dpi (100 by default) in pixels; PictureSizeOutOfRange for a side over
+    max_side or under SMALLEST_SIDE_PX."""
+    if figsize is None:
+        return FORMATS[format_name]
+    dpi = dpi if dpi is not None else 100
+    # H.264 in yuv420p needs even sides: round to the nearest even pixel count.
+    width, height = (2 * round(side * dpi / 2) for side in figsize)
+    if max(width, height) > max_side:
+        raise PictureSizeOutOfRange(f"figsize x dpi gives {width}x{height} px; each side may be at most "
+                                    f"{max_side} px.")
+    if min(width, height) < SMALLEST_SIDE_PX:
+        raise PictureSizeOutOfRange(f"figsize x dpi gives {width}x{height} px; each side must be at least "
+                                    f"{SMALLEST_SIDE_PX} px.")
+    return width, height
 
 
 def request_to_dict(req: RaceRequest) -> dict[str, Any]:

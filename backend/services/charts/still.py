@@ -7,8 +7,12 @@ from datetime import date
 import duckdb
 
 from backend.services.artwork import ArtworkSettings
-from backend.services.charts import framing, queries
+from backend.services.charts import queries
+from backend.services.charts.availability import check_attribute
+from backend.services.charts.bar_pictures import bar_pictures
 from backend.services.charts.requests import ChartRequest
+from backend.services.charts.titles import chart_page, file_name
+from backend.services.charts.windows import chart_window, no_plays
 from src.visuals import ChartItem, render_top_chart
 from src.visuals.chart import chart_thumb_px
 from src.visuals.themes import THEMES
@@ -25,20 +29,19 @@ class ChartImage:
 
 def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: ArtworkSettings) -> ChartImage:
     """The chart's JPEG and items; ArtworkSettings.disabled() draws it without pictures (and no call)."""
-    framing.check_attribute(con, req)
-    window = framing.chart_window(con, req)
+    check_attribute(con, req)
+    window = chart_window(con, req)
     ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, window)
     if not ranked:
-        raise framing.no_plays(window)
-    pictures = framing.bar_pictures(artwork, req.attribute, [(r.name, r.artist) for r in ranked],
-                                    [r.track_uri for r in ranked],
-                                    chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
+        raise no_plays(window)
+    pictures = bar_pictures(artwork, req.attribute, [(r.name, r.artist) for r in ranked], [r.track_uri for r in ranked],
+                            chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
     items = [ChartItem(r.name, r.artist, r.value, picture) for r, picture in zip(ranked, pictures)]
-    jpeg = render_top_chart(items, framing.chart_page(req, len(ranked), window),
+    jpeg = render_top_chart(items, chart_page(req, len(ranked), window),
                             req.metric.value_format(ranked[0].value), req.width, req.height, req.top_n,
                             THEMES[req.theme])
     return ChartImage(jpeg, [item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],
-                      framing.file_name("chart", req, window.start, window.end, ".jpg"), window.start, window.end)
+                      file_name("chart", req, window.start, window.end, ".jpg"), window.start, window.end)
 
 
 def item_json(rank: int, item: queries.RankedItem, req: ChartRequest) -> dict:

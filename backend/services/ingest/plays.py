@@ -1,7 +1,7 @@
 """DuckDB: ingest an unpacked export into a session file.
 
 What a row must hold to be stored is decided in raw_rows.py; this module maps stored rows onto
-`plays`, through the mapping the row format carries (src/exports/formats.py), and summarises them.
+`plays`, through the mapping the row format carries (src/exports/row_formats.py), and summarises them.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from backend.services.ingest.raw_rows import PLAY_MS, PLAY_TIME, RowCounts, check_raw, complete, in_domain, read_raw
-from src.exports import PLAYS_COLUMNS, ExportError, RowFormat, UnpackedExport
+from src.exports import PLAYS_COLUMNS, ExportUnusable, RowFormat, UnpackedExport
 from src.exports.domain import STREAM_MS
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def _connect_for_ingest(path: Path, work_dir: Path) -> duckdb.DuckDBPyConnection
 def ingest_export(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: int) -> IngestSummary:
     """Load the unpacked history files into a new DuckDB file at db_path.
 
-    Raises ExportError: 413 beyond max_rows rows, 422 when the files are not usable listening history.
+    Raises ExportTooLarge beyond max_rows rows, ExportUnusable when the files are not usable listening history.
     """
     try:
         return _ingest(unpacked, db_path, work_dir, max_rows)
@@ -67,8 +67,8 @@ def ingest_export(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_r
         # raw_rows.py refuses every value these could come from; should one slip through, the person
         # still gets our message. DuckDB's may quote row values, so the log gets only its kind.
         log.warning("Ingest refused by DuckDB after the row checks (%s)", type(error).__name__)
-        raise ExportError(422, f"The listening history ({', '.join(unpacked.member_names[:3])}) holds values "
-                               "that cannot be stored; upload the files exactly as Spotify sent them.") from error
+        raise ExportUnusable(f"The listening history ({', '.join(unpacked.member_names[:3])}) holds values "
+                             "that cannot be stored; upload the files exactly as Spotify sent them.") from error
 
 
 def _ingest(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: int) -> IngestSummary:

@@ -1,6 +1,6 @@
 """Read the unpacked history files into a raw table and hold every row to the domain of stored data.
 
-DuckDB parses the JSON; this module decides what its rows mean. Values of the wrong kind are a 422
+DuckDB parses the JSON; this module decides what its rows mean. Values of the wrong kind are refused
 naming the member file they are in; rows that are well-formed but outside the domain (a time
 outside FIRST_DAY..LAST_DAY, a play longer than MAX_MS_PLAYED) are only counted. DuckDB's own
 messages quote the server's paths (and row values), so the person gets ours instead.
@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import duckdb
 
-from src.exports import ExportError, RowFormat, UnpackedExport
+from src.exports import ExportTooLarge, ExportUnusable, RowFormat, UnpackedExport
 from src.exports.domain import FIRST_DAY, LAST_DAY, MAX_MS_PLAYED
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,10 @@ def in_domain() -> str:
 
 
 def read_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport, max_rows: int) -> None:
-    """Create the temporary table `raw`; reading stops one row past max_rows (then 413)."""
+    """Create the temporary table `raw`; reading stops one row past max_rows (then ExportTooLarge)."""
     for path, name in zip(unpacked.paths, unpacked.member_names):
         if path.stat().st_size == 0:
-            raise ExportError(422, f"{name} is empty; download the export again from Spotify.")
+            raise ExportUnusable(f"{name} is empty; download the export again from Spotify.")
     ms = fmt.ms_column
     try:
         con.execute(f"""
@@ -64,11 +64,11 @@ def read_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedE
         message = _unreadable(str(error), unpacked)
         # DuckDB's own words may quote row values: the log gets the kind of error and what the person was told.
         log.info("History files refused by DuckDB (%s): %s", type(error).__name__, message)
-        raise ExportError(422, message) from error
+        raise ExportUnusable(message) from error
     rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     if rows > max_rows:
-        raise ExportError(413, f"The listening history has more than {max_rows:,} rows; at most {max_rows:,} "
-                               "are accepted in one upload.")
+        raise ExportTooLarge(f"The listening history has more than {max_rows:,} rows; at most {max_rows:,} "
+                             "are accepted in one upload.")
 
 
 def _unreadable(message: str, unpacked: UnpackedExport) -> str:
@@ -92,7 +92,7 @@ def _unreadable(message: str, unpacked: UnpackedExport) -> str:
 
 
 def check_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport) -> RowCounts:
-    """Count the rows; 422 naming the file for a duration or a time that is not one."""
+    """Count the rows; ExportUnusable naming the file for a duration or a time that is not one."""
     ms, time = fmt.ms_column, fmt.time_column
     bad_ms = f"{ms} IS NOT NULL AND NOT coalesce({PLAY_MS} >= 0 AND {PLAY_MS} < {MS_CEILING}, false)"
     bad_time = f"{time} IS NOT NULL AND {PLAY_TIME} IS NULL"
@@ -106,18 +106,18 @@ def check_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: Unpacked
                arg_min({time}, {SOURCE_FILE}) FILTER (WHERE {bad_time})
         FROM raw""").fetchone()
     if ms_count:
-        raise ExportError(422, f"{_member(ms_file, unpacked)}: {ms} {_quoted(ms_example)} is not a number of "
-                               f"milliseconds from 0 to 2^63 - 1 ({_rows(ms_count)} like it); upload the files "
-                               "exactly as Spotify sent them.")
+        raise ExportUnusable(f"{_member(ms_file, unpacked)}: {ms} {_quoted(ms_example)} is not a number of "
+                             f"milliseconds from 0 to 2^63 - 1 ({_rows(ms_count)} like it); upload the files "
+                             "exactly as Spotify sent them.")
     if time_count:
-        raise ExportError(422, f"{_member(time_file, unpacked)}: {time} {_quoted(time_example)} is not a time like "
-                               f"{fmt.time_example} ({_rows(time_count)} like it).")
+        raise ExportUnusable(f"{_member(time_file, unpacked)}: {time} {_quoted(time_example)} is not a time like "
+                             f"{fmt.time_example} ({_rows(time_count)} like it).")
     if read - incomplete == 0:
-        raise ExportError(422, f"The files ({', '.join(unpacked.member_names[:3])}) hold no plays with a time "
-                               "and a duration; upload your Spotify listening history.")
+        raise ExportUnusable(f"The files ({', '.join(unpacked.member_names[:3])}) hold no plays with a time "
+                             "and a duration; upload your Spotify listening history.")
     if read - incomplete - out_of_range == 0:
-        raise ExportError(422, f"Every play in the files is dated outside {FIRST_DAY} to {LAST_DAY} (UTC) or lasts "
-                               "longer than a day, which no real listening history has.")
+        raise ExportUnusable(f"Every play in the files is dated outside {FIRST_DAY} to {LAST_DAY} (UTC) or lasts "
+                             "longer than a day, which no real listening history has.")
     return RowCounts(read, incomplete, out_of_range)
 
 

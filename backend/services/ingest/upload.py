@@ -6,12 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.core.errors import ApiError
 from backend.core.settings import Settings
 from backend.services.hygiene import logged_memory
 from backend.services.ingest.plays import IngestSummary, ingest_export
 from backend.services.sessions import SessionStore, cleanup_old_sessions
-from src.exports import ExportError, Limits, unpack_upload
+from src.exports import Limits, unpack_upload
 
 MB = 2**20
 
@@ -26,18 +25,15 @@ class StoredUpload:
 def store_upload(settings: Settings, sessions: SessionStore, save: Callable[[Path], None],
                  display_name: str) -> StoredUpload:
     """Save the upload (by `save`) in a private work folder, unpack and ingest it there, then store the
-    session; ExportError's status and message become the ApiError the caller sees."""
+    session; unpack_upload's and ingest_export's ExportErrors pass to the caller."""
     cleanup_old_sessions(sessions)
     limits = Limits(settings.max_extracted_mb * MB, settings.max_zip_members, settings.max_compression_ratio)
     with logged_memory("process"), sessions.reserve() as session_id, sessions.scratch() as work:
         started = time.perf_counter()
-        try:
-            saved = work / "upload"
-            save(saved)
-            unpacked = unpack_upload(saved, work, limits, display_name)
-            partial = work / "session.duckdb"
-            summary = ingest_export(unpacked, partial, work, settings.max_rows)
-            partial.replace(sessions.db_path(session_id))
-        except ExportError as error:
-            raise ApiError(error.status, error.message) from error
+        saved = work / "upload"
+        save(saved)
+        unpacked = unpack_upload(saved, work, limits, display_name)
+        partial = work / "session.duckdb"
+        summary = ingest_export(unpacked, partial, work, settings.max_rows)
+        partial.replace(sessions.db_path(session_id))
     return StoredUpload(session_id, summary, time.perf_counter() - started)

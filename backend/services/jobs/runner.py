@@ -7,15 +7,16 @@ import shutil
 import threading
 from collections.abc import Iterable, Iterator
 
-from backend.core.errors import ApiError
 from backend.core.settings import Settings
 from backend.services.charts import request_from_dict
 from backend.services.encoding import ENCODE_FAILED, EncoderError
 from backend.services.hygiene import release_free_memory
+from backend.services.jobs.errors import JobIdInvalid, JobNotFound
 from backend.services.jobs.record import JobRecord
 from backend.services.jobs.store import HEARTBEAT_SECONDS, JobLimits, JobStore
 from backend.services.renders import render_race
 from backend.services.sessions import SessionStore
+from src.domain_error import DomainError
 
 log = logging.getLogger(__name__)
 # What a job says when its render raised something unforeseen: the log has the details, which may
@@ -39,7 +40,7 @@ def run_job(settings: Settings, session_id: str, job_id: str) -> None:
     sessions, jobs = stores_for(settings)
     try:
         record = jobs.find(job_id)
-    except ApiError:
+    except (JobIdInvalid, JobNotFound):
         log.info("Job %s was deleted before it started", job_id)
         return
     if record.session_id != session_id or not jobs.claim(record):
@@ -52,7 +53,7 @@ def run_job(settings: Settings, session_id: str, job_id: str) -> None:
         record.state = "cancelled"
     except Exception as error:
         record.state, record.error = "failed", failure_reason(error)
-        log.log(logging.WARNING if isinstance(error, (ApiError, EncoderError)) else logging.ERROR,
+        log.log(logging.WARNING if isinstance(error, (DomainError, EncoderError)) else logging.ERROR,
                 "Job %s failed", job_id, exc_info=error)
     finally:
         heartbeat.stop()
@@ -62,7 +63,7 @@ def run_job(settings: Settings, session_id: str, job_id: str) -> None:
 
 def failure_reason(error: Exception) -> str:
     """What the job says went wrong: the service's own message, or a fixed sentence naming the cause."""
-    if isinstance(error, ApiError):
+    if isinstance(error, DomainError):
         return error.message
     if isinstance(error, MemoryError):
         return OUT_OF_MEMORY

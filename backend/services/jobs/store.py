@@ -14,8 +14,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.core.errors import ApiError
 from backend.core.settings import Settings
+from backend.services.jobs.errors import (
+    JobIdInvalid,
+    JobNotFound,
+    JobRecordTooLarge,
+    TooManyRenders,
+    TooManySessionRenders,
+)
 from backend.services.jobs.files import JobFiles
 from backend.services.jobs.record import ACTIVE, JobRecord
 
@@ -49,13 +55,13 @@ class JobStore(JobFiles):
         self.limits = limits
 
     def find(self, job_id: object) -> JobRecord:
-        """The job with this id, its progress from the beat file; 400 for a malformed id, 404 for an unknown one."""
+        """The job with this id, its progress from the beat file; JobIdInvalid or JobNotFound."""
         if not isinstance(job_id, str) or not JOB_ID.match(job_id):
-            raise ApiError(400, "job_id must be the id that POST /jobs/animation returned.")
+            raise JobIdInvalid
         for path in self.root.glob(f"*.{job_id}.json"):
             with contextlib.suppress(FileNotFoundError):
                 return self._checked(self._load(path))
-        raise ApiError(404, "Unknown or expired job; start it again with POST /jobs/animation.")
+        raise JobNotFound
 
     def _with_progress(self, record: JobRecord) -> tuple[JobRecord, bool]:
         """The record with the frames its beat reports, and whether it has been silent too long."""
@@ -99,23 +105,20 @@ class JobStore(JobFiles):
         return records
 
     def check_capacity(self, session_id: str) -> None:
-        """503 with Retry-After when MAX_JOBS jobs, or MAX_JOBS_PER_SESSION of this session's, are active."""
+        """TooManyRenders when MAX_JOBS jobs are active, TooManySessionRenders when MAX_JOBS_PER_SESSION of this
+        session's are."""
         active = [record for record in self._records() if record.state in ACTIVE]
         if len(active) >= self.limits.max_jobs:
-            raise ApiError(503, f"{self.limits.max_jobs} renders are already queued or running; try again shortly.",
-                           {"Retry-After": "30"})
+            raise TooManyRenders(self.limits.max_jobs)
         if sum(record.session_id == session_id for record in active) >= self.limits.per_session:
-            raise ApiError(503, f"This session already has {self.limits.per_session} renders queued or running; "
-                                "wait for one to finish or cancel one with DELETE /jobs/<job_id>.",
-                           {"Retry-After": "30"})
+            raise TooManySessionRenders(self.limits.per_session)
 
     def add(self, record: JobRecord, items: list[dict]) -> None:
-        """Queue a new record (and its race's final ranking) within the budgets: 413 when the record is too
-        large, 503 when too many are active."""
+        """Queue a new record (and its race's final ranking) within the budgets: JobRecordTooLarge, or
+        check_capacity's refusals."""
         size = len(self.encoded(record))
         if size > self.limits.record_bytes:
-            raise ApiError(413, f"This render's job record would take {size:,} bytes; the limit is "
-                                f"{self.limits.record_bytes:,} (MAX_JOB_RECORD_KB).")
+            raise JobRecordTooLarge(size, self.limits.record_bytes)
         with self.lock():
             self.check_capacity(record.session_id)
             self.write_items(record, items)  # first: whoever finds the record finds its items

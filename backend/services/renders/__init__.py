@@ -1,10 +1,11 @@
 """The render use cases: a session's chart and Wrapped card as JPEGs, its race as an MP4, for routes, jobs, workers."""
-from backend.services.renders.race import NO_ENCODER, RenderedRace, check_race, render_race, require_encoder
+from backend.services.renders.errors import NoEncoder
+from backend.services.renders.race import RenderedRace, check_race, render_race, require_encoder
 from backend.services.renders.still import draw_chart
 from backend.services.renders.wrapped import WrappedImage, WrappedRequest, draw_wrapped
 
 __all__ = [
-           "NO_ENCODER",
+           "NoEncoder",
            "RenderedRace",
            "WrappedImage",
            "WrappedRequest",

@@ -1,7 +1,7 @@
 """Rendering a session's race: plan it, paint its frames and encode them; one path for requests and jobs.
 
 The caller adds only what is its own: a request its client-gone check, a job its progress and cancel.
-Whoever calls, a render stops once its session is deleted (410).
+Whoever calls, a render stops once its session is deleted (SessionDeleted).
 """
 from __future__ import annotations
 
@@ -12,15 +12,14 @@ from pathlib import Path
 
 import duckdb
 
-from backend.core.errors import ApiError
 from backend.core.settings import Settings
 from backend.services.artwork import ArtworkSettings
 from backend.services.charts import PreparedRace, RaceRequest, build_race
 from backend.services.encoding import EncodedVideo, Encoding, encode_race, find_ffmpeg, until_stopped
 from backend.services.hygiene import logged_memory
+from backend.services.renders.errors import NoEncoder
 from backend.services.sessions import SessionStore, open_session
 
-NO_ENCODER = "No ffmpeg is available on the server; set FFMPEG_BIN or install ffmpeg."
 Frames = Iterator[memoryview]
 # Frames this process paints, and the share of all frames they are: a job counts them as its progress.
 ProgressTracker = Callable[[Frames, float], Frames]
@@ -33,10 +32,10 @@ class RenderedRace:
 
 
 def require_encoder(settings: Settings) -> str:
-    """The ffmpeg to encode with; 503 when the server has none."""
+    """The ffmpeg to encode with; NoEncoder when the server has none."""
     ffmpeg = find_ffmpeg(settings.ffmpeg_bin)
     if ffmpeg is None:
-        raise ApiError(503, NO_ENCODER)
+        raise NoEncoder
     return ffmpeg
 
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from backend.core.errors import ApiError
-from backend.services.sessions.store import DELETED_DURING_USE
+from backend.services.sessions.errors import SessionDeleted
 
 
 def read_summary(con: duckdb.DuckDBPyConnection) -> dict:
@@ -15,7 +14,7 @@ def read_summary(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def open_session(path: Path) -> duckdb.DuckDBPyConnection:
-    """The session's file, read-only; 410 when a DELETE removed it after the request took it in use.
+    """The session's file, read-only; SessionDeleted when a DELETE removed it after the request took it in use.
 
     Once open, the connection reads the file to the end of the request even if it is deleted then."""
     try:
@@ -23,5 +22,5 @@ def open_session(path: Path) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException:
         if path.exists():
             raise
-        raise ApiError(410, DELETED_DURING_USE) from None
+        raise SessionDeleted from None
 

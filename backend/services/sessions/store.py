@@ -16,17 +16,19 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from backend.core.errors import ApiError
 from backend.core.settings import Settings
+from backend.services.sessions.errors import (
+    SessionDeleted,
+    SessionIdInvalid,
+    SessionNotFound,
+    TooManySessions,
+)
 
 SESSION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 DB_SUFFIX = ".duckdb"
 LOCK_SUFFIX = ".lock"
 RESERVATION_PREFIX = ".ingest-"
 SCRATCH_PREFIX = ".work-"
-UNKNOWN_SESSION = "Unknown or expired session; upload your export again with POST /process."
-DELETED_DURING_USE = ("The session was deleted while this request was using it; "
-                      "upload your export again with POST /process.")
 
 
 class SessionStore:
@@ -53,11 +55,11 @@ class SessionStore:
                 if SESSION_ID.match(p.name.removesuffix(DB_SUFFIX))]
 
     def checked_id(self, session_id: object) -> str:
-        """The id if it is a session id this service could have issued and still holds; else 400/404."""
+        """The id if it is a session id this service could have issued and still holds."""
         if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
-            raise ApiError(400, "session_id must be the UUID that POST /process returned.")
+            raise SessionIdInvalid
         if not self.db_path(session_id).exists():
-            raise ApiError(404, UNKNOWN_SESSION)
+            raise SessionNotFound
         return session_id
 
     def _store_lock(self) -> contextlib.AbstractContextManager[None]:
@@ -65,7 +67,7 @@ class SessionStore:
 
     @contextlib.contextmanager
     def reserve(self) -> Iterator[str]:
-        """Take a capacity slot for a new session; 503 with Retry-After when every slot is taken.
+        """Take a capacity slot for a new session; TooManySessions when every slot is taken.
 
         The slot is a locked reservation file: it counts against capacity until the ingest ends,
         and a reservation whose process died is not counted (its lock is gone).
@@ -77,8 +79,7 @@ class SessionStore:
             # counted in this order a session finishing meanwhile is seen at least once, never missed.
             reserved = self._active_reservations()
             if reserved + len(self.live_ids()) >= self.max_sessions:
-                raise ApiError(503, f"The server is busy with {self.max_sessions} sessions; try again in a minute.",
-                               {"Retry-After": "60"})
+                raise TooManySessions(self.max_sessions)
             handle = open(reservation, "w")  # noqa: SIM115 (it outlives this block: it holds the lock)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -138,7 +139,7 @@ class SessionStore:
 
         A DELETE does not wait for the lock: the session's file may vanish at any moment. Touching the
         file is the check that it is there (one call, nothing between a check and its use), and a
-        connection opened later on a vanished file is refused by open_session as deleted (410)."""
+        connection opened later on a vanished file is refused by open_session as deleted."""
         session_id = self.checked_id(session_id)
         with open(self._lock_path(session_id), "a+") as handle:
             fcntl.flock(handle, fcntl.LOCK_SH)
@@ -149,7 +150,7 @@ class SessionStore:
                 except FileNotFoundError:
                     # deleted since checked_id: the lock file opening it just made would be left behind
                     self._lock_path(session_id).unlink(missing_ok=True)
-                    raise ApiError(404, UNKNOWN_SESSION) from None
+                    raise SessionNotFound from None
                 yield path
                 # idle time counts from the end of the last request, however long it ran
                 with contextlib.suppress(FileNotFoundError):  # deleted meanwhile
@@ -177,9 +178,9 @@ class SessionStore:
             return True
 
     def ensure_present(self, session_id: str) -> None:
-        """410 once the session has been deleted under a request that is using it."""
+        """SessionDeleted once the session has been deleted under a request that is using it."""
         if not self.db_path(session_id).exists():
-            raise ApiError(410, DELETED_DURING_USE)
+            raise SessionDeleted
 
     def expired_ids(self, now: float | None = None) -> list[str]:
         cutoff = (now or time.time()) - self.ttl_seconds

@@ -1,4 +1,5 @@
-"""A gunicorn worker whose threads never wait for a slow client: `-k backend.serving.worker.RequestReadingWorker`.
+"""A gunicorn worker whose threads never wait for a slow client:
+`-k backend.serving.gunicorn_worker.RequestReadingWorker`.
 
 gunicorn's gthread worker hands a connection to a thread as soon as its first bytes arrive; the
 thread then blocks reading the rest. Ten clients sending a byte every two seconds thus hold every

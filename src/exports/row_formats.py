@@ -159,7 +159,7 @@ ACCOUNT = RowFormat(
 
 ROW_FORMATS = (EXTENDED, ACCOUNT)
 
-# Files of the Account data package that are not listening history; named in the 422 so a person
+# Files of the Account data package that are not listening history; named in the refusal so a person
 # knows which package they uploaded.
 ACCOUNT_PACKAGE_MARKERS = ("Userdata.json", "Payments.json", "Playlist1.json", "SearchQueries.json",
                            "Marquee.json", "YourLibrary.json", "Follow.json", "Identity.json")

@@ -1,0 +1,40 @@
+"""The days and plays a chart counts, and the refusals when they hold nothing to draw."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from backend.services.charts import queries
+from backend.services.charts.errors import EmptyRange, NothingToDraw
+from backend.services.charts.requests import ChartRequest
+
+
+def play_window(con: duckdb.DuckDBPyConnection, start: date | None, end: date | None, timezone: str | None,
+                min_ms: int) -> queries.Window:
+    """The days asked for (defaulting to the whole history) in the time zone, and the shortest play counted;
+    EmptyRange when they hold no day."""
+    first, last = queries.date_bounds(con, timezone)
+    start, end = start or first, end or last
+    if end < start:
+        raise EmptyRange(f"The range {start} to {end} is empty: your history runs from {first} to {last}.")
+    return queries.Window(start, end, timezone, min_ms)
+
+
+def chart_window(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> queries.Window:
+    return play_window(con, req.start, req.end, req.timezone, req.min_ms)
+
+
+def _counted(window: queries.Window) -> str:
+    return "plays of 30 seconds or more" if window.min_ms else "plays"
+
+
+def no_plays(window: queries.Window) -> NothingToDraw:
+    return NothingToDraw(f"No {_counted(window)} between {window.start} and {window.end}; pick another date range.")
+
+
+def no_plays_in_windows(window: queries.Window, window_days: int | None) -> NothingToDraw:
+    """A rolling race whose every window is empty: nothing to show, refused as a chart without plays is."""
+    return NothingToDraw(f"No {_counted(window)} in the {window_days} days up to any date of the race from "
+                         f"{window.start} to {window.end}; send a larger window_days, a smaller days or another "
+                         "date range.")

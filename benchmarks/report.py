@@ -90,8 +90,8 @@ def print_results(results: list[WorkloadResult], runs: int) -> None:
                 print(f"  {res.workload.name} run {r['run']}: {r['floor_note']}")
 
 
-def print_summary(results: list[WorkloadResult]) -> None:
-    print("\nSummary of targets (medians)")
+def target_rows(results: list[WorkloadResult]) -> list[list[str]]:
+    """Each target of each workload: its median and whether it held."""
     rows = []
     for res in results:
         for target in res.workload.targets:
@@ -99,7 +99,12 @@ def print_summary(results: list[WorkloadResult]) -> None:
             held = target.holds(value)
             rows.append([res.workload.name, target.describe(), _num(value, 3),
                          "ERROR" if res.failed else {True: "PASS", False: "FAIL", None: "n/a"}[held]])
-    print_table(["workload", "target", "measured", "result"], rows)
+    return rows
+
+
+def print_summary(results: list[WorkloadResult]) -> None:
+    print("\nSummary of targets (medians)")
+    print_table(["workload", "target", "measured", "result"], target_rows(results))
 
 
 def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -115,13 +120,7 @@ def results_markdown(results: list[WorkloadResult], runs: int, machine: str) -> 
         rows.append([res.workload.name, _num(res.median("wall_s"), 3), _num(res.median("peak_total_mb"), 0),
                      _size(res.median("output_bytes")), "-" if frames is None else f"{frames:.0f}",
                      _num(res.median("frames_per_s"), 1), _num(res.median("floor_ratio"), 2), res.verdict()])
-    targets = []
-    for res in results:
-        for target in res.workload.targets:
-            value = None if res.failed else res.median(target.metric)
-            held = target.holds(value)
-            targets.append([res.workload.name, target.describe(), _num(value, 3),
-                            "ERROR" if res.failed else {True: "PASS", False: "FAIL", None: "n/a"}[held]])
+    targets = target_rows(results)
     return "\n\n".join([
         f"{machine}; median of {runs} run(s).",
         markdown_table(["workload", "wall s", "peak MB (server + ffmpeg)", "output", "frames", "frames/s",

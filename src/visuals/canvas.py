@@ -46,18 +46,15 @@ def shared_image(mode: str, size: tuple[int, int], buffer: np.ndarray) -> Image.
     return image
 
 
-class RgbCanvas:
-    """An RGBX frame (ffmpeg's rgb0): 4 bytes a pixel, the last unused."""
-    pix_fmt = "rgb0"
-
-    def __init__(self, background: Image.Image):
-        self.size = background.size
-        self.background = np.asarray(background.convert("RGBX")).copy()
-        self._make_frame()
+class BufferCanvas:
+    """What both canvases share: `background` (the frame's bytes drawn once), `pixels` (the frame painted,
+    reset from it) and `_make_frame`, which a pickled canvas runs again to share `pixels` with its images."""
+    size: tuple[int, int]
+    background: np.ndarray
+    pixels: np.ndarray
 
     def _make_frame(self) -> None:
-        self.pixels = self.background.copy()
-        self.frame = shared_image("RGBX", self.size, self.pixels)
+        raise NotImplementedError
 
     def __getstate__(self) -> dict:
         return {"size": self.size, "background": self.background}
@@ -72,6 +69,20 @@ class RgbCanvas:
 
     def reset(self) -> None:
         np.copyto(self.pixels, self.background)
+
+
+class RgbCanvas(BufferCanvas):
+    """An RGBX frame (ffmpeg's rgb0): 4 bytes a pixel, the last unused."""
+    pix_fmt = "rgb0"
+
+    def __init__(self, background: Image.Image):
+        self.size = background.size
+        self.background = np.asarray(background.convert("RGBX")).copy()
+        self._make_frame()
+
+    def _make_frame(self) -> None:
+        self.pixels = self.background.copy()
+        self.frame = shared_image("RGBX", self.size, self.pixels)
 
     def fill(self, colour: Colour, box: tuple[int, int, int, int]) -> None:
         self.frame.paste(colour, box)

@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from src.visuals.bars import fill_bar, paste_clipped
-from src.visuals.canvas import shared_image
+from src.visuals.canvas import BufferCanvas, shared_image
 from src.visuals.masks import Sprite
 from src.visuals.themes import Colour
 from src.visuals.yuv import colour_to_yuv, planes_to_rgb, rgb_to_planes
@@ -21,7 +21,7 @@ BAND_ROWS = 64  # even, so each band's chroma rows are its own
 MASKS_KEPT = 8192  # half-size masks kept: every label and composed number of a race, in each placement
 
 
-class YuvCanvas:
+class YuvCanvas(BufferCanvas):
     """A yuv420p frame (BT.709, limited range): the Y' plane, then Cb, then Cr, in one buffer."""
     pix_fmt = "yuv420p"
 
@@ -55,20 +55,6 @@ class YuvCanvas:
                        shared_image("L", (width // 2, height // 2), self.pixels[luma + quarter:]))
         self._masks: dict[tuple[int, int, int], tuple[Image.Image, Image.Image]] = {}
         self._pictures: dict[tuple[int, int, int], tuple[Image.Image, tuple[Image.Image, ...]]] = {}
-
-    def __getstate__(self) -> dict:
-        return {"size": self.size, "background": self.background}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._make_frame()
-
-    @property
-    def raw(self) -> memoryview:
-        return memoryview(self.pixels).cast("B")
-
-    def reset(self) -> None:
-        np.copyto(self.pixels, self.background)
 
     def fill(self, colour: Colour, box: tuple[int, int, int, int]) -> None:
         left, top, right, bottom = box

@@ -9,6 +9,7 @@ import duckdb
 import numpy as np
 
 from backend.services.charts.choices import Attribute, Metric
+from backend.services.charts.zone_shifts import ZoneShifts
 from src.exports.domain import STREAM_MS
 
 
@@ -36,22 +37,39 @@ TRACK_URI_SQL = "min(track_uri) FILTER (WHERE track_uri LIKE 'spotify:track:%')"
 @dataclass(frozen=True)
 class Window:
     """Which plays a chart counts: calendar days start..end (inclusive) in `timezone` (None = UTC),
-    and plays of at least min_ms milliseconds."""
+    and plays of at least min_ms milliseconds. `shifts` are the zone's offsets over the session's plays
+    (zone_shifts.py); without them each play's local time is asked of ICU."""
     start: date
     end: date
     timezone: str | None = None
     min_ms: int = STREAM_MS
+    shifts: ZoneShifts = ()
 
     @property
     def local_ts(self) -> str:
-        """SQL for the play's local wall-clock time; the zone name is a bound parameter."""
-        return "ts" if self.timezone is None else "timezone($tz, ts AT TIME ZONE 'UTC')"
+        """SQL for the play's local wall-clock time; the zone and its offsets are bound parameters."""
+        if self.timezone is None:
+            return "ts"
+        if not self.shifts:
+            return "timezone($tz, ts AT TIME ZONE 'UTC')"
+        if len(self.shifts) == 1:
+            return "ts + $shift_0"
+        latest_first = " ".join(f"WHEN ts >= $since_{index} THEN ts + $shift_{index}"
+                                for index in range(len(self.shifts) - 1, 0, -1))
+        return f"CASE {latest_first} ELSE ts + $shift_0 END"
 
     def params(self) -> dict:
-        bound = {"min_ms": self.min_ms, "start": self.start, "stop": self.end + timedelta(days=1)}
-        if self.timezone is not None:
-            bound["tz"] = self.timezone
-        return bound
+        return {"min_ms": self.min_ms, "start": self.start, "stop": self.end + timedelta(days=1),
+                **self.zone_params()}
+
+    def zone_params(self) -> dict:
+        """The parameters local_ts names."""
+        if self.timezone is None:
+            return {}
+        if not self.shifts:
+            return {"tz": self.timezone}
+        bound = {f"shift_{index}": shift for index, (_, shift) in enumerate(self.shifts)}
+        return bound | {f"since_{index}": since for index, (since, _) in enumerate(self.shifts) if index}
 
 
 def _where(attribute: Attribute, window: Window) -> str:
@@ -101,11 +119,11 @@ def daily_values(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: M
     return DailyValues(keys, entity, columns["day"].astype(np.int64), columns["value"].astype(np.float64))
 
 
-def date_bounds(con: duckdb.DuckDBPyConnection, timezone: str | None) -> tuple[date, date]:
-    """The first and last calendar day with a play, in the window's time zone."""
-    local = Window(date.min, date.min, timezone).local_ts
-    return con.execute(f"SELECT min({local})::DATE, max({local})::DATE FROM plays",
-                       {"tz": timezone} if timezone else {}).fetchone()
+def date_bounds(con: duckdb.DuckDBPyConnection, timezone: str | None, shifts: ZoneShifts = ()) -> tuple[date, date]:
+    """The first and last calendar day with a play, in the time zone."""
+    zone = Window(date.min, date.min, timezone, shifts=shifts)
+    return con.execute(f"SELECT min({zone.local_ts})::DATE, max({zone.local_ts})::DATE FROM plays",
+                       zone.zone_params()).fetchone()
 
 
 @functools.cache

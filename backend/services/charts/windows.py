@@ -8,17 +8,19 @@ import duckdb
 from backend.services.charts import queries
 from backend.services.charts.errors import EmptyRange, NothingToDraw
 from backend.services.charts.requests import ChartRequest
+from backend.services.charts.zone_shifts import zone_shifts
 
 
 def play_window(con: duckdb.DuckDBPyConnection, start: date | None, end: date | None, timezone: str | None,
                 min_ms: int) -> queries.Window:
     """The days asked for (defaulting to the whole history) in the time zone, and the shortest play counted;
     EmptyRange when they hold no day."""
-    first, last = queries.date_bounds(con, timezone)
+    shifts = zone_shifts(con, timezone) if timezone is not None else ()
+    first, last = queries.date_bounds(con, timezone, shifts)
     start, end = start or first, end or last
     if end < start:
         raise EmptyRange(f"The range {start} to {end} is empty: your history runs from {first} to {last}.")
-    return queries.Window(start, end, timezone, min_ms)
+    return queries.Window(start, end, timezone, min_ms, shifts)
 
 
 def chart_window(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> queries.Window:

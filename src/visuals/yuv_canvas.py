@@ -5,8 +5,15 @@ conversion is affine), so each is painted once per plane: at full size into Y', 
 the coverage averaged over each 2 x 2 block. What the frames repeat is converted once, never per frame:
 the background, each colour, each sprite's half-size mask and each picture (for each of the four ways a
 2 x 2 block can fall on it). ffmpeg receives yuv420p and converts nothing.
+
+A race frame is about 290 pastes (a stamp is three: Y', Cb, Cr). They go straight to Pillow's core
+(`Image.im.paste`, the call Image.paste ends in, which clips to the plane as it does): Image.paste's
+argument checks cost about 1.2 us of the 1.7 us a paste takes, a quarter of painting a frame.
+tests/test_race_colours.py compares the frames with planes converted from the same frame painted in RGB.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from PIL import Image
@@ -53,12 +60,13 @@ class YuvCanvas(BufferCanvas):
         self.planes = (shared_image("L", (width, height), self.pixels[:luma]),
                        shared_image("L", (width // 2, height // 2), self.pixels[luma:luma + quarter]),
                        shared_image("L", (width // 2, height // 2), self.pixels[luma + quarter:]))
+        self._cores = tuple(plane.im for plane in self.planes)
         self._masks: dict[tuple[int, int, int], tuple[Image.Image, Image.Image]] = {}
-        self._pictures: dict[tuple[int, int, int], tuple[Image.Image, tuple[Image.Image, ...]]] = {}
+        self._pictures: dict[tuple[int, int, int], tuple[Image.Image, tuple[Image.Image, ...], Image.Image]] = {}
 
     def fill(self, colour: Colour, box: tuple[int, int, int, int]) -> None:
         left, top, right, bottom = box
-        self.planes[0].paste(colour_to_yuv(colour)[0], box)
+        self._cores[0].paste(colour_to_yuv(colour)[0], box)
         self._chroma_box(colour, left, right, top, bottom)
 
     def bar(self, colour: Colour, x0: int, x1: float, y0: float, y1: float, clip_top: int, clip_bottom: int) -> None:
@@ -74,28 +82,43 @@ class YuvCanvas(BufferCanvas):
         clip_bottom = self.size[1] if clip_bottom is None else clip_bottom
         top = baseline - sprite.baseline
         mask, y0 = sprite.mask, top
-        whole = top >= clip_top and top + sprite.height <= clip_bottom
-        if not whole:
+        if top >= clip_top and top + sprite.height <= clip_bottom:
+            half = self._half_mask(mask, x % 2, y0 % 2)
+        else:
             y0, y1 = max(top, clip_top), min(top + sprite.height, clip_bottom)
             if y0 >= y1:
                 return
             mask = mask.crop((0, y0 - top, sprite.width, y1 - top))
+            half = _half_mask(mask, x % 2, y0 % 2)
         luma, cb, cr = colour_to_yuv(colour)
-        self.planes[0].paste(luma, (x, y0), mask)
-        half = self._half_mask(mask, x % 2, y0 % 2) if whole else _half_mask(mask, x % 2, y0 % 2)
-        self.planes[1].paste(cb, (x // 2, y0 // 2), half)
-        self.planes[2].paste(cr, (x // 2, y0 // 2), half)
+        luma_core, cb_core, cr_core = self._cores
+        width, height = mask.size
+        luma_core.paste(luma, (x, y0, x + width, y0 + height), mask.im)
+        left, top = x // 2, y0 // 2
+        box = (left, top, left + half.width, top + half.height)
+        cb_core.paste(cb, box, half.im)
+        cr_core.paste(cr, box, half.im)
 
     def picture(self, tile: Image.Image, x: int, y: int, clip_top: int, clip_bottom: int) -> None:
-        """A picture pasted as it is, cropped to rows clip_top..clip_bottom (chroma rows wholly inside them)."""
+        """A picture pasted as it is, cropped to rows clip_top..clip_bottom (chroma rows wholly inside them).
+        Where the picture covers half of a chroma sample's block (an odd edge), it is blended in by half."""
         key = (id(tile), x % 2, y % 2)
         if key not in self._pictures:
-            planes = rgb_to_planes(np.asarray(tile.convert("RGB")), (x % 2, y % 2))
-            self._pictures[key] = (tile, tuple(Image.fromarray(plane) for plane in planes))
-        luma, cb, cr = self._pictures[key][1]
+            phase = (x % 2, y % 2)
+            planes = rgb_to_planes(np.asarray(tile.convert("RGB")), phase)
+            coverage = _half_mask(Image.new("L", tile.size, 255), *phase)
+            self._pictures[key] = (tile, tuple(Image.fromarray(plane) for plane in planes), coverage)
+        _, (luma, cb, cr), coverage = self._pictures[key]
         paste_clipped(self.planes[0], luma, x, y, clip_top, clip_bottom)
-        for plane, tile_plane in ((self.planes[1], cb), (self.planes[2], cr)):
-            paste_clipped(plane, tile_plane, x // 2, y // 2, (clip_top + 1) // 2, clip_bottom // 2)
+        top, bottom = max(y // 2, (clip_top + 1) // 2), min(y // 2 + coverage.height, clip_bottom // 2)
+        if top >= bottom:
+            return
+        if bottom - top < coverage.height:
+            rows = (0, top - y // 2, coverage.width, bottom - y // 2)
+            cb, cr, coverage = (plane.crop(rows) for plane in (cb, cr, coverage))
+        box = (x // 2, top, x // 2 + coverage.width, bottom)
+        self._cores[1].paste(cb.im, box, coverage.im)
+        self._cores[2].paste(cr.im, box, coverage.im)
 
     def image(self) -> Image.Image:
         """The frame as a player shows it: an RGB picture (BT.709, limited range)."""
@@ -111,15 +134,25 @@ class YuvCanvas(BufferCanvas):
 
     def _chroma_box(self, colour: Colour, left: float, right: float, top: float, bottom: float) -> None:
         """Cb and Cr of a box with fractional edges: each chroma sample blended by the share of its 2 x 2
-        block the box covers."""
+        block the box covers (whole inside, so only the edge rows and columns are computed)."""
         if right <= left or bottom <= top:
             return
-        first_column, columns = _coverage(left, right)
-        first_row, rows = _coverage(top, bottom)
-        alpha = Image.fromarray(np.round(np.outer(rows, columns) * 255).astype(np.uint8))
+        first_column, columns, left_share, right_share = _coverage(left, right)
+        first_row, rows, top_share, bottom_share = _coverage(top, bottom)
+        alpha = Image.core.fill("L", (columns, rows), 255)
+        last_column, last_row = columns - 1, rows - 1
+        for box, share in (((0, 0, 1, rows), left_share), ((last_column, 0, columns, rows), right_share),
+                           ((0, 0, columns, 1), top_share), ((0, last_row, columns, rows), bottom_share),
+                           ((0, 0, 1, 1), top_share * left_share),
+                           ((last_column, 0, columns, 1), top_share * right_share),
+                           ((0, last_row, 1, rows), bottom_share * left_share),
+                           ((last_column, last_row, columns, rows), bottom_share * right_share)):
+            if share < 1:
+                alpha.paste(round(share * 255), box)
         _, cb, cr = colour_to_yuv(colour)
-        self.planes[1].paste(cb, (first_column, first_row), alpha)
-        self.planes[2].paste(cr, (first_column, first_row), alpha)
+        box = (first_column, first_row, first_column + columns, first_row + rows)
+        self._cores[1].paste(cb, box, alpha)
+        self._cores[2].paste(cr, box, alpha)
 
 
 def _half_mask(mask: Image.Image, px: int, py: int) -> Image.Image:
@@ -131,9 +164,12 @@ def _half_mask(mask: Image.Image, px: int, py: int) -> Image.Image:
     return Image.fromarray(np.round(blocks).astype(np.uint8))
 
 
-def _coverage(start: float, stop: float) -> tuple[int, np.ndarray]:
-    """The first half-size sample an interval of full-size pixels touches, and the share of each touched
-    sample's two pixels it covers."""
-    first, last = int(np.floor(start)) // 2, (int(np.ceil(stop)) - 1) // 2
-    edges = 2 * np.arange(first, last + 1, dtype=np.float64)
-    return first, np.clip(np.minimum(stop, edges + 2) - np.maximum(start, edges), 0, 2) / 2
+def _coverage(start: float, stop: float) -> tuple[int, int, float, float]:
+    """The half-size samples an interval of full-size pixels touches (the first and how many), and the share
+    of the first's and of the last's two pixels it covers (those between are covered whole)."""
+    first, last = math.floor(start) // 2, (math.ceil(stop) - 1) // 2
+
+    def share(sample: int) -> float:
+        return min(max(min(stop, 2 * sample + 2) - max(start, 2 * sample), 0.0), 2.0) / 2
+
+    return first, last - first + 1, share(first), share(last)

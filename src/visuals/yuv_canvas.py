@@ -14,6 +14,7 @@ tests/test_race_colours.py compares the frames with planes converted from the sa
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -25,6 +26,8 @@ from src.visuals.themes import Colour
 from src.visuals.yuv import colour_to_yuv, planes_to_rgb, rgb_to_planes
 
 BAND_ROWS = 64  # even, so each band's chroma rows are its own
+# A sprite placed at some parity: (its core, width, height, its half-size mask's core, width, height).
+Placement = tuple[Any, int, int, Any, int, int]
 MASKS_KEPT = 8192  # half-size masks kept: every label and composed number of a race, in each placement
 
 
@@ -61,7 +64,7 @@ class YuvCanvas(BufferCanvas):
                        shared_image("L", (width // 2, height // 2), self.pixels[luma:luma + quarter]),
                        shared_image("L", (width // 2, height // 2), self.pixels[luma + quarter:]))
         self._cores = tuple(plane.im for plane in self.planes)
-        self._masks: dict[tuple[int, int, int], tuple[Image.Image, Image.Image]] = {}
+        self._masks: dict[tuple[int, int, int], tuple[Image.Image, Placement]] = {}
         self._pictures: dict[tuple[int, int, int], tuple[Image.Image, tuple[Image.Image, ...], Image.Image]] = {}
 
     def fill(self, colour: Colour, box: tuple[int, int, int, int]) -> None:
@@ -80,24 +83,27 @@ class YuvCanvas(BufferCanvas):
               clip_bottom: int | None = None) -> None:
         """Blend a one-colour sprite with its baseline at `baseline`, clipped to rows clip_top..clip_bottom."""
         clip_bottom = self.size[1] if clip_bottom is None else clip_bottom
-        top = baseline - sprite.baseline
-        mask, y0 = sprite.mask, top
-        if top >= clip_top and top + sprite.height <= clip_bottom:
-            half = self._half_mask(mask, x % 2, y0 % 2)
+        top = y0 = baseline - sprite.baseline
+        mask = sprite.mask
+        if top >= clip_top and top + mask.height <= clip_bottom:
+            key = (id(mask), x % 2, top % 2)
+            placed = self._masks.get(key)
+            if placed is None:
+                placed = self._placed(key, mask)
+            placement = placed[1]
         else:
-            y0, y1 = max(top, clip_top), min(top + sprite.height, clip_bottom)
+            y0, y1 = max(top, clip_top), min(top + mask.height, clip_bottom)
             if y0 >= y1:
                 return
-            mask = mask.crop((0, y0 - top, sprite.width, y1 - top))
-            half = _half_mask(mask, x % 2, y0 % 2)
+            placement = _placement(mask.crop((0, y0 - top, mask.width, y1 - top)), x % 2, y0 % 2)
+        luma_mask, width, height, half_mask, half_width, half_height = placement
         luma, cb, cr = colour_to_yuv(colour)
         luma_core, cb_core, cr_core = self._cores
-        width, height = mask.size
-        luma_core.paste(luma, (x, y0, x + width, y0 + height), mask.im)
-        left, top = x // 2, y0 // 2
-        box = (left, top, left + half.width, top + half.height)
-        cb_core.paste(cb, box, half.im)
-        cr_core.paste(cr, box, half.im)
+        luma_core.paste(luma, (x, y0, x + width, y0 + height), luma_mask)
+        left, half_top = x // 2, y0 // 2
+        box = (left, half_top, left + half_width, half_top + half_height)
+        cb_core.paste(cb, box, half_mask)
+        cr_core.paste(cr, box, half_mask)
 
     def picture(self, tile: Image.Image, x: int, y: int, clip_top: int, clip_bottom: int) -> None:
         """A picture pasted as it is, cropped to rows clip_top..clip_bottom (chroma rows wholly inside them).
@@ -124,13 +130,12 @@ class YuvCanvas(BufferCanvas):
         """The frame as a player shows it: an RGB picture (BT.709, limited range)."""
         return Image.fromarray(planes_to_rgb(*(np.asarray(plane) for plane in self.planes)))
 
-    def _half_mask(self, mask: Image.Image, px: int, py: int) -> Image.Image:
-        key = (id(mask), px, py)
-        if key not in self._masks:  # the mask is kept with its half, so its id is never reused meanwhile
-            if len(self._masks) >= MASKS_KEPT:
-                self._masks.clear()
-            self._masks[key] = (mask, _half_mask(mask, px, py))
-        return self._masks[key][1]
+    def _placed(self, key: tuple[int, int, int], mask: Image.Image) -> tuple[Image.Image, Placement]:
+        if len(self._masks) >= MASKS_KEPT:
+            self._masks.clear()
+        # The mask is kept with its placement, so its id is never reused meanwhile.
+        placed = self._masks[key] = (mask, _placement(mask, key[1], key[2]))
+        return placed
 
     def _chroma_box(self, colour: Colour, left: float, right: float, top: float, bottom: float) -> None:
         """Cb and Cr of a box with fractional edges: each chroma sample blended by the share of its 2 x 2
@@ -153,6 +158,13 @@ class YuvCanvas(BufferCanvas):
         box = (first_column, first_row, first_column + columns, first_row + rows)
         self._cores[1].paste(cb, box, alpha)
         self._cores[2].paste(cr, box, alpha)
+
+
+def _placement(mask: Image.Image, px: int, py: int) -> Placement:
+    """What stamping a mask at a position px, py pixels past an even one pastes: its Pillow core, its size,
+    and its half-size mask's."""
+    half = _half_mask(mask, px, py)
+    return mask.im, mask.width, mask.height, half.im, half.width, half.height
 
 
 def _half_mask(mask: Image.Image, px: int, py: int) -> Image.Image:

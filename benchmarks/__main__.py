@@ -25,7 +25,7 @@ from backend.core.settings import load_settings
 from backend.services.encoding.ffmpeg import find_ffmpeg
 from benchmarks.artwork import running_standins
 from benchmarks.export import build_export
-from benchmarks.floor import encode_floor, save_frames
+from benchmarks.floor import RGB_PIX_FMT, encode_floor, save_frames
 from benchmarks.report import WorkloadResult, print_export, print_results, print_summary, results_markdown
 from benchmarks.worker import PREFIX
 from benchmarks.workloads import WORKLOADS, Workload, select
@@ -98,6 +98,14 @@ def add_floors(races: list[WorkloadResult], segment_bytes: int) -> None:
             if floor.segments > 1:
                 notes.append(f"floor summed over {floor.segments} segments of raw frames")
             r["floor_note"] = "; ".join(notes)
+        # The floor of the same frames fed as rgb0, once per race: what the targets set before races were
+        # painted in Y'CbCr were measured against.
+        first = next((r for r in res.runs if r.get("status") == 200), None)
+        if first is not None and ffmpeg is not None:
+            log.info("rgb0 encode floor: %s run %d", res.workload.name, first["run"])
+            rgb = encode_floor(Path(first["mp4"]), ffmpeg, first["width"], first["height"], first["fps"],
+                               segment_bytes, RGB_PIX_FMT)
+            first.update(rgb_floor_s=rgb.seconds, rgb_floor_ratio=first["wall_s"] / rgb.seconds)
 
 
 def write_frames(races: list[WorkloadResult], dest: Path) -> None:

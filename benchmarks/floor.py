@@ -22,6 +22,9 @@ from typing import BinaryIO
 from backend.services.encoding.ffmpeg import FRAME_PIX_FMT, ffmpeg_arguments, frame_bytes
 
 QUIET = ("-hide_banner", "-loglevel", "error", "-nostdin")
+# Before races were painted in Y'CbCr, their frames went to ffmpeg as rgb0 (4 bytes a pixel), which it
+# converted to yuv420p itself: the floor of those frames is what the older targets were set against.
+RGB_PIX_FMT = "rgb0"
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,21 @@ def _fill(source: BinaryIO, target: Path, frames: int, frame_bytes: int) -> int:
     return count
 
 
-def _time_encode(ffmpeg: str, raw: Path, width: int, height: int, fps: int, output: Path) -> float:
+def _raw_bytes(width: int, height: int, pix_fmt: str) -> int:
+    return width * height * 4 if pix_fmt == RGB_PIX_FMT else frame_bytes(width, height)
+
+
+def _encode_arguments(ffmpeg: str, width: int, height: int, fps: int, output: Path, pix_fmt: str) -> list[str]:
+    """The server's arguments, reading `pix_fmt` (the first -pix_fmt is the input's)."""
+    arguments = ffmpeg_arguments(ffmpeg, width, height, fps, output)
+    arguments[arguments.index("-pix_fmt") + 1] = pix_fmt
+    return arguments
+
+
+def _time_encode(ffmpeg: str, raw: Path, width: int, height: int, fps: int, output: Path, pix_fmt: str) -> float:
     with open(raw, "rb") as source:
         started = time.perf_counter()
-        done = subprocess.run(ffmpeg_arguments(ffmpeg, width, height, fps, output), stdin=source,
+        done = subprocess.run(_encode_arguments(ffmpeg, width, height, fps, output, pix_fmt), stdin=source,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         elapsed = time.perf_counter() - started
     if done.returncode != 0:
@@ -68,11 +82,13 @@ def _time_encode(ffmpeg: str, raw: Path, width: int, height: int, fps: int, outp
     return elapsed
 
 
-def encode_floor(mp4: Path, ffmpeg: str, width: int, height: int, fps: int, segment_bytes: int) -> Floor:
-    one_frame = frame_bytes(width, height)
+def encode_floor(mp4: Path, ffmpeg: str, width: int, height: int, fps: int, segment_bytes: int,
+                 pix_fmt: str = FRAME_PIX_FMT) -> Floor:
+    """The floor of the MP4's frames fed as `pix_fmt`: FRAME_PIX_FMT, as the server feeds them, or RGB_PIX_FMT."""
+    one_frame = _raw_bytes(width, height, pix_fmt)
     per_segment = max(1, segment_bytes // one_frame)
     work = Path(tempfile.mkdtemp(prefix="bench-floor-", dir=_scratch_root(per_segment * one_frame)))
-    decoder = subprocess.Popen([ffmpeg, *QUIET, "-i", str(mp4), "-f", "rawvideo", "-pix_fmt", FRAME_PIX_FMT, "pipe:1"],
+    decoder = subprocess.Popen([ffmpeg, *QUIET, "-i", str(mp4), "-f", "rawvideo", "-pix_fmt", pix_fmt, "pipe:1"],
                                stdout=subprocess.PIPE)
     seconds, frames, segments = 0.0, 0, 0
     try:
@@ -81,7 +97,7 @@ def encode_floor(mp4: Path, ffmpeg: str, width: int, height: int, fps: int, segm
             count = _fill(decoder.stdout, work / "frames.raw", per_segment, one_frame)
             if count == 0:
                 break
-            seconds += _time_encode(ffmpeg, work / "frames.raw", width, height, fps, work / "floor.mp4")
+            seconds += _time_encode(ffmpeg, work / "frames.raw", width, height, fps, work / "floor.mp4", pix_fmt)
             frames += count
             segments += 1
             if count < per_segment:

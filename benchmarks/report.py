@@ -66,7 +66,7 @@ def print_results(results: list[WorkloadResult], runs: int) -> None:
           "segment painters it starts, ffmpeg = its encoders, "
           "total = both at the same instant")
     headers = ["workload", "wall s", "peak RSS server MB", "peak RSS ffmpeg MB", "total MB", "output",
-               "frames", "frames/s", "floor s", "wall/floor", "target", "ok?", "wall s of each run"]
+               "frames", "frames/s", "floor s", "wall/floor", "wall/rgb0 floor", "target", "ok?", "wall s of each run"]
     rows = []
     for res in results:
         server, increase = res.median("peak_server_mb"), res.median("increase_mb")
@@ -77,7 +77,7 @@ def print_results(results: list[WorkloadResult], runs: int) -> None:
             _num(res.median("peak_children_mb"), 0), _num(res.median("peak_total_mb"), 0),
             _size(res.median("output_bytes")), "-" if frames is None else f"{frames:.0f}",
             _num(res.median("frames_per_s"), 1), _num(res.median("floor_s"), 2),
-            _num(res.median("floor_ratio"), 2),
+            _num(res.median("floor_ratio"), 2), _num(res.median("rgb_floor_ratio"), 2),
             "; ".join(t.describe() for t in res.workload.targets) or "-", res.verdict(),
             ", ".join("ERR" if r.get("status") != 200 else f"{r['wall_s']:.3f}" for r in res.runs),
         ])
@@ -119,10 +119,11 @@ def results_markdown(results: list[WorkloadResult], runs: int, machine: str) -> 
         frames = res.median("frames")
         rows.append([res.workload.name, _num(res.median("wall_s"), 3), _num(res.median("peak_total_mb"), 0),
                      _size(res.median("output_bytes")), "-" if frames is None else f"{frames:.0f}",
-                     _num(res.median("frames_per_s"), 1), _num(res.median("floor_ratio"), 2), res.verdict()])
+                     _num(res.median("frames_per_s"), 1), _num(res.median("floor_ratio"), 2),
+                     _num(res.median("rgb_floor_ratio"), 2), res.verdict()])
     targets = target_rows(results)
     return "\n\n".join([
         f"{machine}; median of {runs} run(s).",
         markdown_table(["workload", "wall s", "peak MB (server + ffmpeg)", "output", "frames", "frames/s",
-                        "wall / encode floor", "ok?"], rows),
+                        "wall / encode floor", "wall / rgb0 floor", "ok?"], rows),
         markdown_table(["workload", "target", "measured", "result"], targets)])

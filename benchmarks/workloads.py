@@ -7,7 +7,11 @@ from typing import Any
 YEAR_2023 = {"start_date": "2023-01-01", "end_date": "2023-12-31"}
 RACE_SPEED = {"interp_steps": 14, "speed_for_bar_animation": 28, "top_n": 10, "analysis_metric": "Streams"}
 MAX_RACE_MB = 500.0  # server + ffmpeg, sampled together
-FLOOR_RATIO = 1.1    # a race's wall time over the time ffmpeg alone takes to encode its frames
+# A race's wall time over the time ffmpeg alone takes to encode its frames fed as the server feeds them
+# (yuv420p), and over the floor of the same frames fed as rgb0, as races were fed before they were painted
+# in Y'CbCr (the floor the race-truth targets were first set against).
+FLOOR_RATIO = 1.3
+RGB_FLOOR_RATIO = 1.1
 QUICK = ("ingest", "image", "stats", "wrapped", "race_full_default")
 
 
@@ -43,8 +47,9 @@ def _race_memory() -> Target:
 
 
 def _race(*targets: Target) -> tuple[Target, ...]:
-    """A race's own targets, then what every race is held to: memory, and the truth of its frames."""
-    return (*targets, _race_memory(),
+    """A race's own targets, then what every race is held to: its floors, memory, and the truth of its frames."""
+    return (*targets, Target("wall / encode floor", "floor_ratio", FLOOR_RATIO),
+            Target("wall / rgb0 encode floor", "rgb_floor_ratio", RGB_FLOOR_RATIO), _race_memory(),
             Target("inverted frames %", "inverted_pct", 2.0), Target("longest inversion s", "inverted_run_s", 0.4),
             Target("longest still s", "still_run_s", 1.0), Target("opening with <= 1 bar s", "thin_opening_s", 0.5))
 
@@ -88,28 +93,26 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload("race_year_1080x1920", "race", "/generate_animation",
              {"selected_attribute": "artist_name", **RACE_SPEED, **YEAR_2023, "days": 1,
               "figsize": [10.8, 19.2], "dpi": 100},
-             _race(Target("frames/s", "frames_per_s", 50.0, at_most=False),
-                   Target("wall / encode floor", "floor_ratio", FLOOR_RATIO))),
+             _race(Target("frames/s", "frames_per_s", 190.0, at_most=False))),
     Workload("race_full_default", "race", "/generate_animation", {},
-             _race(Target("wall s", "wall_s", 20.0), Target("wall / encode floor", "floor_ratio", FLOOR_RATIO))),
+             _race(Target("wall s", "wall_s", 20.0))),
     Workload("race_full_rolling", "race", "/generate_animation", {"window_days": 90},
-             _race(Target("wall / race_full_default", "wall_vs_reference", 1.2),
-                   Target("wall / encode floor", "floor_ratio", FLOOR_RATIO)),
+             _race(Target("wall / race_full_default", "wall_vs_reference", 1.2)),
              reference="race_full_default"),
     Workload("race_year_tracks", "race", "/generate_animation",
              {"selected_attribute": "track_name", **RACE_SPEED, **YEAR_2023, "days": 7},
-             _race(Target("wall / encode floor", "floor_ratio", FLOOR_RATIO))),
+             _race()),
     Workload("race_year_albums", "race", "/generate_animation",
              {"selected_attribute": "album_name", **RACE_SPEED, **YEAR_2023, "days": 7},
-             _race(Target("wall / encode floor", "floor_ratio", FLOOR_RATIO))),
+             _race()),
     Workload("race_quarter_songs_story", "race", "/generate_animation",
              {"selected_attribute": "track_name", **RACE_SPEED, "start_date": "2024-10-01",
               "end_date": "2024-12-31", "days": 1, "format": "story", "theme": "pulse"},
-             _race(Target("wall / encode floor", "floor_ratio", FLOOR_RATIO))),
+             _race()),
     Workload("race_year_30d_wide", "race", "/generate_animation",
              {"selected_attribute": "artist_name", **RACE_SPEED, **YEAR_2023, "days": 7, "window_days": 30,
               "format": "wide", "theme": "light"},
-             _race(Target("wall / encode floor", "floor_ratio", FLOOR_RATIO))),
+             _race()),
     *_artwork(),
 )
 BY_NAME = {w.name: w for w in WORKLOADS}

@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--save-frames", type=Path, metavar="DIR",
                         help="save PNGs of the first second, the middle and the last frame of each race (first run)")
     parser.add_argument("--render-workers", type=int, metavar="N",
-                        help="RENDER_WORKERS for the server (default: its own default, the CPU count)")
+                        help="RENDER_WORKERS for the server (default: its own default, 1)")
     parser.add_argument("--write-docs", type=Path, metavar="PAGE",
                         help="write the benchmarks page (benchmarks/page.md with this run's figures) to PAGE")
     parser.add_argument("--floor-segment-mb", type=int, default=1024,

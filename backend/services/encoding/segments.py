@@ -1,10 +1,12 @@
-"""A race painted and encoded in segments at once, one process per core, joined without re-encoding.
+"""A race painted and encoded in segments at once (RENDER_WORKERS > 1), joined without re-encoding.
 
-One x264 encoder with threads 0 spends part of every core on synchronising its frame threads, and
-the painter competes with it. Split into contiguous frame ranges instead, each painted by its own
-process into its own single-threaded encoder, the cores do only useful work: on 2 cores the
-one-year 1080x1920 race takes about 0.7 of the single-encoder time. The segments are joined with
-ffmpeg's concat demuxer (stream copy), so the result is one MP4 as before.
+One x264 encoder with threads 0 spends part of every core on synchronising its frame threads, and the
+painter competes with it. Split into contiguous frame ranges instead, each painted by its own process
+into its own single-threaded encoder, the cores do only useful work, at the cost of one encoder's
+queues (about 42 raw frames) per segment. Since frames are painted in Y'CbCr at about 0.65 ms each,
+one encoder is as fast on 2 cores and leaner (docs/design.md), so 1 is the default; splitting pays where
+painting is a larger share of the work. The segments are joined with ffmpeg's concat demuxer (stream
+copy), so the result is one MP4 as before.
 
 The helpers are fresh interpreters (segment_helper.py), never forks of this threaded process: the
 prepared race (plan, label sprites and background, without the frame buffer) is pickled once into the

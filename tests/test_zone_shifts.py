@@ -59,6 +59,13 @@ def test_no_plays_means_no_offsets_and_icu_answers() -> None:
         assert Window(date(2020, 1, 1), date(2020, 1, 1), "Europe/Berlin").local_ts == ICU_LOCAL
 
 
+def test_a_century_of_clock_changes_is_left_to_icu():
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE plays AS SELECT unnest([TIMESTAMP '2000-01-01', TIMESTAMP '2099-12-31']) AS ts")
+        assert zone_shifts(con, "Europe/Berlin") == ()
+        assert play_window(con, None, None, "Europe/Berlin", 0).start == date(2000, 1, 1)
+
+
 def test_a_window_counts_the_local_days_icu_would(plays: duckdb.DuckDBPyConnection) -> None:
     """The first play, 2008-12-31 23:59:59 UTC, is already 2009 in Berlin and still 2008 in St John's."""
     assert (play_window(plays, None, None, "Europe/Berlin", 0).start,

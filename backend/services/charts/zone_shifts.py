@@ -20,14 +20,18 @@ ZoneShifts = tuple[tuple[datetime, timedelta], ...]   # (from this UTC instant, 
 # every play falls inside and a session's span maps onto few cache keys.
 MARGIN = timedelta(days=1)
 FINER = (timedelta(minutes=1), timedelta(seconds=1))
+# Past this many offsets (32 years of clock changes) the CASE costs a scan as much as ICU does: ICU answers.
+MOST_SHIFTS = 64
 
 
 def zone_shifts(con: duckdb.DuckDBPyConnection, timezone: str) -> ZoneShifts:
-    """The zone's offsets over the plays of `con`; empty when it holds no play."""
+    """The zone's offsets over the plays of `con`; empty (ICU converts each play) when it holds no play or
+    its plays span more than MOST_SHIFTS offsets."""
     first, last = con.execute("SELECT min(ts)::DATE, max(ts)::DATE FROM plays").fetchone()
     if first is None:
         return ()
-    return _shifts_between(timezone, first, last)
+    shifts = _shifts_between(timezone, first, last)
+    return shifts if len(shifts) <= MOST_SHIFTS else ()
 
 
 @functools.lru_cache(maxsize=256)

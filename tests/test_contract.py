@@ -19,7 +19,6 @@ from jsonschema import Draft202012Validator
 
 from tests import exportgen as eg
 from tests.conftest import offline_app, post_upload, upload_ok
-from tests.failing_encoder import failing_encoder
 from tests.live_server import LiveServer
 from tests.raw_http import (
     concrete_path,
@@ -31,6 +30,7 @@ from tests.raw_http import (
     unknown_coding_request,
     unknown_expectation_request,
 )
+from tests.test_encoding import FAILING_FFMPEG
 
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
 UNKNOWN_JOB = "A" * 22
@@ -89,7 +89,9 @@ def _upload(app, rows: int = 300) -> str:
 def world(tmp_path_factory, live_servers) -> World:
     def app(name: str, **settings):
         return offline_app(tmp_path_factory.mktemp(name), **{"MAX_FRAMES": 400, **settings})
-    failing_ffmpeg = failing_encoder(tmp_path_factory.mktemp("bin"))
+    failing_ffmpeg = tmp_path_factory.mktemp("bin") / "ffmpeg"
+    failing_ffmpeg.write_text(FAILING_FFMPEG)
+    failing_ffmpeg.chmod(0o755)
     main, failing, full, paused = app("main"), app("failing", FFMPEG_BIN=str(failing_ffmpeg)), \
         app("full", MAX_SESSIONS=1), app("paused", MAX_JOBS=20, MAX_JOBS_PER_SESSION=20)
     paused.extensions["job_queue"] = PausedQueue()

@@ -13,12 +13,22 @@ from backend.services.encoding.checks import until_stopped
 from backend.services.encoding.ffmpeg import PIPE_BYTES, PIPE_MAX_SIZE, start_encoder
 from tests import exportgen as eg
 from tests.conftest import leftovers, upload_ok
-from tests.failing_encoder import failing_encoder
 
 SMALL_RACE = {"figsize": [3.2, 4.0], "dpi": 100, "days": 30, "interp_steps": 4, "speed_for_bar_animation": 10}
+# reads a little of the frames, then fails the way a crashing encoder does
+FAILING_FFMPEG = """#!/bin/sh
+head -c 100000 > /dev/null
+echo "x264 [error]: simulated encoder crash" >&2
+exit 1
+"""
+
+
 @pytest.fixture
 def failing_ffmpeg(tmp_path):
-    return failing_encoder(tmp_path)
+    path = tmp_path / "ffmpeg"
+    path.write_text(FAILING_FFMPEG)
+    path.chmod(0o755)
+    return path
 
 
 def test_encoder_failing_mid_way_is_a_json_error_and_leaves_nothing(upload_dir, failing_ffmpeg, caplog):

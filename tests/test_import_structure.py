@@ -198,16 +198,3 @@ def test_the_domain_speaks_no_http(layer):
     spoken = [(str(path.relative_to(ROOT)), what) for path in sorted((ROOT / layer).glob("**/*.py"))
               for what in http_in_domain(path.read_text(encoding="utf-8"))]
     assert spoken == []
-
-
-def test_no_test_module_imports_another():
-    """Shared fixtures live in conftest.py and shared helpers in modules of their own (tests/*.py that are not
-    test modules), so a test module can be read, moved or removed alone."""
-    offenders = {}
-    test_modules = {f"tests.{path.stem}" for path in (ROOT / "tests").glob("test_*.py")}
-    for path in sorted((ROOT / "tests").glob("test_*.py")):
-        imported = [name for name in imports_of(path, f"tests.{path.stem}", False, test_modules)
-                    if name in test_modules]
-        if imported:
-            offenders[path.name] = imported
-    assert offenders == {}

@@ -13,7 +13,7 @@ from src.visuals.formats import FORMATS
 from src.visuals.themes import THEMES
 from tests import exportgen as eg
 from tests.conftest import upload_ok
-from tests.stats_oracle import ROWS, STREAM_MS, Play, account_plays, expected_stats, extended_plays, minutes
+from tests.test_stats import ROWS, STREAM_MS, Play, account_plays, expected_stats, extended_plays, minutes
 
 UNKNOWN_SESSION = "0b5e2d4c-1f2a-4b3c-8d4e-5f6a7b8c9d0e"
 

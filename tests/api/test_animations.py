@@ -13,6 +13,8 @@ from tests.support import exportgen as eg
 from tests.support.media import faststart, probe_video
 from tests.support.service import upload_ok
 
+pytestmark = pytest.mark.slow
+
 START, END = date(2021, 1, 1), date(2022, 6, 30)
 SMALL = {"figsize": [4.8, 6.4], "dpi": 100}
 

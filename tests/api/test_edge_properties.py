@@ -25,6 +25,8 @@ from tests.support import exportgen as eg
 from tests.support.schema_strategies import from_schema, json_values, object_text, raw_json_text
 from tests.support.service import post_upload, upload_ok
 
+pytestmark = pytest.mark.slow
+
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = settings(derandomize=True, deadline=None, max_examples=60,

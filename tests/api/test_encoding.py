@@ -15,6 +15,8 @@ from tests.support import exportgen as eg
 from tests.support.encoders import FAILING_FFMPEG
 from tests.support.service import leftovers, upload_ok
 
+pytestmark = pytest.mark.slow
+
 SMALL_RACE = {"figsize": [3.2, 4.0], "dpi": 100, "days": 30, "interp_steps": 4, "speed_for_bar_animation": 10}
 
 @pytest.fixture

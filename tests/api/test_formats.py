@@ -58,6 +58,7 @@ def test_the_theme_colours_the_page(client, session, name):
     assert (distance <= 40).sum() > 200   # the title is drawn in the theme's text colour
 
 
+@pytest.mark.slow
 def test_a_race_takes_the_format_and_theme(client, session):
     response = client.post("/generate_animation", json={
         "session_id": session, "format": "square", "theme": "light", "top_n": 3, "days": 120, "interp_steps": 1,

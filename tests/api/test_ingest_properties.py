@@ -19,6 +19,8 @@ from src.exports.domain import FIRST_DAY, LAST_DAY, MAX_MS_PLAYED
 from tests.support.bad_uploads import FOLDER, make_zip
 from tests.support.service import post_upload
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = settings(derandomize=True, deadline=None, max_examples=60, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 EXTREME_NUMBERS = [0, -1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, 2**64, -(2**63) - 1, 10**400, 0.5, -0.0, 1e-320,

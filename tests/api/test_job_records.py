@@ -14,6 +14,8 @@ from tests.support import exportgen as eg
 from tests.support.job_backends import fetch, start, watch
 from tests.support.service import upload_ok
 
+pytestmark = pytest.mark.slow
+
 TINY_RACE = {"days": 30, "interp_steps": 1, "speed_for_bar_animation": 1, "figsize": [3.2, 3.2], "dpi": 100}
 PADDING = "x" * 2000
 

@@ -13,6 +13,8 @@ from tests.support import exportgen as eg
 from tests.support.media import probe_video
 from tests.support.service import upload_ok
 
+pytestmark = pytest.mark.slow
+
 BODY = {"days": 20, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [4.8, 6.0], "dpi": 100,
         "selected_attribute": "track_name"}
 

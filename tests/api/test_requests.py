@@ -8,10 +8,18 @@ import pytest
 from backend.app import create_app
 from backend.routes.models import RaceBody
 from tests.support import exportgen as eg
-from tests.support.service import upload_ok
+from tests.support.service import offline_app, upload_ok
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """One app for the module: its tests only read the session they share (uploaded once, not per case)."""
+    upload_dir = tmp_path_factory.mktemp("requests") / "sessions"
+    upload_dir.mkdir()
+    return offline_app(upload_dir).test_client()
+
+
+@pytest.fixture(scope="module")
 def session(client):
     rows = eg.extended_rows(eg.make_catalog(), 800, start="2022-01-01", end="2022-12-31")
     return upload_ok(client, eg.extended_zip(rows))["session_id"]
@@ -91,6 +99,7 @@ def test_the_front_ends_spellings_still_work(client, session):
     assert body["filename"] == "chart_top5_track_name_duration_ms_2022-01-01_2022-06-30.jpg"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("period", ["d", "w", "m"])
 def test_races_may_run_to_the_last_day_of_the_domain(client, session, period):
     """Keyframes never step past the end date, so a range ending on LAST_DAY draws (or says why not)."""

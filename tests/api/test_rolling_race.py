@@ -139,6 +139,7 @@ def tied_export() -> bytes:
     return history_zip(rows_json(*plays))
 
 
+@pytest.mark.slow
 def test_equal_values_rank_by_name_in_charts_races_jobs_cards_and_stats(tmp_path):
     app = offline_app(tmp_path)
     app.extensions["job_queue"] = PausedQueue()

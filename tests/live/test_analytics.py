@@ -20,6 +20,8 @@ from tests.support import exportgen as eg
 from tests.support.postgrest_standin import PostgrestStandin
 from tests.support.service import offline_app, upload_ok
 
+pytestmark = pytest.mark.slow
+
 # Shaped like a Supabase anon key (a JWT); the client sends it as apikey and as the bearer token.
 KEY = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdGFuZC1pbiIsInJvbGUiOiJhbm9uIn0"
        ".c3RhbmQtaW4tc2lnbmF0dXJlLW5vdC1jaGVja2Vk")

@@ -14,6 +14,8 @@ from backend.services.analytics.events import Analytics
 from tests.support.misbehaviour import DRIBBLE_INTERVAL_S, PeakMemory
 from tests.support.postgrest_standin import HUGE_BYTES, PostgrestStandin
 
+pytestmark = pytest.mark.slow
+
 KEY = "standin-key"
 SLACK_S = 6.0
 MEMORY_BOUND = 100 * 2**20

@@ -29,6 +29,8 @@ from tests.support.media import probe_video
 from tests.support.service import upload_ok
 from tests.support.spotify_standin import SpotifyStandin
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def extended_export():

@@ -21,6 +21,8 @@ from tests.support.artwork_checks import (
 from tests.support.keyless_standins import DeezerStandin, OembedStandin
 from tests.support.service import offline_app, upload_ok
 
+pytestmark = pytest.mark.slow
+
 TITLES = {t.uri.split(":")[2]: t.name for t in CATALOG.tracks if t.uri}
 ROWS = eg.extended_rows(CATALOG, 3000, start="2021-01-01", end="2022-06-30")
 

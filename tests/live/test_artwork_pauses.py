@@ -22,6 +22,8 @@ from tests.support.service import offline_app, upload_ok
 from tests.support.spotify_standin import SpotifyStandin
 from tests.support.waiting import eventually
 
+pytestmark = pytest.mark.slow
+
 TITLES = {t.uri.split(":")[2]: t.name for t in CATALOG.tracks if t.uri}
 DAY = 86400
 

@@ -23,6 +23,8 @@ from tests.support.misbehaviour import DRIBBLE_INTERVAL_S, PeakMemory, SpotifyFa
 from tests.support.service import upload_ok
 from tests.support.spotify_standin import SpotifyStandin, spotify_id
 
+pytestmark = pytest.mark.slow
+
 BUDGET_S = 3.0
 SLACK_S = 6.0           # a busy machine: well below what a download left open would take (minutes)
 MEMORY_BOUND = 100 * 2**20

@@ -32,6 +32,8 @@ from tests.support.raw_http import (
 )
 from tests.support.service import offline_app, post_upload, upload_ok
 
+pytestmark = pytest.mark.slow
+
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
 UNKNOWN_JOB = "A" * 22
 CROSS_SITE = {"Origin": "https://elsewhere.example"}

@@ -12,6 +12,8 @@ from tests.support.job_backends import watch
 from tests.support.service import upload_ok
 from tests.support.spotify_standin import SpotifyStandin
 
+pytestmark = pytest.mark.slow
+
 SMALL_RACE = {"days": 60, "interp_steps": 2, "speed_for_bar_animation": 5, "figsize": [3.2, 4.0], "dpi": 100}
 
 

@@ -16,6 +16,8 @@ from tests.support.job_backends import JOB_SETTINGS, ON_BOTH_BACKENDS, JobOption
 from tests.support.media import probe_video
 from tests.support.service import offline_app, upload_ok
 
+pytestmark = pytest.mark.slow
+
 RACE = {"days": 5, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [4.8, 6.4], "dpi": 100}
 LONG_RACE = {**RACE, "days": 1, "interp_steps": 12, "figsize": [10.8, 13.5]}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+pytestmark = pytest.mark.slow
+
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
 
 

@@ -29,6 +29,8 @@ from src.visuals.yuv_canvas import YuvCanvas
 from tests.support.media import probe_video
 from tests.support.service import prepared_race
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 # 12 fps, a week a keyframe over a year: about 330 small frames, two segments on two workers
 BODY = {"days": 7, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [3.2, 4.0], "dpi": 100,
@@ -165,7 +167,6 @@ def frames_in(path: Path) -> int:
     return int(counts[-1]) if counts else 0
 
 
-@pytest.mark.slow
 def test_a_helper_and_its_encoder_die_with_the_process_that_started_them(tmp_path):
     upload_dir, work = tmp_path / "sessions", tmp_path / "work"
     upload_dir.mkdir()

@@ -15,6 +15,8 @@ from backend.services.encoding.segments import Encoding, encode_race, segment_ra
 from tests.support.media import faststart, probe_video
 from tests.support.service import prepared_race
 
+pytestmark = pytest.mark.slow
+
 # 12 fps: a keyframe every 24 frames; a year in weeks gives about 330 frames, enough for three segments
 BODY = {"days": 7, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [3.2, 4.0], "dpi": 100,
         "selected_attribute": "artist_name", "start_date": "2022-01-01", "end_date": "2022-12-31"}

@@ -22,6 +22,8 @@ from backend.services.sessions.cleanup import cleanup_old_sessions
 from tests.support import exportgen as eg
 from tests.support.live_server import CleanupLoop, LiveServer, LiveServers
 
+pytestmark = pytest.mark.slow
+
 MAX_SESSIONS = 5
 UPLOADS = 10
 SMALL = {"figsize": [3.2, 4.0], "dpi": 100}

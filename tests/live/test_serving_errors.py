@@ -12,6 +12,8 @@ from backend.serving.error_answers import HEADERS_TOO_LARGE_MESSAGE, MALFORMED_C
 from tests.support.live_server import LiveServer, LiveServers
 from tests.support.raw_http import read_response, send
 
+pytestmark = pytest.mark.slow
+
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
 BODY = json.dumps({"session_id": UNKNOWN_SESSION, "top_n": 3, "selected_attribute": "artist_name"}).encode()
 MALFORMED_HEAD = "The request is not valid HTTP/1.1: {}; send a well-formed request line and headers."

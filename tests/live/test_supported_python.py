@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 # A python3 that reports another version: the real interpreter with sys.version_info replaced. Anything
 # but the version check and --version exits 99, so a run that went past the check would show it.

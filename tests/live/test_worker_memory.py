@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
 
 # Fragmented heap: 100 MB of 64 KB blocks (below the mmap threshold), every tenth kept alive so the
 # heap's top cannot simply shrink; then the RSS before and after release_free_memory.
@@ -15,6 +19,7 @@ PROBE = """
 import json
 from backend.services.hygiene.allocator import release_free_memory, tune_allocator
 from backend.services.hygiene.memory import rss_mb
+
 tuned = tune_allocator()
 blocks = [bytes(64 * 1024) for _ in range(1600)]
 kept = blocks[::10]

@@ -14,6 +14,8 @@ from src.visuals.yuv_canvas import YuvCanvas
 from tests.support.colour_difference import delta_e_2000, lab
 from tests.support.media import colour_tags, decode_as_browser
 
+pytestmark = pytest.mark.slow
+
 WIDTH, HEIGHT, FRAMES = 640, 800, 4
 
 

@@ -11,11 +11,11 @@ import json
 import os
 import secrets
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
+from backend.services.jobs.clock import Clock
 from backend.services.jobs.record import JobRecord
 from backend.services.sessions import exclusive_lock
 
@@ -25,8 +25,9 @@ _held_locks = threading.local()  # lock files this thread holds: the store's loc
 class JobFiles:
     """A job's files under <root>/jobs: its record, beat, cancel flag, video and work folder."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, clock: Clock):
         self.root = root / "jobs"
+        self.clock = clock
         self.root.mkdir(parents=True, exist_ok=True)
 
     @staticmethod
@@ -107,7 +108,7 @@ class JobFiles:
 
     def beat(self, record: JobRecord) -> None:
         """Say the render is alive and how far it got: a few bytes, not the whole record."""
-        beat = json.dumps({"at": time.time(), "frames_done": record.frames_done}).encode("ascii")
+        beat = json.dumps({"at": self.clock.now(), "frames_done": record.frames_done}).encode("ascii")
         _replace_atomically(self.beat_path(record), beat)
 
 

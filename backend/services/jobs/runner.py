@@ -85,7 +85,7 @@ class Heartbeat:
         self.thread.start()
 
     def _run(self) -> None:
-        while not self.stopped.wait(HEARTBEAT_SECONDS):
+        while not self.jobs.clock.pause(self.stopped, HEARTBEAT_SECONDS):
             try:
                 self.jobs.beat(self.record)
             except OSError:

@@ -4,6 +4,7 @@ Every change of state (queue, pickup, cancel, finish, stale) happens under one l
 the record again (backend/services/jobs/files.py keeps the files). While a job runs,
 its renderer rewrites a tiny beat file (time and frames done) every second, from pickup to the
 end: a job whose beat stopped (its worker was killed) reads as failed, never as running forever.
+Every time the store stamps or judges comes from its clock (backend/services/jobs/clock.py).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backend.core.settings import Settings
+from backend.services.jobs.clock import Clock, SystemClock
 from backend.services.jobs.errors import (
     JobIdInvalid,
     JobNotFound,
@@ -50,8 +52,8 @@ class JobStore(JobFiles):
     """Every change of a job's state (queue, pickup, cancel, finish, stale) under one lock, after reading
     the record again."""
 
-    def __init__(self, root: Path, limits: JobLimits):
-        super().__init__(root)
+    def __init__(self, root: Path, limits: JobLimits, clock: Clock | None = None):
+        super().__init__(root, clock or SystemClock())
         self.limits = limits
 
     def find(self, job_id: object) -> JobRecord:
@@ -73,7 +75,7 @@ class JobStore(JobFiles):
             if current is not None and current.state != "running":
                 return current, False
         last_sign_of_life = beat[0] if beat else record.started_at or record.created_at
-        return record, time.time() - last_sign_of_life > self.limits.stale_seconds
+        return record, self.clock.now() - last_sign_of_life > self.limits.stale_seconds
 
     def _checked(self, record: JobRecord) -> JobRecord:
         """A running record with its latest progress, or failed when its beat has stopped."""
@@ -89,7 +91,7 @@ class JobStore(JobFiles):
             current, silent = self._with_progress(current)
             if not silent:
                 return current
-            current.state, current.error, current.finished_at = "failed", STALE_ERROR, time.time()
+            current.state, current.error, current.finished_at = "failed", STALE_ERROR, self.clock.now()
             self._write(current)
             self.cancel_path(current).touch()  # should its renderer be alive after all, it stops
             self.beat_path(current).unlink(missing_ok=True)
@@ -131,7 +133,7 @@ class JobStore(JobFiles):
             if current is None or current.state != "queued":
                 return False
             record.state = "running"
-            record.started_at = time.time()
+            record.started_at = self.clock.now()
             self.beat(record)
             self._write(record)
             return True
@@ -153,7 +155,7 @@ class JobStore(JobFiles):
             if record.state == "done":
                 # before the record says done: whoever sees it done sees the oldest video gone
                 self._make_room_for_a_video(record.session_id)
-            record.finished_at = time.time()
+            record.finished_at = self.clock.now()
             self._write(record)
             self.beat_path(record).unlink(missing_ok=True)  # after the record: progress never reads back
 
@@ -172,13 +174,13 @@ class JobStore(JobFiles):
         with self.lock():
             current = self._reload(record) or record
             if current.state == "queued":
-                current.state, current.finished_at = "cancelled", time.time()
+                current.state, current.finished_at = "cancelled", self.clock.now()
                 self._write(current)
                 self.items_path(current).unlink(missing_ok=True)
             if current.state != "running":
                 return current
             self.cancel_path(record).touch()
-        deadline = time.monotonic() + wait_seconds
+        deadline = time.monotonic() + wait_seconds  # a real render stopping: real time
         while time.monotonic() < deadline:
             record = self.find(record.job_id)
             if record.state not in ACTIVE:
@@ -205,7 +207,7 @@ class JobStore(JobFiles):
                 self.remove(record)
 
     def remove_expired(self, now: float | None = None) -> int:
-        cutoff = (time.time() if now is None else now) - self.limits.ttl_seconds
+        cutoff = (self.clock.now() if now is None else now) - self.limits.ttl_seconds
         removed = 0
         for record in self._records():
             with contextlib.suppress(FileNotFoundError):

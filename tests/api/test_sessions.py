@@ -14,7 +14,7 @@ from backend.services.sessions import TooManySessions
 from backend.services.sessions.cleanup import cleanup_old_sessions
 from backend.services.sessions.store import SessionStore, is_locked
 from tests.support import exportgen as eg
-from tests.support.service import post_upload, upload_ok
+from tests.support.service import deleting_once_taken, post_upload, upload_ok
 
 EXPORT = eg.extended_zip(eg.extended_rows(eg.make_catalog(), 600, start="2022-01-01", end="2022-12-31"))
 
@@ -191,15 +191,7 @@ def test_a_delete_between_the_check_and_the_lock_is_a_404(client, monkeypatch, r
 def test_a_delete_once_the_session_is_in_use_is_a_410(client, monkeypatch, reader):
     session_id = upload_ok(client, EXPORT)["session_id"]
     store = client.application.extensions["sessions"]
-    take = store.using
-
-    @contextlib.contextmanager
-    def deleted_once_taken(checked: str):
-        with take(checked) as path:
-            store.delete(checked)
-            yield path
-
-    monkeypatch.setattr(store, "using", deleted_once_taken)
+    monkeypatch.setattr(store, "using", deleting_once_taken(store))
     response = READERS[reader](client, session_id)
     assert response.status_code == 410, response.get_json()
     assert response.get_json()["error"].startswith("The session was deleted while this request was using it")

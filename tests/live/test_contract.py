@@ -6,7 +6,6 @@ written, name it in PENDING_PRODUCERS.
 """
 from __future__ import annotations
 
-import contextlib
 import io
 import threading
 import time
@@ -30,7 +29,7 @@ from tests.support.raw_http import (
     unknown_coding_request,
     unknown_expectation_request,
 )
-from tests.support.service import offline_app, post_upload, upload_ok
+from tests.support.service import deleting_once_taken, offline_app, post_upload, upload_ok
 
 pytestmark = pytest.mark.slow
 
@@ -195,14 +194,7 @@ def deleted_once_taken(request: Callable[[object, str], object]) -> Callable[[Wo
     """`request(client, session)` on a session that a DELETE removes as soon as the request takes it in use."""
     def produce(w: World):
         store, session = w.deletable.extensions["sessions"], _upload(w.deletable, 50)
-        take = store.using
-
-        @contextlib.contextmanager
-        def deleted(checked: str):
-            with take(checked) as path:
-                store.delete(checked)
-                yield path
-        store.using = deleted
+        store.using = deleting_once_taken(store)
         try:
             return request(w.client(w.deletable), session)
         finally:

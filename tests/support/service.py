@@ -2,6 +2,7 @@
 uploads and renders may leave behind."""
 from __future__ import annotations
 
+import contextlib
 import io
 from pathlib import Path
 
@@ -53,3 +54,15 @@ def prepared_race(client, upload_dir: Path, body: dict):
     with open_session(upload_dir / f"{session}.duckdb") as con:
         req = RaceBody.model_validate({"session_id": session, **body}).to_request(2160)
         return build_race(con, req, 6000, ArtworkSettings.disabled())
+
+
+def deleting_once_taken(store):
+    """A stand-in for store.using that deletes the session as soon as a request has taken it in use."""
+    take = store.using
+
+    @contextlib.contextmanager
+    def deleted_once_taken(checked: str):
+        with take(checked) as path:
+            store.delete(checked)
+            yield path
+    return deleted_once_taken

@@ -15,6 +15,7 @@ NOT_IMPORTED = {
     "kombu": "Celery's messaging library, pinned with Celery",
     "redis": "the client of Celery's redis broker",
     "ruff": "the linter .ci/run runs",
+    "pytest-xdist": "the pytest plugin pytest.ini's addopts turn on",
 }
 
 

@@ -29,8 +29,7 @@ def planes_of(canvas: YuvCanvas) -> tuple[np.ndarray, ...]:
 @pytest.mark.parametrize("theme_name", ["dark", "light"])
 def test_planes_painted_equal_the_rgb_frame_converted(theme_name):
     theme = THEMES[theme_name]
-    pictures = [Image.new("RGB", (64, 64), colour) for colour in ((250, 30, 30), (20, 200, 90), None, None, None)
-                if colour is not None] + [None] * 3
+    pictures = [Image.new("RGB", (64, 64), colour) for colour in ((250, 30, 30), (20, 200, 90))] + [None] * 3
     entries = [Entry(f"Name number {k} with a long tail", "An artist" if k % 2 else None, theme.palette[k], picture)
                for k, picture in enumerate(pictures)]
     layout = Layout(WIDTH, HEIGHT, 5, True, race=True, pictures=True)

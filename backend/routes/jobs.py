@@ -56,7 +56,7 @@ def show_job(path: JobPath):
     """Report a job's state and progress (from frames really encoded); a finished race's ranking too."""
     jobs = job_store()
     record = jobs.find(path.job_id)
-    answer = record.public()
+    answer = record.public(jobs.clock.now())
     if record.state == "done":
         answer["items"] = jobs.read_items(record) or []
     return jsonify(answer)

@@ -121,6 +121,7 @@ class JobStore(JobFiles):
         size = len(self.encoded(record))
         if size > self.limits.record_bytes:
             raise JobRecordTooLarge(size, self.limits.record_bytes)
+        record.created_at = self.clock.now()
         with self.lock():
             self.check_capacity(record.session_id)
             self.write_items(record, items)  # first: whoever finds the record finds its items

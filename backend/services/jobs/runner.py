@@ -15,7 +15,7 @@ from backend.services.jobs.errors import JobIdInvalid, JobNotFound
 from backend.services.jobs.record import JobRecord
 from backend.services.jobs.store import HEARTBEAT_SECONDS, JobLimits, JobStore
 from backend.services.renders import render_race
-from backend.services.sessions import SessionStore
+from backend.services.sessions import SessionStore, open_session_store
 from src.domain_error import DomainError
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class JobCancelled(Exception):
 
 
 def stores_for(settings: Settings) -> tuple[SessionStore, JobStore]:
-    sessions = SessionStore.from_settings(settings)
+    sessions = open_session_store(settings)
     return sessions, JobStore(sessions.root, JobLimits.from_settings(settings))
 
 
@@ -98,7 +98,7 @@ class Heartbeat:
 
 def _render(settings: Settings, sessions: SessionStore, jobs: JobStore, record: JobRecord) -> None:
     def check() -> None:
-        if jobs.cancel_requested(record) or not sessions.db_path(record.session_id).exists():
+        if jobs.cancel_requested(record) or not sessions.is_present(record.session_id):
             raise JobCancelled
 
     def tracked(frames: Iterable[memoryview], share: float) -> Iterator[memoryview]:

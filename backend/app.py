@@ -18,7 +18,7 @@ from backend.routes.origins import install_origin_policy
 from backend.services.analytics import Analytics
 from backend.services.encoding import find_ffmpeg
 from backend.services.hygiene import tune_allocator
-from backend.services.jobs import JobLimits, JobStore, make_queue
+from backend.services.jobs import job_store_for, make_queue
 from backend.services.sessions import StorageUnavailable, cleanup_old_sessions, open_session_store, start_cleanup_thread
 from backend.serving.devserver import UnversionedRequestHandler
 from src.visuals.text import load_text_engine
@@ -92,7 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _log_requests(app)
     store = open_session_store(settings)
     make_folder_private(store.root)
-    job_store = JobStore(store.root, JobLimits.from_settings(settings))
+    job_store = job_store_for(settings, store)
     store.on_delete = job_store.remove_session
     app.extensions.update(settings=settings, sessions=store, jobs=job_store, job_queue=make_queue(settings),
                           analytics=Analytics(settings))

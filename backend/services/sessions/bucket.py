@@ -135,7 +135,7 @@ class BucketSessionStore(SessionStore):
         if info is None:
             self.cache.forget(session_id)
             raise SessionNotFound
-        self.cache.forget(session_id, keep=info.etag)  # older versions
+        self.cache.forget_older_data(session_id, info.etag)
         self._touch(session_id)
         fetch = lambda target: self.objects.download(f"{session_id}/{DATA}", target)  # noqa: E731
         with self.cache.held(session_id, info.etag, info.size, fetch) as path:

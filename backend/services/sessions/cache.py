@@ -1,5 +1,5 @@
-"""A machine's copies of session files from the object store: read-only, named by session and ETag, bounded by
-SESSION_CACHE_MB with the least recently used copies evicted first.
+"""A machine's copies of a session's objects (its DuckDB file, its job videos): read-only, named by session and
+ETag, bounded by SESSION_CACHE_MB together, the least recently used copies evicted first.
 
 A copy in use is held with a shared flock, so eviction (which needs the exclusive lock) never removes a file a
 request is reading; every process on the machine shares the folder. A copy is written beside its final name
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from backend.services.sessions.errors import SessionNotFound
 
-SUFFIX = ".duckdb"
+DATA_SUFFIX = ".duckdb"
 UNSAFE = re.compile(r"[^0-9A-Za-z-]")
 
 
@@ -27,21 +27,23 @@ class SessionCache:
         self.budget_bytes = budget_bytes
         self.root.mkdir(parents=True, exist_ok=True)
 
-    def path(self, session_id: str, etag: str) -> Path:
-        return self.root / f"{session_id}.{UNSAFE.sub('', etag)}{SUFFIX}"
+    def path(self, key: str, etag: str, suffix: str = DATA_SUFFIX) -> Path:
+        """The copy of version `etag` of `key` (a session id, or "<session id>.<job id>" for a video)."""
+        return self.root / f"{key}.{UNSAFE.sub('', etag)}{suffix}"
 
     def copies(self, session_id: str = "*") -> list[Path]:
-        return list(self.root.glob(f"{session_id}.*{SUFFIX}"))
+        return [path for path in self.root.glob(f"{session_id}.*") if not path.name.startswith(".")]
 
     @contextlib.contextmanager
-    def held(self, session_id: str, etag: str, size: int, fetch: Callable[[Path], str | None]) -> Iterator[Path]:
+    def held(self, key: str, etag: str, size: int, fetch: Callable[[Path], str | None],
+             suffix: str = DATA_SUFFIX) -> Iterator[Path]:
         """The copy of this version (fetched by `fetch(target)`, which returns the ETag it wrote, when absent),
         under a shared lock for the block; SessionNotFound when the object went meanwhile."""
-        path = self.path(session_id, etag)
+        path = self.path(key, etag, suffix)
         for _attempt in range(3):
             if not path.exists():
                 self.make_room(size)
-                path = self._fetch(session_id, fetch)
+                path = self._fetch(key, fetch, suffix)
             try:
                 handle = os.open(path, os.O_RDONLY)
             except FileNotFoundError:  # evicted by another process between its fetch and this open
@@ -55,7 +57,7 @@ class SessionCache:
                 os.close(handle)
         raise SessionNotFound
 
-    def _fetch(self, session_id: str, fetch: Callable[[Path], str | None]) -> Path:
+    def _fetch(self, key: str, fetch: Callable[[Path], str | None], suffix: str) -> Path:
         handle, partial = tempfile.mkstemp(prefix=".fetch-", dir=self.root)
         os.close(handle)
         try:
@@ -63,7 +65,7 @@ class SessionCache:
             if fetched is None:
                 raise SessionNotFound
             # the object may have been replaced since its HEAD: the copy is filed under the version it is
-            path = self.path(session_id, fetched)
+            path = self.path(key, fetched, suffix)
             Path(partial).replace(path)
             return path
         finally:
@@ -80,10 +82,15 @@ class SessionCache:
             if _remove_unless_in_use(path):
                 total -= path_size
 
-    def forget(self, session_id: str, keep: str | None = None) -> None:
-        """Remove the session's copies (all but version `keep`): a copy in use goes when its reader is done."""
+    def forget(self, session_id: str) -> None:
+        """Remove every copy of the session's objects: a copy in use goes when its reader is done."""
         for path in self.copies(session_id):
-            if keep is None or path != self.path(session_id, keep):
+            path.unlink(missing_ok=True)
+
+    def forget_older_data(self, session_id: str, current: str) -> None:
+        """Remove the copies of the session's data other than version `current` (a new version was published)."""
+        for path in self.root.glob(f"{session_id}.*{DATA_SUFFIX}"):
+            if path != self.path(session_id, current):
                 path.unlink(missing_ok=True)
 
     def cached_ids(self) -> set[str]:

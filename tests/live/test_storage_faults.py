@@ -1,0 +1,158 @@
+"""SESSION_STORE=s3 against a real S3 server (SeaweedFS) when things go wrong or time passes: an unreachable,
+silent or refusing store answers 503 with Retry-After (and /health names it) within a bounded wait; a missing
+or damaged object answers 404/410; objects are private; sessions expire by idleness wherever they are cached;
+MAX_SESSIONS counts every machine's sessions. Each "machine" is an app on an UPLOAD_DIR of its own."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import requests
+
+from backend.services.sessions import cleanup_old_sessions
+from tests.support import exportgen as eg
+from tests.support.live_server import free_port
+from tests.support.object_store import ACCESS_KEY, SECRET_KEY, s3_server
+from tests.support.service import offline_app, post_upload, upload_ok
+
+pytestmark = pytest.mark.slow
+TIMEOUT = 1.0
+UNAVAILABLE = {"error": "Session storage is unavailable; try again in a minute."}
+NOT_FOUND = {"error": "Unknown or expired session; upload your export again with POST /process."}
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory) -> Iterator:
+    with pytest.MonkeyPatch.context() as patch, s3_server(tmp_path_factory.mktemp("s3")) as server:
+        patch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        patch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def export() -> bytes:
+    return eg.extended_zip(eg.extended_rows(eg.make_catalog(), 1500, start="2022-01-01", end="2022-12-31"))
+
+
+def machine(tmp_path, s3, name: str, **settings):
+    """A web machine on its own folder; `settings` override the bucket's."""
+    store = {key: value for key, value in s3.settings(f"{tmp_path.name}/").items() if not key.startswith("AWS")}
+    folder = tmp_path / name
+    folder.mkdir()
+    return offline_app(folder, **{"S3_TIMEOUT_SECONDS": TIMEOUT, **store, **settings}).test_client()
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """Accepts connections and never answers: a store that hangs."""
+    listener = socket.create_server(("127.0.0.1", free_port()))
+    held, stop = [], threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+def assert_unavailable(response) -> None:
+    assert response.status_code == 503 and response.get_json() == UNAVAILABLE
+    assert response.headers["Retry-After"] == "30"
+
+
+@pytest.mark.parametrize("state", ["unreachable", "silent"])
+def test_a_store_that_is_away_or_hangs_answers_503_within_a_bounded_wait(tmp_path, s3, export, state):
+    closed = f"http://127.0.0.1:{free_port()}"
+    with silent_server() as silent:
+        client = machine(tmp_path, s3, "m", S3_ENDPOINT_URL=silent if state == "silent" else closed)
+        started = time.monotonic()
+        health = client.get("/health")
+        assert health.status_code == 503
+        assert (health.get_json()["status"], health.get_json()["storage"]) == ("degraded", "unreachable")
+        assert_unavailable(client.get(f"/sessions/{uuid.uuid4()}/stats"))
+        assert_unavailable(post_upload(client, export))
+        # two attempts of connect and read timeouts each, for three calls: far below a hang
+        assert time.monotonic() - started < 30
+
+
+def test_health_names_wrong_credentials_and_a_missing_bucket(tmp_path, s3, monkeypatch):
+    assert machine(tmp_path, s3, "ok").get("/health").get_json()["storage"] == "ok"
+    missing = machine(tmp_path, s3, "missing", S3_BUCKET="no-such-bucket").get("/health")
+    assert missing.status_code == 503 and missing.get_json()["storage"] == "missing bucket"
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+    refused = machine(tmp_path, s3, "refused")
+    assert refused.get("/health").get_json()["storage"] == "wrong credentials"
+    assert_unavailable(refused.get(f"/sessions/{uuid.uuid4()}"))
+
+
+def test_a_missing_or_damaged_object_is_a_404_or_410(tmp_path, s3, export):
+    client = machine(tmp_path, s3, "m")
+    session = upload_ok(client, export)["session_id"]
+    s3.client().put_object(Bucket=s3.bucket, Key=f"{tmp_path.name}/{session}/session.duckdb", Body=b"not duckdb")
+    damaged = client.get(f"/sessions/{session}/stats")
+    assert damaged.status_code == 410
+    assert damaged.get_json() == {"error": "The session's stored data is damaged; upload your export again with "
+                                           "POST /process."}
+    s3.client().delete_object(Bucket=s3.bucket, Key=f"{tmp_path.name}/{session}/session.duckdb")
+    missing = client.post("/generate_image", json={"session_id": session})
+    assert missing.status_code == 404 and missing.get_json() == NOT_FOUND
+
+
+def test_objects_are_private(tmp_path, s3, export):
+    client = machine(tmp_path, s3, "m")
+    session = upload_ok(client, export)["session_id"]
+    anonymous = requests.get(f"{s3.endpoint}/{s3.bucket}/{tmp_path.name}/{session}/session.duckdb", timeout=10)
+    assert anonymous.status_code == 403
+    assert b"SQLite" not in anonymous.content and len(anonymous.content) < 1000
+
+
+def test_idle_sessions_expire_from_the_bucket_and_every_cache(tmp_path, s3, export):
+    a = machine(tmp_path, s3, "a", SESSION_TTL_SECONDS=3)
+    b = machine(tmp_path, s3, "b", SESSION_TTL_SECONDS=3)
+    idle, used = (upload_ok(a, export)["session_id"] for _ in range(2))
+    for client in (a, b):
+        for session in (idle, used):
+            assert client.post("/generate_image", json={"session_id": session}).status_code == 200
+    stores = [client.application.extensions["sessions"] for client in (a, b)]
+    time.sleep(2.5)
+    b.get(f"/sessions/{used}")  # by another machine than the one that will clean up
+    time.sleep(2.0)  # `idle` is now 4.5 s idle, `used` 2 s (the store's clock counts whole seconds)
+    assert cleanup_old_sessions(stores[0]) == [idle]
+    assert s3.keys(f"{tmp_path.name}/{idle}") == []
+    assert s3.keys(f"{tmp_path.name}/{used}") != []
+    cleanup_old_sessions(stores[1])
+    for store in stores:
+        assert store.cache.copies(idle) == []
+        assert len(store.cache.copies(used)) == 1
+    assert b.get(f"/sessions/{idle}").get_json() == NOT_FOUND
+
+
+def test_max_sessions_counts_every_machines_sessions(tmp_path, s3, export):
+    a = machine(tmp_path, s3, "a", MAX_SESSIONS=2)
+    b = machine(tmp_path, s3, "b", MAX_SESSIONS=2)
+    first = upload_ok(a, export)["session_id"]
+    upload_ok(b, export)
+    refused = post_upload(a, export)
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "60"
+    assert refused.get_json() == {"error": "The server is busy with 2 sessions; try again in a minute."}
+    assert b.delete(f"/sessions/{first}").status_code == 200
+    upload_ok(a, export)
+    assert not any("/.reservations/" in key for key in s3.keys(f"{tmp_path.name}/"))

@@ -156,3 +156,16 @@ def test_max_sessions_counts_every_machines_sessions(tmp_path, s3, export):
     assert b.delete(f"/sessions/{first}").status_code == 200
     upload_ok(a, export)
     assert not any("/.reservations/" in key for key in s3.keys(f"{tmp_path.name}/"))
+
+
+def test_a_warm_machine_draws_without_fetching_the_session_again(tmp_path, s3, export):
+    a, b = machine(tmp_path, s3, "a"), machine(tmp_path, s3, "b")
+    session = upload_ok(a, export)["session_id"]
+    calls: list[str] = []
+    events = b.application.extensions["sessions"].objects.client.meta.events
+    events.register("before-call.s3", lambda model, **_: calls.append(model.name))
+    charts = [b.post("/generate_image", json={"session_id": session, "top_n": 5}) for _ in range(3)]
+    assert [chart.status_code for chart in charts] == [200, 200, 200]
+    assert charts[0].data == charts[1].data == charts[2].data
+    assert calls.count("GetObject") == 1  # the cold chart's; the warm ones only ask for the ETag
+    assert calls.count("HeadObject") == 3

@@ -150,6 +150,40 @@ def test_delete_on_one_machine_is_a_404_everywhere_and_leaves_nothing(cluster, e
     assert eventually(lambda: all(cached(folder, session) == [] for folder in folders), 10)
 
 
+def test_delete_elsewhere_stops_renders_already_using_the_session(cluster, export):
+    """A's direct race answers 410, the worker's job stops: neither leaves anything in the bucket."""
+    session = upload(cluster.a, export)
+    job_id = start_job(cluster.a, session, LONG_RACE)
+    watch(cluster.b, job_id, until=("running",))
+    answers = []
+    direct = threading.Thread(target=lambda: answers.append(requests.post(
+        f"{cluster.a.url}/generate_animation", json={"session_id": session, **LONG_RACE},
+        headers={"Accept": "video/mp4"}, timeout=120)))
+    direct.start()
+    assert eventually(lambda: any("ffmpeg" in p.name() for p in cluster.a.descendants()), 30)
+    assert requests.delete(f"{cluster.b.url}/sessions/{session}", timeout=30).status_code == 200
+    direct.join()
+    assert answers[0].status_code == 410
+    assert answers[0].json() == {"error": "The session was deleted while this request was using it; upload your "
+                                          "export again with POST /process."}
+    assert requests.get(f"{cluster.a.url}/jobs/{job_id}", timeout=30).status_code == 404
+    assert eventually(lambda: not any("ffmpeg" in g.name() for c in psutil.Process(cluster.worker.pid).children()
+                                      for g in c.children()), 10)
+    assert cluster.s3.keys(f"{PREFIX}{session}") == []
+
+
+def test_job_limits_count_every_machines_jobs(cluster, export):
+    session = upload(cluster.a, export)
+    jobs = [start_job(cluster.a, session, LONG_RACE), start_job(cluster.b, session, LONG_RACE)]
+    refused = requests.post(f"{cluster.a.url}/jobs/animation", json={"session_id": session, **RACE}, timeout=60)
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
+    assert refused.json()["error"].startswith("This session already has 2 renders queued or running")
+    for job_id in jobs:
+        assert requests.delete(f"{cluster.b.url}/jobs/{job_id}", timeout=30).status_code == 200
+    for job_id in jobs:
+        assert watch(cluster.a, job_id)["state"] == "cancelled"
+
+
 def test_a_worker_killed_mid_render_leaves_a_failed_job_any_machine_reports(cluster, export):
     session = upload(cluster.a, export)
     job_id = start_job(cluster.a, session, LONG_RACE)

@@ -169,3 +169,42 @@ def test_a_warm_machine_draws_without_fetching_the_session_again(tmp_path, s3, e
     assert charts[0].data == charts[1].data == charts[2].data
     assert calls.count("GetObject") == 1  # the cold chart's; the warm ones only ask for the ETag
     assert calls.count("HeadObject") == 3
+
+
+def test_a_new_version_published_on_one_machine_is_what_every_machine_reads(tmp_path, s3, export):
+    a, b = machine(tmp_path, s3, "a"), machine(tmp_path, s3, "b")
+    session, other = (upload_ok(a, data)["session_id"] for data in (export, _smaller_export()))
+    expected = b.get(f"/sessions/{other}/stats").get_json()
+    assert b.get(f"/sessions/{session}/stats").get_json() != expected  # B holds the first version now
+    store_a, store_b = (client.application.extensions["sessions"] for client in (a, b))
+    version = tmp_path / "version.duckdb"
+    s3.client().download_file(s3.bucket, f"{tmp_path.name}/{other}/session.duckdb", str(version))
+    store_a.publish(session, version)
+    assert b.get(f"/sessions/{session}/stats").get_json() == expected
+    assert len(store_b.cache.copies(session)) == 1  # the old version's copy went
+
+
+def test_what_is_kept_with_a_session_goes_with_it(tmp_path, s3, export):
+    a, b = machine(tmp_path, s3, "a"), machine(tmp_path, s3, "b")
+    session = upload_ok(a, export)["session_id"]
+    a.application.extensions["sessions"].write_extra(session, "filters.json", b'{"hidden": []}')
+    assert b.application.extensions["sessions"].read_extra(session, "filters.json") == b'{"hidden": []}'
+    assert f"{tmp_path.name}/{session}/filters.json" in s3.keys(f"{tmp_path.name}/{session}/")
+    assert b.delete(f"/sessions/{session}").status_code == 200
+    assert s3.keys(f"{tmp_path.name}/{session}") == []
+
+
+def test_a_machines_copies_stay_within_session_cache_mb(tmp_path, s3, export):
+    a = machine(tmp_path, s3, "a")
+    sessions = [upload_ok(a, export)["session_id"] for _ in range(3)]
+    size = s3.client().head_object(Bucket=s3.bucket, Key=f"{tmp_path.name}/{sessions[0]}/session.duckdb")[
+        "ContentLength"]
+    b = machine(tmp_path, s3, "b", SESSION_CACHE_MB=2.5 * size / 2**20)  # room for two copies
+    for session in sessions:
+        assert b.post("/generate_image", json={"session_id": session}).status_code == 200
+    cache = b.application.extensions["sessions"].cache
+    assert sorted(path.name.split(".")[0] for path in cache.copies()) == sorted(sessions[1:])  # LRU went
+
+
+def _smaller_export() -> bytes:
+    return eg.extended_zip(eg.extended_rows(eg.make_catalog(seed=2), 800, start="2021-01-01", end="2021-12-31"))

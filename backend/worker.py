@@ -24,5 +24,5 @@ if settings.session_store == "s3":  # copies of sessions deleted or expired else
 
 @celery.task(name=CELERY_TASK)
 def render_job(session_id: str, job_id: str) -> None:
-    """Render one queued job; its state and video go to the shared UPLOAD_DIR."""
+    """Render one queued job; its state and video go to the shared UPLOAD_DIR, or to redis and the bucket."""
     run_job(settings, session_id, job_id)

@@ -169,21 +169,22 @@ class BucketSessionStore(SessionStore):
         return True
 
     def expired_ids(self, now: float | None = None) -> list[str]:
-        """Sessions idle past the TTL by the store's clock, and leftovers of deleted ones (objects without
-        data, stale reservations)."""
+        """Sessions idle past the TTL by the store's clock, and leftovers of deleted ones (objects without data)."""
         listing = self.objects.listing()
-        cutoff = listing.store_now - self.ttl_seconds
         sessions = self._sessions(listing)
         leftovers = {item.key.partition("/")[0] for item in listing.objects} - set(sessions)
+        cutoff = listing.store_now - self.ttl_seconds
+        return [sid for sid, used in sessions.items() if used < cutoff] + [
+            sid for sid in leftovers if SESSION_ID.match(sid)]
+
+    def tidy(self) -> None:
+        """Drop the cached copies of sessions the bucket no longer holds (deleted or expired elsewhere), and the
+        reservations of uploads whose machine died."""
+        listing = self.objects.listing()
+        kept = set(self._sessions(listing))
+        for session_id in self.cache.cached_ids() - kept:
+            self.cache.forget(session_id)
         stale = [item.key for item in listing.objects if item.key.startswith(RESERVATIONS)
                  and item.modified < listing.store_now - RESERVATION_SECONDS]
         if stale:
             self.objects.delete(stale)
-        return [sid for sid, used in sessions.items() if used < cutoff] + [
-            sid for sid in leftovers if SESSION_ID.match(sid)]
-
-    def forget_deleted_copies(self) -> None:
-        """Drop the cached copies of sessions the bucket no longer holds (deleted or expired elsewhere)."""
-        kept = set(self.live_ids())
-        for session_id in self.cache.cached_ids() - kept:
-            self.cache.forget(session_id)

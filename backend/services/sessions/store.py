@@ -85,8 +85,8 @@ class SessionStore:
     def is_present(self, session_id: str) -> bool:
         return self.db_path(session_id).exists()
 
-    def forget_deleted_copies(self) -> None:
-        """Copies of sessions deleted on other machines, dropped; here the files are the sessions: none."""
+    def tidy(self) -> None:
+        """Leftovers of other machines dropped (a bucket's store has some); here the files are the sessions."""
 
     def live_ids(self) -> list[str]:
         return [p.name.removesuffix(DB_SUFFIX) for p in self.root.glob(f"*{DB_SUFFIX}")

@@ -21,7 +21,8 @@ from tests.support.object_store import ACCESS_KEY, SECRET_KEY, s3_server
 from tests.support.service import offline_app, post_upload, upload_ok
 
 pytestmark = pytest.mark.slow
-TIMEOUT = 1.0
+TIMEOUT = 0.5
+TTL = 3
 UNAVAILABLE = {"error": "Session storage is unavailable; try again in a minute."}
 NOT_FOUND = {"error": "Unknown or expired session; upload your export again with POST /process."}
 
@@ -125,16 +126,19 @@ def test_objects_are_private(tmp_path, s3, export):
 
 
 def test_idle_sessions_expire_from_the_bucket_and_every_cache(tmp_path, s3, export):
-    a = machine(tmp_path, s3, "a", SESSION_TTL_SECONDS=3)
-    b = machine(tmp_path, s3, "b", SESSION_TTL_SECONDS=3)
+    a = machine(tmp_path, s3, "a", SESSION_TTL_SECONDS=TTL)
+    b = machine(tmp_path, s3, "b", SESSION_TTL_SECONDS=TTL)
     idle, used = (upload_ok(a, export)["session_id"] for _ in range(2))
     for client in (a, b):
         for session in (idle, used):
             assert client.post("/generate_image", json={"session_id": session}).status_code == 200
+    last_use = time.monotonic()
     stores = [client.application.extensions["sessions"] for client in (a, b)]
-    time.sleep(2.5)
-    b.get(f"/sessions/{used}")  # by another machine than the one that will clean up
-    time.sleep(2.0)  # `idle` is now 4.5 s idle, `used` 2 s (the store's clock counts whole seconds)
+    # The store's clock counts whole seconds: idle for TTL + 1.2 s is past the TTL whatever the rounding;
+    # used again 1.5 s before the cleanup, it is within it.
+    time.sleep(TTL - 0.3)
+    b.get(f"/sessions/{used}")  # by another machine than the one that cleans up
+    time.sleep(max(0.0, last_use + TTL + 1.2 - time.monotonic()))
     assert cleanup_old_sessions(stores[0]) == [idle]
     assert s3.keys(f"{tmp_path.name}/{idle}") == []
     assert s3.keys(f"{tmp_path.name}/{used}") != []

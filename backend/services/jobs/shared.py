@@ -17,9 +17,10 @@ import redis
 
 from backend.core.settings import Settings
 from backend.services.jobs.clock import Clock
+from backend.services.jobs.errors import JobNotFound
 from backend.services.jobs.record import JobRecord
 from backend.services.jobs.store import JobLimits, JobStore
-from backend.services.sessions import BucketSessionStore, SessionNotFound, StorageUnavailable
+from backend.services.sessions import BucketSessionStore, StorageUnavailable
 
 LOCK_SECONDS = 30.0      # a lock whose holder died frees itself after this
 VIDEO_SUFFIX = ".mp4"
@@ -142,8 +143,8 @@ class SharedJobStore(JobStore):
     def video_file(self, record: JobRecord) -> Path:
         """The video copied into this machine's cache (once), from the bucket."""
         info = self.sessions.objects.head(video_name(record))
-        if info is None:
-            raise SessionNotFound
+        if info is None:  # deleted with its session since the record was read
+            raise JobNotFound
         fetch = lambda target: self.sessions.objects.download(video_name(record), target)  # noqa: E731
         with self.sessions.cache.held(f"{record.session_id}.{record.job_id}", info.etag, info.size, fetch,
                                       VIDEO_SUFFIX) as path:

@@ -4,7 +4,11 @@ or damaged object answers 404/410; objects are private; sessions expire by idlen
 MAX_SESSIONS counts every machine's sessions. Each "machine" is an app on an UPLOAD_DIR of its own."""
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -16,9 +20,10 @@ import requests
 
 from backend.services.sessions import cleanup_old_sessions
 from tests.support import exportgen as eg
-from tests.support.live_server import free_port
+from tests.support.live_server import REPO, free_port
 from tests.support.object_store import ACCESS_KEY, SECRET_KEY, s3_server
 from tests.support.service import offline_app, post_upload, upload_ok
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 0.5
@@ -212,3 +217,44 @@ def test_a_machines_copies_stay_within_session_cache_mb(tmp_path, s3, export):
 
 def _smaller_export() -> bytes:
     return eg.extended_zip(eg.extended_rows(eg.make_catalog(seed=2), 800, start="2021-01-01", end="2021-12-31"))
+
+
+UPLOADER = """
+import sys
+from pathlib import Path
+from boto3.s3.transfer import TransferConfig
+from backend.core.settings import load_settings
+from backend.services.sessions.objects import ObjectStore
+objects = ObjectStore(load_settings())
+objects.transfer = TransferConfig(multipart_threshold=5 * 2**20, multipart_chunksize=5 * 2**20, use_threads=False)
+objects.upload(Path(sys.argv[1]), sys.argv[2])
+"""
+
+
+def test_a_process_killed_mid_upload_leaves_no_object_visible(tmp_path, s3):
+    """The publishing upload itself killed (kill -9) while its parts go up: the object never appears. The
+    uploader is the service's own ObjectStore, with parts small enough that a 60 MB file takes a dozen."""
+    source = tmp_path / "session.duckdb"
+    source.write_bytes(bytes(range(256)) * (60 * 2**20 // 256))
+    name = f"{uuid.uuid4()}/session.duckdb"
+    env = {**os.environ, **s3.settings(f"{tmp_path.name}/"), "PYTHONPATH": str(REPO)}
+    uploader = subprocess.Popen([sys.executable, "-c", UPLOADER, str(source), name], cwd=REPO, env=env)
+    key = f"{tmp_path.name}/{name}"
+    client = s3.client()
+
+    def parts_going_up() -> bool:
+        uploads = client.list_multipart_uploads(Bucket=s3.bucket, Prefix=key).get("Uploads", [])
+        return any(client.list_parts(Bucket=s3.bucket, Key=key, UploadId=u["UploadId"]).get("Parts")
+                   for u in uploads)
+
+    try:
+        assert eventually(parts_going_up, 60)
+    finally:
+        uploader.send_signal(signal.SIGKILL)
+        uploader.wait()
+    assert uploader.returncode == -signal.SIGKILL
+    unfinished = client.list_multipart_uploads(Bucket=s3.bucket, Prefix=key).get("Uploads", [])
+    assert len(unfinished) == 1  # still unfinished: the kill came mid-upload, as the test means it to
+    assert s3.keys(f"{tmp_path.name}/") == []
+    # what a bucket lifecycle rule (AbortIncompleteMultipartUpload, docs/deploy.md) removes in a real bucket
+    client.abort_multipart_upload(Bucket=s3.bucket, Key=key, UploadId=unfinished[0]["UploadId"])

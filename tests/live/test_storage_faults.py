@@ -258,3 +258,31 @@ def test_a_process_killed_mid_upload_leaves_no_object_visible(tmp_path, s3):
     assert s3.keys(f"{tmp_path.name}/") == []
     # what a bucket lifecycle rule (AbortIncompleteMultipartUpload, docs/deploy.md) removes in a real bucket
     client.abort_multipart_upload(Bucket=s3.bucket, Key=key, UploadId=unfinished[0]["UploadId"])
+
+
+def test_the_service_starts_with_its_storage_away_and_says_so(tmp_path, s3):
+    """`python -m backend.app` (which cleans up at start, unlike the tests' apps) with a store nobody answers."""
+    port = free_port()
+    env = {**os.environ, **s3.settings(f"{tmp_path.name}/"), "S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
+           "S3_TIMEOUT_SECONDS": str(TIMEOUT), "UPLOAD_DIR": str(tmp_path / "sessions"), "PORT": str(port),
+           "ARTWORK_SOURCES": "none", "SUPABASE_URL": "", "SUPABASE_KEY": ""}
+    with open(tmp_path / "server.log", "wb") as log:
+        server = subprocess.Popen([sys.executable, "-m", "backend.app"], cwd=REPO, env=env, stdout=log,
+                                  stderr=subprocess.STDOUT)
+    try:
+        answers = []
+
+        def answered() -> bool:
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            try:
+                answers.append(requests.get(f"http://127.0.0.1:{port}/health", timeout=10))
+            except requests.ConnectionError:
+                return False
+            return True
+
+        assert eventually(answered, 60)
+        assert answers[-1].status_code == 503
+        assert (answers[-1].json()["status"], answers[-1].json()["storage"]) == ("degraded", "unreachable")
+    finally:
+        server.terminate()
+        server.wait(10)

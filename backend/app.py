@@ -18,8 +18,8 @@ from backend.routes.origins import install_origin_policy
 from backend.services.analytics import Analytics
 from backend.services.encoding import find_ffmpeg
 from backend.services.hygiene import tune_allocator
-from backend.services.jobs import JobLimits, JobStore, make_queue
-from backend.services.sessions import SessionStore, cleanup_old_sessions, start_cleanup_thread
+from backend.services.jobs import job_store_for, make_queue
+from backend.services.sessions import StorageUnavailable, cleanup_old_sessions, open_session_store, start_cleanup_thread
 from backend.serving.devserver import UnversionedRequestHandler
 from src.visuals.text import load_text_engine
 
@@ -90,9 +90,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     install_json_budget(app, settings.max_json_kb, upload_endpoints={"uploads.process_upload"})
     register_error_handlers(app, settings.max_upload_mb)
     _log_requests(app)
-    store = SessionStore.from_settings(settings)
+    store = open_session_store(settings)
     make_folder_private(store.root)
-    job_store = JobStore(store.root, JobLimits.from_settings(settings))
+    job_store = job_store_for(settings, store)
     store.on_delete = job_store.remove_session
     app.extensions.update(settings=settings, sessions=store, jobs=job_store, job_queue=make_queue(settings),
                           analytics=Analytics(settings))
@@ -100,8 +100,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_api(module.bp)
     app.register_blueprint(docs)
     if not app.testing:
-        cleanup_old_sessions(store)
-        start_cleanup_thread(store, also=job_store.remove_expired)
+        try:
+            cleanup_old_sessions(store)
+        except StorageUnavailable:  # the service starts anyway; /health names the storage's state
+            log.warning("Session storage unavailable at start")
+        start_cleanup_thread(store, also=job_store.remove_expired, interval_seconds=settings.cleanup_interval_seconds)
         log.info("Encoder: %s", find_ffmpeg(settings.ffmpeg_bin) or "none found; videos answer 503")
     return app
 

@@ -24,6 +24,7 @@ from typing import Any
 from backend.core.settings import load_settings
 from backend.services.encoding.ffmpeg import find_ffmpeg
 from benchmarks.artwork import running_standins
+from benchmarks.bucket import run_bucket_workloads
 from benchmarks.export import build_export
 from benchmarks.floor import RGB_PIX_FMT, encode_floor, save_frames
 from benchmarks.report import WorkloadResult, print_export, print_results, print_summary, results_markdown
@@ -124,8 +125,12 @@ def measure(workloads: list[Workload], zip_path: Path, tmp: Path, args: argparse
     out_dir.mkdir()
     by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)
     with_ingest = any(w.kind == "ingest" for w in workloads)
-    charts = [w.name for w in workloads if w.kind != "ingest"]
-    ingests, sessions = ingest_sessions(zip_path, upload_dir, args.runs if with_ingest else 1)
+    charts = [w.name for w in workloads if w.kind not in ("ingest", "bucket")]
+    if any(w.kind == "bucket" for w in workloads):
+        for r in run_bucket_workloads(zip_path, tmp, args.runs, run_worker):
+            by_name[r["name"]].append(r)
+    ingests, sessions = ingest_sessions(zip_path, upload_dir, args.runs if with_ingest else 1) \
+        if with_ingest or charts else ([], [])
     if with_ingest:
         by_name["ingest"] = ingests
     if charts and sessions:

@@ -3,6 +3,7 @@
 `ingest ZIP UPLOAD_DIR`: a fresh process that loads the ZIP's bytes and posts them to /process.
 `serve UPLOAD_DIR OUT_DIR SESSIONS WORKLOADS`: one long-lived process (like a gunicorn worker)
 that makes run k's chart requests against session k and writes each race's MP4 to OUT_DIR.
+`bucket ZIP ROOT STORE_JSON RUNS`: the bucket workloads (benchmarks/bucket.py), machines in folders of ROOT.
 Each result is one stdout line "BENCH <json>"; anything else the app prints is not parsed.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from werkzeug.test import TestResponse, stream_encode_multipart
 
 from backend.app import create_app
 from benchmarks.artwork import artwork_settings
+from benchmarks.bucket import measure_machines
 from benchmarks.measure import RssSampler
 from benchmarks.truth import race_truth
 from benchmarks.workloads import BY_NAME, Workload
@@ -58,6 +60,20 @@ def _measured(run: int, name: str, send: Any) -> tuple[dict[str, Any], TestRespo
     if response.status_code != 200:
         result["error"] = response.get_data(as_text=True)[:500]
     return result, response
+
+
+def _upload(client: FlaskClient, zip_path: str) -> str:
+    with open(zip_path, "rb") as upload:
+        response = client.post("/process", data={"file": FileStorage(upload, "my_spotify_data.zip")})
+    return response.get_json()["session_id"]
+
+
+def bucket(zip_path: str, root: str, store: str, runs: int) -> int:
+    make_client = lambda folder, **settings: make_app(folder, **settings).test_client()  # noqa: E731
+    results = measure_machines(zip_path, root, json.loads(store), runs, make_client, _measured, _upload)
+    for result in results:
+        emit(result)
+    return 0 if all(result["status"] == 200 for result in results) else 1
 
 
 def ingest(zip_path: str, upload_dir: str, run: int) -> int:
@@ -139,7 +155,13 @@ def main(argv: list[str]) -> int:
     many.add_argument("out_dir")
     many.add_argument("sessions", help="comma-separated session ids, one per run")
     many.add_argument("workloads", help="comma-separated workload names")
+    objects = commands.add_parser("bucket")
+    for name in ("zip", "root", "store"):
+        objects.add_argument(name)
+    objects.add_argument("runs", type=int)
     args = parser.parse_args(argv)
+    if args.command == "bucket":
+        return bucket(args.zip, args.root, args.store, args.runs)
     if args.command == "ingest":
         return ingest(args.zip, args.upload_dir, args.run)
     return serve(args.upload_dir, args.out_dir, args.sessions.split(","), args.workloads.split(","))

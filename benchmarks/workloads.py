@@ -35,7 +35,7 @@ class Target:
 @dataclass(frozen=True)
 class Workload:
     name: str
-    kind: str  # "ingest" | "image" | "stats" | "wrapped" | "race" | "artwork"
+    kind: str  # "ingest" | "image" | "stats" | "wrapped" | "race" | "artwork" | "bucket"
     route: str
     body: dict[str, Any] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
@@ -114,6 +114,12 @@ WORKLOADS: tuple[Workload, ...] = (
               "format": "wide", "theme": "light"},
              _race()),
     *_artwork(),
+    # SESSION_STORE=s3 on a real S3 server (benchmarks/bucket.py): a machine's first chart of a session it has
+    # never seen, then its next; the next may only ask whether the session changed (a HEAD), never GET it
+    Workload("bucket_chart_cold", "bucket", "/generate_image", {"top_n": 10},
+             (Target("s over the warm chart", "over_warm_s", 0.3),)),
+    Workload("bucket_chart_warm", "bucket", "/generate_image", {"top_n": 10},
+             (Target("object GETs", "object_gets", 0.0), Target("wall s", "wall_s", 0.3))),
 )
 BY_NAME = {w.name: w for w in WORKLOADS}
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     job_workers: int = Field(1, ge=1)
     celery_broker_url: str = ""
     job_stale_seconds: float = Field(15.0, gt=0)
+    # Where sessions live: "local" (UPLOAD_DIR, one machine) or "s3" (a bucket every machine shares).
+    session_store: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_prefix: str = "spotify-sessions/"
+    s3_endpoint_url: str = ""                   # empty: AWS
+    s3_region: str = ""
+    s3_timeout_seconds: float = Field(5.0, gt=0)
+    session_cache_mb: float = Field(1024.0, ge=0)
+    cleanup_interval_seconds: float = Field(60.0, gt=0)
     max_side_px: int = Field(2160, ge=320)
     supabase_url: str = ""
     supabase_key: str = ""
@@ -75,6 +84,11 @@ class Settings(BaseSettings):
     request_read_timeout_seconds: float = Field(300.0, gt=0)
     cors_origins: CommaSeparated = ()
 
+    @field_validator("s3_prefix")
+    @classmethod
+    def _prefix_is_a_folder(cls, value: str) -> str:
+        return value.strip("/") + "/" if value.strip("/") else ""
+
     @field_validator("artwork_image_hosts", "artwork_sources", "cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
@@ -92,6 +106,12 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown artwork sources {unknown}: use {', '.join(ARTWORK_SOURCE_NAMES)} or none")
         return tuple(dict.fromkeys(names))
+
+    @model_validator(mode="after")
+    def _bucket_named(self) -> Settings:
+        if self.session_store == "s3" and not self.s3_bucket:
+            raise ValueError("SESSION_STORE=s3 needs S3_BUCKET")
+        return self
 
 
 def setting_names() -> list[str]:

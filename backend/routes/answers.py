@@ -101,6 +101,8 @@ class Health(BaseModel):
     env: str
     artwork: dict[str, str] = Field(description="each artwork source that is asked, in order: ok, "
                                                 "paused until <UTC time>, or unreachable")
+    storage: Literal["local", "ok", "unreachable", "wrong credentials", "missing bucket"] = Field(
+        description="where sessions live: local (UPLOAD_DIR), or the S3 bucket's state; 503 unless local or ok")
 
 
 class Counted(BaseModel):

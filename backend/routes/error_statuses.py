@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from backend.services.charts import CannotDraw
 from backend.services.jobs import JobIdInvalid, JobNotFound, JobRecordTooLarge, TooManyRenders, TooManySessionRenders
 from backend.services.renders import NoEncoder
-from backend.services.sessions import SessionDeleted, SessionIdInvalid, SessionNotFound, TooManySessions
+from backend.services.sessions import (
+    SessionDamaged,
+    SessionDeleted,
+    SessionIdInvalid,
+    SessionNotFound,
+    StorageUnavailable,
+    TooManySessions,
+)
 from src.domain_error import DomainError
 from src.exports import ExportTooLarge, ExportUnreadable, ExportUnusable
 
@@ -33,7 +40,9 @@ ANSWERS: dict[type[DomainError], Answer] = {
     SessionIdInvalid: Answer(400, "session_id must be the UUID that POST /process returned."),
     SessionNotFound: Answer(404, f"Unknown or expired session; {UPLOAD_AGAIN}"),
     SessionDeleted: Answer(410, f"The session was deleted while this request was using it; {UPLOAD_AGAIN}"),
+    SessionDamaged: Answer(410, f"The session's stored data is damaged; {UPLOAD_AGAIN}"),
     TooManySessions: Answer(503, headers={"Retry-After": "60"}),
+    StorageUnavailable: Answer(503, headers={"Retry-After": "30"}),
     CannotDraw: Answer(422),
     NoEncoder: Answer(503),
     JobIdInvalid: Answer(400, "job_id must be the id that POST /jobs/animation returned."),

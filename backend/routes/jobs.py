@@ -74,7 +74,7 @@ def download_job_video(path: JobPath):
     record = jobs.find(job_id)
     if record.state != "done":
         raise ApiError(409, f"The video is not ready: the job is {record.state}. Poll GET /jobs/{job_id}.")
-    return send_file(jobs.video_path(record), mimetype="video/mp4", as_attachment=True,
+    return send_file(jobs.video_file(record), mimetype="video/mp4", as_attachment=True,
                      download_name=record.filename, conditional=True, max_age=0)
 
 

@@ -154,7 +154,8 @@ def test_unknown_route_and_method_are_json(client):
 
 def test_health_says_whether_there_is_an_encoder_not_where(client):
     body = client.get("/health").get_json()
-    assert body == {"status": "ok", "ffmpeg": True, "env": body["env"], "artwork": {}}   # no artwork source asked
+    # no artwork source asked; sessions in UPLOAD_DIR
+    assert body == {"status": "ok", "ffmpeg": True, "env": body["env"], "artwork": {}, "storage": "local"}
     assert "/" not in str(body)
 
 

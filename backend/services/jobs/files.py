@@ -3,6 +3,9 @@
 A job is a small JSON record and, when done, an MP4 under UPLOAD_DIR/jobs, named <session>.<job>.*,
 so deleting a session finds its jobs, and every process that shares UPLOAD_DIR (gunicorn workers,
 Celery workers on other machines) sees the same state.
+
+The job store (store.py) reaches them only through the operations below the path helpers, so another
+place to keep them (shared.py: redis and the session bucket) replaces those operations and nothing else.
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -110,6 +114,58 @@ class JobFiles:
         """Say the render is alive and how far it got: a few bytes, not the whole record."""
         beat = json.dumps({"at": self.clock.now(), "frames_done": record.frames_done}).encode("ascii")
         _replace_atomically(self.beat_path(record), beat)
+
+    def find_stored(self, job_id: str) -> JobRecord | None:
+        for path in self.root.glob(f"*.{job_id}.json"):
+            with contextlib.suppress(FileNotFoundError):
+                return self._load(path)
+        return None
+
+    def stored(self, session_id: str = "*") -> list[JobRecord]:
+        """Every stored record (of one session), as written."""
+        records = []
+        for path in self.root.glob(f"{session_id}.*.json"):
+            with contextlib.suppress(FileNotFoundError, ValueError, TypeError):
+                records.append(self._load(path))
+        return records
+
+    def written_at(self, record: JobRecord) -> float | None:
+        try:
+            return self.record_path(record).stat().st_mtime
+        except FileNotFoundError:
+            return None
+
+    def drop_items(self, record: JobRecord) -> None:
+        self.items_path(record).unlink(missing_ok=True)
+
+    def drop_beat(self, record: JobRecord) -> None:
+        self.beat_path(record).unlink(missing_ok=True)
+
+    def flag_cancel(self, record: JobRecord) -> None:
+        self.cancel_path(record).touch()
+
+    def drop_cancel(self, record: JobRecord) -> None:
+        self.cancel_path(record).unlink(missing_ok=True)
+
+    def cancel_flagged(self, record: JobRecord) -> bool:
+        return self.cancel_path(record).exists() or not self.record_path(record).exists()
+
+    def keep_video(self, record: JobRecord, rendered: Path) -> None:
+        rendered.replace(self.video_path(record))
+
+    def drop_video(self, record: JobRecord) -> None:
+        self.video_path(record).unlink(missing_ok=True)
+
+    def video_file(self, record: JobRecord) -> Path:
+        """A local file of the finished video, to send."""
+        return self.video_path(record)
+
+    def remove_files(self, record: JobRecord) -> None:
+        for path in self.root.glob(f"{record.session_id}.{record.job_id}.*"):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _replace_atomically(target: Path, data: bytes) -> None:

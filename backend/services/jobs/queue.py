@@ -37,7 +37,8 @@ def _log_crash(future) -> None:
 
 
 def make_celery(settings: Settings):
-    """A Celery app on CELERY_BROKER_URL; progress and results travel through the shared UPLOAD_DIR."""
+    """A Celery app on CELERY_BROKER_URL; progress and results travel through the shared UPLOAD_DIR (or redis and
+    the bucket with SESSION_STORE=s3: backend/services/jobs/shared.py)."""
     from celery import Celery  # only the Celery backend needs it
 
     app = Celery("spotify_charts", broker=settings.celery_broker_url)

@@ -15,7 +15,7 @@ from backend.services.jobs.errors import JobIdInvalid, JobNotFound
 from backend.services.jobs.record import JobRecord
 from backend.services.jobs.store import HEARTBEAT_SECONDS, JobLimits, JobStore
 from backend.services.renders import render_race
-from backend.services.sessions import SessionStore
+from backend.services.sessions import SessionStore, open_session_store
 from src.domain_error import DomainError
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,17 @@ class JobCancelled(Exception):
 
 
 def stores_for(settings: Settings) -> tuple[SessionStore, JobStore]:
-    sessions = SessionStore.from_settings(settings)
-    return sessions, JobStore(sessions.root, JobLimits.from_settings(settings))
+    sessions = open_session_store(settings)
+    return sessions, job_store_for(settings, sessions)
+
+
+def job_store_for(settings: Settings, sessions: SessionStore) -> JobStore:
+    """Jobs every machine sees (redis and the bucket) when sessions are in a bucket and Celery renders them;
+    otherwise files under UPLOAD_DIR/jobs."""
+    if settings.session_store == "s3" and settings.job_backend == "celery":
+        from backend.services.jobs.shared import SharedJobStore  # redis and boto3 only where they are used
+        return SharedJobStore(settings, sessions)
+    return JobStore(sessions.root, JobLimits.from_settings(settings))
 
 
 def run_job(settings: Settings, session_id: str, job_id: str) -> None:
@@ -98,7 +107,7 @@ class Heartbeat:
 
 def _render(settings: Settings, sessions: SessionStore, jobs: JobStore, record: JobRecord) -> None:
     def check() -> None:
-        if jobs.cancel_requested(record) or not sessions.db_path(record.session_id).exists():
+        if jobs.cancel_requested(record) or not sessions.is_present(record.session_id):
             raise JobCancelled
 
     def tracked(frames: Iterable[memoryview], share: float) -> Iterator[memoryview]:
@@ -115,6 +124,6 @@ def _render(settings: Settings, sessions: SessionStore, jobs: JobStore, record: 
         render_race(settings, sessions, request_from_dict(record.request), check=check, progress=tracked,
                     work_dir=work, keep_as=partial)
         check()
-        partial.replace(jobs.video_path(record))
+        jobs.keep_video(record, partial)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -8,7 +8,6 @@ Every time the store stamps or judges comes from its clock (backend/services/job
 """
 from __future__ import annotations
 
-import contextlib
 import re
 import shutil
 import time
@@ -60,10 +59,10 @@ class JobStore(JobFiles):
         """The job with this id, its progress from the beat file; JobIdInvalid or JobNotFound."""
         if not isinstance(job_id, str) or not JOB_ID.match(job_id):
             raise JobIdInvalid
-        for path in self.root.glob(f"*.{job_id}.json"):
-            with contextlib.suppress(FileNotFoundError):
-                return self._checked(self._load(path))
-        raise JobNotFound
+        found = self.find_stored(job_id)
+        if found is None:
+            raise JobNotFound
+        return self._checked(found)
 
     def _with_progress(self, record: JobRecord) -> tuple[JobRecord, bool]:
         """The record with the frames its beat reports, and whether it has been silent too long."""
@@ -93,18 +92,14 @@ class JobStore(JobFiles):
                 return current
             current.state, current.error, current.finished_at = "failed", STALE_ERROR, self.clock.now()
             self._write(current)
-            self.cancel_path(current).touch()  # should its renderer be alive after all, it stops
-            self.beat_path(current).unlink(missing_ok=True)
-            self.items_path(current).unlink(missing_ok=True)
+            self.flag_cancel(current)  # should its renderer be alive after all, it stops
+            self.drop_beat(current)
+            self.drop_items(current)
             shutil.rmtree(self.work_dir(current), ignore_errors=True)
         return current
 
     def _records(self, session_id: str = "*") -> list[JobRecord]:
-        records = []
-        for path in self.root.glob(f"{session_id}.*.json"):
-            with contextlib.suppress(FileNotFoundError, ValueError, TypeError):
-                records.append(self._checked(self._load(path)))
-        return records
+        return [self._checked(record) for record in self.stored(session_id)]
 
     def check_capacity(self, session_id: str) -> None:
         """TooManyRenders when MAX_JOBS jobs are active, TooManySessionRenders when MAX_JOBS_PER_SESSION of this
@@ -146,19 +141,19 @@ class JobStore(JobFiles):
             if current is None:
                 self.remove(record)  # the job or its session was deleted: leave nothing behind
                 return
-            self.cancel_path(record).unlink(missing_ok=True)
+            self.drop_cancel(record)
             if current.state != "running" or record.state != "done":  # a ranking only goes with a video
-                self.items_path(record).unlink(missing_ok=True)
+                self.drop_items(record)
             if current.state != "running":  # declared dead meanwhile: it stays failed, without a video
-                self.beat_path(record).unlink(missing_ok=True)
-                self.video_path(record).unlink(missing_ok=True)
+                self.drop_beat(record)
+                self.drop_video(record)
                 return
             if record.state == "done":
                 # before the record says done: whoever sees it done sees the oldest video gone
                 self._make_room_for_a_video(record.session_id)
             record.finished_at = self.clock.now()
             self._write(record)
-            self.beat_path(record).unlink(missing_ok=True)  # after the record: progress never reads back
+            self.drop_beat(record)  # after the record: progress never reads back
 
     def _make_room_for_a_video(self, session_id: str) -> None:
         """Delete the session's oldest finished jobs until one more video fits in MAX_VIDEOS_PER_SESSION."""
@@ -177,10 +172,10 @@ class JobStore(JobFiles):
             if current.state == "queued":
                 current.state, current.finished_at = "cancelled", self.clock.now()
                 self._write(current)
-                self.items_path(current).unlink(missing_ok=True)
+                self.drop_items(current)
             if current.state != "running":
                 return current
-            self.cancel_path(record).touch()
+            self.flag_cancel(record)
         deadline = time.monotonic() + wait_seconds  # a real render stopping: real time
         while time.monotonic() < deadline:
             record = self.find(record.job_id)
@@ -190,16 +185,12 @@ class JobStore(JobFiles):
         return record
 
     def cancel_requested(self, record: JobRecord) -> bool:
-        return self.cancel_path(record).exists() or not self.record_path(record).exists()
+        return self.cancel_flagged(record)
 
     def remove(self, record: JobRecord) -> None:
         """Delete every file of the job: record, video, beat, cancel flag, work folder."""
         with self.lock():
-            for path in self.root.glob(f"{record.session_id}.{record.job_id}.*"):
-                if path.is_dir():
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    path.unlink(missing_ok=True)
+            self.remove_files(record)
 
     def remove_session(self, session_id: str) -> None:
         """Delete a session's jobs at once; running renders notice within a quarter second and stop."""
@@ -211,8 +202,8 @@ class JobStore(JobFiles):
         cutoff = (self.clock.now() if now is None else now) - self.limits.ttl_seconds
         removed = 0
         for record in self._records():
-            with contextlib.suppress(FileNotFoundError):
-                if record.state not in ACTIVE and self.record_path(record).stat().st_mtime < cutoff:
-                    self.remove(record)
-                    removed += 1
+            written = self.written_at(record)
+            if record.state not in ACTIVE and written is not None and written < cutoff:
+                self.remove(record)
+                removed += 1
         return removed

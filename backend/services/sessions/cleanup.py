@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from backend.services.sessions.errors import StorageUnavailable
 from backend.services.sessions.store import SessionStore
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ def cleanup_old_sessions(store: SessionStore, now: float | None = None) -> list[
                if store.delete(sid, only_if_idle=True, older_than=now - store.ttl_seconds)]
     if removed:
         log.info("Removed %d expired sessions", len(removed))
+    store.tidy()
     abandoned = store.remove_abandoned_scratch()
     if abandoned:
         log.warning("Removed %d scratch folders left by requests that died", abandoned)
@@ -34,7 +36,7 @@ def start_cleanup_thread(store: SessionStore, also: Callable[[], object] = lambd
             try:
                 cleanup_old_sessions(store)
                 also()
-            except OSError:
+            except (OSError, StorageUnavailable):
                 log.warning("Session cleanup failed", exc_info=True)
 
     thread = threading.Thread(target=loop, name="session-cleanup", daemon=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from backend.services.sessions.errors import SessionDeleted
+from backend.services.sessions.errors import SessionDamaged, SessionDeleted
 
 
 def read_summary(con: duckdb.DuckDBPyConnection) -> dict:
@@ -14,13 +14,14 @@ def read_summary(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def open_session(path: Path) -> duckdb.DuckDBPyConnection:
-    """The session's file, read-only; SessionDeleted when a DELETE removed it after the request took it in use.
+    """The session's file, read-only; SessionDeleted when a DELETE removed it after the request took it in use,
+    SessionDamaged when it is not a DuckDB file (a damaged object or copy).
 
     Once open, the connection reads the file to the end of the request even if it is deleted then."""
     try:
         return duckdb.connect(str(path), read_only=True, config={"threads": 2})
-    except duckdb.IOException:
+    except duckdb.Error:
         if path.exists():
-            raise
+            raise SessionDamaged from None
         raise SessionDeleted from None
 

@@ -25,3 +25,17 @@ class TooManySessions(DomainError):
     def __init__(self, limit: int):
         super().__init__(f"The server is busy with {limit} sessions; try again in a minute.")
         self.limit = limit
+
+
+class SessionDamaged(DomainError):
+    """The stored session file cannot be read as a session."""
+
+    def __init__(self) -> None:
+        super().__init__("The session's stored data is damaged.")
+
+
+class StorageUnavailable(DomainError):
+    """The object store did not answer in time, or refused the service."""
+
+    def __init__(self) -> None:
+        super().__init__("Session storage is unavailable; try again in a minute.")

@@ -1,7 +1,14 @@
-"""The session store: one DuckDB file per session under UPLOAD_DIR, guarded by file locks.
+"""The session store (SESSION_STORE=local): one DuckDB file per session under UPLOAD_DIR, guarded by file locks.
 
 File locks (flock) work across gunicorn's worker processes and are released by the kernel when
 a process dies, so a crashed request never leaves a session locked or a capacity slot taken.
+
+Its seams, which the object-store variant (bucket.py) keeps with the same meaning:
+- publish(session_id, file): the one call that makes a finished DuckDB file the session's, whole or not at
+  all; publishing again replaces the session's data with a new version (readers already using the old one
+  finish with it; later requests read the new one).
+- write_extra / read_extra(session_id, name): a small file that lives with the session (named
+  "<session_id>.<name>" here, "<prefix><session_id>/<name>" in a bucket); delete and expiry remove every one.
 """
 from __future__ import annotations
 
@@ -29,6 +36,7 @@ DB_SUFFIX = ".duckdb"
 LOCK_SUFFIX = ".lock"
 RESERVATION_PREFIX = ".ingest-"
 SCRATCH_PREFIX = ".work-"
+EXTRA_NAME = re.compile(r"^[a-z][a-z0-9_-]*\.[a-z]+$")  # filters.json: never a path, never the data file
 
 
 class SessionStore:
@@ -49,6 +57,36 @@ class SessionStore:
 
     def _lock_path(self, session_id: str) -> Path:
         return self.root / f"{session_id}{LOCK_SUFFIX}"
+
+    def publish(self, session_id: str, source: Path) -> None:
+        """Make the finished file at `source` the session's data (a rename: whole or not at all)."""
+        source.replace(self.db_path(session_id))
+
+    def write_extra(self, session_id: str, name: str, data: bytes) -> None:
+        partial = self.root / f"{RESERVATION_PREFIX}{session_id}.{name}.{os.getpid()}"
+        partial.write_bytes(data)
+        partial.replace(self._extra_path(session_id, name))
+
+    def read_extra(self, session_id: str, name: str) -> bytes | None:
+        try:
+            return self._extra_path(session_id, name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def _extra_path(self, session_id: str, name: str) -> Path:
+        if not EXTRA_NAME.match(name):
+            raise ValueError(f"not a name for a session's file: {name!r}")
+        return self.root / f"{session_id}.{name}"
+
+    def storage_state(self) -> str | None:
+        """What /health says of the storage: nothing for a local folder."""
+        return None
+
+    def is_present(self, session_id: str) -> bool:
+        return self.db_path(session_id).exists()
+
+    def tidy(self) -> None:
+        """Leftovers of other machines dropped (a bucket's store has some); here the files are the sessions."""
 
     def live_ids(self) -> list[str]:
         return [p.name.removesuffix(DB_SUFFIX) for p in self.root.glob(f"*{DB_SUFFIX}")
@@ -173,6 +211,8 @@ class SessionStore:
                 return False
             path.unlink(missing_ok=True)
             Path(f"{path}.wal").unlink(missing_ok=True)
+            for extra in self.root.glob(f"{session_id}.*"):
+                extra.unlink(missing_ok=True)  # what write_extra wrote
             lock_path.unlink(missing_ok=True)
             self.on_delete(session_id)
             return True

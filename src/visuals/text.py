@@ -82,22 +82,31 @@ def render_block(spec: TextSpec) -> TextBlock:
     text = drawable(spec.text)
     if not spec.max_width:
         return TextBlock((_draw(spec, text),), spec.size_px, False)
-    files = _font_files(spec.bold)
-    wrapped = wrap(text, spec.size_px, spec.bold, spec.max_width, spec.max_lines, files)
-    size = spec.size_px
-    if wrapped.cut and spec.shrink:
-        smaller = wrap(text, size * SHRINK, spec.bold, spec.max_width, spec.max_lines, files)
+    block = _drawn_block(text, spec, spec.size_px)
+    if block.cut and spec.shrink:
+        smaller = _drawn_block(text, spec, spec.size_px * SHRINK)
         if not smaller.cut:
-            wrapped, size = smaller, size * SHRINK
+            return smaller
+    return block
+
+
+def _drawn_block(text: str, spec: TextSpec, size: float) -> TextBlock:
+    wrapped = wrap(text, size, spec.bold, spec.max_width, spec.max_lines, _font_files(spec.bold))
     sized = TextSpec(spec.text, size, spec.bold, spec.max_width)
-    lines = tuple(_clip_width(_exact(sized, line), spec.max_width) for line in wrapped.lines)
-    return TextBlock(lines, size, wrapped.cut)
+    drawn = [_exact(sized, line) for line in wrapped.lines]
+    # A line measured to fit but drawn wider is shortened here: the block is then cut too, so a caller
+    # choosing between layouts (a smaller size, the card's figures) never takes one whose drawing lost characters.
+    cut = wrapped.cut or any(shortened for _, shortened in drawn)
+    return TextBlock(tuple(sprite for sprite, _ in drawn), size, cut)
 
 
-def _exact(spec: TextSpec, line: str) -> Sprite:
-    """The line as drawn; measured advances rarely differ from the drawing, and then it is fitted exactly."""
+def _exact(spec: TextSpec, line: str) -> tuple[Sprite, bool]:
+    """The line as drawn, and whether drawing had to shorten it: measured advances rarely differ from the
+    drawing (hinting widens a few glyphs), and then the line is fitted exactly, with an ellipsis."""
     sprite = _draw(spec, line)
-    return sprite if sprite.width <= spec.max_width else _fitted(spec, line.rstrip(ELLIPSIS))
+    if sprite.width <= spec.max_width:
+        return sprite, False
+    return _clip_width(_fitted(spec, line.rstrip(ELLIPSIS)), spec.max_width), True
 
 
 def _fitted(spec: TextSpec, text: str) -> Sprite:

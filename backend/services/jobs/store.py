@@ -93,7 +93,8 @@ class JobStore(JobFiles):
                 return current
             current.state, current.error, current.finished_at = "failed", STALE_ERROR, self.clock.now()
             self._write(current)
-            self.cancel_path(current).touch()  # should its renderer be alive after all, it stops
+            # Should its renderer be alive after all, it stops: it reads the record, which no longer says running.
+            self.cancel_path(current).unlink(missing_ok=True)
             self.beat_path(current).unlink(missing_ok=True)
             self.items_path(current).unlink(missing_ok=True)
             shutil.rmtree(self.work_dir(current), ignore_errors=True)
@@ -190,7 +191,16 @@ class JobStore(JobFiles):
         return record
 
     def cancel_requested(self, record: JobRecord) -> bool:
-        return self.cancel_path(record).exists() or not self.record_path(record).exists()
+        """Whether the render must stop: cancelled, deleted, or declared dead while it was silent."""
+        if self.cancel_path(record).exists():
+            return True
+        current = self._reload(record)
+        return current is None or current.state != "running"
+
+    def queued(self) -> list[JobRecord]:
+        """Every queued job, oldest first: after a restart, the embedded executor's queue is rebuilt from these."""
+        return sorted((record for record in self._records() if record.state == "queued"),
+                      key=lambda record: record.created_at)
 
     def remove(self, record: JobRecord) -> None:
         """Delete every file of the job: record, video, beat, cancel flag, work folder."""

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
+from backend.core.shared_files import read_shared_json
 from backend.services.jobs.clock import Clock
-from backend.services.jobs.record import JobRecord
+from backend.services.jobs.record import JobRecord, parse_record
 from backend.services.sessions import exclusive_lock
 
+READ_MAX_BYTES = 1024 * 1024  # a record is held to MAX_JOB_RECORD_KB, a ranking and a beat are smaller still
 _held_locks = threading.local()  # lock files this thread holds: the store's lock is re-entrant per thread
 
 
@@ -57,10 +59,10 @@ class JobFiles:
         _replace_atomically(self.items_path(record), json.dumps(items, ensure_ascii=False).encode("utf-8"))
 
     def read_items(self, record: JobRecord) -> list[dict] | None:
-        try:
-            return json.loads(self.items_path(record).read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        items = read_shared_json(self.items_path(record), READ_MAX_BYTES)
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             return None
+        return items
 
     def work_dir(self, record: JobRecord) -> Path:
         """Where a render keeps its temporary files; removed with the job, even after a killed worker."""
@@ -89,21 +91,19 @@ class JobFiles:
         """Write atomically: readers never see half a file."""
         _replace_atomically(self.record_path(record), self.encoded(record))
 
-    def _load(self, path: Path) -> JobRecord:
-        return JobRecord(**json.loads(path.read_text(encoding="utf-8")))
+    def _load(self, path: Path) -> JobRecord | None:
+        """The record a file holds; None when it is gone or is not a record this service wrote."""
+        return parse_record(read_shared_json(path, READ_MAX_BYTES))
 
     def _reload(self, record: JobRecord) -> JobRecord | None:
         """The record as stored now; None once deleted."""
-        try:
-            return self._load(self.record_path(record))
-        except FileNotFoundError:
-            return None
+        return self._load(self.record_path(record))
 
     def _beat(self, record: JobRecord) -> tuple[float, int] | None:
+        beat = read_shared_json(self.beat_path(record), READ_MAX_BYTES)
         try:
-            beat = json.loads(self.beat_path(record).read_text(encoding="utf-8"))
             return float(beat["at"]), int(beat["frames_done"])
-        except (FileNotFoundError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return None
 
     def beat(self, record: JobRecord) -> None:

@@ -61,8 +61,9 @@ class JobStore(JobFiles):
         if not isinstance(job_id, str) or not JOB_ID.match(job_id):
             raise JobIdInvalid
         for path in self.root.glob(f"*.{job_id}.json"):
-            with contextlib.suppress(FileNotFoundError):
-                return self._checked(self._load(path))
+            record = self._load(path)
+            if record is not None:
+                return self._checked(record)
         raise JobNotFound
 
     def _with_progress(self, record: JobRecord) -> tuple[JobRecord, bool]:
@@ -103,8 +104,9 @@ class JobStore(JobFiles):
     def _records(self, session_id: str = "*") -> list[JobRecord]:
         records = []
         for path in self.root.glob(f"{session_id}.*.json"):
-            with contextlib.suppress(FileNotFoundError, ValueError, TypeError):
-                records.append(self._checked(self._load(path)))
+            record = self._load(path)
+            if record is not None:
+                records.append(self._checked(record))
         return records
 
     def check_capacity(self, session_id: str) -> None:

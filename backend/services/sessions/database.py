@@ -16,7 +16,10 @@ def read_summary(con: duckdb.DuckDBPyConnection) -> dict:
 def open_session(path: Path) -> duckdb.DuckDBPyConnection:
     """The session's file, read-only; SessionDeleted when a DELETE removed it after the request took it in use.
 
-    Once open, the connection reads the file to the end of the request even if it is deleted then."""
+    Once open, the connection reads the file to the end of the request even if it is deleted then. A link
+    in its place is not a file this service wrote (DuckDB would follow it): it reads as deleted."""
+    if path.is_symlink():
+        raise SessionDeleted
     try:
         return duckdb.connect(str(path), read_only=True, config={"threads": 2})
     except duckdb.IOException:

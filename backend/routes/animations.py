@@ -23,7 +23,6 @@ from backend.routes.client_gone import ClientGone, disconnect_probe, raise_when_
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import RaceBody
 from backend.routes.usage_events import record_usage, report_usage
-from backend.services.encoding import ENCODE_FAILED, EncoderError
 from backend.services.renders import render_race
 
 log = logging.getLogger(__name__)
@@ -43,10 +42,6 @@ def generate_animation(body: RaceBody):
     started = time.perf_counter()
     try:
         rendered = render_race(settings, store, req, check=raise_when_gone(disconnect_probe(request.environ)))
-    except EncoderError as error:
-        # ffmpeg's own words may name server paths: they go to the log, not to the client
-        log.warning("generate_animation: encoding failed: %s", error)
-        raise ApiError(500, ENCODE_FAILED) from error
     except ClientGone as error:
         log.info("generate_animation: the client left; render stopped after %.2f s", time.perf_counter() - started)
         raise ApiError(CLIENT_CLOSED_REQUEST, "The connection was closed before the video was ready.") from error

@@ -1,0 +1,83 @@
+"""UPLOAD_DIR on a small tmpfs that the tests fill: an upload, a direct race and a race job that run out of
+space answer 507 saying so (and that the person's file is fine), leave nothing half-written, and the same
+requests succeed once space is free again. Still pictures and cards write nothing and go on working."""
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from src.resource_errors import ServerOutOfSpace
+from tests.support.job_backends import start, watch
+from tests.support.service import leftovers, offline_app, post_upload, upload_ok
+
+pytestmark = pytest.mark.slow
+
+DISK_MB = 16
+OUT_OF_SPACE = {"error": ServerOutOfSpace().message}
+RACE = {"days": 5, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [4.8, 6.4], "dpi": 100}
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Iterator[Path]:
+    """A tmpfs of DISK_MB, mounted for the test and removed after it (the tests run as root)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={DISK_MB}m", "tmpfs", str(mount_point)], check=True)
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+@contextlib.contextmanager
+def filled(disk: Path, keep_free_kb: int) -> Iterator[None]:
+    """Fill the disk until keep_free_kb are left; free it again after the block."""
+    filler = disk / "filler"
+    status = os.statvfs(disk)
+    with open(filler, "wb") as handle:
+        handle.write(b"\0" * max(0, status.f_bavail * status.f_frsize - keep_free_kb * 1024))
+    try:
+        yield
+    finally:
+        filler.unlink()
+
+
+# Left free: too little to save the upload, to unpack it, and to write its DuckDB file (measured on this export).
+@pytest.mark.parametrize("keep_free_kb", [16, 800, 3200])
+def test_an_upload_on_a_full_disk_is_507_leaves_nothing_and_works_once_space_is_free(small_disk, race_export,
+                                                                                   keep_free_kb):
+    sessions = small_disk / "sessions"
+    client = offline_app(sessions).test_client()
+    with filled(small_disk, keep_free_kb):
+        response = post_upload(client, race_export)
+        assert (response.status_code, response.get_json()) == (507, OUT_OF_SPACE)
+        assert response.headers["Retry-After"] == "60"
+        assert leftovers(sessions) == []
+    session = upload_ok(client, race_export)["session_id"]
+    assert leftovers(sessions) == [f"{session}.duckdb"]
+
+
+def test_a_race_direct_or_as_a_job_on_a_full_disk_answers_alike_and_recovers(small_disk, race_export):
+    sessions = small_disk / "sessions"
+    client = offline_app(sessions, JOB_BACKEND="local").test_client()
+    session = upload_ok(client, race_export)["session_id"]
+    kept = [f"{session}.duckdb", f"{session}.lock"]
+    with filled(small_disk, 64):
+        direct = client.post("/generate_animation", json={"session_id": session, **RACE})
+        assert (direct.status_code, direct.get_json()) == (507, OUT_OF_SPACE)
+        job = start(client, session, **RACE)
+        final = watch(client, job)[-1]
+        assert (final["state"], final["error"]) == ("failed", OUT_OF_SPACE["error"])
+        assert leftovers(sessions) == sorted([*kept, f"jobs/{session}.{job}.json"])
+        # pictures drawn in memory do not need the disk
+        assert client.post("/generate_image", json={"session_id": session}).status_code == 200
+        assert client.post("/generate_wrapped", json={"session_id": session}).status_code == 200
+    again = client.post("/generate_animation", json={"session_id": session, **RACE},
+                        headers={"Accept": "video/mp4"})
+    assert again.status_code == 200 and again.data[4:8] == b"ftyp"
+    assert watch(client, start(client, session, **RACE))[-1]["state"] == "done"

@@ -15,6 +15,7 @@ from backend.routes.api import (
     CANNOT_DRAW,
     CROSS_SITE,
     NO_SESSION,
+    OUT_OF_SPACE,
     answers,
     api_blueprint,
     error,
@@ -34,7 +35,9 @@ CLIENT_CLOSED_REQUEST = 499  # the status nginx logs for this; nobody is left to
 @bp.post("/generate_animation", responses=answers(
     {200: Video}, BAD_BODY, CROSS_SITE, NO_SESSION, BODY_TOO_LARGE, CANNOT_DRAW,
     error(410, "The session was deleted (DELETE /sessions/<id>) while the video rendered."),
-    error(500, "The encoder failed mid-video."), error(503, "No ffmpeg is available on the server.")))
+    error(500, "The encoder failed mid-video."),
+    error(503, "No ffmpeg is available on the server, or the render ran out of memory (with Retry-After).",
+          retry_after=True), OUT_OF_SPACE))
 def generate_animation(body: RaceBody):
     """Render the bar-chart race of a session's top list over time as an MP4."""
     settings, store = service_settings(), session_store()

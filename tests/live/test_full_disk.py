@@ -77,6 +77,10 @@ def test_a_race_direct_or_as_a_job_on_a_full_disk_answers_alike_and_recovers(sma
         # pictures drawn in memory do not need the disk
         assert client.post("/generate_image", json={"session_id": session}).status_code == 200
         assert client.post("/generate_wrapped", json={"session_id": session}).status_code == 200
+    with filled(small_disk, 0):  # not even a job's record fits
+        refused = client.post("/jobs/animation", json={"session_id": session, **RACE})
+        assert (refused.status_code, refused.get_json()) == (507, OUT_OF_SPACE)
+        assert leftovers(sessions) == sorted([*kept, f"jobs/{session}.{job}.json"])
     again = client.post("/generate_animation", json={"session_id": session, **RACE},
                         headers={"Accept": "video/mp4"})
     assert again.status_code == 200 and again.data[4:8] == b"ftyp"

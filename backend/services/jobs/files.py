@@ -114,5 +114,8 @@ class JobFiles:
 
 def _replace_atomically(target: Path, data: bytes) -> None:
     partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    partial.write_bytes(data)
-    partial.replace(target)
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    finally:  # a full disk leaves no half-written file
+        partial.unlink(missing_ok=True)

@@ -127,8 +127,12 @@ class JobStore(JobFiles):
         record.created_at = self.clock.now()
         with self.lock():
             self.check_capacity(record.session_id)
-            self.write_items(record, items)  # first: whoever finds the record finds its items
-            self._write(record)
+            try:
+                self.write_items(record, items)  # first: whoever finds the record finds its items
+                self._write(record)
+            except OSError:  # a full disk: no ranking without its record
+                self.items_path(record).unlink(missing_ok=True)
+                raise
 
     def claim(self, record: JobRecord) -> bool:
         """Take a queued job for rendering (False when it was cancelled or deleted meanwhile)."""

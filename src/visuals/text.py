@@ -10,11 +10,11 @@ import functools
 
 import numpy as np
 from matplotlib.backends.backend_agg import get_hinting_flag
-from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.font_manager import get_font
 from matplotlib.ft2font import FT2Font
 from PIL import Image
 
-from src.visuals.fonts import drawable, font_families
+from src.visuals.fonts import chain_files, drawable, font_families
 from src.visuals.masks import Sprite, TextBlock, TextSpec
 from src.visuals.wrap import ELLIPSIS, wrap
 
@@ -33,18 +33,9 @@ def _sprite(alpha: np.ndarray, baseline: int) -> Sprite:
     return Sprite(Image.fromarray(np.ascontiguousarray(cropped)), baseline - int(rows[0]))
 
 
-@functools.cache
-def _font_files(bold: bool) -> tuple[str, ...]:
-    """The fallback chain's files for one weight, in order (a family without that weight gives its regular face)."""
-    weight = "bold" if bold else "normal"
-    files = [findfont(FontProperties(family=family, weight=weight), fallback_to_default=False)
-             for family in font_families()]
-    return tuple(dict.fromkeys(files))
-
-
 def _font(bold: bool) -> FT2Font:
     # get_font caches one FT2Font per thread: FreeType faces must not be shared between threads.
-    font = get_font(list(_font_files(bold)))
+    font = get_font(list(chain_files(bold)))
     font.clear()
     return font
 
@@ -79,7 +70,7 @@ def render_texts(specs: list[TextSpec]) -> list[Sprite]:
 
 def render_block(spec: TextSpec) -> TextBlock:
     """The spec's text in at most max_lines lines of max_width (one line when no width is given)."""
-    text = drawable(spec.text)
+    text = drawable(spec.text, spec.bold)
     if not spec.max_width:
         return TextBlock((_draw(spec, text),), spec.size_px, False)
     block = _drawn_block(text, spec, spec.size_px)
@@ -91,7 +82,7 @@ def render_block(spec: TextSpec) -> TextBlock:
 
 
 def _drawn_block(text: str, spec: TextSpec, size: float) -> TextBlock:
-    wrapped = wrap(text, size, spec.bold, spec.max_width, spec.max_lines, _font_files(spec.bold))
+    wrapped = wrap(text, size, spec.bold, spec.max_width, spec.max_lines, chain_files(spec.bold))
     sized = TextSpec(spec.text, size, spec.bold, spec.max_width)
     drawn = [_exact(sized, line) for line in wrapped.lines]
     # A line measured to fit but drawn wider is shortened here: the block is then cut too, so a caller

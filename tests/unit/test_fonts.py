@@ -1,4 +1,4 @@
-"""Names in any covered script draw without missing-glyph boxes; uncovered characters are dropped."""
+"""Names in any covered script draw without missing-glyph boxes; what no font draws has a fallback or is left out."""
 from __future__ import annotations
 
 import warnings
@@ -19,10 +19,16 @@ def test_covered_scripts_keep_every_character(key):
     assert drawable(name) == name
 
 
-def test_emoji_are_dropped_not_boxed():
-    assert drawable(eg.SPECIAL_ARTISTS["emoji"]) == "Fuego Collective"
-    assert drawable(eg.SPECIAL_ARTISTS["zwj_emoji"]) == "Family Trio"
-    assert drawable("🔥🔥🔥") == PLACEHOLDER
+def test_emoji_are_drawn_in_one_colour_their_joiners_and_skin_tones_left_out():
+    assert drawable(eg.SPECIAL_ARTISTS["emoji"]) == "🔥 Fuego Collective 🎸"
+    assert drawable(eg.SPECIAL_ARTISTS["zwj_emoji"]) == "👨👩👧 Family Trio"
+    assert drawable("🔥🔥🔥") == "🔥🔥🔥"
+    assert drawable("👍🏽 Thumbs") == "👍 Thumbs"
+
+
+def test_what_no_font_draws_and_nothing_stands_for_is_left_out():
+    assert drawable("\U000F0000 Private") == "Private"
+    assert drawable("\U000F0000") == PLACEHOLDER
 
 
 def test_rendering_every_special_name_warns_of_no_missing_glyph():

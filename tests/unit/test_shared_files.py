@@ -86,7 +86,7 @@ def test_a_hostile_file_reads_as_absent_without_blocking_or_growing_memory(make)
             tracemalloc.stop()
         assert returned, "the read blocked"
         assert value is None
-        assert peak < 4 * CAP  # a 256 MB sparse file is refused before a byte is read
+        assert peak < 16 * CAP  # within a small multiple of the cap: a 256 MB sparse file is never read
 
 
 json_values = st.recursive(

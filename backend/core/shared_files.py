@@ -71,7 +71,11 @@ def read_shared_bytes(path: Path, max_bytes: int) -> bytes | None:
         if os.fstat(descriptor).st_size > max_bytes:
             _log_once(path, f"larger than {max_bytes} bytes")
             return None
-        data = handle.read(max_bytes + 1)  # the file may have grown since fstat
+        try:
+            data = handle.read(max_bytes + 1)  # the file may have grown since fstat
+        except OSError as error:  # a failing disk reads as absent too
+            _log_once(path, str(error))
+            return None
     if len(data) > max_bytes:
         _log_once(path, f"larger than {max_bytes} bytes")
         return None

@@ -3,9 +3,6 @@ space answer 507 saying so (and that the person's file is fine), leave nothing h
 requests succeed once space is free again. Still pictures and cards write nothing and go on working."""
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +11,7 @@ import pytest
 from src.resource_errors import ServerOutOfSpace
 from tests.support.job_backends import start, watch
 from tests.support.service import leftovers, offline_app, post_upload, upload_ok
+from tests.support.small_disk import filled, mounted
 
 pytestmark = pytest.mark.slow
 
@@ -24,27 +22,8 @@ RACE = {"days": 5, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": 
 
 @pytest.fixture
 def small_disk(tmp_path) -> Iterator[Path]:
-    """A tmpfs of DISK_MB, mounted for the test and removed after it (the tests run as root)."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={DISK_MB}m", "tmpfs", str(mount_point)], check=True)
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=True)
-
-
-@contextlib.contextmanager
-def filled(disk: Path, keep_free_kb: int) -> Iterator[None]:
-    """Fill the disk until keep_free_kb are left; free it again after the block."""
-    filler = disk / "filler"
-    status = os.statvfs(disk)
-    with open(filler, "wb") as handle:
-        handle.write(b"\0" * max(0, status.f_bavail * status.f_frsize - keep_free_kb * 1024))
-    try:
-        yield
-    finally:
-        filler.unlink()
+    with mounted(tmp_path / "disk", DISK_MB) as disk:
+        yield disk
 
 
 # Left free: too little to save the upload, to unpack it, and to write its DuckDB file (measured on this export).

@@ -5,7 +5,7 @@ import warnings
 
 import pytest
 
-from src.visuals.fonts import PLACEHOLDER, drawable
+from src.visuals.fonts import PLACEHOLDER, drawable, initial
 from src.visuals.sprites import TextSpec, render_texts
 from tests.support import exportgen as eg
 
@@ -55,3 +55,9 @@ def test_long_names_are_shortened_to_fit_as_much_as_fits(name, bold):
 def test_dollar_signs_are_text_not_math():
     plain, dollars = render_texts([TextSpec("Cash Money ound", 24), TextSpec("Cash $ Money $ound", 24)])
     assert dollars.width > plain.width + 20
+
+
+@pytest.mark.parametrize("name, letter", [("ana", "A"), ("ქართული", "ქ"), ("ßig", "ß"), ("राग", "रा"),
+                                          ("🔥 Fuego", "🔥"), ("𝗟𝗼𝗳𝗶", "𝗟"), ("e\u0301clair", "É")])
+def test_a_tile_takes_the_first_letter_as_written_in_title_case_only_where_that_is_one_drawn_letter(name, letter):
+    assert initial(name) == letter

@@ -14,7 +14,7 @@ from matplotlib.font_manager import get_font
 from matplotlib.ft2font import FT2Font
 from PIL import Image
 
-from src.visuals.fonts import chain_files, drawable, font_families
+from src.visuals.fonts import chain_files, covered, drawable, font_families
 from src.visuals.masks import Sprite, TextBlock, TextSpec
 from src.visuals.wrap import ELLIPSIS, wrap
 
@@ -125,3 +125,5 @@ def load_text_engine() -> None:
     """Load matplotlib's font machinery and register the bundled fonts now: for a process that draws charts
     (the web app, the Celery worker), so its first request does not wait ~0.3-0.6 s for them."""
     font_families()
+    for bold in (False, True):
+        covered(bold)

@@ -15,6 +15,7 @@ from backend.routes.api import (
     CANNOT_DRAW,
     CROSS_SITE,
     NO_SESSION,
+    OUT_OF_SPACE,
     answers,
     api_blueprint,
     error,
@@ -23,7 +24,6 @@ from backend.routes.client_gone import ClientGone, disconnect_probe, raise_when_
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import RaceBody
 from backend.routes.usage_events import record_usage, report_usage
-from backend.services.encoding import ENCODE_FAILED, EncoderError
 from backend.services.renders import render_race
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,9 @@ CLIENT_CLOSED_REQUEST = 499  # the status nginx logs for this; nobody is left to
 @bp.post("/generate_animation", responses=answers(
     {200: Video}, BAD_BODY, CROSS_SITE, NO_SESSION, BODY_TOO_LARGE, CANNOT_DRAW,
     error(410, "The session was deleted (DELETE /sessions/<id>) while the video rendered."),
-    error(500, "The encoder failed mid-video."), error(503, "No ffmpeg is available on the server.")))
+    error(500, "The encoder failed mid-video."),
+    error(503, "No ffmpeg is available on the server, or the render ran out of memory (with Retry-After).",
+          retry_after=True), OUT_OF_SPACE))
 def generate_animation(body: RaceBody):
     """Render the bar-chart race of a session's top list over time as an MP4."""
     settings, store = service_settings(), session_store()
@@ -43,10 +45,6 @@ def generate_animation(body: RaceBody):
     started = time.perf_counter()
     try:
         rendered = render_race(settings, store, req, check=raise_when_gone(disconnect_probe(request.environ)))
-    except EncoderError as error:
-        # ffmpeg's own words may name server paths: they go to the log, not to the client
-        log.warning("generate_animation: encoding failed: %s", error)
-        raise ApiError(500, ENCODE_FAILED) from error
     except ClientGone as error:
         log.info("generate_animation: the client left; render stopped after %.2f s", time.perf_counter() - started)
         raise ApiError(CLIENT_CLOSED_REQUEST, "The connection was closed before the video was ready.") from error

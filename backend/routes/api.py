@@ -133,5 +133,7 @@ NO_SESSION = error(404, "Unknown, expired or deleted session.")
 NO_JOB = error(404, "Unknown, expired or deleted job.")
 GONE = error(410, "The session was deleted (DELETE /sessions/<id>) while this request was using it.")
 BODY_TOO_LARGE = error(413, "The JSON body is larger than MAX_JSON_KB.")
+OUT_OF_SPACE = error(507, "The server's disk is full; the person's file is fine and nothing of the request was kept. "
+                          "Try again after Retry-After seconds.", retry_after=True)
 CANNOT_DRAW = error(422, "Well-formed but cannot be drawn: an album chart without albums, a range without plays, a "
                          "picture side outside 320 px..MAX_SIDE_PX, a race over MAX_FRAMES frames.")

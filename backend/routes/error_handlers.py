@@ -30,6 +30,8 @@ def register_error_handlers(app: Flask, upload_limit_mb: int) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         answer = answer_for(error)
+        if answer.status >= 500:  # the server's failure, not the request's: what caused it goes to the log
+            log.warning("%s: %s", type(error).__name__, error, exc_info=error.__cause__)
         return error_response(answer.status, answer.message(error), answer.headers)
 
     @app.errorhandler(HTTPException)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend.services.charts import CannotDraw
+from backend.services.encoding import EncoderError
 from backend.services.jobs import JobIdInvalid, JobNotFound, JobRecordTooLarge, TooManyRenders, TooManySessionRenders
 from backend.services.renders import NoEncoder
 from backend.services.sessions import (
@@ -17,6 +18,7 @@ from backend.services.sessions import (
 )
 from src.domain_error import DomainError
 from src.exports import ExportTooLarge, ExportUnreadable, ExportUnusable
+from src.resource_errors import ServerOutOfMemory, ServerOutOfSpace
 
 UPLOAD_AGAIN = "upload your export again with POST /process."
 
@@ -45,6 +47,10 @@ ANSWERS: dict[type[DomainError], Answer] = {
     StorageUnavailable: Answer(503, headers={"Retry-After": "30"}),
     CannotDraw: Answer(422),
     NoEncoder: Answer(503),
+    EncoderError: Answer(500),
+    # the server's own disk or memory, never the person's file: a short wait is all it takes
+    ServerOutOfSpace: Answer(507, headers={"Retry-After": "60"}),
+    ServerOutOfMemory: Answer(503, headers={"Retry-After": "30"}),
     JobIdInvalid: Answer(400, "job_id must be the id that POST /jobs/animation returned."),
     JobNotFound: Answer(404, "Unknown or expired job; start it again with POST /jobs/animation."),
     JobRecordTooLarge: Answer(413),

@@ -13,6 +13,7 @@ from backend.routes.api import (
     GONE,
     NO_JOB,
     NO_SESSION,
+    OUT_OF_SPACE,
     answers,
     api_blueprint,
     error,
@@ -34,7 +35,7 @@ record_usage(bp, JOB_EVENT, endpoint="jobs.start_animation_job")
     error(413, "The JSON body is larger than MAX_JSON_KB, or the job's record would be larger than "
                "MAX_JOB_RECORD_KB."),
     error(503, "MAX_JOBS renders, or MAX_JOBS_PER_SESSION of this session's, are queued or running (with "
-               "Retry-After), or no ffmpeg is available.", retry_after=True)))
+               "Retry-After), or no ffmpeg is available.", retry_after=True), OUT_OF_SPACE))
 def start_animation_job(body: RaceBody):
     """Validate a race like /generate_animation, then queue it: 202 with where to watch it."""
     settings = service_settings()

@@ -9,7 +9,7 @@ from werkzeug.datastructures import FileStorage
 
 from backend.core.errors import bad_request
 from backend.routes.answers import Session
-from backend.routes.api import CROSS_SITE, answers, api_blueprint, error
+from backend.routes.api import CROSS_SITE, OUT_OF_SPACE, answers, api_blueprint, error
 from backend.routes.context import service_settings, session_store
 from backend.routes.usage_events import record_usage, report_usage
 from backend.services.ingest import store_upload
@@ -31,7 +31,8 @@ UPLOAD_FORM = {"required": True, "content": {"multipart/form-data": {"schema": {
     error(413, "Larger than MAX_UPLOAD_MB; too many ZIP entries; unpacks past MAX_EXTRACTED_MB or the compression "
                "ratio limit; more than MAX_ROWS history rows."),
     error(422, "No usable listening history in the upload (the message says what was found)."),
-    error(503, "MAX_SESSIONS sessions exist; try again after Retry-After seconds.", retry_after=True)))
+    error(503, "MAX_SESSIONS sessions exist, or the server ran out of memory; try again after Retry-After seconds.",
+          retry_after=True), OUT_OF_SPACE))
 def process_upload():
     """Store an uploaded export as a new session and describe what was found."""
     upload = request.files.get("file")

@@ -18,6 +18,7 @@ from typing import BinaryIO
 from src.exports.encodings import NotText, ToUtf8
 from src.exports.errors import ExportTooLarge, ExportUnreadable, ExportUnusable
 from src.exports.row_formats import base_name
+from src.resource_errors import ServerOutOfSpace, is_out_of_space
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ def copy_as_utf8(source: BinaryIO, sink: BinaryIO, member_cap: int, budget: Infl
         raise ExportUnusable(f"{what} starts as {error.label} text but is not valid {error.label}; history files "
                              "must be text in UTF-8, UTF-16 or UTF-32, as Spotify sends them.") from error
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as error:
+        if is_out_of_space(error):  # writing the copy failed, not reading the person's file
+            raise ServerOutOfSpace from error
         log.info("Unreadable member: %s", error)
         raise ExportUnreadable(f"{what} is damaged inside the ZIP; download the export again.") from error
     return written

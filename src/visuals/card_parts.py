@@ -8,7 +8,7 @@ from PIL import Image
 
 from src.visuals.card_layout import Box, CardLayout
 from src.visuals.chart import colour_key
-from src.visuals.fonts import drawable
+from src.visuals.fonts import initial
 from src.visuals.labels import LabelStyle, styled_label_blocks
 from src.visuals.layout import LINE
 from src.visuals.sprites import Sprite, TextBlock, TextSpec, render_block, render_texts
@@ -119,7 +119,7 @@ def list_parts(rows: list, box: Box, layout: CardLayout, theme: Theme, tiles: bo
 
 def _initial(name: str, tile: Box, theme: Theme, panel: str) -> Placed:
     """The name's first letter, centred in its tile: a tile without a picture still says whose it is."""
-    sprite, = render_texts([TextSpec(drawable(name)[0].upper(), tile.height * 0.5, bold=True)])
+    sprite, = render_texts([TextSpec(initial(name), tile.height * 0.5, bold=True)])
     centre_x, centre_y = (tile.left + tile.right) / 2, (tile.top + tile.bottom) / 2
     return Placed(sprite, round(centre_x - sprite.width / 2), round(centre_y - sprite.height / 2 + sprite.baseline),
                   theme.background, panel, on_tile=True)

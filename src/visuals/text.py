@@ -10,11 +10,11 @@ import functools
 
 import numpy as np
 from matplotlib.backends.backend_agg import get_hinting_flag
-from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.font_manager import get_font
 from matplotlib.ft2font import FT2Font
 from PIL import Image
 
-from src.visuals.fonts import drawable, font_families
+from src.visuals.fonts import chain_files, covered, drawable, font_families
 from src.visuals.masks import Sprite, TextBlock, TextSpec
 from src.visuals.wrap import ELLIPSIS, wrap
 
@@ -33,18 +33,9 @@ def _sprite(alpha: np.ndarray, baseline: int) -> Sprite:
     return Sprite(Image.fromarray(np.ascontiguousarray(cropped)), baseline - int(rows[0]))
 
 
-@functools.cache
-def _font_files(bold: bool) -> tuple[str, ...]:
-    """The fallback chain's files for one weight, in order (a family without that weight gives its regular face)."""
-    weight = "bold" if bold else "normal"
-    files = [findfont(FontProperties(family=family, weight=weight), fallback_to_default=False)
-             for family in font_families()]
-    return tuple(dict.fromkeys(files))
-
-
 def _font(bold: bool) -> FT2Font:
     # get_font caches one FT2Font per thread: FreeType faces must not be shared between threads.
-    font = get_font(list(_font_files(bold)))
+    font = get_font(list(chain_files(bold)))
     font.clear()
     return font
 
@@ -79,25 +70,34 @@ def render_texts(specs: list[TextSpec]) -> list[Sprite]:
 
 def render_block(spec: TextSpec) -> TextBlock:
     """The spec's text in at most max_lines lines of max_width (one line when no width is given)."""
-    text = drawable(spec.text)
+    text = drawable(spec.text, spec.bold)
     if not spec.max_width:
         return TextBlock((_draw(spec, text),), spec.size_px, False)
-    files = _font_files(spec.bold)
-    wrapped = wrap(text, spec.size_px, spec.bold, spec.max_width, spec.max_lines, files)
-    size = spec.size_px
-    if wrapped.cut and spec.shrink:
-        smaller = wrap(text, size * SHRINK, spec.bold, spec.max_width, spec.max_lines, files)
+    block = _drawn_block(text, spec, spec.size_px)
+    if block.cut and spec.shrink:
+        smaller = _drawn_block(text, spec, spec.size_px * SHRINK)
         if not smaller.cut:
-            wrapped, size = smaller, size * SHRINK
+            return smaller
+    return block
+
+
+def _drawn_block(text: str, spec: TextSpec, size: float) -> TextBlock:
+    wrapped = wrap(text, size, spec.bold, spec.max_width, spec.max_lines, chain_files(spec.bold))
     sized = TextSpec(spec.text, size, spec.bold, spec.max_width)
-    lines = tuple(_clip_width(_exact(sized, line), spec.max_width) for line in wrapped.lines)
-    return TextBlock(lines, size, wrapped.cut)
+    drawn = [_exact(sized, line) for line in wrapped.lines]
+    # A line measured to fit but drawn wider is shortened here: the block is then cut too, so a caller
+    # choosing between layouts (a smaller size, the card's figures) never takes one whose drawing lost characters.
+    cut = wrapped.cut or any(shortened for _, shortened in drawn)
+    return TextBlock(tuple(sprite for sprite, _ in drawn), size, cut)
 
 
-def _exact(spec: TextSpec, line: str) -> Sprite:
-    """The line as drawn; measured advances rarely differ from the drawing, and then it is fitted exactly."""
+def _exact(spec: TextSpec, line: str) -> tuple[Sprite, bool]:
+    """The line as drawn, and whether drawing had to shorten it: measured advances rarely differ from the
+    drawing (hinting widens a few glyphs), and then the line is fitted exactly, with an ellipsis."""
     sprite = _draw(spec, line)
-    return sprite if sprite.width <= spec.max_width else _fitted(spec, line.rstrip(ELLIPSIS))
+    if sprite.width <= spec.max_width:
+        return sprite, False
+    return _clip_width(_fitted(spec, line.rstrip(ELLIPSIS)), spec.max_width), True
 
 
 def _fitted(spec: TextSpec, text: str) -> Sprite:
@@ -125,3 +125,5 @@ def load_text_engine() -> None:
     """Load matplotlib's font machinery and register the bundled fonts now: for a process that draws charts
     (the web app, the Celery worker), so its first request does not wait ~0.3-0.6 s for them."""
     font_families()
+    for bold in (False, True):
+        covered(bold)

@@ -158,7 +158,8 @@ def test_rows_without_time_or_duration_are_counted_not_stored(client, rows):
 
 
 @pytest.mark.parametrize("failure, status", [(ExportUnusable("no usable plays"), 422),
-                                             (OSError(28, "No space left on device"), 500)])
+                                             (OSError(28, "No space left on device"), 507),
+                                             (RuntimeError("a bug half way"), 500)])
 def test_ingest_failing_half_way_leaves_nothing_and_frees_its_slot(upload_dir, rows, monkeypatch, failure, status):
     app = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), "MAX_SESSIONS": 1})
     client = app.test_client()

@@ -10,8 +10,9 @@ import io
 import threading
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -30,6 +31,7 @@ from tests.support.raw_http import (
     unknown_expectation_request,
 )
 from tests.support.service import deleting_once_taken, offline_app, post_upload, upload_ok
+from tests.support.small_disk import filled, mounted
 
 pytestmark = pytest.mark.slow
 
@@ -71,6 +73,8 @@ class World:
     paused: object
     paused_session: str
     deletable: object
+    on_small_disk: object = None     # an app whose UPLOAD_DIR is on a tmpfs the 507 producers fill
+    small_disk_session: str = ""
     done_job: str = ""
     # (operationId, status) -> the answer of the Docker image's server for each of SERVER_REFUSALS
     server_answers: dict = field(default_factory=dict)
@@ -87,7 +91,13 @@ def _upload(app, rows: int = 300) -> str:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory, live_servers) -> World:
+def small_disk(tmp_path_factory) -> Iterator[Path]:
+    with mounted(tmp_path_factory.mktemp("small-disk") / "disk", 16) as disk:
+        yield disk
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, live_servers, small_disk) -> World:
     def app(name: str, **settings):
         return offline_app(tmp_path_factory.mktemp(name), **{"MAX_FRAMES": 400, **settings})
     failing_ffmpeg = tmp_path_factory.mktemp("bin") / "ffmpeg"
@@ -99,6 +109,8 @@ def world(tmp_path_factory, live_servers) -> World:
     _upload(full)
     built = World(main, _upload(main), app("no-ffmpeg", FFMPEG_BIN="/nonexistent/ffmpeg"), failing,
                   _upload(failing), full, paused, _upload(paused), app("deletable", MAX_FRAMES=2000))
+    built.on_small_disk = offline_app(small_disk / "sessions")
+    built.small_disk_session = _upload(built.on_small_disk)
     ids = {"session_id": UNKNOWN_SESSION, "job_id": UNKNOWN_JOB}
     built.operations = {operation["operationId"]: (method.upper(), concrete_path(path, ids))
                         for path, item in main.test_client().get("/openapi.json").get_json()["paths"].items()
@@ -164,6 +176,14 @@ def post_json(route: str, where: str = "app", **fields):
     return produce
 
 
+def on_a_full_disk(request: Callable[[object, str], object]) -> Callable[[World], object]:
+    """`request(client, session)` while the small disk's UPLOAD_DIR has no space left."""
+    def produce(w: World):
+        with filled(Path(w.on_small_disk.extensions["settings"].upload_dir).parent, 0):
+            return request(w.client(w.on_small_disk), w.small_disk_session)
+    return produce
+
+
 def json_producers(route: str, ok_fields: dict) -> dict[int, Callable[[World], object]]:
     """The statuses every JSON route shares."""
     return {
@@ -226,6 +246,8 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_common_answers
         413: lambda w: post_upload(w.client(), many_entries_zip(2001)),
         422: lambda w: post_upload(w.client(), b'[{"song": "not history"}]', "notes.json"),
         503: lambda w: post_upload(w.client(w.full), eg.extended_zip(eg.extended_rows(eg.make_catalog(), 50))),
+        507: on_a_full_disk(lambda client, _session: post_upload(
+            client, eg.extended_zip(eg.extended_rows(eg.make_catalog(), 50)))),
     },
     "generate_image": {
         200: post_json("/generate_image", **TINY_CHART),
@@ -250,6 +272,8 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_common_answers
         410: deleted_while_rendering,
         500: post_json("/generate_animation", "failing", **TINY_RACE),
         503: post_json("/generate_animation", "no_ffmpeg", **TINY_RACE),
+        507: on_a_full_disk(lambda client, session: client.post("/generate_animation",
+                                                                json={"session_id": session, **TINY_RACE})),
     },
     "start_animation_job": {
         202: post_json("/jobs/animation", "paused", **TINY_RACE),
@@ -257,6 +281,8 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_common_answers
         410: deleted_once_taken(lambda client, session: client.post("/jobs/animation",
                                                                     json={"session_id": session, **TINY_RACE})),
         503: post_json("/jobs/animation", "no_ffmpeg", **TINY_RACE),
+        507: on_a_full_disk(lambda client, session: client.post("/jobs/animation",
+                                                                json={"session_id": session, **TINY_RACE})),
     },
     "show_job": {
         200: lambda w: w.client(w.paused).get(f"/jobs/{queued_job(w)}"),

@@ -10,8 +10,9 @@ import threading
 import pytest
 
 from backend.services.encoding.ffmpeg import ENCODE_FAILED
-from backend.services.jobs.runner import OUT_OF_DISK, OUT_OF_MEMORY, RENDER_FAILED, run_job
+from backend.services.jobs.runner import RENDER_FAILED, run_job
 from backend.services.jobs.store import JobStore
+from src.resource_errors import ServerOutOfMemory, ServerOutOfSpace
 from tests.support import job_faults
 from tests.support.job_backends import ON_BOTH_BACKENDS, JobOptions, ffmpeg_children, start, watch
 from tests.support.service import offline_app, upload_ok
@@ -25,6 +26,7 @@ STALE_SECONDS = 2.5
 # Two segments for RACE, so a job has a join to wait for; beats judged against a short silence.
 SETTINGS = {"JOB_STALE_SECONDS": STALE_SECONDS, "RENDER_WORKERS": 2, "RENDER_MEMORY_MB": 0, "MAX_SESSIONS": 50}
 SETTLE_SECONDS = 30.0
+OUT_OF_MEMORY, OUT_OF_DISK = ServerOutOfMemory().message, ServerOutOfSpace().message
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +65,25 @@ def test_a_render_that_raises_ends_failed_with_a_reason_safe_to_show(job_backend
     assert eventually(lambda: files_of(job_backend.upload_dir, job_id) == [f"{job_session}.{job_id}.json"],
                       SETTLE_SECONDS)
     assert job_backend.client.get(f"/jobs/{job_id}").get_json()["state"] == "failed"
+
+
+# A direct race answers the same failures with the status of the one error table and the words a job keeps.
+@pytest.mark.parametrize("fault, error, status, reason", [
+    (job_faults.RAISE_IN_FRAMES, "MemoryError", 503, OUT_OF_MEMORY),
+    (job_faults.RAISE_BEFORE_FRAMES, "ENOSPC", 507, OUT_OF_DISK),
+    (job_faults.RAISE_IN_FRAMES, "ENOSPC", 507, OUT_OF_DISK),
+    (job_faults.RAISE_IN_FRAMES, "EncoderError", 500, ENCODE_FAILED),
+])
+def test_a_direct_race_and_a_job_answer_a_failure_alike(job_backend, job_session, fault, error, status, reason):
+    client, upload_dir = job_backend.client, job_backend.upload_dir
+    job_faults.arm(upload_dir, fault, error)
+    direct = client.post("/generate_animation", json={"session_id": job_session, **RACE})
+    assert job_faults.was_hit(upload_dir, fault)
+    assert (direct.status_code, direct.get_json()) == (status, {"error": reason})
+    assert ("Retry-After" in direct.headers) == (status != 500)
+    job_faults.arm(upload_dir, fault, error)
+    final = watch(client, start(client, job_session, **RACE))[-1]
+    assert (final["state"], final["error"]) == ("failed", reason)
 
 
 def test_a_slow_start_and_a_slow_join_are_not_taken_for_a_dead_worker(job_backend, job_session):

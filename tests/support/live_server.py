@@ -95,6 +95,8 @@ def _wait_until_healthy(server: LiveServer) -> None:
 
 def _stop(server: LiveServer) -> None:
     """SIGTERM the main process (a graceful stop, as `docker stop` does); kill whatever is left after 10 s."""
+    if server.process.poll() is not None:  # a test killed it already
+        return
     leftovers = server.descendants()
     server.process.send_signal(signal.SIGTERM)
     try:

@@ -1,11 +1,11 @@
-"""Names in any covered script draw without missing-glyph boxes; uncovered characters are dropped."""
+"""Names in any covered script draw without missing-glyph boxes; what no font draws has a fallback or is left out."""
 from __future__ import annotations
 
 import warnings
 
 import pytest
 
-from src.visuals.fonts import PLACEHOLDER, drawable
+from src.visuals.fonts import PLACEHOLDER, drawable, initial
 from src.visuals.sprites import TextSpec, render_texts
 from tests.support import exportgen as eg
 
@@ -19,10 +19,16 @@ def test_covered_scripts_keep_every_character(key):
     assert drawable(name) == name
 
 
-def test_emoji_are_dropped_not_boxed():
-    assert drawable(eg.SPECIAL_ARTISTS["emoji"]) == "Fuego Collective"
-    assert drawable(eg.SPECIAL_ARTISTS["zwj_emoji"]) == "Family Trio"
-    assert drawable("🔥🔥🔥") == PLACEHOLDER
+def test_emoji_are_drawn_in_one_colour_their_joiners_and_skin_tones_left_out():
+    assert drawable(eg.SPECIAL_ARTISTS["emoji"]) == "🔥 Fuego Collective 🎸"
+    assert drawable(eg.SPECIAL_ARTISTS["zwj_emoji"]) == "👨👩👧 Family Trio"
+    assert drawable("🔥🔥🔥") == "🔥🔥🔥"
+    assert drawable("👍🏽 Thumbs") == "👍 Thumbs"
+
+
+def test_what_no_font_draws_and_nothing_stands_for_is_left_out():
+    assert drawable("\U000F0000 Private") == "Private"
+    assert drawable("\U000F0000") == PLACEHOLDER
 
 
 def test_rendering_every_special_name_warns_of_no_missing_glyph():
@@ -49,3 +55,9 @@ def test_long_names_are_shortened_to_fit_as_much_as_fits(name, bold):
 def test_dollar_signs_are_text_not_math():
     plain, dollars = render_texts([TextSpec("Cash Money ound", 24), TextSpec("Cash $ Money $ound", 24)])
     assert dollars.width > plain.width + 20
+
+
+@pytest.mark.parametrize("name, letter", [("ana", "A"), ("ქართული", "ქ"), ("ßig", "ß"), ("राग", "रा"),
+                                          ("🔥 Fuego", "🔥"), ("𝗟𝗼𝗳𝗶", "𝗟"), ("e\u0301clair", "É")])
+def test_a_tile_takes_the_first_letter_as_written_in_title_case_only_where_that_is_one_drawn_letter(name, letter):
+    assert initial(name) == letter

@@ -7,6 +7,7 @@ grows past its limit the least recently used files go (reads refresh a file's mt
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -18,12 +19,15 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from backend.core.shared_files import parse_bounded_json, read_shared_bytes
 from backend.services.artwork_store.records import SPOTIFY_ID, valid_record
 
 log = logging.getLogger(__name__)
 
 LOOKUP_KINDS = ("tracks", "artists", "oembed", "deezer-artists", "deezer-songs", "deezer-albums")
 PICTURES = "pictures"
+LOOKUP_MAX_BYTES = 256 * 1024        # an answer kept is a few KB
+PICTURE_MAX_BYTES = 8 * 1024 * 1024  # a PNG of the largest drawn size is well under this
 
 
 class ArtworkCache:
@@ -45,11 +49,11 @@ class ArtworkCache:
     def lookup(self, kind: str, spotify_id: str) -> dict | None:
         """The cached answer for a track or artist id, or None when it was never fetched (or is damaged)."""
         path = self._lookup_path(kind, spotify_id)
-        raw = self._read(path) if path else None
+        raw = self._read(path, LOOKUP_MAX_BYTES) if path else None
         if raw is None:
             return None
         try:
-            data = json.loads(raw)
+            data = parse_bounded_json(raw)
         except ValueError:
             return None
         return data if valid_record(kind, data) else None
@@ -60,7 +64,7 @@ class ArtworkCache:
             self._write(path, json.dumps(data, separators=(",", ":")).encode())
 
     def picture(self, url: str, side: int) -> Image.Image | None:
-        raw = self._read(self._picture_path(url, side))
+        raw = self._read(self._picture_path(url, side), PICTURE_MAX_BYTES)
         if raw is None:
             return None
         try:
@@ -74,13 +78,12 @@ class ArtworkCache:
         picture.save(buffer, format="PNG", optimize=False)
         self._write(self._picture_path(url, side), buffer.getvalue())
 
-    def _read(self, path: Path) -> bytes | None:
-        try:
-            data = path.read_bytes()
-            os.utime(path)  # recently used: evicted last
-            return data
-        except OSError:
-            return None
+    def _read(self, path: Path, max_bytes: int) -> bytes | None:
+        data = read_shared_bytes(path, max_bytes)
+        if data is not None:
+            with contextlib.suppress(OSError):
+                os.utime(path, follow_symlinks=False)  # recently used: evicted last
+        return data
 
     def _write(self, path: Path, data: bytes) -> None:
         """Write atomically (another worker process may read it at once), then keep within the bound."""

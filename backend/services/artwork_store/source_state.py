@@ -23,12 +23,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from backend.core.shared_files import opened_lock, parse_bounded_json, read_shared_bytes
+
 log = logging.getLogger(__name__)
 
 REASONS = ("quota", "refused", "unreachable")
 MAX_PAUSE_S = 7 * 86400.0
 MAX_STRIKES = 32
 KEY = re.compile(r"^[a-z]+-[0-9a-f]{1,32}$")
+STATE_MAX_BYTES = 4096  # a state is about 100 bytes
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def _seconds(value: Any) -> float:
 def parse_state(raw: bytes | None, now: float) -> SourceState:
     """The state a file holds; the default ("ok") for anything damaged, in part or in whole."""
     try:
-        data = json.loads(raw) if raw else {}
+        data = parse_bounded_json(raw) if raw else {}
     except ValueError:
         return SourceState()
     if not isinstance(data, dict):
@@ -85,11 +88,7 @@ class SourceStates:
         return self.folder / f"{key}.json"
 
     def read(self, key: str) -> SourceState:
-        try:
-            raw = self._path(key).read_bytes()
-        except OSError:
-            raw = None
-        return parse_state(raw, time.time())
+        return parse_state(read_shared_bytes(self._path(key), STATE_MAX_BYTES), time.time())
 
     def update(self, key: str, change: Callable[[SourceState], SourceState]) -> tuple[SourceState, SourceState]:
         """Apply change to the stored state under the folder's lock; (before, after). When the folder cannot
@@ -97,7 +96,7 @@ class SourceStates:
         before = self.read(key)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            with open(self.folder / ".lock", "a+b") as lock:
+            with opened_lock(self.folder / ".lock") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 before = self.read(key)
                 after = change(before)

@@ -13,13 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from src.domain_error import DomainError
+from src.resource_errors import NO_SPACE_WORDS, ServerOutOfSpace
 from src.visuals.yuv_canvas import YuvCanvas
 
 log = logging.getLogger(__name__)
-
-
-class EncoderError(RuntimeError):
-    """ffmpeg is missing or failed; the message says which (for the log: it may name server paths)."""
 
 
 # Raw frames are megabytes each: a pipe of 1 MB instead of Linux's 64 KB wakes the encoder 16 times
@@ -27,8 +25,34 @@ class EncoderError(RuntimeError):
 PIPE_BYTES = 1 << 20
 PIPE_MAX_SIZE = Path("/proc/sys/fs/pipe-max-size")
 
-# What a client is told instead of an EncoderError's message.
+# What a client is told of an encoder failure: ffmpeg's own words may name server paths.
 ENCODE_FAILED = "The video could not be encoded (the server logged why); try again, or ask for fewer frames."
+# An encoder that failed with less than this free beside its output most likely failed for the lack of it
+# (ffmpeg's own words about it may not even reach its log, on the same full disk).
+LOW_SPACE_BYTES = 1 << 20
+
+
+class EncoderError(DomainError):
+    """ffmpeg failed; `detail` (its words, for the log) may name server paths, the message never does."""
+
+    def __init__(self, detail: str):
+        super().__init__(ENCODE_FAILED)
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+def encoder_failure(detail: str, folder: Path) -> DomainError:
+    """What an encoder's failure was: the disk filling up (ServerOutOfSpace), or an EncoderError."""
+    try:
+        low_on_space = shutil.disk_usage(folder).free < LOW_SPACE_BYTES
+    except OSError:
+        low_on_space = False
+    if low_on_space or any(words in detail for words in NO_SPACE_WORDS):
+        log.warning("The encoder failed on a full disk: %s", detail)
+        return ServerOutOfSpace()
+    return EncoderError(detail)
 
 
 @functools.cache
@@ -115,7 +139,7 @@ def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: i
             process.stdin.close()
             if process.wait() != 0:
                 errors.seek(0)
-                raise EncoderError(f"ffmpeg failed: {errors.read().decode(errors='replace')[-500:]}")
+                raise encoder_failure(f"ffmpeg failed: {errors.read().decode(errors='replace')[-500:]}", work_dir)
             if keep_as is None:
                 data = output.read_bytes()
             else:
@@ -123,7 +147,8 @@ def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: i
                 data = b""
         except BrokenPipeError as error:
             errors.seek(0)
-            raise EncoderError(f"ffmpeg stopped early: {errors.read().decode(errors='replace')[-500:]}") from error
+            detail = f"ffmpeg stopped early: {errors.read().decode(errors='replace')[-500:]}"
+            raise encoder_failure(detail, work_dir) from error
         finally:
             if process.poll() is None:
                 process.kill()

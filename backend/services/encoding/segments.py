@@ -34,7 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backend.services.encoding.checks import CHECK_SECONDS
-from backend.services.encoding.ffmpeg import EncodedVideo, EncoderError, encode_animation, ffmpeg_arguments, frame_bytes
+from backend.services.encoding.ffmpeg import (
+    EncodedVideo,
+    encode_animation,
+    encoder_failure,
+    ffmpeg_arguments,
+    frame_bytes,
+)
 from backend.services.hygiene import MB, rss_mb
 from src.visuals import Race
 
@@ -143,7 +149,8 @@ class _Helper:
         if self.process.returncode != 0:
             self._kill_group()  # an encoder the helper left behind
             message = self.errors.read_text(errors="replace")[-500:] if self.errors.exists() else ""
-            raise EncoderError(f"segment {self.index} failed ({self.process.returncode}): {message}")
+            raise encoder_failure(f"segment {self.index} failed ({self.process.returncode}): {message}",
+                                  self.errors.parent)
 
     def kill(self) -> None:
         """Stop the helper and its encoder (a no-op once it has been waited for)."""
@@ -195,7 +202,8 @@ def _join(ffmpeg: str, segments: Path, count: int, keep_as: Path | None) -> byte
          "-c", "copy", "-an", "-movflags", "+faststart", joined.name],
         cwd=segments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if finished.returncode != 0:
-        raise EncoderError(f"joining the segments failed: {finished.stderr.decode(errors='replace')[-500:]}")
+        raise encoder_failure(f"joining the segments failed: {finished.stderr.decode(errors='replace')[-500:]}",
+                              segments)
     if keep_as is None:
         return joined.read_bytes()
     joined.replace(keep_as)

@@ -19,10 +19,12 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
+from backend.core.shared_files import read_shared_json
 from backend.services.jobs.clock import Clock
-from backend.services.jobs.record import JobRecord
+from backend.services.jobs.record import JobRecord, parse_record
 from backend.services.sessions import exclusive_lock
 
+READ_MAX_BYTES = 1024 * 1024  # a record is held to MAX_JOB_RECORD_KB, a ranking and a beat are smaller still
 _held_locks = threading.local()  # lock files this thread holds: the store's lock is re-entrant per thread
 
 
@@ -61,10 +63,10 @@ class JobFiles:
         _replace_atomically(self.items_path(record), json.dumps(items, ensure_ascii=False).encode("utf-8"))
 
     def read_items(self, record: JobRecord) -> list[dict] | None:
-        try:
-            return json.loads(self.items_path(record).read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        items = read_shared_json(self.items_path(record), READ_MAX_BYTES)
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             return None
+        return items
 
     def work_dir(self, record: JobRecord) -> Path:
         """Where a render keeps its temporary files; removed with the job, even after a killed worker."""
@@ -93,21 +95,19 @@ class JobFiles:
         """Write atomically: readers never see half a file."""
         _replace_atomically(self.record_path(record), self.encoded(record))
 
-    def _load(self, path: Path) -> JobRecord:
-        return JobRecord(**json.loads(path.read_text(encoding="utf-8")))
+    def _load(self, path: Path) -> JobRecord | None:
+        """The record a file holds; None when it is gone or is not a record this service wrote."""
+        return parse_record(read_shared_json(path, READ_MAX_BYTES))
 
     def _reload(self, record: JobRecord) -> JobRecord | None:
         """The record as stored now; None once deleted."""
-        try:
-            return self._load(self.record_path(record))
-        except FileNotFoundError:
-            return None
+        return self._load(self.record_path(record))
 
     def _beat(self, record: JobRecord) -> tuple[float, int] | None:
+        beat = read_shared_json(self.beat_path(record), READ_MAX_BYTES)
         try:
-            beat = json.loads(self.beat_path(record).read_text(encoding="utf-8"))
             return float(beat["at"]), int(beat["frames_done"])
-        except (FileNotFoundError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return None
 
     def beat(self, record: JobRecord) -> None:
@@ -117,16 +117,18 @@ class JobFiles:
 
     def find_stored(self, job_id: str) -> JobRecord | None:
         for path in self.root.glob(f"*.{job_id}.json"):
-            with contextlib.suppress(FileNotFoundError):
-                return self._load(path)
+            record = self._load(path)
+            if record is not None:
+                return record
         return None
 
     def stored(self, session_id: str = "*") -> list[JobRecord]:
         """Every stored record (of one session), as written."""
         records = []
         for path in self.root.glob(f"{session_id}.*.json"):
-            with contextlib.suppress(FileNotFoundError, ValueError, TypeError):
-                records.append(self._load(path))
+            record = self._load(path)
+            if record is not None:
+                records.append(record)
         return records
 
     def written_at(self, record: JobRecord) -> float | None:
@@ -170,5 +172,8 @@ class JobFiles:
 
 def _replace_atomically(target: Path, data: bytes) -> None:
     partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    partial.write_bytes(data)
-    partial.replace(target)
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    finally:  # a full disk leaves no half-written file
+        partial.unlink(missing_ok=True)

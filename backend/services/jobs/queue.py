@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from backend.core.settings import Settings
-from backend.services.jobs.runner import run_job
+from backend.services.jobs.runner import run_job, stores_for
 
 log = logging.getLogger(__name__)
 CELERY_TASK = "backend.worker.render_job"
@@ -20,11 +20,19 @@ class JobQueue(Protocol):
 
 
 class LocalQueue:
-    """An in-process executor: nothing else to install or start."""
+    """An in-process executor: nothing else to install or start.
+
+    Its queue lives in memory, so a process that starts takes up the jobs the shared folder says are
+    queued: those of a process that crashed would otherwise wait, and hold a render slot, for ever.
+    Several processes may submit the same job; only the first to claim it renders it.
+    """
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.pool = ThreadPoolExecutor(settings.job_workers, thread_name_prefix="render-job")
+        for record in stores_for(settings)[1].queued():
+            log.info("Job %s was queued before this process started; queued again", record.job_id)
+            self.submit(record.session_id, record.job_id)
 
     def submit(self, session_id: str, job_id: str) -> None:
         future = self.pool.submit(run_job, self.settings, session_id, job_id)

@@ -47,3 +47,25 @@ class JobRecord:
         if self.state == "done":
             answer["video_url"] = f"/jobs/{self.job_id}/video"
         return answer
+
+
+STATES = ("queued", "running", "done", "failed", "cancelled")
+_TEXT_FIELDS = ("job_id", "session_id", "filename")
+_TIME_FIELDS = ("created_at", "started_at", "finished_at")
+
+
+def parse_record(data: Any) -> JobRecord | None:
+    """A record read back from its file; None unless it has the shape and the types this service writes."""
+    if not isinstance(data, dict) or data.get("state") not in STATES:
+        return None
+    try:
+        record = JobRecord(**data)
+    except TypeError:  # a field missing or one too many
+        return None
+    numbers_ok = all(isinstance(getattr(record, name), (int, float)) or getattr(record, name) is None
+                     for name in _TIME_FIELDS)
+    counts_ok = all(isinstance(getattr(record, name), int) and not isinstance(getattr(record, name), bool)
+                    for name in ("frames_total", "frames_done"))
+    texts_ok = all(isinstance(getattr(record, name), str) for name in _TEXT_FIELDS)
+    shape_ok = isinstance(record.request, dict) and isinstance(record.error, (str, type(None)))
+    return record if numbers_ok and counts_ok and texts_ok and shape_ok and record.created_at is not None else None

@@ -1,7 +1,6 @@
 """Run one render job: the same race as /generate_animation, with progress, heartbeat and cancel."""
 from __future__ import annotations
 
-import errno
 import logging
 import shutil
 import threading
@@ -9,7 +8,6 @@ from collections.abc import Iterable, Iterator
 
 from backend.core.settings import Settings
 from backend.services.charts import request_from_dict
-from backend.services.encoding import ENCODE_FAILED, EncoderError
 from backend.services.hygiene import release_free_memory
 from backend.services.jobs.errors import JobIdInvalid, JobNotFound
 from backend.services.jobs.record import JobRecord
@@ -17,13 +15,13 @@ from backend.services.jobs.store import HEARTBEAT_SECONDS, JobLimits, JobStore
 from backend.services.renders import render_race
 from backend.services.sessions import SessionStore, open_session_store
 from src.domain_error import DomainError
+from src.resource_errors import server_resources
 
 log = logging.getLogger(__name__)
 # What a job says when its render raised something unforeseen: the log has the details, which may
-# name server paths or a library's internals.
+# name server paths or a library's internals. Foreseen failures (a full disk, memory, the encoder) are
+# domain errors, and a job says what /generate_animation answers for them.
 RENDER_FAILED = "The render failed unexpectedly (the server logged why); try again, or ask for a shorter race."
-OUT_OF_MEMORY = "The render ran out of memory; ask for a smaller picture or fewer frames."
-OUT_OF_DISK = "The server ran out of disk space while rendering; try again later."
 
 
 class JobCancelled(Exception):
@@ -56,13 +54,14 @@ def run_job(settings: Settings, session_id: str, job_id: str) -> None:
         return
     heartbeat = Heartbeat(jobs, record)
     try:
-        _render(settings, sessions, jobs, record)
+        with server_resources():
+            _render(settings, sessions, jobs, record)
         record.state, record.frames_done = "done", record.frames_total
     except JobCancelled:
         record.state = "cancelled"
     except Exception as error:
         record.state, record.error = "failed", failure_reason(error)
-        log.log(logging.WARNING if isinstance(error, (DomainError, EncoderError)) else logging.ERROR,
+        log.log(logging.WARNING if isinstance(error, DomainError) else logging.ERROR,
                 "Job %s failed", job_id, exc_info=error)
     finally:
         heartbeat.stop()
@@ -71,16 +70,8 @@ def run_job(settings: Settings, session_id: str, job_id: str) -> None:
 
 
 def failure_reason(error: Exception) -> str:
-    """What the job says went wrong: the service's own message, or a fixed sentence naming the cause."""
-    if isinstance(error, DomainError):
-        return error.message
-    if isinstance(error, MemoryError):
-        return OUT_OF_MEMORY
-    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return OUT_OF_DISK
-    if isinstance(error, EncoderError):
-        return ENCODE_FAILED
-    return RENDER_FAILED
+    """What the job says went wrong: the service's own message, or a fixed sentence."""
+    return error.message if isinstance(error, DomainError) else RENDER_FAILED
 
 
 class Heartbeat:

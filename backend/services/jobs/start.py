@@ -10,6 +10,7 @@ from backend.services.jobs.record import JobRecord
 from backend.services.jobs.store import JobStore
 from backend.services.renders import check_race, require_encoder
 from backend.services.sessions import SessionStore
+from src.resource_errors import server_resources
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ def start_race_job(settings: Settings, sessions: SessionStore, jobs: JobStore, q
     # the validated race, not the body: unknown fields and padding are never stored
     record = JobRecord(jobs.new_id(), req.chart.session_id, request_to_dict(req), plan.race.frame_count,
                        plan.filename)
-    jobs.add(record, plan.items)
+    with server_resources():  # its two small files, on a disk that may be full
+        jobs.add(record, plan.items)
     queue.submit(record.session_id, record.job_id)
     return StartedJob(record, plan.items)

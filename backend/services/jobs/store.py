@@ -92,7 +92,8 @@ class JobStore(JobFiles):
                 return current
             current.state, current.error, current.finished_at = "failed", STALE_ERROR, self.clock.now()
             self._write(current)
-            self.flag_cancel(current)  # should its renderer be alive after all, it stops
+            # Should its renderer be alive after all, it stops: it reads the record, which no longer says running.
+            self.drop_cancel(current)
             self.drop_beat(current)
             self.drop_items(current)
             shutil.rmtree(self.work_dir(current), ignore_errors=True)
@@ -119,8 +120,12 @@ class JobStore(JobFiles):
         record.created_at = self.clock.now()
         with self.lock():
             self.check_capacity(record.session_id)
-            self.write_items(record, items)  # first: whoever finds the record finds its items
-            self._write(record)
+            try:
+                self.write_items(record, items)  # first: whoever finds the record finds its items
+                self._write(record)
+            except OSError:  # a full disk: no ranking without its record
+                self.drop_items(record)
+                raise
 
     def claim(self, record: JobRecord) -> bool:
         """Take a queued job for rendering (False when it was cancelled or deleted meanwhile)."""
@@ -185,7 +190,16 @@ class JobStore(JobFiles):
         return record
 
     def cancel_requested(self, record: JobRecord) -> bool:
-        return self.cancel_flagged(record)
+        """Whether the render must stop: cancelled, deleted, or declared dead while it was silent."""
+        if self.cancel_flagged(record):
+            return True
+        current = self._reload(record)
+        return current is None or current.state != "running"
+
+    def queued(self) -> list[JobRecord]:
+        """Every queued job, oldest first: after a restart, the embedded executor's queue is rebuilt from these."""
+        return sorted((record for record in self._records() if record.state == "queued"),
+                      key=lambda record: record.created_at)
 
     def remove(self, record: JobRecord) -> None:
         """Delete every file of the job: record, video, beat, cancel flag, work folder."""

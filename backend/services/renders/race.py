@@ -19,6 +19,7 @@ from backend.services.encoding import EncodedVideo, Encoding, encode_race, find_
 from backend.services.hygiene import logged_memory
 from backend.services.renders.errors import NoEncoder
 from backend.services.sessions import SessionStore, open_session
+from src.resource_errors import server_resources
 
 Frames = Iterator[memoryview]
 # Frames this process paints, and the share of all frames they are: a job counts them as its progress.
@@ -56,7 +57,8 @@ def render_race(settings: Settings, sessions: SessionStore, req: RaceRequest, *,
                 work_dir: Path | None = None, keep_as: Path | None = None) -> RenderedRace:
     """The race's MP4; `check` raises to stop it (run every quarter second while frames pass), and
     `progress` sees the frames this process paints. Encodes in `work_dir`, or in a scratch folder of the
-    session store made once the race is planned. EncoderError when ffmpeg fails."""
+    session store made once the race is planned. EncoderError when ffmpeg fails; ServerOutOfSpace or
+    ServerOutOfMemory when the server's disk or memory does."""
     ffmpeg = require_encoder(settings)
     session_id = req.chart.session_id
 
@@ -67,7 +69,7 @@ def render_race(settings: Settings, sessions: SessionStore, req: RaceRequest, *,
     def watched(frames: Frames, share: float) -> Frames:
         return until_stopped(progress(frames, share) if progress else frames, still_wanted)
 
-    with logged_memory("race"), sessions.using(session_id) as path:
+    with server_resources(), logged_memory("race"), sessions.using(session_id) as path:
         with open_session(path) as con:
             plan = plan_with_artwork(settings, con, req)
         still_wanted()

@@ -17,7 +17,10 @@ def open_session(path: Path) -> duckdb.DuckDBPyConnection:
     """The session's file, read-only; SessionDeleted when a DELETE removed it after the request took it in use,
     SessionDamaged when it is not a DuckDB file (a damaged object or copy).
 
-    Once open, the connection reads the file to the end of the request even if it is deleted then."""
+    Once open, the connection reads the file to the end of the request even if it is deleted then. A link
+    in its place is not a file this service wrote (DuckDB would follow it): it reads as deleted."""
+    if path.is_symlink():
+        raise SessionDeleted
     try:
         return duckdb.connect(str(path), read_only=True, config={"threads": 2})
     except duckdb.Error:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from backend.core.settings import Settings
+from backend.core.shared_files import open_existing, open_lock_file, opened_lock
 from backend.services.sessions.errors import (
     SessionDeleted,
     SessionIdInvalid,
@@ -118,13 +119,13 @@ class SessionStore:
             reserved = self._active_reservations()
             if reserved + len(self.live_ids()) >= self.max_sessions:
                 raise TooManySessions(self.max_sessions)
-            handle = open(reservation, "w")  # noqa: SIM115 (it outlives this block: it holds the lock)
+            handle = open_lock_file(reservation)  # it outlives this block: it holds the lock
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield session_id
         finally:
             reservation.unlink(missing_ok=True)
-            handle.close()
+            os.close(handle)
 
     @contextlib.contextmanager
     def scratch(self) -> Iterator[Path]:
@@ -179,7 +180,7 @@ class SessionStore:
         file is the check that it is there (one call, nothing between a check and its use), and a
         connection opened later on a vanished file is refused by open_session as deleted."""
         session_id = self.checked_id(session_id)
-        with open(self._lock_path(session_id), "a+") as handle:
+        with opened_lock(self._lock_path(session_id)) as handle:
             fcntl.flock(handle, fcntl.LOCK_SH)
             try:
                 path = self.db_path(session_id)
@@ -200,7 +201,7 @@ class SessionStore:
         """Remove a session's files. With only_if_idle (cleanup), skip it when any request holds it;
         otherwise do not wait for those requests: their renders notice the file has gone and stop."""
         lock_path = self._lock_path(session_id)
-        with open(lock_path, "a+") as handle:
+        with opened_lock(lock_path) as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -230,7 +231,7 @@ class SessionStore:
 @contextlib.contextmanager
 def exclusive_lock(path: Path) -> Iterator[None]:
     """An flock held for the block: serialises across threads and processes sharing the folder."""
-    with open(path, "a+") as handle:
+    with opened_lock(path) as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -246,15 +247,17 @@ def _mtime(path: Path) -> float:
 
 
 def is_locked(path: Path) -> bool:
-    """Whether some process holds a lock on the file; a missing file is not locked (and is not created)."""
-    try:
-        handle = open(path)  # noqa: SIM115 (it outlives this block: it holds the lock)
-    except FileNotFoundError:
+    """Whether some process holds a lock on the file; a missing file (or anything but a regular file) is not
+    locked, and is not created."""
+    handle = open_existing(path)
+    if handle is None:
         return False
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
         fcntl.flock(handle, fcntl.LOCK_UN)
         return False
+    finally:
+        os.close(handle)

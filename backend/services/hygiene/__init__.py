@@ -1,5 +1,4 @@
-"""Process hygiene: memory measured and logged around heavy work, freed memory handed back to the system, and
-what an entry point sets for its process once (set_up_process)."""
+"""Process hygiene: memory measured around heavy work and handed back after it; what an entry point sets once."""
 from backend.services.hygiene.allocator import release_free_memory, tune_allocator
 from backend.services.hygiene.memory import MB, logged_memory, rss_mb
 from backend.services.hygiene.process import set_up_process

@@ -70,7 +70,7 @@ def _images() -> list[Workload]:
 
 
 def _artwork() -> list[Workload]:
-    """A top-10 chart with pictures from each source alone (benchmarks/artwork.py), first with an empty artwork
+    """A top-10 chart with pictures from each source alone (benchmarks/artwork_standins.py), first with an empty artwork
     cache, then with what that chart cached. oEmbed finds covers only: its chart is of songs."""
     out = []
     for source, attribute in (("spotify", "artist_name"), ("oembed", "track_name"), ("deezer", "artist_name")):

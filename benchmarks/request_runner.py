@@ -1,4 +1,6 @@
-"""Runs in a subprocess, so the memory it measures is the server's alone, never the generator's.
+"""The requests of `python -m benchmarks requests`, made in a subprocess (`python -m benchmarks request-runner`,
+an internal subcommand that --help does not list), so the memory it measures is the server's alone, never
+the generator's.
 
 `ingest ZIP UPLOAD_DIR`: a fresh process that loads the ZIP's bytes and posts them to /process.
 `serve UPLOAD_DIR OUT_DIR SESSIONS WORKLOADS`: one long-lived process (like a gunicorn worker)
@@ -23,13 +25,13 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, stream_encode_multipart
 
 from backend.app import create_app
-from benchmarks.artwork import artwork_settings
+from benchmarks.artwork_standins import artwork_settings
 from benchmarks.measure import RssSampler
 from benchmarks.truth import race_truth
 from benchmarks.workloads import BY_NAME, Workload
 
 PREFIX = "BENCH "
-log = logging.getLogger("benchmarks.worker")
+log = logging.getLogger("benchmarks.request_runner")
 
 
 def make_app(upload_dir: str, **settings: object) -> Flask:
@@ -126,10 +128,8 @@ def serve(upload_dir: str, out_dir: str, sessions: list[str], names: list[str]) 
     return 1 if failed else 0
 
 
-def main(argv: list[str]) -> int:
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.worker")
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="runner_command", required=True)
     one = commands.add_parser("ingest")
     one.add_argument("zip")
     one.add_argument("upload_dir")
@@ -139,11 +139,10 @@ def main(argv: list[str]) -> int:
     many.add_argument("out_dir")
     many.add_argument("sessions", help="comma-separated session ids, one per run")
     many.add_argument("workloads", help="comma-separated workload names")
-    args = parser.parse_args(argv)
-    if args.command == "ingest":
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    if args.runner_command == "ingest":
         return ingest(args.zip, args.upload_dir, args.run)
     return serve(args.upload_dir, args.out_dir, args.sessions.split(","), args.workloads.split(","))
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

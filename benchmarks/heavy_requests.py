@@ -84,7 +84,7 @@ def add_floors(races: list[WorkloadResult], segment_bytes: int) -> None:
             if r.get("status") != 200 or ffmpeg is None:
                 continue
             log.info("encode floor: %s run %d (%d frames)", res.workload.name, r["run"], r["frames"])
-            floor = encode_floor(Path(r["mp4"]), ffmpeg, r["width"], r["height"], r["fps"], segment_bytes)
+            floor = encode_floor(Path(r["mp4"]), ffmpeg, r["width"], r["height"], r["fps"], segment_bytes=segment_bytes)
             r.update(floor_s=floor.seconds, floor_ratio=r["wall_s"] / floor.seconds)
             notes = [f"the MP4 decoded to {floor.frames} frames, the API said {r['frames']}"] \
                 if floor.frames != r["frames"] else []
@@ -97,7 +97,7 @@ def add_floors(races: list[WorkloadResult], segment_bytes: int) -> None:
         if first is not None and ffmpeg is not None:
             log.info("rgb0 encode floor: %s run %d", res.workload.name, first["run"])
             rgb = encode_floor(Path(first["mp4"]), ffmpeg, first["width"], first["height"], first["fps"],
-                               segment_bytes, RGB_PIX_FMT)
+                               segment_bytes=segment_bytes, pix_fmt=RGB_PIX_FMT)
             first.update(rgb_floor_s=rgb.seconds, rgb_floor_ratio=first["wall_s"] / rgb.seconds)
 
 
@@ -107,7 +107,7 @@ def write_frames(races: list[WorkloadResult], dest: Path) -> None:
         first = next((r for r in res.runs if r.get("status") == 200), None)
         if first and ffmpeg:
             for path in save_frames(Path(first["mp4"]), first["frames"], first["fps"], ffmpeg, dest,
-                                     res.workload.name):
+                                     stem=res.workload.name):
                 log.info("saved %s", path)
 
 

@@ -84,7 +84,7 @@ def ingest(zip_path: str, upload_dir: str, run: int) -> int:
 
 
 def _chart(client: FlaskClient, workload: Workload, session_id: str, run: int, out_dir: Path,
-           upload_dir: Path) -> dict[str, Any]:
+           *, upload_dir: Path) -> dict[str, Any]:
     if workload.kind == "stats":
         route = workload.route.format(session_id=session_id)
         result, response = _measured(run, workload.name, lambda: client.get(route, query_string=workload.body))
@@ -122,7 +122,7 @@ def serve(upload_dir: str, out_dir: str, sessions: list[str], names: list[str]) 
     for run, session_id in enumerate(sessions, 1):
         for name in names:
             client = _client_for(BY_NAME[name], upload_dir, run, Path(out_dir), plain)
-            result = _chart(client, BY_NAME[name], session_id, run, Path(out_dir), Path(upload_dir))
+            result = _chart(client, BY_NAME[name], session_id, run, Path(out_dir), upload_dir=Path(upload_dir))
             failed |= result["status"] != 200
             emit(result)
     return 1 if failed else 0

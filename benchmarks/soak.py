@@ -23,7 +23,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ class Call:
     path: str
     expected: int
     body: dict[str, Any] | None = None
+    _: KW_ONLY   # from here on by keyword only
     raw: bytes | None = None
 
 

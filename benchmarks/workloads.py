@@ -1,7 +1,7 @@
 """What the benchmark asks the API to do, and the targets each answer is held to."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 YEAR_2023 = {"start_date": "2023-01-01", "end_date": "2023-12-31"}
@@ -39,6 +39,7 @@ class Workload:
     route: str
     body: dict[str, Any] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
+    _: KW_ONLY   # from here on by keyword only
     reference: str = ""   # a workload whose median wall time this one's runs are divided by (wall_vs_reference)
 
 

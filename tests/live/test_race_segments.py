@@ -1,4 +1,5 @@
-"""A race painted in segments by forked helpers is the same video as one painted by a single process."""
+"""A race painted in segments by helper processes (fresh interpreters) is the same video as one painted by a
+single process."""
 from __future__ import annotations
 
 import re

@@ -8,6 +8,7 @@ shrinks: a name on it that already holds fails too, so that it is taken off.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,7 +55,8 @@ def positional_fields(node: ast.ClassDef) -> int | None:
     return count
 
 
-def too_many_positional() -> set[str]:
+@functools.cache
+def too_many_positional() -> frozenset[str]:
     found = set()
     for folder in CODE:
         for path in (REPO / folder).rglob("*.py"):
@@ -68,7 +70,7 @@ def too_many_positional() -> set[str]:
                     continue
                 if count is not None and count > MOST_POSITIONAL:
                     found.add(f"{where}:{node.name}")
-    return found
+    return frozenset(found)
 
 
 def test_no_new_function_or_dataclass_takes_more_than_five_positional_parameters():

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from backend.core.file_modes import keep_new_files_private, make_folder_private
+from backend.core.file_modes import make_folder_private
 from backend.core.settings import Settings, load_settings
 from backend.routes import animations, health, images, jobs, sessions, uploads, wrapped
 from backend.routes.api import ServiceApp, docs
@@ -17,11 +17,10 @@ from backend.routes.json_budget import install_json_budget
 from backend.routes.origins import install_origin_policy
 from backend.services.analytics import Analytics
 from backend.services.encoding import find_ffmpeg
-from backend.services.hygiene import tune_allocator
+from backend.services.hygiene import set_up_process
 from backend.services.jobs import job_store_for, make_queue
 from backend.services.sessions import StorageUnavailable, cleanup_old_sessions, open_session_store, start_cleanup_thread
 from backend.serving.devserver import UnversionedRequestHandler
-from src.visuals.text import load_text_engine
 
 UPLOAD_OVERHEAD_BYTES = 1 << 20  # multipart framing around the file
 log = logging.getLogger(__name__)
@@ -72,10 +71,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, error shape, origin policy, session store, analytics, blueprints.
 
     `config` overrides settings by their environment names (UPLOAD_DIR); other keys (TESTING) go to Flask.
+    The process itself (umask, allocator, fonts) is left as it is: the entry points below set it up once.
     """
-    tune_allocator()
-    keep_new_files_private()
-    load_text_engine()
     settings = load_settings(config)
     app = ServiceApp(__name__)
     app.config.update({name: value for name, value in (config or {}).items()
@@ -112,12 +109,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def __getattr__(name: str) -> Flask:
     """`backend.app:app` for gunicorn, built on first use so importing create_app has no side effects."""
     if name == "app":
+        set_up_process()
         globals()["app"] = create_app()
         return globals()["app"]
     raise AttributeError(name)
 
 
 if __name__ == "__main__":
+    set_up_process()
     served = create_app()
     served.run(host="0.0.0.0", port=served.extensions["settings"].port, threaded=True,
                request_handler=UnversionedRequestHandler)

@@ -6,16 +6,12 @@ It renders with the same code path as the embedded job executor.
 """
 from __future__ import annotations
 
-from backend.core.file_modes import keep_new_files_private
 from backend.core.settings import load_settings
-from backend.services.hygiene import tune_allocator
+from backend.services.hygiene import set_up_process
 from backend.services.jobs import CELERY_TASK, make_celery, run_job
 from backend.services.sessions import open_session_store, start_cleanup_thread
-from src.visuals.text import load_text_engine
 
-tune_allocator()
-keep_new_files_private()
-load_text_engine()  # before the pool forks its children, which then share it
+set_up_process()  # before the pool forks its children, which then share the loaded fonts
 settings = load_settings()
 celery = make_celery(settings)
 if settings.session_store == "s3":  # copies of sessions deleted or expired elsewhere leave this machine too

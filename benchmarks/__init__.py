@@ -1,1 +1,1 @@
-"""Benchmarks of the API's heavy requests: run with `python -m benchmarks --help`."""
+"""Measurements of the API (heavy requests, a soak, parallel statistics): `python -m benchmarks --help`."""

@@ -64,17 +64,17 @@ def _raw_bytes(width: int, height: int, pix_fmt: str) -> int:
     return width * height * 4 if pix_fmt == RGB_PIX_FMT else frame_bytes(width, height)
 
 
-def _encode_arguments(ffmpeg: str, width: int, height: int, fps: int, output: Path, pix_fmt: str) -> list[str]:
+def _encode_arguments(ffmpeg: str, width: int, height: int, fps: int, output: Path, *, pix_fmt: str) -> list[str]:
     """The server's arguments, reading `pix_fmt` (the first -pix_fmt is the input's)."""
     arguments = ffmpeg_arguments(ffmpeg, width, height, fps, output)
     arguments[arguments.index("-pix_fmt") + 1] = pix_fmt
     return arguments
 
 
-def _time_encode(ffmpeg: str, raw: Path, width: int, height: int, fps: int, output: Path, pix_fmt: str) -> float:
+def _time_encode(ffmpeg: str, raw: Path, width: int, height: int, fps: int, *, output: Path, pix_fmt: str) -> float:
     with open(raw, "rb") as source:
         started = time.perf_counter()
-        done = subprocess.run(_encode_arguments(ffmpeg, width, height, fps, output, pix_fmt), stdin=source,
+        done = subprocess.run(_encode_arguments(ffmpeg, width, height, fps, output, pix_fmt=pix_fmt), stdin=source,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         elapsed = time.perf_counter() - started
     if done.returncode != 0:
@@ -82,7 +82,7 @@ def _time_encode(ffmpeg: str, raw: Path, width: int, height: int, fps: int, outp
     return elapsed
 
 
-def encode_floor(mp4: Path, ffmpeg: str, width: int, height: int, fps: int, segment_bytes: int,
+def encode_floor(mp4: Path, ffmpeg: str, width: int, height: int, fps: int, *, segment_bytes: int,
                  pix_fmt: str = FRAME_PIX_FMT) -> Floor:
     """The floor of the MP4's frames fed as `pix_fmt`: FRAME_PIX_FMT, as the server feeds them, or RGB_PIX_FMT."""
     one_frame = _raw_bytes(width, height, pix_fmt)
@@ -97,7 +97,8 @@ def encode_floor(mp4: Path, ffmpeg: str, width: int, height: int, fps: int, segm
             count = _fill(decoder.stdout, work / "frames.raw", per_segment, one_frame)
             if count == 0:
                 break
-            seconds += _time_encode(ffmpeg, work / "frames.raw", width, height, fps, work / "floor.mp4", pix_fmt)
+            seconds += _time_encode(ffmpeg, work / "frames.raw", width, height, fps, output=work / "floor.mp4",
+                                    pix_fmt=pix_fmt)
             frames += count
             segments += 1
             if count < per_segment:
@@ -110,7 +111,7 @@ def encode_floor(mp4: Path, ffmpeg: str, width: int, height: int, fps: int, segm
     return Floor(seconds, frames, segments)
 
 
-def save_frames(mp4: Path, frames: int, fps: int, ffmpeg: str, dest: Path, stem: str) -> list[Path]:
+def save_frames(mp4: Path, frames: int, fps: int, ffmpeg: str, dest: Path, *, stem: str) -> list[Path]:
     """PNGs of the MP4's first second (its first frame, half a second and one second in), its middle
     and last frames and, for looking at swaps, the two frames a third of a second either side of the middle."""
     dest.mkdir(parents=True, exist_ok=True)

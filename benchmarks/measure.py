@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from types import TracebackType
 
 import psutil
@@ -25,6 +25,7 @@ class MemoryPeaks:
     children_mb: float = 0.0
     total_mb: float = 0.0
     samples: int = 0
+    _: KW_ONLY   # from here on by keyword only
     child_names: set[str] = field(default_factory=set)
 
     @property

@@ -1,4 +1,4 @@
-"""python -m benchmarks.parallel_stats: peak memory of parallel statistics, Wrapped cards and charts.
+"""python -m benchmarks parallel-stats: peak memory of parallel statistics, Wrapped cards and charts.
 
 Builds one session of --plays plays (a 250,000-play export ingested, then its plays repeated a few
 seconds apart inside the session file, so the names and their spread stay realistic), then sends
@@ -6,8 +6,8 @@ seconds apart inside the session file, so the names and their spread stay realis
 of the process (sampled every 5 ms) above what it held before. Each kind runs in a fresh process, so
 one kind's caches never lower another's figure.
 
-    .venv/bin/python -m benchmarks.parallel_stats --kind stats
-    .venv/bin/python -m benchmarks.parallel_stats --kind all      # stats, wrapped and chart, one after another
+    .venv/bin/python -m benchmarks parallel-stats --kind stats
+    .venv/bin/python -m benchmarks parallel-stats --kind all      # stats, wrapped and chart, one after another
 """
 from __future__ import annotations
 
@@ -80,25 +80,23 @@ def measure(upload_dir: Path, session: str, kind: str, parallel: int) -> None:
           f"RSS before {before / 2**20:.0f} MB, peak {peak / 2**20:.0f} MB (+{(peak - before) / 2**20:.0f} MB)")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plays", type=int, default=1_000_000)
     parser.add_argument("--parallel", type=int, default=20)
     parser.add_argument("--kind", choices=(*KINDS, "all"), default="all")
     parser.add_argument("--upload-dir", type=Path, help="reuse a folder holding one session (built when empty)")
     parser.add_argument("--session", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+
+
+def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO)
     if args.session:
         measure(args.upload_dir, args.session, args.kind, args.parallel)
-        return
+        return 0
     upload_dir = args.upload_dir or Path(tempfile.mkdtemp(prefix="parallel-stats-"))
     stored = sorted(upload_dir.glob("*.duckdb"))
     session = stored[0].stem if stored else build_session(upload_dir, args.plays)
     for kind in KINDS if args.kind == "all" else (args.kind,):
-        subprocess.run([sys.executable, "-m", "benchmarks.parallel_stats", "--upload-dir", str(upload_dir),
+        subprocess.run([sys.executable, "-m", "benchmarks", "parallel-stats", "--upload-dir", str(upload_dir),
                         "--session", session, "--kind", kind, "--parallel", str(args.parallel)], check=True)
-
-
-if __name__ == "__main__":
-    main()
+    return 0

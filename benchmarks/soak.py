@@ -1,4 +1,4 @@
-"""python -m benchmarks.soak: keep a real gunicorn busy and report errors, latency and memory growth.
+"""python -m benchmarks soak: keep a real gunicorn busy and report errors, latency and memory growth.
 
 The server is started as the live-server tests start it (tests.support.live_server: the Dockerfile's gunicorn
 options, on loopback). Two exports are uploaded, a warm-up loads fonts and caches in both workers, then:
@@ -23,7 +23,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ class Call:
     path: str
     expected: int
     body: dict[str, Any] | None = None
+    _: KW_ONLY   # from here on by keyword only
     raw: bytes | None = None
 
 
@@ -263,23 +264,19 @@ def print_results(results: Results, seconds: float, memory: Memory, target_mb: f
     return not errors and (target_mb is None or growth < target_mb)
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.soak", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--seconds", type=float, help="run mixed requests for this long")
     mode.add_argument("--images", type=int, help="run this many image requests")
     parser.add_argument("--threads", type=int, default=6, help="client threads (default 6)")
     parser.add_argument("--rows", type=int, default=20_000, help="plays in each of the two exports")
-    args = parser.parse_args(argv)
-    if args.threads < 1 or args.rows < 200 or (args.seconds or args.images or 1) <= 0:
-        parser.error("--threads must be at least 1, --rows at least 200, --seconds/--images positive")
-    return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    if args.threads < 1 or args.rows < 200 or (args.seconds or args.images or 1) <= 0:
+        log.error("--threads must be at least 1, --rows at least 200, --seconds/--images positive")
+        return 2
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         upload_dir = Path(tmp) / "sessions"
         upload_dir.mkdir()
@@ -302,6 +299,3 @@ def main(argv: list[str] | None = None) -> int:
             ok = print_results(results, elapsed, memory, target)
     return 0 if ok else 1
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """What the benchmark asks the API to do, and the targets each answer is held to."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 YEAR_2023 = {"start_date": "2023-01-01", "end_date": "2023-12-31"}
@@ -39,6 +39,7 @@ class Workload:
     route: str
     body: dict[str, Any] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
+    _: KW_ONLY   # from here on by keyword only
     reference: str = ""   # a workload whose median wall time this one's runs are divided by (wall_vs_reference)
 
 
@@ -70,7 +71,7 @@ def _images() -> list[Workload]:
 
 
 def _artwork() -> list[Workload]:
-    """A top-10 chart with pictures from each source alone (benchmarks/artwork.py), first with an empty artwork
+    """A top-10 chart with pictures from each source alone (benchmarks/artwork_standins.py), first with an empty artwork
     cache, then with what that chart cached. oEmbed finds covers only: its chart is of songs."""
     out = []
     for source, attribute in (("spotify", "artist_name"), ("oembed", "track_name"), ("deezer", "artist_name")):
@@ -114,7 +115,7 @@ WORKLOADS: tuple[Workload, ...] = (
               "format": "wide", "theme": "light"},
              _race()),
     *_artwork(),
-    # SESSION_STORE=s3 on a real S3 server (benchmarks/bucket.py): a machine's first chart of a session it has
+    # SESSION_STORE=s3 on a real S3 server (benchmarks/bucket_workloads.py): a machine's first chart of a session it has
     # never seen, then its next; the next may only ask whether the session changed (a HEAD), never GET it
     Workload("bucket_chart_cold", "bucket", "/generate_image", {"top_n": 10},
              (Target("s over the warm chart", "over_warm_s", 0.3),)),

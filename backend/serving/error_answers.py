@@ -12,10 +12,10 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 
-from gunicorn import SERVER, util
-from gunicorn.http import errors
 from werkzeug.exceptions import BadRequest
 
+from backend.serving.gthread_seam import SERVER, http_date
+from backend.serving.gthread_seam import parse_errors as errors
 from backend.serving.request_reader import HEADER_LIMIT_BYTES
 
 INTERNAL_ERROR = "Internal error; the request was not completed. Please try again."
@@ -56,7 +56,7 @@ def parse_error_answer(error: BaseException) -> tuple[int, str]:
 def error_answer(status: int, message: str) -> bytes:
     """A complete HTTP/1.1 answer in the API's error shape, closing the connection."""
     body = json.dumps({"error": message}).encode()
-    head = (f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\nServer: {SERVER}\r\nDate: {util.http_date()}\r\n"
+    head = (f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\nServer: {SERVER}\r\nDate: {http_date()}\r\n"
             f"Connection: close\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
     return head.encode() + body
 

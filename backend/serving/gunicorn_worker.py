@@ -11,10 +11,11 @@ requests that have fully arrived. A request not received within REQUEST_READ_TIM
 answered 408, headers over 64 KiB 431; whatever gunicorn itself refuses is answered in the same JSON
 shape (error_answers.py). A client that sends `Expect: 100-continue` with a small body is told to
 continue by the loop, which then reads the body as it reads any other.
+
+Whatever this relies on of gthread beyond its documented interface goes through gthread_seam.py.
 """
 from __future__ import annotations
 
-import selectors
 import socket
 import time
 from collections import deque
@@ -22,13 +23,12 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 
-from gunicorn import http, util
-from gunicorn.http.errors import ParseException
-from gunicorn.workers.gthread import TConn, ThreadWorker
 from werkzeug.exceptions import RequestTimeout
 
 from backend.core.settings import load_settings
+from backend.serving import gthread_seam as seam
 from backend.serving.error_answers import HEADERS_TOO_LARGE_MESSAGE, checked_framing, error_answer, parse_error_answer
+from backend.serving.gthread_seam import ParseException, TConn, ThreadWorker
 from backend.serving.request_reader import HEADER_LIMIT_BYTES, Arrival, RequestArrival
 
 RECEIVE_BYTES = 64 * 1024
@@ -117,23 +117,23 @@ class RequestReadingWorker(ThreadWorker):
         else:
             self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
         with suppress(OSError):
-            util.write_nonblock(client, error_answer(status, message))
+            seam.write_nonblock(client, error_answer(status, message))
 
     def handle_request(self, req, conn: TConn) -> bool:
         if getattr(conn, "continue_sent", False):
-            req._expected_100_continue = False   # the loop has said it; gunicorn would say it again
+            seam.skip_repeated_continue(req)
         return super().handle_request(req, conn)
 
     # Every path by which gthread would give a connection to a thread (a new connection, a kept-alive
     # one becoming readable, bytes read ahead) comes here; the request is read in the loop first.
     def enqueue_req(self, conn: TConn) -> None:
-        already_received = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
+        already_received = seam.read_ahead(conn)
         conn.sock.setblocking(False)
         self.pending[conn] = PendingRequest(RequestArrival(), time.monotonic() + self.read_timeout)
         if already_received:
             self._received(conn, already_received)
         if conn in self.pending:
-            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
+            seam.watch(self, conn.sock, partial(self._on_readable, conn))
 
     def _on_readable(self, conn: TConn, _sock) -> None:
         try:
@@ -180,13 +180,9 @@ class RequestReadingWorker(ThreadWorker):
     def _hand_to_thread(self, conn: TConn, arrival: RequestArrival, deadline: float) -> None:
         conn.continue_sent = arrival.continue_sent
         conn.sock.setblocking(True)
-        if conn.parser is None:
-            conn.parser = http.get_parser(self.cfg, conn.sock, conn.client)
-            conn.initialized = True
-        conn.data_ready = True
-        conn.parser.unreader.unread(bytes(arrival.buffer))
         # What the thread still reads (a large body) must arrive by the same deadline.
-        conn.parser.unreader.sock = DeadlineSocket(conn.sock, deadline, self.read_timeout)
+        body_socket = DeadlineSocket(conn.sock, deadline, self.read_timeout)
+        seam.hand_to_parser(conn, self.cfg, bytes(arrival.buffer), body_socket)
         super().enqueue_req(conn)
 
     def _keepalive_after(self, conn: TConn, keepalive: bool) -> bool:
@@ -248,7 +244,7 @@ class RequestReadingWorker(ThreadWorker):
             self._close(conn)
             return
         self.lingering[conn] = time.monotonic() + LINGER_SECONDS
-        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._discard, conn))
+        seam.watch(self, conn.sock, partial(self._discard, conn))
 
     def _discard(self, conn: TConn, _sock) -> None:
         try:
@@ -266,10 +262,8 @@ class RequestReadingWorker(ThreadWorker):
         self._close(conn)
 
     def _unregister(self, conn: TConn) -> None:
-        with suppress(KeyError, ValueError):
-            self.poller.unregister(conn.sock)
+        seam.unwatch(self, conn.sock)
 
     def _close(self, conn: TConn) -> None:
-        self.nr_conns -= 1
-        conn.close()
+        seam.close_connection(self, conn)
 

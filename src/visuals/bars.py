@@ -17,7 +17,7 @@ def thumbnail(picture: Image.Image | None, side: int) -> Image.Image | None:
     return picture.convert("RGBX")
 
 
-def paste_clipped(frame: Image.Image, tile: Image.Image, x: int, y: int, clip_top: int, clip_bottom: int) -> None:
+def paste_clipped(frame: Image.Image, tile: Image.Image, x: int, y: int, *, clip_top: int, clip_bottom: int) -> None:
     """Paste a same-mode tile (a plain copy), cropped to rows clip_top..clip_bottom."""
     y0, y1 = max(y, clip_top), min(y + tile.height, clip_bottom)
     if y0 >= y1:
@@ -28,7 +28,7 @@ def paste_clipped(frame: Image.Image, tile: Image.Image, x: int, y: int, clip_to
 
 
 def fill_bar(frame: Image.Image, x0: int, x1: float, y0: float, y1: float,
-             colour: Colour | int, clip_top: int, clip_bottom: int) -> None:
+             *, colour: Colour | int, clip_top: int, clip_bottom: int) -> None:
     """A bar with anti-aliased right, top and bottom edges (corners too), so sub-pixel motion stays smooth.
 
     A frame paints ten bars, each up to five pastes: they go straight to Pillow's core (Image.paste ends

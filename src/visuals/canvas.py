@@ -28,10 +28,10 @@ class Canvas(Protocol):
 
     def fill(self, colour: Colour, box: tuple[int, int, int, int]) -> None: ...
 
-    def bar(self, colour: Colour, x0: int, x1: float, y0: float, y1: float, clip_top: int,
+    def bar(self, colour: Colour, x0: int, x1: float, y0: float, y1: float, *, clip_top: int,
             clip_bottom: int) -> None: ...
 
-    def stamp(self, sprite: Sprite, x: int, baseline: int, colour: Colour, clip_top: int = 0,
+    def stamp(self, sprite: Sprite, x: int, baseline: int, colour: Colour, *, clip_top: int = 0,
               clip_bottom: int | None = None) -> None: ...
 
     def picture(self, tile: Image.Image, x: int, y: int, clip_top: int, clip_bottom: int) -> None: ...
@@ -87,16 +87,17 @@ class RgbCanvas(BufferCanvas):
     def fill(self, colour: Colour, box: tuple[int, int, int, int]) -> None:
         self.frame.paste(colour, box)
 
-    def bar(self, colour: Colour, x0: int, x1: float, y0: float, y1: float, clip_top: int, clip_bottom: int) -> None:
-        fill_bar(self.frame, x0, x1, y0, y1, colour, clip_top, clip_bottom)
+    def bar(self, colour: Colour, x0: int, x1: float, y0: float, y1: float, *, clip_top: int,
+            clip_bottom: int) -> None:
+        fill_bar(self.frame, x0, x1, y0, y1, colour=colour, clip_top=clip_top, clip_bottom=clip_bottom)
 
-    def stamp(self, sprite: Sprite, x: int, baseline: int, colour: Colour, clip_top: int = 0,
+    def stamp(self, sprite: Sprite, x: int, baseline: int, colour: Colour, *, clip_top: int = 0,
               clip_bottom: int | None = None) -> None:
-        stamp(self.frame, sprite, x, baseline, colour, clip_top, clip_bottom)
+        stamp(self.frame, sprite, x, baseline, colour, clip_top=clip_top, clip_bottom=clip_bottom)
 
     def picture(self, tile: Image.Image, x: int, y: int, clip_top: int, clip_bottom: int) -> None:
         """An RGBX tile pasted as it is, cropped to rows clip_top..clip_bottom."""
-        paste_clipped(self.frame, tile, x, y, clip_top, clip_bottom)
+        paste_clipped(self.frame, tile, x, y, clip_top=clip_top, clip_bottom=clip_bottom)
 
     def image(self) -> Image.Image:
         """The frame as an RGB picture."""

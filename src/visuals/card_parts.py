@@ -2,7 +2,7 @@
 (pictures, tiles, heatmap cells). Nothing here paints; src/visuals/wrapped.py does."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 from PIL import Image
 
@@ -29,6 +29,7 @@ class Placed:
     baseline: int
     colour: Colour
     panel: str
+    _: KW_ONLY   # from here on by keyword only
     on_tile: bool = False       # an artist's initial, drawn inside its tile
 
     @property
@@ -46,7 +47,7 @@ class Shape:
     radius: int = 0
 
 
-def text_line(text: str, size: float, bold: bool, box: Box, baseline: float, colour: Colour, panel: str,
+def text_line(text: str, size: float, bold: bool, box: Box, baseline: float, *, colour: Colour, panel: str,
               right: bool = False) -> Placed:
     """One line in the box's width (shortened with … if it must), at its left edge or, with `right`, its right."""
     sprite, = render_texts([TextSpec(text, size, bold, max_width=int(box.width))])
@@ -54,7 +55,7 @@ def text_line(text: str, size: float, bold: bool, box: Box, baseline: float, col
     return Placed(sprite, round(x), round(baseline), colour, panel)
 
 
-def text_lines(text: str, size: float, box: Box, baseline: float, colour: Colour, panel: str,
+def text_lines(text: str, size: float, box: Box, baseline: float, colour: Colour, *, panel: str,
                max_lines: int = 2) -> list[Placed]:
     """Figures joined by " · ", broken only at a " · " into at most max_lines lines of the box's width, and
     set smaller when they would not fit whole: a figure is never cut short."""
@@ -90,7 +91,7 @@ def _greedy_lines(parts: list[str], size: float, width: int) -> list[tuple[str, 
 
 
 def list_parts(rows: list, box: Box, layout: CardLayout, theme: Theme, tiles: bool,
-               panel: str) -> tuple[list[Placed], list[Shape], list[tuple[str, bool]]]:
+               *, panel: str) -> tuple[list[Placed], list[Shape], list[tuple[str, bool]]]:
     """A ranked list of up to five rows: rank, (a picture or a tile), the name and its muted line."""
     row_px = layout.row_px
     tile_left = box.left + layout.rank_width + layout.space * 0.6
@@ -134,7 +135,7 @@ def heat(count: int, peak: int, theme: Theme, accent: Colour) -> Colour:
 
 
 def clock_parts(clock: list[list[int]], note: str, box: Box, layout: CardLayout, theme: Theme,
-                accent: Colour) -> tuple[list[Placed], list[Shape]]:
+                *, accent: Colour) -> tuple[list[Placed], list[Shape]]:
     """The 7x24 heatmap with weekday labels at its left, hour ticks under it and the busiest hour below."""
     label_px = layout.clock_label_px
     days = render_texts([TextSpec(day, label_px) for day in WEEKDAYS])
@@ -156,13 +157,14 @@ def clock_parts(clock: list[list[int]], note: str, box: Box, layout: CardLayout,
     ticks_baseline = box.top + 7 * pitch + label_px * 1.3
     for hour in HOUR_TICKS:
         tick = Box(left + hour * cell, box.top, left + (hour + 6) * cell, box.bottom)
-        texts.append(text_line(f"{hour:02d}:00", label_px, False, tick, ticks_baseline, theme.muted, "clock"))
+        texts.append(text_line(f"{hour:02d}:00", label_px, False, tick, ticks_baseline, colour=theme.muted,
+                               panel="clock"))
     texts.append(text_line(note, layout.detail_px, False, Box(box.left, box.top, box.right, box.bottom),
-                           ticks_baseline + layout.detail_px * 1.7, theme.muted, "clock"))
+                           ticks_baseline + layout.detail_px * 1.7, colour=theme.muted, panel="clock"))
     return texts, shapes
 
 
-def fact_parts(headline: str, detail: str, box: Box, layout: CardLayout, theme: Theme, colour: Colour,
+def fact_parts(headline: str, detail: str, box: Box, layout: CardLayout, theme: Theme, *, colour: Colour,
                panel: str) -> tuple[list[Placed], bool]:
     """A fact's headline (on two lines when the panel holds them, smaller when it would be cut) with its muted
     detail under it; and whether the headline was cut all the same."""

@@ -43,25 +43,25 @@ def chart_slots(top_n: int, count: int) -> int:
     return max(min(top_n, 4), count, 1)
 
 
-def chart_layout(width: int, height: int, top_n: int, count: int, with_artist: bool, pictures: bool) -> Layout:
+def chart_layout(width: int, height: int, top_n: int, count: int, with_artist: bool, *, pictures: bool) -> Layout:
     return Layout(width, height, chart_slots(top_n, count), with_artist, race=False, pictures=pictures)
 
 
 def chart_thumb_px(width: int, height: int, top_n: int, count: int) -> int:
     """Side of the square pictures a still chart of `count` bars draws."""
-    return chart_layout(width, height, top_n, count, False, False).thumb_px
+    return chart_layout(width, height, top_n, count, False, pictures=False).thumb_px
 
 
 def render_top_chart(items: list[ChartItem], page: Page, value_format: ValueFormat, width: int, height: int,
-                     slots: int, theme: Theme) -> bytes:
+                     *, slots: int, theme: Theme) -> bytes:
     """Draw the ranked items (already in rank order) and return JPEG bytes."""
     with_artist = any(item.artist for item in items)
     pictures = [item.picture for item in items]
-    layout = chart_layout(width, height, slots, len(items), with_artist, any(p is not None for p in pictures))
+    layout = chart_layout(width, height, slots, len(items), with_artist, pictures=any(p is not None for p in pictures))
     colours = bar_colours([(item.name, item.artist) for item in items], pictures, theme)
     entries = [Entry(item.name, item.artist, colour, item.picture) for item, colour in zip(items, colours)]
     values = np.array([item.value for item in items], dtype=np.float64)
-    painter = FramePainter(layout, theme, entries, page, value_format, float(values.max(initial=0)))
+    painter = FramePainter(layout, theme, entries, page, value_format, largest_value=float(values.max(initial=0)))
     frame = painter.paint(np.arange(len(items), dtype=np.float64), values, float(values.max(initial=0)) or 1.0)
     buffer = io.BytesIO()
     frame.image().save(buffer, format="JPEG", quality=JPEG_QUALITY)

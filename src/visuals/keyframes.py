@@ -6,7 +6,7 @@ Only the entities that ever reach the top N are kept, found with one pass over t
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -21,13 +21,14 @@ class Keyframes:
     member_ids: np.ndarray      # members -> entity index of the daily values
     tie_order: np.ndarray       # members: position in tie-break order (smaller ranks first)
     totals: np.ndarray          # keyframes: the value summed over every entity, members or not
+    _: KW_ONLY   # from here on by keyword only
     played: np.ndarray | None = None  # keyframes: a play since the keyframe before (None: unknown, read the values)
 
     def since(self, first: int) -> Keyframes:
         """The keyframes from index `first` on."""
         played = None if self.played is None else self.played[first:]
         return Keyframes(self.dates[first:], self.values[first:], self.member_ids, self.tie_order,
-                         self.totals[first:], played)
+                         self.totals[first:], played=played)
 
 
 def keyframe_dates(start: date, end: date, days: int, period: str) -> list[date]:
@@ -68,7 +69,7 @@ def _add_months(day: date, months: int) -> date:
 
 
 def build_keyframes(entity: np.ndarray, day: np.ndarray, value: np.ndarray, entity_count: int,
-                    tie_order: np.ndarray, start: date, dates: list[date], top_n: int,
+                    tie_order: np.ndarray, *, start: date, dates: list[date], top_n: int,
                     window_days: int | None = None) -> Keyframes:
     """Value per member entity on each keyframe date (days counted from `start`): everything up to that
     day, or with `window_days` only the days of the window ending on it (that day included).
@@ -106,7 +107,7 @@ def build_keyframes(entity: np.ndarray, day: np.ndarray, value: np.ndarray, enti
             values = values - _member_series(entity, day, value, member_ids, key_days - window_days)
     played = np.diff(bounds, prepend=0) > 0
     first = int(np.argmax(totals > 0)) if totals.any() else len(dates) - 1
-    return Keyframes(dates, values, member_ids, tie_order[member_ids], totals, played).since(first)
+    return Keyframes(dates, values, member_ids, tie_order[member_ids], totals, played=played).since(first)
 
 
 def _top_ids(running: np.ndarray, tie_order: np.ndarray, top_n: int) -> list[int]:

@@ -35,13 +35,14 @@ class Numbers:
         return text + (self.unit_gap + self.units[unit].width if unit else 0)
 
     def stamp(self, canvas: Canvas, number: str, unit: str | None, x: int, baseline: int,
-              colours: tuple[Colour, Colour], clip: tuple[int, int | None] = (0, None)) -> None:
+              *, colours: tuple[Colour, Colour], clip: tuple[int, int | None] = (0, None)) -> None:
         """The number in colours[0] and its unit after it in colours[1]."""
         for ch in number:
-            canvas.stamp(self.glyphs[ch], x, baseline, colours[0], *clip)
+            canvas.stamp(self.glyphs[ch], x, baseline, colours[0], clip_top=clip[0], clip_bottom=clip[1])
             x += self.advance[ch]
         if unit:
-            canvas.stamp(self.units[unit], x + self.unit_gap, baseline, colours[1], *clip)
+            canvas.stamp(self.units[unit], x + self.unit_gap, baseline, colours[1], clip_top=clip[0],
+                         clip_bottom=clip[1])
 
 
 @dataclass(frozen=True)

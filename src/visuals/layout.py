@@ -8,7 +8,7 @@ a wider column and puts a race's date counter beside the title.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from functools import cached_property
 
 LINE = 1.18            # line pitch of names, in ems
@@ -34,6 +34,7 @@ class Layout:
     slots: int
     with_artist: bool
     race: bool
+    _: KW_ONLY   # from here on by keyword only
     pictures: bool = False   # a square picture sits just left of each bar
 
     @cached_property

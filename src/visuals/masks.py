@@ -4,7 +4,7 @@ a race's segment helper unpickles sprites drawn already and only stamps them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 from PIL import Image
 
@@ -16,6 +16,7 @@ class TextSpec:
     bold: bool = False
     max_width: int | None = None
     max_lines: int = 1
+    _: KW_ONLY   # from here on by keyword only
     shrink: bool = False    # try text.SHRINK x size_px before cutting the text short
 
 
@@ -43,7 +44,7 @@ class TextBlock:
 
 
 def stamp(canvas: Image.Image, sprite: Sprite, x: int, baseline_y: int, colour: tuple[int, int, int],
-          clip_top: int = 0, clip_bottom: int | None = None) -> None:
+          *, clip_top: int = 0, clip_bottom: int | None = None) -> None:
     """Blend a one-colour sprite into an RGB image with its baseline at baseline_y, clipped to rows."""
     clip_bottom = canvas.height if clip_bottom is None else clip_bottom
     top = baseline_y - sprite.baseline

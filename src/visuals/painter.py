@@ -68,7 +68,7 @@ class FramePainter:
     """Holds everything drawn once; paint() composes one frame into a reused buffer."""
 
     def __init__(self, layout: Layout, theme: Theme, entries: list[Entry], page: Page, value_format: ValueFormat,
-                 largest_value: float, canvas_type: type[Canvas] = RgbCanvas):
+                 *, largest_value: float, canvas_type: type[Canvas] = RgbCanvas):
         self.layout, self.theme, self.entries, self.value_format = layout, theme, entries, value_format
         self.labels = label_blocks(layout, [e.name for e in entries], [e.artist for e in entries])
         self.numbers = Numbers(layout.value_px, True, (value_format.unit, value_format.unit_of_one))
@@ -106,7 +106,7 @@ class FramePainter:
         return canvas
 
     def paint(self, positions: np.ndarray, values: np.ndarray, scale: float,
-              date_index: int | None = None, total: float | None = None, marker: int = -1) -> Canvas:
+              date_index: int | None = None, total: float | None = None, *, marker: int = -1) -> Canvas:
         """One frame: entry i sits at slot positions[i] with value values[i].
 
         Returns the painter's own canvas, overwritten by the next call.
@@ -121,7 +121,7 @@ class FramePainter:
         drawn = drawn[np.argsort(-positions[drawn], kind="stable")]
         crowded = _crowded(positions[drawn])
         for i, backed in zip(drawn.tolist(), crowded.tolist()):
-            self._paint_entry(frame, i, float(positions[i]), float(values[i]), scale, backed)
+            self._paint_entry(frame, i, float(positions[i]), float(values[i]), scale, backed=backed)
         return frame
 
     def _paint_counter(self, frame: Canvas, date, total: float | None, marker: int) -> None:
@@ -135,16 +135,16 @@ class FramePainter:
             number = self.value_format.number(total)
             unit = self.value_format.unit_after(number)
             x = lay.right_edge - self.totals.width(number, unit)
-            self.totals.stamp(frame, number, unit, x, lay.total_baseline, (muted, muted))
+            self.totals.stamp(frame, number, unit, x, lay.total_baseline, colours=(muted, muted))
 
     def _paint_entry(self, frame: Canvas, i: int, slot: float, value: float, scale: float,
-                     backed: bool) -> None:
+                     *, backed: bool) -> None:
         lay, theme = self.layout, self.theme
-        clip = (lay.area_top, lay.area_bottom)
+        clip_top, clip_bottom = clip = (lay.area_top, lay.area_bottom)
         centre = lay.area_top + (slot + 0.5) * lay.slot_px
         length = max(2.0, value / scale * self.bar_max) if value > 0 else 0.0
         frame.bar(self.entries[i].colour, lay.bar_left, lay.bar_left + length, centre - lay.bar_px / 2,
-                  centre + lay.bar_px / 2, *clip)
+                  centre + lay.bar_px / 2, clip_top=clip_top, clip_bottom=clip_bottom)
         thumb = self.thumbs[i]
         if thumb is not None:
             frame.picture(thumb, lay.thumb_left, round(centre - thumb.height / 2), *clip)
@@ -154,14 +154,14 @@ class FramePainter:
             self._plate(frame, lay.name_left, lay.column_left, int(centre) + label.top, int(centre) + label.bottom)
         for line in label.lines:
             frame.stamp(line.sprite, lay.name_left, int(centre) + line.dy, theme.muted if line.muted else theme.text,
-                        *clip)
+                        clip_top=clip_top, clip_bottom=clip_bottom)
         number = self.value_format.number(value)
         unit = self.value_format.unit_after(number)
         x, baseline = lay.bar_left + int(length) + self.value_gap, int(centre + lay.value_px * 0.36)
         if backed:
             self._plate(frame, x, x + self.numbers.width(number, unit), baseline - round(lay.value_px),
                         baseline + round(lay.value_px * 0.3))
-        self.numbers.stamp(frame, number, unit, x, baseline, (theme.text, theme.muted), clip)
+        self.numbers.stamp(frame, number, unit, x, baseline, colours=(theme.text, theme.muted), clip=clip)
 
     def _plate(self, frame: Canvas, left: int, right: int, top: int, bottom: int) -> None:
         """The page's colour behind a label, inside the chart area."""

@@ -32,7 +32,7 @@ class Race:
         plan = self.plan
         return self.painter.paint(plan.positions[index], plan.values[index], float(plan.scale[index]),
                                   int(plan.date_index[index]), float(plan.running_total[index]),
-                                  int(plan.marker_index[index]))
+                                  marker=int(plan.marker_index[index]))
 
     def frames(self, start: int = 0, stop: int | None = None) -> Iterator[memoryview]:
         """Raw frames start..stop for ffmpeg's rawvideo input, in the canvas's pix_fmt (yuv420p, BT.709).
@@ -46,10 +46,10 @@ class Race:
 
 
 def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], page: Page, value_format: ValueFormat,
-                 top_n: int, interp_steps: int, hold_frames: int, fps: int, width: int, height: int, theme: Theme,
+                 top_n: int, *, interp_steps: int, hold_frames: int, fps: int, width: int, height: int, theme: Theme,
                  pictures: list[Image.Image | None] | None = None) -> Race:
     """pictures[i] (optional) is names[i]'s square picture, ideally already race_thumb_px() wide."""
-    plan = plan_race(keyframes, top_n, interp_steps, hold_frames, fps, value_format.least_shown)
+    plan = plan_race(keyframes, top_n, interp_steps, hold_frames, fps, least_shown=value_format.least_shown)
     pictures = pictures or [None] * len(names)
     with_artist = any(artist for _, artist in names)
     layout = Layout(width, height, top_n, with_artist, race=True,
@@ -66,7 +66,8 @@ def prepare_race(keyframes: Keyframes, names: list[tuple[str, str | None]], page
     entries = [Entry(name, artist, colour, picture)
                for (name, artist), colour, picture in zip(names, colours, pictures)]
     page = Page(page.title, page.subtitle, page.footer, tuple(plan.date_labels), tuple(plan.marker_labels))
-    painter = FramePainter(layout, theme, entries, page, value_format, float(plan.values.max(initial=0)), YuvCanvas)
+    painter = FramePainter(layout, theme, entries, page, value_format, largest_value=float(plan.values.max(initial=0)),
+                           canvas_type=YuvCanvas)
     return Race(plan, painter)
 
 

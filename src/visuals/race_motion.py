@@ -73,7 +73,7 @@ def _off_passed_rows(positions: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 def plan_rows(values: np.ndarray, heading: np.ndarray, tie_order: np.ndarray, top_n: int, move_frames: int,
-              least_shown: float = 0.0) -> np.ndarray:
+              *, least_shown: float = 0.0) -> np.ndarray:
     """frames x members: the row each member is drawn at; waiting members sit at top_n + HIDDEN_GAP.
 
     values are each frame's values, heading the values of the keyframe each frame moves toward.

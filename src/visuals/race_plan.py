@@ -5,7 +5,7 @@ test can check any frame without drawing the ones before it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 
@@ -33,6 +33,7 @@ class RacePlan:
     running_total: np.ndarray
     scale: np.ndarray
     date_index: np.ndarray
+    _: KW_ONLY   # from here on by keyword only
     date_labels: list[str]
     top_n: int
     marker_index: np.ndarray
@@ -62,7 +63,7 @@ def move_frames_for(fps: int, interp_steps: int) -> int:
 
 
 def plan_race(keyframes: Keyframes, top_n: int, interp_steps: int, hold_frames: int, fps: int,
-              least_shown: float = 0.0) -> RacePlan:
+              *, least_shown: float = 0.0) -> RacePlan:
     """Values count up linearly between keyframes; every frame ranks them and the rows follow at once.
 
     least_shown is the smallest value that reads as more than nothing at the end of a bar: a bar below it
@@ -71,15 +72,15 @@ def plan_race(keyframes: Keyframes, top_n: int, interp_steps: int, hold_frames: 
     keyframes, timeline, shown, heading = _frames(keyframes, interp_steps, hold_frames, fps, least_shown)
     totals = interpolate(keyframes.totals, timeline)
     positions = plan_rows(shown, heading, keyframes.tie_order, top_n, move_frames_for(fps, interp_steps),
-                          least_shown)
+                          least_shown=least_shown)
     labels, date_index = month_track(timeline.day)
     scale = np.where(positions < top_n, shown, 0).max(axis=1, initial=0)
-    return RacePlan(positions, shown, totals, np.maximum(scale, 1e-9), date_index, labels, top_n,
-                    timeline.marker, timeline.marker_labels)
+    return RacePlan(positions, shown, totals, np.maximum(scale, 1e-9), date_index, date_labels=labels, top_n=top_n,
+                    marker_index=timeline.marker, marker_labels=timeline.marker_labels)
 
 
 def race_targets(keyframes: Keyframes, top_n: int, interp_steps: int, hold_frames: int, fps: int,
-                 least_shown: float = 0.0) -> np.ndarray:
+                 *, least_shown: float = 0.0) -> np.ndarray:
     """frames x members: the row each bar's value earns at each frame of plan_race's race (what it heads for)."""
     keyframes, _, shown, heading = _frames(keyframes, interp_steps, hold_frames, fps, least_shown)
     return target_rows(shown, heading, keyframes.tie_order, top_n, least_shown)

@@ -7,7 +7,7 @@ tests/unit/test_themes.py measures all of it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 
@@ -25,6 +25,7 @@ class Theme:
     text: Colour
     muted: Colour       # secondary names, units, the footer, ranks, the date counter
     rule: Colour        # the hairline above the footer: decoration, not text
+    _: KW_ONLY   # from here on by keyword only
     palette: tuple[Colour, ...]
 
 

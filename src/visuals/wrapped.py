@@ -8,7 +8,7 @@ songs, the listening clock as a 7x24 heatmap, the longest streak and the top dis
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 from PIL import Image, ImageDraw
 
@@ -43,6 +43,7 @@ class WrappedCard:
     total_unit: str                # "minutes"
     total_detail: str              # streams, artists, songs, days
     artists: list[Ranked]
+    _: KW_ONLY   # from here on by keyword only
     songs: list[Ranked]
     clock: list[list[int]]         # streams per hour 0-23, Monday to Sunday
     clock_note: str                # the busiest hour, in words
@@ -67,18 +68,19 @@ def compose(card: WrappedCard, layout: CardLayout, theme: Theme) -> Composition:
     for panel, heading in card.headings.items():
         box = layout.panels[panel]
         texts.append(text_line(heading.upper(), layout.heading_px, True, box, box.top + layout.heading_px * 0.8,
-                               theme.muted, panel))
+                               colour=theme.muted, panel=panel))
     texts += _hero(card, layout, theme)
     for panel, rows, pictures in (("artists", card.artists, True), ("songs", card.songs, False)):
-        placed, tiles, drawn = list_parts(rows, layout.content(panel), layout, theme, pictures, panel)
+        placed, tiles, drawn = list_parts(rows, layout.content(panel), layout, theme, pictures, panel=panel)
         texts += placed
         shapes += tiles
         names += drawn
-    placed, cells = clock_parts(card.clock, card.clock_note, layout.content("clock"), layout, theme, accent)
+    placed, cells = clock_parts(card.clock, card.clock_note, layout.content("clock"), layout, theme, accent=accent)
     texts += placed
     shapes += cells
     for panel, fact in (("streak", card.streak), ("discovery", card.discovery)):
-        placed, cut = fact_parts(fact.headline, fact.detail, layout.content(panel), layout, theme, theme.text, panel)
+        placed, cut = fact_parts(fact.headline, fact.detail, layout.content(panel), layout, theme, colour=theme.text,
+                                 panel=panel)
         texts += placed
         if panel == "discovery":
             names.append((fact.headline, cut))
@@ -93,15 +95,15 @@ def _hero(card: WrappedCard, layout: CardLayout, theme: Theme) -> list[Placed]:
     side = Box(number.box.right + layout.space * 1.5, box.top, box.right, box.bottom)
     if layout.shape != "wide" and side.width >= box.width * 0.4:
         middle = number.box.top + number.box.height / 2
-        unit = text_line(card.total_unit, unit_px, True, side, middle - unit_px * 0.2, theme.text, "hero")
+        unit = text_line(card.total_unit, unit_px, True, side, middle - unit_px * 0.2, colour=theme.text, panel="hero")
         return [number, unit, *text_lines(card.total_detail, detail_px, side, middle + detail_px * 1.5, theme.muted,
-                                          "hero")]
+                                          panel="hero")]
     below = unit_px * 1.5 + detail_px * 1.6 * 2
     number = _total(card.total, min(layout.hero_px, (box.height - below) / 0.95), box, theme)
     unit_baseline = number.box.bottom + unit_px * 1.2
-    unit = text_line(card.total_unit, unit_px, True, box, unit_baseline, theme.text, "hero")
+    unit = text_line(card.total_unit, unit_px, True, box, unit_baseline, colour=theme.text, panel="hero")
     return [number, unit, *text_lines(card.total_detail, detail_px, box, unit_baseline + detail_px * 1.6,
-                                      theme.muted, "hero")]
+                                      theme.muted, panel="hero")]
 
 
 def _total(text: str, size: float, box: Box, theme: Theme) -> Placed:

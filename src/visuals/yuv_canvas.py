@@ -72,14 +72,16 @@ class YuvCanvas(BufferCanvas):
         self._cores[0].paste(colour_to_yuv(colour)[0], box)
         self._chroma_box(colour, left, right, top, bottom)
 
-    def bar(self, colour: Colour, x0: int, x1: float, y0: float, y1: float, clip_top: int, clip_bottom: int) -> None:
+    def bar(self, colour: Colour, x0: int, x1: float, y0: float, y1: float, *, clip_top: int,
+            clip_bottom: int) -> None:
         """A bar with anti-aliased right, top and bottom edges, in every plane."""
         if x1 <= x0:
             return
-        fill_bar(self.planes[0], x0, x1, y0, y1, colour_to_yuv(colour)[0], clip_top, clip_bottom)
+        fill_bar(self.planes[0], x0, x1, y0, y1, colour=colour_to_yuv(colour)[0], clip_top=clip_top,
+                 clip_bottom=clip_bottom)
         self._chroma_box(colour, x0, x1, max(y0, clip_top), min(y1, clip_bottom))
 
-    def stamp(self, sprite: Sprite, x: int, baseline: int, colour: Colour, clip_top: int = 0,
+    def stamp(self, sprite: Sprite, x: int, baseline: int, colour: Colour, *, clip_top: int = 0,
               clip_bottom: int | None = None) -> None:
         """Blend a one-colour sprite with its baseline at `baseline`, clipped to rows clip_top..clip_bottom."""
         clip_bottom = self.size[1] if clip_bottom is None else clip_bottom
@@ -115,7 +117,7 @@ class YuvCanvas(BufferCanvas):
             coverage = _half_mask(Image.new("L", tile.size, 255), *phase)
             self._pictures[key] = (tile, tuple(Image.fromarray(plane) for plane in planes), coverage)
         _, (luma, cb, cr), coverage = self._pictures[key]
-        paste_clipped(self.planes[0], luma, x, y, clip_top, clip_bottom)
+        paste_clipped(self.planes[0], luma, x, y, clip_top=clip_top, clip_bottom=clip_bottom)
         top, bottom = max(y // 2, (clip_top + 1) // 2), min(y // 2 + coverage.height, clip_bottom // 2)
         if top >= bottom:
             return

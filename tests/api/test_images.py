@@ -164,8 +164,8 @@ def test_a_single_stream_reads_stream_not_streams():
 
     def second_row_text_end(fmt: ValueFormat) -> int:
         """Rightmost bright pixel in the lower half of a two-bar chart (values 2 and 1)."""
-        jpeg = render_top_chart([ChartItem("A", None, 2), ChartItem("B", None, 1)], Page("t", "s"), fmt, 600, 750, 2,
-                                THEMES["dark"])
+        jpeg = render_top_chart([ChartItem("A", None, 2), ChartItem("B", None, 1)], Page("t", "s"), fmt, 600, 750,
+                                slots=2, theme=THEMES["dark"])
         pixels = np.asarray(Image.open(io.BytesIO(jpeg)).convert("L"))
         lower = pixels[int(750 * 0.55):int(750 * 0.9)]
         return int(np.flatnonzero(lower.max(axis=0) > 90).max())

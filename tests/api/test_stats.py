@@ -122,7 +122,7 @@ def test_a_range_without_plays_is_a_422_and_an_unknown_session_a_404(extended_se
 
 def test_statistics_copy_no_plays_into_the_connection(extended_session):
     """Each request once built a temporary table of every counted play: 20 parallel requests of a
-    1,000,000-play session held 1.8 GB (python -m benchmarks.parallel_stats). The queries read `plays`."""
+    1,000,000-play session held 1.8 GB (python -m benchmarks parallel-stats). The queries read `plays`."""
     client, session = extended_session
     path = client.application.extensions["sessions"].db_path(session)
     with open_session(path) as con:

@@ -1,4 +1,4 @@
-"""Usage events against a Supabase that misbehaves (issue 11, class 6): an answer trickled a byte a
+"""Usage events against a Supabase that misbehaves: an answer trickled a byte a
 second ends at the insert's deadline, and a 256 MB answer (declared, undeclared or gzip) is read
 only to its cap; the sender then goes on with the next event."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Artwork against a Spotify that misbehaves (issue 11, class 6): slow, huge, out of order, garbled or
+"""Artwork against a Spotify that misbehaves: slow, huge, out of order, garbled or
 mislabelled answers cost the chart at most the pictures they concern, its budget of time, and a
 bounded amount of memory; every download they hold open ends by the deadline."""
 from __future__ import annotations

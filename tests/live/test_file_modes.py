@@ -6,6 +6,7 @@ import stat
 
 import pytest
 
+from backend.services.hygiene import set_up_process
 from tests.support import exportgen as eg
 from tests.support.artwork_checks import CATALOG, TRACKS, client_for
 from tests.support.job_backends import watch
@@ -18,9 +19,11 @@ SMALL_RACE = {"days": 60, "interp_steps": 2, "speed_for_bar_animation": 5, "figs
 
 
 @pytest.fixture
-def loose_umask():
-    """The umask a shell usually gives (022: files 0644, folders 0755), restored afterwards."""
+def served_process():
+    """This process set up as the service's entry points set theirs, starting from the umask a shell usually
+    gives (022: files 0644, folders 0755); the umask is restored afterwards."""
     previous = os.umask(0o022)
+    set_up_process()
     yield
     os.umask(previous)
 
@@ -30,7 +33,7 @@ def modes_under(folder) -> dict[str, int]:
             for path in [folder, *folder.rglob("*")]}
 
 
-def test_sessions_job_records_videos_and_artwork_cache_are_private(tmp_path, loose_umask):
+def test_sessions_job_records_videos_and_artwork_cache_are_private(tmp_path, served_process):
     upload_dir = tmp_path / "sessions"
     upload_dir.mkdir(mode=0o755)
     with SpotifyStandin(TRACKS, "ok") as spotify:

@@ -66,8 +66,8 @@ def test_a_painter_sent_to_a_helper_paints_the_same_frames_with_pictures():
     pictures = [Image.new("RGB", (300, 300), colour) for colour in ("red", "green", "blue")]
     entries = [Entry(f"Artist {k}", None, (40 * k, 90, 200), picture) for k, picture in enumerate(pictures)]
     painter = FramePainter(Layout(480, 600, 3, False, race=True, pictures=True), THEMES[DEFAULT_THEME], entries,
-                           Page("Top artists", "2022", "Streams", ("Jan 2022", "Feb 2022")), count_format(), 900.0,
-                           YuvCanvas)
+                           Page("Top artists", "2022", "Streams", ("Jan 2022", "Feb 2022")), count_format(),
+                           largest_value=900.0, canvas_type=YuvCanvas)
     sent = pickle.loads(pickle.dumps(painter, protocol=pickle.HIGHEST_PROTOCOL))
     for positions, values, date_index in (([0.0, 1.0, 2.0], [900, 500, 20], 0), ([1.4, 0.6, 3.6], [700, 650, 0], 1)):
         arguments = (np.array(positions), np.array(values, dtype=float), 900.0, date_index, float(sum(values)))

@@ -2,7 +2,7 @@
 `python -m backend.app` as the README starts it.
 
 The live-server tests (through the `live_servers` fixture in conftest.py) and the soak script
-(benchmarks.soak) both use it, so both load the service the way it is served: under gunicorn, several
+(python -m benchmarks soak) both use it, so both load the service the way it is served: under gunicorn, several
 worker processes, threads, file locks shared through UPLOAD_DIR. CleanupLoop races session cleanup
 against the server's requests from outside it.
 """

@@ -1,4 +1,4 @@
-"""How the stand-ins misbehave (issue class 6), and how a test sees what a misbehaving answer cost.
+"""How the stand-ins misbehave (slow, huge, garbled, out of order), and how a test sees what a misbehaving answer cost.
 
 Each answer here is produced lazily, so the test process never holds what it pretends to send: a
 gzip answer inflating to 600 MB is one precomputed 1 KB deflate block repeated, a 256 MB answer is

@@ -59,7 +59,7 @@ CASES = [Case(theme, "feed") for theme in THEMES] + [Case("dark", name) for name
 
 def _still(case: Case) -> Image.Image:
     items = [ChartItem(*SONGS[index], 980 - 83 * rank) for rank, index in enumerate(PICKED)]
-    jpeg = render_top_chart(items, PAGE, count_format(), *FORMATS[case.format], 10, THEMES[case.theme])
+    jpeg = render_top_chart(items, PAGE, count_format(), *FORMATS[case.format], slots=10, theme=THEMES[case.theme])
     return Image.open(io.BytesIO(jpeg)).convert("RGB")
 
 
@@ -72,10 +72,11 @@ def _race_frame(case: Case) -> Image.Image:
     keep &= (day < 151) | (day > 242)
     dates = keyframe_dates(date(2023, 1, 1), date(2023, 12, 31), 30, "d")
     keyframes = build_keyframes(entity[keep], day[keep], np.ones(int(keep.sum())), 14, np.arange(14),
-                                date(2023, 1, 1), dates, 10)
+                                start=date(2023, 1, 1), dates=dates, top_n=10)
     names = [SONGS[(7 * i) % len(SONGS)] for i in keyframes.member_ids]
-    race = prepare_race(keyframes, names, PAGE, count_format(), 10, 4, hold_frames_for(12), 12,
-                        *FORMATS[case.format], THEMES[case.theme])
+    width, height = FORMATS[case.format]
+    race = prepare_race(keyframes, names, PAGE, count_format(), 10, interp_steps=4, hold_frames=hold_frames_for(12),
+                        fps=12, width=width, height=height, theme=THEMES[case.theme])
     positions = race.plan.positions
     moving = np.sum((positions != np.round(positions)) & (positions < 10), axis=1)
     jump = np.flatnonzero(race.plan.marker_index >= 0)

@@ -13,7 +13,8 @@ def painter() -> FramePainter:
     layout = Layout(1080, 1350, 10, True, race=True)
     entries = [Entry("Symphony No. 5 in C Minor, Op. 67: I. Allegro con brio", "Beethoven", (40, 140, 220)),
                Entry("Dreamy Brown Noise for Deep Sleep (Loopable)", "Sleep Sounds Collective", (220, 80, 80))]
-    return FramePainter(layout, THEMES["dark"], entries, Page("t", "s", "f", ("Jan 2023",)), count_format(), 100)
+    return FramePainter(layout, THEMES["dark"], entries, Page("t", "s", "f", ("Jan 2023",)), count_format(),
+                        largest_value=100)
 
 
 def test_the_label_on_top_of_a_swap_reads_as_if_alone():

@@ -24,7 +24,8 @@ def decoded(request, tmp_path_factory):
     theme = THEMES[request.param]
     layout = Layout(WIDTH, HEIGHT, len(theme.palette), False, race=True)
     entries = [Entry(f"Colour {k}", None, colour) for k, colour in enumerate(theme.palette)]
-    painter = FramePainter(layout, theme, entries, Page("Palette", request.param), count_format(), 100, YuvCanvas)
+    painter = FramePainter(layout, theme, entries, Page("Palette", request.param), count_format(), largest_value=100,
+                           canvas_type=YuvCanvas)
     rows = np.arange(len(entries), dtype=np.float64)
     values = np.linspace(100, 60, len(entries))
 

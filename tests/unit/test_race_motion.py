@@ -41,7 +41,7 @@ def listening(seed: int, entities: int, days: int, plays: int, top_n: int, every
     keep = rng.random(entity.size) < weight[entity] * np.exp(-(((day - peak[entity]) / span[entity]) ** 2))
     dates = keyframe_dates(START, START + timedelta(days=days - 1), every, "d")
     return build_keyframes(entity[keep], day[keep], np.ones(int(keep.sum())), entities, np.arange(entities),
-                           START, dates, top_n, window_days)
+                           start=START, dates=dates, top_n=top_n, window_days=window_days)
 
 
 def designed(values: list[list[float]]) -> Keyframes:
@@ -84,7 +84,8 @@ def quiet_years() -> Keyframes:
         entity += rng.integers(0, 25, count).tolist()
         day += rng.integers(first, last, count).tolist()
     dates = keyframe_dates(START, START + timedelta(days=1100), 30, "m")
-    return build_keyframes(np.array(entity), np.array(day), np.ones(len(entity)), 25, np.arange(25), START, dates, 10)
+    return build_keyframes(np.array(entity), np.array(day), np.ones(len(entity)), 25, np.arange(25), start=START,
+                           dates=dates, top_n=10)
 
 
 RACES = {
@@ -126,7 +127,7 @@ def planned(race, request) -> Planned:
     keyframes, top_n = race
     fps, steps = request.param
     hold = hold_frames_for(fps)
-    plan = plan_race(keyframes, top_n, steps, hold, fps, LEAST_SHOWN)
+    plan = plan_race(keyframes, top_n, steps, hold, fps, least_shown=LEAST_SHOWN)
     return Planned(keyframes, plan, Layout(1080, 1350, top_n, True, race=True), fps, steps,
                    move_frames_for(fps, steps), hold)
 
@@ -139,7 +140,8 @@ def test_settled_bars_are_never_inverted(planned):
 
 def test_every_bar_reaches_the_row_its_value_earns_within_the_move_time(planned):
     plan = planned.plan
-    order_rows = race_targets(planned.keyframes, plan.top_n, planned.steps, planned.hold, planned.fps, LEAST_SHOWN)
+    order_rows = race_targets(planned.keyframes, plan.top_n, planned.steps, planned.hold, planned.fps,
+                              least_shown=LEAST_SHOWN)
     # Where the ranking held still for the last `move` frames, every bar sits exactly on its rank's row.
     still = np.ones(plan.frame_count, dtype=bool)
     changes = np.flatnonzero(np.any(np.diff(order_rows, axis=0) != 0, axis=1)) + 1

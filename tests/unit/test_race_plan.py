@@ -23,7 +23,7 @@ def plan_and_keyframes():
     start = date(2022, 1, 1)
     dates = keyframe_dates(start, date(2022, 4, 30), 10, "d")
     tie_order = np.arange(8)
-    keyframes = build_keyframes(entity, day, value, 8, tie_order, start, dates, TOP_N)
+    keyframes = build_keyframes(entity, day, value, 8, tie_order, start=start, dates=dates, top_n=TOP_N)
     return plan_race(keyframes, TOP_N, STEPS, HOLD, FPS), keyframes, (entity, day)
 
 
@@ -65,7 +65,7 @@ def test_keyframes_before_the_first_play_are_dropped_and_the_race_opens_on_two_b
     start = date(2022, 1, 1)
     dates = keyframe_dates(start, date(2022, 3, 31), 7, "d")
     entity, day = np.array([0, 1, 1, 2]), np.array([40, 44, 60, 89])
-    keyframes = build_keyframes(entity, day, np.ones(4), 3, np.arange(3), start, dates, TOP_N)
+    keyframes = build_keyframes(entity, day, np.ones(4), 3, np.arange(3), start=start, dates=dates, top_n=TOP_N)
     assert keyframes.dates == [d for d in dates if (d - start).days >= 40]
     assert keyframes.totals[0] == 1 and keyframes.totals[-1] == 4
     assert keyframes.played.tolist() == [True, True, False, True, False, False, False, True]

@@ -93,10 +93,11 @@ def test_bars_on_screen_together_in_a_race_never_share_a_colour(name, entities, 
     keep = rng.random(20000) < (rng.random(entities) ** 2)[entity]
     dates = keyframe_dates(date(2023, 1, 1), date(2023, 12, 31), 30, "d")
     keyframes = build_keyframes(entity[keep], day[keep], np.ones(int(keep.sum())), entities, np.arange(entities),
-                                date(2023, 1, 1), dates, 10)
+                                start=date(2023, 1, 1), dates=dates, top_n=10)
     assert keyframes.member_ids.size > len(THEMES[name].palette)   # more entities than colours
     names = [SONGS[i % len(SONGS)] for i in keyframes.member_ids]
-    race = prepare_race(keyframes, names, Page("t", "s"), count_format(), 10, 6, 12, 12, 540, 676, THEMES[name])
+    race = prepare_race(keyframes, names, Page("t", "s"), count_format(), 10, interp_steps=6, hold_frames=12, fps=12,
+                        width=540, height=676, theme=THEMES[name])
     colours = [entry.colour for entry in race.painter.entries]
     for positions in race.plan.positions:
         shown = [colours[i] for i in np.flatnonzero(positions < race.painter.layout.last_visible_position)]

@@ -36,11 +36,12 @@ def hard_card(with_pictures: bool) -> WrappedCard:
     return WrappedCard(
         Page("Your 2023 in music", "1 Jan 2023 – 31 Dec 2023", "Music streams of 30 s or more · 1 Jan 2023 – 31 Dec "
              "2023 (America/Argentina/ComodRivadavia days)"),
-        "1,234,567", "minutes", "1,234,567 streams · 12,345 artists · 123,456 songs · 3,653 days", artists, songs,
-        clock, "Busiest: Wednesdays, 23:00–00:00", Fact("3,653 days", "29 Dec 2014 – 29 Dec 2024"),
-        Fact(longest(ARTISTS, 1)[0], "First streamed Sep 2023 · 123,456 streams"),
-        {"hero": "You listened for", "artists": "Top artists", "songs": "Top songs", "clock": "Listening clock",
-         "streak": "Longest streak", "discovery": "Top discovery"})
+        "1,234,567", "minutes", "1,234,567 streams · 12,345 artists · 123,456 songs · 3,653 days", artists,
+        songs=songs, clock=clock, clock_note="Busiest: Wednesdays, 23:00–00:00",
+        streak=Fact("3,653 days", "29 Dec 2014 – 29 Dec 2024"),
+        discovery=Fact(longest(ARTISTS, 1)[0], "First streamed Sep 2023 · 123,456 streams"),
+        headings={"hero": "You listened for", "artists": "Top artists", "songs": "Top songs",
+                  "clock": "Listening clock", "streak": "Longest streak", "discovery": "Top discovery"})
 
 
 CASES = list(itertools.product(THEMES, FORMATS, [False, True]))

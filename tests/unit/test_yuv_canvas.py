@@ -34,7 +34,7 @@ def test_planes_painted_equal_the_rgb_frame_converted(theme_name):
                for k, picture in enumerate(pictures)]
     layout = Layout(WIDTH, HEIGHT, 5, True, race=True, pictures=True)
     page = Page("Top artists", "2022", "Streams", ("Jan 2022",))
-    painters = [FramePainter(layout, theme, entries, page, count_format(), 900.0, canvas)
+    painters = [FramePainter(layout, theme, entries, page, count_format(), largest_value=900.0, canvas_type=canvas)
                 for canvas in (RgbCanvas, YuvCanvas)]
     for positions, values in FRAMES:
         arguments = (np.array(positions), np.array(values, dtype=float), 900.0, 0, float(sum(values)))

@@ -85,7 +85,7 @@ def fetch_pictures(settings: ArtworkSettings, kind: PictureKind, wanted: list[Wa
             todo = [i for i, item in enumerate(wanted) if found[i] is None and source.can_find(kind, item)]
             try:
                 if todo:
-                    _ask(fetch, source, kind, wanted, todo, found)
+                    _ask(fetch, source, kind, wanted, todo, found=found)
             except (ValueError, TypeError, KeyError, AttributeError, OSError):
                 # artwork is optional: whatever slips past the per-item checks must not fail the chart
                 log.warning("Artwork from %s skipped after an unexpected error", source.name, exc_info=True)
@@ -97,7 +97,7 @@ def fetch_pictures(settings: ArtworkSettings, kind: PictureKind, wanted: list[Wa
 
 
 def _ask(fetch: RequestFetch, source: PictureSource, kind: PictureKind, wanted: list[Wanted], todo: list[int],
-         found: list[Image.Image | None]) -> None:
+         *, found: list[Image.Image | None]) -> None:
     from backend.services.artwork.downloads import download_pictures
     urls = source.picture_urls(kind, [wanted[i] for i in todo])
     pictures = download_pictures(fetch, urls)

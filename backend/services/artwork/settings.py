@@ -1,7 +1,7 @@
 """What artwork needs of the settings: its sources and their addresses, its time, byte and pixel budgets."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 
 from backend.core.settings import Settings
@@ -20,6 +20,7 @@ class ArtworkSettings:
     api_url: str
     token_url: str
     timeout_s: float
+    _: KW_ONLY   # from here on by keyword only
     cache_dir: Path
     cache_bytes: int
     max_response_bytes: int
@@ -37,16 +38,19 @@ class ArtworkSettings:
         hosts = tuple(host.strip(".").lower() for host in settings.artwork_image_hosts if host.strip("."))
         return cls(settings.spotify_client_id, settings.spotify_client_secret,
                    _with_slash(settings.spotify_api_url), settings.spotify_token_url,
-                   settings.artwork_timeout_seconds, cache_dir,
-                   int(settings.artwork_cache_mb * KB * KB), int(settings.artwork_max_response_kb * KB),
-                   int(settings.artwork_max_image_kb * KB), settings.artwork_max_pixels, hosts,
-                   settings.artwork_sources, settings.spotify_oembed_url, _with_slash(settings.deezer_api_url),
-                   settings.artwork_unreachable_pause_seconds)
+                   settings.artwork_timeout_seconds, cache_dir=cache_dir,
+                   cache_bytes=int(settings.artwork_cache_mb * KB * KB),
+                   max_response_bytes=int(settings.artwork_max_response_kb * KB),
+                   max_image_bytes=int(settings.artwork_max_image_kb * KB), max_pixels=settings.artwork_max_pixels,
+                   image_hosts=hosts, sources=settings.artwork_sources, oembed_url=settings.spotify_oembed_url,
+                   deezer_url=_with_slash(settings.deezer_api_url),
+                   unreachable_pause_s=settings.artwork_unreachable_pause_seconds)
 
     @classmethod
     def disabled(cls) -> ArtworkSettings:
         """No artwork and no calls: for callers that only need the chart's shape (validation)."""
-        return cls("", "", "", "", 0.0, Path("."), 0, 0, 0, 0, ())
+        return cls("", "", "", "", 0.0, cache_dir=Path("."), cache_bytes=0, max_response_bytes=0, max_image_bytes=0,
+                   max_pixels=0, image_hosts=())
 
     @property
     def active_sources(self) -> tuple[str, ...]:

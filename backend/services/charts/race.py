@@ -49,7 +49,7 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
         raise no_plays(window)
     tie_order = np.arange(len(daily.keys))   # entities are numbered in the charts' tie order
     keyframes = build_keyframes(daily.entity, daily.day, daily.value, len(daily.keys), tie_order,
-                                window.start, dates, chart.top_n, req.window_days)
+                                start=window.start, dates=dates, top_n=chart.top_n, window_days=req.window_days)
     if not keyframes.totals.any():
         raise no_plays_in_windows(window, req.window_days)
     member_keys = [str(key) for key in daily.keys[keyframes.member_ids]]
@@ -60,8 +60,9 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
                             race_thumb_px(chart.width, chart.height, chart.top_n))
     value_format = chart.metric.value_format(float(keyframes.values.max(initial=0)))
     page = chart_page(chart, chart.top_n, window, req.window_days)
-    race = prepare_race(keyframes, member_names, page, value_format, chart.top_n, req.interp_steps, hold, req.fps,
-                        chart.width, chart.height, THEMES[chart.theme], pictures)
+    race = prepare_race(keyframes, member_names, page, value_format, chart.top_n, interp_steps=req.interp_steps,
+                        hold_frames=hold, fps=req.fps, width=chart.width, height=chart.height,
+                        theme=THEMES[chart.theme], pictures=pictures)
     kind = f"race_last{req.window_days}d" if req.window_days else "race"
     return PreparedRace(race, file_name(kind, chart, window.start, window.end, ".mp4"), chart.width, chart.height,
                         req.fps, final_items(keyframes, member_names, chart))

@@ -38,8 +38,8 @@ def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: Artw
                             chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
     items = [ChartItem(r.name, r.artist, r.value, picture) for r, picture in zip(ranked, pictures)]
     jpeg = render_top_chart(items, chart_page(req, len(ranked), window),
-                            req.metric.value_format(ranked[0].value), req.width, req.height, req.top_n,
-                            THEMES[req.theme])
+                            req.metric.value_format(ranked[0].value), req.width, req.height, slots=req.top_n,
+                            theme=THEMES[req.theme])
     return ChartImage(jpeg, [item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],
                       file_name("chart", req, window.start, window.end, ".jpg"), window.start, window.end)
 

@@ -70,11 +70,11 @@ def wrapped_card(stats: dict, pictures: list, req: WrappedRequest) -> WrappedCar
                for artist, picture in zip(stats["top_artists"], pictures)]
     songs = [Ranked(song["name"], song["artist"]) for song in stats["top_songs"]]
     streak = stats["longest_streak"]
-    return WrappedCard(page, f"{minutes:,}", "minute" if minutes == 1 else "minutes", detail, artists, songs,
-                       stats["clock"], busiest_hour(stats["clock"]),
-                       Fact(plural(streak["days"], "day"), date_range_text(date.fromisoformat(streak["start"]),
+    return WrappedCard(page, f"{minutes:,}", "minute" if minutes == 1 else "minutes", detail, artists, songs=songs,
+                       clock=stats["clock"], clock_note=busiest_hour(stats["clock"]),
+                       streak=Fact(plural(streak["days"], "day"), date_range_text(date.fromisoformat(streak["start"]),
                                                                            date.fromisoformat(streak["end"]))),
-                       discovery_fact(stats["top_discovery"]), HEADINGS)
+                       discovery=discovery_fact(stats["top_discovery"]), headings=HEADINGS)
 
 
 def busiest_hour(clock: list[list[int]]) -> str:

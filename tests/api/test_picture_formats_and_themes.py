@@ -81,7 +81,7 @@ def test_the_footer_names_the_metric_and_credits_artwork_only_when_drawn():
         layout = Layout(1080, 1350, 3, False, race=False, pictures=bool(suppliers))
         entries = [Entry(f"A{k}", None, (90, 90, 200), picture) for k, picture in enumerate(pictures)]
         painter = FramePainter(layout, THEMES["dark"], entries, Page("t", "s", "Streams · 1 Jan 2022 – 31 Dec 2022"),
-                               count_format(), 1)
+                               count_format(), largest_value=1)
         band = painter.canvas.background[layout.rule_y + 2:, :, :3].astype(int)
         return int((np.abs(band - THEMES["dark"].background).max(axis=2) > 60).any(axis=0).sum())
 

@@ -1,9 +1,11 @@
-"""Runs in a subprocess, so the memory it measures is the server's alone, never the generator's.
+"""The requests of `python -m benchmarks requests`, made in a subprocess (`python -m benchmarks request-runner`,
+an internal subcommand that --help does not list), so the memory it measures is the server's alone, never
+the generator's.
 
 `ingest ZIP UPLOAD_DIR`: a fresh process that loads the ZIP's bytes and posts them to /process.
 `serve UPLOAD_DIR OUT_DIR SESSIONS WORKLOADS`: one long-lived process (like a gunicorn worker)
 that makes run k's chart requests against session k and writes each race's MP4 to OUT_DIR.
-`bucket ZIP ROOT STORE_JSON RUNS`: the bucket workloads (benchmarks/bucket.py), machines in folders of ROOT.
+`bucket ZIP ROOT STORE_JSON RUNS`: the bucket workloads (benchmarks/bucket_workloads.py), machines in folders of ROOT.
 Each result is one stdout line "BENCH <json>"; anything else the app prints is not parsed.
 """
 from __future__ import annotations
@@ -24,14 +26,14 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, stream_encode_multipart
 
 from backend.app import create_app
-from benchmarks.artwork import artwork_settings
-from benchmarks.bucket import measure_machines
+from benchmarks.artwork_standins import artwork_settings
+from benchmarks.bucket_workloads import measure_machines
 from benchmarks.measure import RssSampler
 from benchmarks.truth import race_truth
 from benchmarks.workloads import BY_NAME, Workload
 
 PREFIX = "BENCH "
-log = logging.getLogger("benchmarks.worker")
+log = logging.getLogger("benchmarks.request_runner")
 
 
 def make_app(upload_dir: str, **settings: object) -> Flask:
@@ -70,7 +72,8 @@ def _upload(client: FlaskClient, zip_path: str) -> str:
 
 def bucket(zip_path: str, root: str, store: str, runs: int) -> int:
     make_client = lambda folder, **settings: make_app(folder, **settings).test_client()  # noqa: E731
-    results = measure_machines(zip_path, root, json.loads(store), runs, make_client, _measured, _upload)
+    results = measure_machines(zip_path, root, json.loads(store), runs, make_client=make_client,
+                               measured=_measured, upload=_upload)
     for result in results:
         emit(result)
     return 0 if all(result["status"] == 200 for result in results) else 1
@@ -98,7 +101,7 @@ def ingest(zip_path: str, upload_dir: str, run: int) -> int:
 
 
 def _chart(client: FlaskClient, workload: Workload, session_id: str, run: int, out_dir: Path,
-           upload_dir: Path) -> dict[str, Any]:
+           *, upload_dir: Path) -> dict[str, Any]:
     if workload.kind == "stats":
         route = workload.route.format(session_id=session_id)
         result, response = _measured(run, workload.name, lambda: client.get(route, query_string=workload.body))
@@ -136,16 +139,14 @@ def serve(upload_dir: str, out_dir: str, sessions: list[str], names: list[str]) 
     for run, session_id in enumerate(sessions, 1):
         for name in names:
             client = _client_for(BY_NAME[name], upload_dir, run, Path(out_dir), plain)
-            result = _chart(client, BY_NAME[name], session_id, run, Path(out_dir), Path(upload_dir))
+            result = _chart(client, BY_NAME[name], session_id, run, Path(out_dir), upload_dir=Path(upload_dir))
             failed |= result["status"] != 200
             emit(result)
     return 1 if failed else 0
 
 
-def main(argv: list[str]) -> int:
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.worker")
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="runner_command", required=True)
     one = commands.add_parser("ingest")
     one.add_argument("zip")
     one.add_argument("upload_dir")
@@ -159,13 +160,12 @@ def main(argv: list[str]) -> int:
     for name in ("zip", "root", "store"):
         objects.add_argument(name)
     objects.add_argument("runs", type=int)
-    args = parser.parse_args(argv)
-    if args.command == "bucket":
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    if args.runner_command == "bucket":
         return bucket(args.zip, args.root, args.store, args.runs)
-    if args.command == "ingest":
+    if args.runner_command == "ingest":
         return ingest(args.zip, args.upload_dir, args.run)
     return serve(args.upload_dir, args.out_dir, args.sessions.split(","), args.workloads.split(","))
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -2,7 +2,7 @@
 first chart on a machine that has never seen the session (cold: it fetches the session file) against the next
 one (warm: a HEAD, no GET), each run on a fresh machine of an empty UPLOAD_DIR.
 
-The parent starts the server and a worker subprocess (`python -m benchmarks.worker bucket ...`); the worker
+The parent starts the server and a request runner (`python -m benchmarks request-runner bucket ...`); the runner
 ingests on one machine and draws on another, counting the object GETs each chart made.
 """
 from __future__ import annotations
@@ -21,12 +21,12 @@ COLD, WARM = "bucket_chart_cold", "bucket_chart_warm"
 
 
 def run_bucket_workloads(zip_path: Path, tmp: Path, runs: int,
-                         run_worker: Callable[[list[str]], tuple[int, list[dict[str, Any]]]]) -> list[dict[str, Any]]:
-    """Start an S3 server, then the worker that measures; its result lines."""
+                         run_requests: Callable[[list[str]], tuple[int, list[dict[str, Any]]]]) -> list[dict[str, Any]]:
+    """Start an S3 server, then the request runner that measures; its result lines."""
     with s3_server(tmp / "s3") as server:
         store = {key: value for key, value in server.settings().items() if not key.startswith("AWS")}
-        os.environ.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY)  # the worker inherits them
-        _code, lines = run_worker(["bucket", str(zip_path), str(tmp / "machines"), json.dumps(store), str(runs)])
+        os.environ.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY)  # the runner inherits them
+        _code, lines = run_requests(["bucket", str(zip_path), str(tmp / "machines"), json.dumps(store), str(runs)])
     return lines
 
 
@@ -41,7 +41,7 @@ def count_gets(client) -> list[int]:
     return counted
 
 
-def measure_machines(zip_path: str, root: str, store: dict[str, str], runs: int,
+def measure_machines(zip_path: str, root: str, store: dict[str, str], runs: int, *,
                      make_client: Callable[..., Any], measured: Callable[..., tuple[dict[str, Any], Any]],
                      upload: Callable[[Any, str], str]) -> list[dict[str, Any]]:
     """Ingest once on one machine, then per run: a fresh machine's first chart (cold) and its second (warm)."""

@@ -1,8 +1,8 @@
 """The artwork workloads' upstreams: local stand-ins of the Spotify Web API, Spotify oEmbed and Deezer
 (the test suite's, speaking each wire format), so the benchmark never touches the network.
 
-The stand-ins run in the benchmark's own process, not in the worker it measures: their threads would
-otherwise take the worker's CPU and memory. The worker learns their addresses from one environment
+The stand-ins run in the benchmark's own process, not in the request runner it measures: their threads would
+otherwise take the runner's CPU and memory. The runner learns their addresses from one environment
 variable. Each run's cold chart starts with an artwork cache of its own, empty; its cached chart reuses
 that cache, as the next chart of a deployment would.
 """
@@ -18,7 +18,7 @@ from tests.support import exportgen as eg
 from tests.support.keyless_standins import DeezerStandin, OembedStandin
 from tests.support.spotify_standin import SpotifyStandin
 
-ADDRESSES = "BENCH_ARTWORK_STANDINS"   # JSON: the stand-ins' settings, set for the worker
+ADDRESSES = "BENCH_ARTWORK_STANDINS"   # JSON: the stand-ins' settings, set for the request runner
 
 
 def _catalogue() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
@@ -30,7 +30,7 @@ def _catalogue() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
 
 @contextlib.contextmanager
 def running_standins() -> Iterator[None]:
-    """Serve the three stand-ins until the block ends, their addresses in the environment for the worker."""
+    """Serve the three stand-ins until the block ends, their addresses in the environment for the request runner."""
     tracks, titles = _catalogue()
     with SpotifyStandin(tracks) as spotify, OembedStandin(tracks, titles) as oembed, \
             DeezerStandin(tracks, titles) as deezer:
@@ -45,7 +45,7 @@ def running_standins() -> Iterator[None]:
 
 
 def artwork_settings(source: str, run: int, out_dir: Path) -> dict[str, object]:
-    """The worker's settings for one source's chart in run `run`: that source alone, the run's own cache."""
+    """The request runner's settings for one source's chart in run `run`: that source alone, the run's own cache."""
     addresses = json.loads(os.environ[ADDRESSES])
     return {**addresses[source], "ARTWORK_SOURCES": source, "ARTWORK_IMAGE_HOSTS": "127.0.0.1",
             "ARTWORK_CACHE_DIR": str(out_dir / "artwork-cache" / f"{source}-run{run}")}

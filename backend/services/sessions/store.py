@@ -27,6 +27,7 @@ from backend.services.sessions.errors import (
 SESSION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 DB_SUFFIX = ".duckdb"
 LOCK_SUFFIX = ".lock"
+WRITER_SUFFIX = ".writer"
 RESERVATION_PREFIX = ".ingest-"
 SCRATCH_PREFIX = ".work-"
 
@@ -158,6 +159,22 @@ class SessionStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    @contextlib.contextmanager
+    def writing(self, session_id: str) -> Iterator[None]:
+        """One writer at a time per session: an added upload builds on the published file, then replaces it."""
+        with exclusive_lock(self.root / f"{session_id}{WRITER_SUFFIX}"):
+            yield
+
+    def publish(self, session_id: str, complete_file: Path) -> None:
+        """Put a complete new session file in place of the session's, at once (a rename on the same disk).
+
+        The one place a published session's data is replaced: never modified in place, so a request that
+        opened the old file reads it to its end. SessionDeleted when the session was deleted meanwhile."""
+        path = self.db_path(session_id)
+        if not path.exists():
+            raise SessionDeleted
+        os.replace(complete_file, path)
+
     def delete(self, session_id: str, *, only_if_idle: bool = False, older_than: float | None = None) -> bool:
         """Remove a session's files. With only_if_idle (cleanup), skip it when any request holds it;
         otherwise do not wait for those requests: their renders notice the file has gone and stop."""
@@ -173,6 +190,7 @@ class SessionStore:
                 return False
             path.unlink(missing_ok=True)
             Path(f"{path}.wal").unlink(missing_ok=True)
+            (self.root / f"{session_id}{WRITER_SUFFIX}").unlink(missing_ok=True)
             lock_path.unlink(missing_ok=True)
             self.on_delete(session_id)
             return True

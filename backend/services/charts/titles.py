@@ -43,15 +43,19 @@ def file_name(kind: str, req: ChartRequest, start: date, end: date, extension: s
     return re.sub(r"[^A-Za-z0-9_.-]", "_", stem).lower() + extension
 
 
-def sources_text(sources: list[queries.SourceCount], metric: Metric, albums: bool = False) -> str:
-    """The services a picture drew from ("Spotify, Last.fm"); for listening time, the plays it could not count
-    because their service records no duration; for albums, the share of plays that name none."""
-    parts = [", ".join(source.source for source in sources)]
-    without = [source for source in sources if source.without_duration]
-    if metric.ms_per_unit is not None and without:
-        count = sum(source.without_duration for source in without)
-        names = ", ".join(source.source for source in without)
-        parts.append(f"minutes leave out {count:,} {names} play{'s' if count != 1 else ''} (no duration recorded)")
+def sources_text(sources: list[queries.SourceCount]) -> str:
+    """The services a picture drew from, Spotify first ("Spotify, Last.fm"): the end of its footer."""
+    return ", ".join(source.source for source in sources)
+
+
+def sources_note(sources: list[queries.SourceCount], metric: Metric, albums: bool = False) -> str:
+    """What the sources could not give, said where it is read (the subtitle): for listening time, the plays
+    whose service records no duration; for albums, the share of plays that name none."""
+    parts = []
+    count = sum(source.without_duration for source in sources)
+    if metric.ms_per_unit is not None and count:
+        # Short enough for a card's subtitle; the footer names the sources.
+        parts.append(f"time excludes {count:,} play{'s' if count != 1 else ''} with no duration")
     no_album = sum(source.without_album for source in sources)
     if albums and no_album:
         share = 100 * no_album / sum(source.plays for source in sources)
@@ -60,9 +64,15 @@ def sources_text(sources: list[queries.SourceCount], metric: Metric, albums: boo
 
 
 def with_sources(page: Page, sources: list[queries.SourceCount], req: ChartRequest) -> Page:
-    """The page with the sources appended to its footer (other notes composed before stay as they are)."""
-    text = sources_text(sources, req.metric, albums=req.attribute.needs_albums)
-    return dataclasses.replace(page, footer=" · ".join(part for part in (page.footer, text) if part))
+    """The page with the sources appended to its footer and what they lack to its subtitle (other notes
+    composed before stay as they are)."""
+    note = sources_note(sources, req.metric, albums=req.attribute.needs_albums)
+    return dataclasses.replace(page, subtitle=_joined(page.subtitle, note),
+                               footer=_joined(page.footer, sources_text(sources)))
+
+
+def _joined(*parts: str) -> str:
+    return " · ".join(part for part in parts if part)
 
 
 def coverage_json(sources: list[queries.SourceCount], req: ChartRequest) -> dict:

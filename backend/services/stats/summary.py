@@ -6,7 +6,16 @@ from datetime import date, timedelta
 
 import duckdb
 
-from backend.services.charts import METRICS, SourceCount, Window, no_plays, play_window, sources_of, sources_text
+from backend.services.charts import (
+    METRICS,
+    SourceCount,
+    Window,
+    no_plays,
+    play_window,
+    sources_note,
+    sources_of,
+    sources_text,
+)
 from backend.services.sessions import read_summary
 from backend.services.stats import queries
 
@@ -63,9 +72,14 @@ class CardStats:
     sources: list[SourceCount]        # the services drawn from
 
     @property
-    def sources_note(self) -> str:
-        """The card's footer note: its services, and the plays its minutes leave out."""
-        return sources_text(self.sources, METRICS["duration_ms"])
+    def sources_text(self) -> str:
+        """The card's footer's end: its services."""
+        return sources_text(self.sources)
+
+    @property
+    def minutes_note(self) -> str:
+        """The plays the card's minutes leave out (their service records no duration), or nothing."""
+        return sources_note(self.sources, METRICS["duration_ms"])
 
 
 def card_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest, n: int) -> CardStats:

@@ -12,9 +12,19 @@ import duckdb
 import pytest
 
 from backend.services.ingest import IngestSummary, ingest_export
-from src.exports import ExportUnusable, Limits, RowFormat, row_formats, unpack_upload
+from src.exports import ExportUnusable, Limits, RowFormat, recognise, unpack_upload
 from src.exports.domain import MAX_NAME_CHARS
-from src.exports.row_formats import ACCOUNT, EXTENDED, MAPPED_COLUMNS, PLAYS_COLUMNS, ROW_FORMATS, stored_name
+from src.exports.recognise import ROW_FORMATS
+from src.exports.row_formats import (
+    ACCOUNT,
+    EXTENDED,
+    MAPPED_COLUMNS,
+    PLAYS_COLUMNS,
+    SPOTIFY_FORMATS,
+    quoted,
+    stored_name,
+)
+from src.exports.service_formats import SERVICE_FORMATS
 from tests.support.bad_uploads import make_zip
 from tests.support.service import upload_ok
 
@@ -55,11 +65,11 @@ EXAMPLES = {
                   "spotify_track_uri": "spotify:track:abc", "episode_name": None, "episode_show_name": None,
                   "spotify_episode_uri": None, "skipped": True},
                  (datetime(2021, 9, 23, 9, 28, 29), 200_001, "track", "Track", "Artist", "Album", "spotify:track:abc",
-                  None, None, None, None, None, "android", "DE", True)),
+                  None, None, None, None, None, "android", "DE", True, "Spotify")),
     "account": ("Spotify Account Data/StreamingHistory_podcast_0.json",
                 {"endTime": "2023-10-02 23:43", "podcastName": "Show", "episodeName": "Episode", "msPlayed": 180_000},
                 (datetime(2023, 10, 2, 23, 43), 180_000, "episode", None, None, None, None, "Episode", "Show",
-                 None, None, None, None, None, None)),
+                 None, None, None, None, None, None, "Spotify")),
 }
 
 
@@ -76,15 +86,17 @@ def ingest(tmp_path: Path, upload: bytes) -> tuple[RowFormat, IngestSummary, lis
     return unpacked.row_format, summary, columns, rows
 
 
-def test_every_format_has_an_example_here():
-    assert set(EXAMPLES) == {fmt.key for fmt in ROW_FORMATS}
-    assert ROW_FORMATS == (EXTENDED, ACCOUNT)
+def test_every_spotify_format_has_an_example_here():
+    """Other services' formats have theirs in test_service_exports.py."""
+    assert set(EXAMPLES) == {fmt.key for fmt in SPOTIFY_FORMATS}
+    assert SPOTIFY_FORMATS == (EXTENDED, ACCOUNT)
+    assert ROW_FORMATS == (*SPOTIFY_FORMATS, *SERVICE_FORMATS)
 
 
-@pytest.mark.parametrize("fmt", ROW_FORMATS, ids=lambda fmt: fmt.key)
+@pytest.mark.parametrize("fmt", SPOTIFY_FORMATS, ids=lambda fmt: fmt.key)
 def test_a_format_maps_onto_exactly_the_plays_columns(fmt, tmp_path):
     member, raw, stored = EXAMPLES[fmt.key]
-    assert tuple(fmt.plays) == PLAYS_COLUMNS[2:]
+    assert tuple(fmt.plays) == MAPPED_COLUMNS == PLAYS_COLUMNS[2:-1]
     row_format, summary, columns, rows = ingest(tmp_path, make_zip({member: json.dumps([raw]).encode()}))
     assert row_format is fmt and summary.format == fmt.key
     assert tuple(columns) == PLAYS_COLUMNS
@@ -94,7 +106,8 @@ def test_a_format_maps_onto_exactly_the_plays_columns(fmt, tmp_path):
 @pytest.mark.parametrize("fmt", (*ROW_FORMATS, LISTENING_LOG), ids=lambda fmt: fmt.key)
 def test_a_formats_time_example_is_a_time_in_its_format(fmt):
     with duckdb.connect() as con:
-        parsed = con.execute("SELECT try_strptime(?, ?)", [fmt.time_example, fmt.time_format]).fetchone()[0]
+        parsed = con.execute(f"SELECT {fmt.time_sql()} FROM (SELECT ? AS {quoted(fmt.time_column)})",
+                             [fmt.time_example]).fetchone()[0]
     assert parsed is not None
 
 
@@ -115,7 +128,7 @@ def test_a_formats_time_and_ms_columns_must_be_read():
 
 @pytest.fixture
 def with_listening_log(monkeypatch):
-    monkeypatch.setattr(row_formats, "ROW_FORMATS", (*ROW_FORMATS, LISTENING_LOG))
+    monkeypatch.setattr(recognise, "ROW_FORMATS", (*ROW_FORMATS, LISTENING_LOG))
 
 
 def test_a_new_format_needs_only_its_object(with_listening_log, tmp_path):
@@ -133,9 +146,9 @@ def test_a_new_format_needs_only_its_object(with_listening_log, tmp_path):
     assert tuple(columns) == PLAYS_COLUMNS
     assert rows == [
         (datetime(2021, 9, 23, 9, 28, 29), 200_000, "track", "Song", "Singer", "Record", None, None, None, None, None,
-         None, "radio", None, None),
+         None, "radio", None, None, "Spotify"),
         (datetime(2022, 1, 1, 0, 0, 5), 31_001, "track", "Ω" * MAX_NAME_CHARS, "Singer", None, None, None, None,
-         None, None, None, "radio", None, None)]
+         None, None, None, "radio", None, None, "Spotify")]
 
 
 def test_a_new_formats_lone_file_is_told_by_its_marker_key(with_listening_log, tmp_path):

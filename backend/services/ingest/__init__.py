@@ -1,5 +1,4 @@
-"""Ingest: an uploaded export unpacked and stored as a session's `plays` table (or added to it), with a summary of
-what it held."""
+"""Ingest: an export unpacked and stored as a session's `plays` (or added to them), with a summary of what it held."""
 from backend.services.ingest.plays import IngestSummary, ingest_export
 from backend.services.ingest.upload import StoredUpload, add_upload, store_upload
 

@@ -15,7 +15,7 @@ from backend.services.charts.queries import RankedItem
 from backend.services.charts.requests import ChartRequest, RaceRequest
 from backend.services.charts.still import item_json
 from backend.services.charts.titles import chart_page, coverage_json, file_name, with_sources
-from backend.services.charts.windows import chart_window, no_plays, no_plays_in_windows
+from backend.services.charts.windows import chart_window, no_plays_in_windows, no_timed_plays
 from src.visuals import Race, prepare_race
 from src.visuals.keyframes import Keyframes, build_keyframes, keyframe_dates
 from src.visuals.race import race_thumb_px
@@ -47,7 +47,7 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
         raise RaceTooLong(frames, max_frames)
     daily = queries.daily_values(con, chart.attribute, chart.metric, window)
     if daily.entity.size == 0:
-        raise no_plays(window)
+        raise no_timed_plays(con, window, chart.metric)
     tie_order = np.arange(len(daily.keys))   # entities are numbered in the charts' tie order
     keyframes = build_keyframes(daily.entity, daily.day, daily.value, len(daily.keys), tie_order,
                                 window.start, dates, chart.top_n, req.window_days)

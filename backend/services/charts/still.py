@@ -12,7 +12,7 @@ from backend.services.charts.availability import check_attribute
 from backend.services.charts.bar_pictures import bar_pictures
 from backend.services.charts.requests import ChartRequest
 from backend.services.charts.titles import chart_page, coverage_json, file_name, with_sources
-from backend.services.charts.windows import chart_window, no_plays
+from backend.services.charts.windows import chart_window, no_timed_plays
 from src.visuals import ChartItem, render_top_chart
 from src.visuals.chart import chart_thumb_px
 from src.visuals.themes import THEMES
@@ -34,7 +34,7 @@ def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: Artw
     window = chart_window(con, req)
     ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, window)
     if not ranked:
-        raise no_plays(window)
+        raise no_timed_plays(con, window, req.metric)
     pictures = bar_pictures(artwork, req.attribute, [(r.name, r.artist) for r in ranked], [r.track_uri for r in ranked],
                             chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
     items = [ChartItem(r.name, r.artist, r.value, picture) for r, picture in zip(ranked, pictures)]

@@ -113,9 +113,9 @@ def _sources(con: duckdb.DuckDBPyConnection, earlier: list[dict], summary: Inges
     totals[summary.source] = {"source": summary.source, "uploads": mine["uploads"] + 1,
                               "rows_read": mine["rows_read"] + summary.rows_read,
                               "duplicates_of_other_sources": mine["duplicates_of_other_sources"] + other}
-    spans = {source: (plays, first, last) for source, plays, first, last in con.execute(
+    spans = {source: (plays, first.isoformat(), last.isoformat()) for source, plays, first, last in con.execute(
         "SELECT source, count(*), min(ts)::DATE, max(ts)::DATE FROM main.plays GROUP BY source").fetchall()}
-    return [SourceSummary(source, entry["uploads"], entry["rows_read"], spans[source][0],
-                          entry["duplicates_of_other_sources"], spans[source][1].isoformat(),
-                          spans[source][2].isoformat())
-            for source, entry in totals.items() if source in spans]
+    # A source whose every play another source held stays listed, with none kept and no span.
+    return [SourceSummary(source, entry["uploads"], entry["rows_read"], spans.get(source, (0,))[0],
+                          entry["duplicates_of_other_sources"], *spans.get(source, (0, None, None))[1:])
+            for source, entry in totals.items()]

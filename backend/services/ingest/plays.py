@@ -36,8 +36,8 @@ class SourceSummary:
     rows_read: int
     plays_kept: int
     duplicates_of_other_sources: int
-    first_date: str
-    last_date: str
+    first_date: str | None    # None when none of its plays were kept
+    last_date: str | None
 
 
 @dataclass

@@ -35,9 +35,19 @@ def epoch(ts: str) -> int:
     return calendar.timegm(time.strptime(ts, "%Y-%m-%dT%H:%M:%SZ"))
 
 
+def millis_of(seconds: int) -> int:
+    """The milliseconds a service writing them adds to a play's time (made up, but fixed by the time)."""
+    return seconds % 7 * 111
+
+
+def youtube_millis(seconds: int) -> bool:
+    """Takeout writes milliseconds for most entries and none for some."""
+    return seconds % 2 == 0
+
+
 def iso(seconds: int, millis: bool = False) -> str:
     text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-    return f"{text}.{seconds % 7 * 111:03d}Z" if millis else f"{text}Z"
+    return f"{text}.{millis_of(seconds):03d}Z" if millis else f"{text}Z"
 
 
 def scrobbled(spotify_rows: list[dict], share: float, seed: int = 7) -> list[Scrobble]:
@@ -51,8 +61,10 @@ def scrobbled(spotify_rows: list[dict], share: float, seed: int = 7) -> list[Scr
             for row in unique if rng.random() < share]
 
 
-def own_plays(n: int, start: str, seed: int = 11, artists: int = 12, albums: bool = True) -> list[Scrobble]:
-    """n plays no Spotify export holds: their own artists, one every 7 minutes or so from `start`."""
+def own_plays(n: int, start: str, seed: int = 11, artists: int = 12, albums: bool = True,
+              titles_of_their_own: bool = False) -> list[Scrobble]:
+    """n plays no Spotify export holds: their own artists, one every 7 minutes or so from `start`. Songs share
+    titles across artists unless titles_of_their_own."""
     rng = random.Random(seed)
     first = calendar.timegm(time.strptime(start, "%Y-%m-%d"))
     names = [f"Scrobbled Artist {k} ‘Ünï’" if k % 3 == 0 else f"Scrobbled Artist {k}" for k in range(artists)]
@@ -60,6 +72,8 @@ def own_plays(n: int, start: str, seed: int = 11, artists: int = 12, albums: boo
     for k in range(n):
         artist = names[min(int(rng.paretovariate(1.2)) - 1, artists - 1)]
         track = f"Song {rng.randrange(8)}, part {k % 3}"
+        if titles_of_their_own:
+            track = f"{track} ({artist})"
         album = f"{artist} LP" if albums and rng.random() < 0.8 else None
         plays.append(Scrobble(artist, track, album, first + k * 420 + rng.randrange(60)))
     return plays
@@ -128,7 +142,7 @@ def youtube_history(plays: list[Scrobble], removed: int = 3, ads: int = 2, video
                         "titleUrl": f"https://music.youtube.com/watch?v=v{k:09d}",
                         "subtitles": [{"name": f"{play.artist} - Topic",
                                        "url": f"https://www.youtube.com/channel/c{k}"}],
-                        "time": iso(play.started, millis=k % 3 != 0), "products": ["YouTube"],
+                        "time": iso(play.started, millis=youtube_millis(play.started)), "products": ["YouTube"],
                         "activityControls": ["YouTube watch history"]})
     last = plays[-1].started if plays else 1_600_000_000
     for k in range(removed):

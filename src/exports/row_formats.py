@@ -87,9 +87,16 @@ class RowFormat:
         return any(pattern.match(base_name(member_name)) for pattern in self.name_patterns)
 
     def plays_select(self) -> str:
-        """The SELECT list, after ts and ms_played, that maps a raw row onto `plays` (source last)."""
-        mapped = [f"{sql} AS {column}" for column, sql in self.plays.items()]
+        """The SELECT list, after ts and ms_played, that maps a raw row onto `plays` (source last); columns
+        the format never records are left out (absent_columns)."""
+        mapped = [f"{sql} AS {column}" for column, sql in self.plays.items() if column not in self.absent_columns()]
         return ",\n    ".join([*mapped, f"'{self.source}' AS source"])
+
+    def absent_columns(self) -> dict[str, str]:
+        """Columns the format maps to a typed NULL -> their type. Added to the table after it is written:
+        writing a million NULLs per column costs as much as the names themselves."""
+        return {column: sql.removeprefix("NULL::") for column, sql in self.plays.items()
+                if re.fullmatch(r"NULL::[A-Z]+", sql)}
 
     def ms_sql(self) -> str:
         """SQL for the row's duration in milliseconds as a DOUBLE: NULL when missing or not a number."""
@@ -99,6 +106,13 @@ class RowFormat:
         if self.columns[self.ms_column] == "JSON":
             return f"CASE WHEN json_type({ms}) IN ('UBIGINT', 'BIGINT', 'DOUBLE') THEN TRY_CAST({ms} AS DOUBLE) END"
         return f"TRY_CAST({ms} AS DOUBLE)"
+
+    def used_columns(self) -> list[str]:
+        """The columns the time, the duration, the mapping and left_out read: the only ones kept of a row
+        (CSV exporters write ids and duplicate times no chart needs)."""
+        sql = " ".join([*self.plays.values(), *self.left_out.values()])
+        return [column for column in self.columns
+                if column in (self.time_column, self.ms_column) or re.search(rf"\b{re.escape(column)}\b", sql)]
 
     def time_sql(self) -> str:
         """SQL for the row's time as a TIMESTAMP (UTC), NULL when the column holds no such time."""

@@ -19,7 +19,13 @@ from pathlib import Path
 
 import duckdb
 
-from backend.services.ingest.plays import IngestSummary, SourceSummary, connect_for_ingest, count_plays
+from backend.services.ingest.plays import (
+    IngestSummary,
+    PlayCounts,
+    SourceSummary,
+    connect_for_ingest,
+    count_plays,
+)
 from src.exports import PLAYS_COLUMNS, ROW_FORMATS, ExportTooLarge
 
 MATCH_SLACK_SECONDS = 60
@@ -32,36 +38,43 @@ def _normalised(column: str) -> str:
     return f"lower(strip_accents(regexp_replace(trim({column}), '\\s+', ' ', 'g')))"
 
 
-def _spans(table: str) -> str:
-    """Each track play of `table` with its normalised names and its span in epoch seconds."""
-    stop_stamped = ", ".join(f"'{source}'" for source in STOP_STAMPED)
-    seconds = "coalesce(ms_played, 0) / 1000.0"
-    return f"""
-        SELECT *, CASE WHEN source IN ({stop_stamped}) THEN epoch(ts) - {seconds} ELSE epoch(ts) END AS s,
-                  CASE WHEN source IN ({stop_stamped}) THEN epoch(ts) ELSE epoch(ts) + {seconds} END AS e
-        FROM (SELECT id, source, ts, ms_played, {_normalised('artist_name')} AS a, {_normalised('track_name')} AS t
-              FROM {table} WHERE kind = 'track' AND artist_name IS NOT NULL AND track_name IS NOT NULL)"""
+TRACK_PLAY = "kind = 'track' AND artist_name IS NOT NULL AND track_name IS NOT NULL"
+# Names repeat across plays: each distinct (artist, track) of either side is normalised once.
+NAMES = f"""
+    CREATE TEMP TABLE names AS
+    SELECT artist_name, track_name, {_normalised('artist_name')} AS a, {_normalised('track_name')} AS t
+    FROM (SELECT DISTINCT artist_name, track_name FROM added.plays WHERE {TRACK_PLAY}
+          UNION SELECT DISTINCT artist_name, track_name FROM main.plays WHERE {TRACK_PLAY})"""
 
 
 def _bucketed(table: str) -> str:
+    """Each track play of `table` (id, source, normalised names), its span in epoch seconds, and every hour
+    bucket the span touches, slack included."""
+    stop_stamped = ", ".join(f"'{source}'" for source in STOP_STAMPED)
+    seconds = "coalesce(ms_played, 0) / 1000.0"
+    spans = f"""
+        SELECT p.rowid AS id, source, a, t,
+               CASE WHEN source IN ({stop_stamped}) THEN epoch(ts) - {seconds} ELSE epoch(ts) END AS s,
+               CASE WHEN source IN ({stop_stamped}) THEN epoch(ts) ELSE epoch(ts) + {seconds} END AS e
+        FROM {table} p JOIN names USING (artist_name, track_name) WHERE {TRACK_PLAY}"""
     return f"""
         SELECT *, unnest(range(floor((s - {MATCH_SLACK_SECONDS}) / {BUCKET_SECONDS})::BIGINT,
                                floor((e + {MATCH_SLACK_SECONDS}) / {BUCKET_SECONDS})::BIGINT + 1)) AS bucket
-        FROM ({_spans(table)})"""
+        FROM ({spans})"""
 
 
 MATCHES = f"""
     CREATE TEMP TABLE matched AS
     SELECT n.id, bool_or(o.source <> n.source) AS other_source
-    FROM ({_bucketed('incoming')}) n JOIN ({_bucketed('held')}) o USING (a, t, bucket)
+    FROM ({_bucketed('added.plays')}) n JOIN ({_bucketed('main.plays')}) o USING (a, t, bucket)
     WHERE o.source <> n.source AND n.s <= o.e + {MATCH_SLACK_SECONDS} AND o.s <= n.e + {MATCH_SLACK_SECONDS}
     GROUP BY n.id"""
 # The same row again from the same source (any kind of play): every stored column equal.
 SAME_ROWS = f"""
     INSERT INTO matched
-    SELECT DISTINCT n.id, false FROM incoming n JOIN held o
+    SELECT DISTINCT n.rowid, false FROM added.plays n JOIN main.plays o
     ON {' AND '.join(f'n.{column} IS NOT DISTINCT FROM o.{column}' for column in PLAYS_COLUMNS)}
-    WHERE n.id NOT IN (SELECT id FROM matched)"""
+    WHERE n.rowid NOT IN (SELECT id FROM matched)"""
 
 
 def merge_plays(session_copy: Path, added: Path, work_dir: Path, summary: IngestSummary,
@@ -71,8 +84,7 @@ def merge_plays(session_copy: Path, added: Path, work_dir: Path, summary: Ingest
     columns = ", ".join(PLAYS_COLUMNS)
     with connect_for_ingest(session_copy, work_dir) as con:
         con.execute("ATTACH ? AS added (READ_ONLY)", [str(added)])
-        con.execute(f"CREATE TEMP TABLE incoming AS SELECT row_number() OVER () AS id, {columns} FROM added.plays")
-        con.execute(f"CREATE TEMP VIEW held AS SELECT rowid AS id, {columns} FROM main.plays")
+        con.execute(NAMES)
         con.execute(MATCHES)
         con.execute(SAME_ROWS)
         other, same = con.execute("SELECT count(*) FILTER (WHERE other_source), count(*) FILTER (WHERE NOT "
@@ -81,20 +93,21 @@ def merge_plays(session_copy: Path, added: Path, work_dir: Path, summary: Ingest
         if held + summary.rows_stored - other - same > max_rows:
             raise ExportTooLarge(f"The session would hold more than {max_rows:,} plays; at most {max_rows:,} are "
                                  "accepted in one session.")
-        con.execute(f"CREATE TEMP TABLE kept AS SELECT {columns} FROM incoming WHERE id NOT IN "
-                    "(SELECT id FROM matched)")
-        con.execute(f"INSERT INTO main.plays SELECT {columns} FROM kept")
-        merged = _merged_summary(con, summary, other, same)
+        con.execute(f"CREATE TEMP VIEW kept AS SELECT {columns} FROM added.plays ANTI JOIN matched "
+                    "ON added.plays.rowid = matched.id")
+        added_counts = count_plays(con, "kept")
+        con.execute(f"INSERT INTO main.plays ({columns}) SELECT {columns} FROM kept")
+        merged = _merged_summary(con, summary, other, same, added_counts)
         con.execute("UPDATE session_info SET summary = ?::JSON", [json.dumps(merged.to_json())])
         con.execute("DETACH added")
         con.execute("CHECKPOINT")
     return merged
 
 
-def _merged_summary(con: duckdb.DuckDBPyConnection, summary: IngestSummary, other: int,
-                    same: int) -> IngestSummary:
+def _merged_summary(con: duckdb.DuckDBPyConnection, summary: IngestSummary, other: int, same: int,
+                    added: PlayCounts) -> IngestSummary:
     """The upload's counts over the plays it added; the dates, albums and sources over the whole session."""
-    added, session = count_plays(con, "kept"), count_plays(con, "main.plays")
+    session = count_plays(con, "main.plays")
     earlier = json.loads(con.execute("SELECT summary FROM session_info").fetchone()[0]).get("sources", [])
     return dataclasses.replace(
         summary, rows_stored=added.stored, duplicates_of_other_sources=other, already_in_session=same,

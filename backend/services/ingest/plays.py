@@ -101,6 +101,8 @@ def _ingest(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: i
         counts = check_raw(con, fmt, unpacked)
         con.execute(f"CREATE TABLE plays AS SELECT {TIME_AND_MS}, {fmt.plays_select()} "
                     f"FROM raw WHERE {complete(fmt)} AND {in_domain()}")
+        for column, kind in fmt.absent_columns().items():
+            con.execute(f"ALTER TABLE plays ADD COLUMN {column} {kind}")
         _drop_duplicate_plays(con)
         recover_artists(con, unpacked)
         summary = _summarise(con, fmt, unpacked, counts)

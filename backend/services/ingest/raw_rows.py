@@ -79,7 +79,7 @@ def read_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedE
     try:
         con.execute(f"""
             CREATE TEMP TABLE raw AS
-            SELECT {', '.join(map(quoted, fmt.columns))}, {SOURCE_FILE},
+            SELECT {', '.join(map(quoted, fmt.used_columns()))}, {SOURCE_FILE},
                    {fmt.time_sql()} AS {PLAY_TIME}, {fmt.ms_sql()} AS {PLAY_MS}
             FROM {source}
             LIMIT $limit""", {**params, "limit": max_rows + 1})

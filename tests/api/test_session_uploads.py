@@ -17,7 +17,7 @@ from backend.services.charts import build_race
 from backend.services.sessions import open_session
 from tests.support import exportgen as eg
 from tests.support import servicegen as sg
-from tests.support.service import leftovers, upload_ok
+from tests.support.service import leftovers, offline_app, upload_ok
 from tests.support.stats_truth import Play, expected_stats, extended_plays
 
 ROWS = eg.extended_rows(eg.make_catalog(), 600, seed=5, start="2022-01-01", end="2022-03-31")
@@ -155,6 +155,18 @@ def test_a_refused_addition_leaves_the_session_as_it_was(client, spotify_session
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
     # Only the session's own lock files (kept until it is deleted) are new: no scratch folder, no copy.
     assert set(leftovers(upload_dir)) - set(kept) == {f"{spotify_session}.lock", f"{spotify_session}.writer"}
+
+
+def test_a_session_holds_at_most_max_rows_plays(upload_dir):
+    client = offline_app(upload_dir, MAX_ROWS=50).test_client()
+    session_id = upload_ok(client, sg.lastfm_csv(OWN), "scrobbles.csv")["session_id"]
+    more = sg.own_plays(11, "2023-01-01", seed=3)
+    response = add(client, session_id, sg.lastfm_csv(more), "more.csv")
+    assert response.status_code == 413
+    assert response.get_json()["error"] == ("The session would hold more than 50 plays; at most 50 are accepted in "
+                                            "one session.")
+    assert client.get(f"/sessions/{session_id}").get_json()["summary"]["rows_stored"] == len(OWN)
+    assert add(client, session_id, sg.lastfm_csv(more[:10]), "fewer.csv").status_code == 200
 
 
 def test_unknown_and_malformed_sessions(client):

@@ -2,12 +2,15 @@
 number recounted from the generated exports."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pytest
+from PIL import Image
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
@@ -97,6 +100,50 @@ def test_charts_of_the_timeline_count_streams_from_both_and_minutes_from_spotify
         assert [(item["name"], item["value"]) for item in answer["items"]] == [(n, unit(values[n])) for n in ranked]
         assert answer["sources"] == ["Spotify", "Last.fm"]
         assert answer["plays_without_duration"] == (len(OWN) if metric == "duration_ms" else 0)
+
+
+def chart_pixels(client, session_id: str) -> np.ndarray:
+    answer = client.post("/generate_image", json={"session_id": session_id, "analysis_metric": "duration_ms",
+                                                   "top_n": 5}).get_json()
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(answer["image"]))).convert("L"), dtype=int)
+
+
+def ink_right_edge(band: np.ndarray) -> int:
+    """The rightmost column of text lighter than the dark theme's background."""
+    return int(np.nonzero((band > 90).any(axis=0))[0].max())
+
+
+def test_the_minutes_chart_says_what_it_leaves_out_and_names_its_sources(client, spotify_session):
+    """The same bars (scrobbles add no minutes); only the subtitle (its note) and the footer (", Last.fm")
+    change, and both reach further right."""
+    alone = chart_pixels(client, spotify_session)
+    combined_session = upload_ok(client, eg.extended_zip(ROWS))["session_id"]
+    add_ok(client, combined_session, sg.lastfm_csv(SHARED + OWN), "scrobbles.csv")
+    combined = chart_pixels(client, combined_session)
+    height = alone.shape[0]
+    changed_rows = np.nonzero((np.abs(alone - combined) > 60).any(axis=1))[0]
+    subtitle = changed_rows[changed_rows < height * 0.12]
+    footer = changed_rows[changed_rows > height * 0.9]
+    assert len(subtitle) and len(footer) and len(subtitle) + len(footer) == len(changed_rows)
+    for rows in (subtitle, footer):
+        band = slice(rows.min(), rows.max() + 1)
+        assert ink_right_edge(combined[band]) > ink_right_edge(alone[band]) + 50
+
+
+def test_an_album_chart_says_what_share_of_plays_named_no_album(client, spotify_session):
+    add_ok(client, spotify_session, sg.takeout_zip(sg.youtube_history(OWN)), "takeout.zip")
+    answer = client.post("/generate_image", json={"session_id": spotify_session, "selected_attribute": "album_name",
+                                                   "top_n": 5}).get_json()
+    spotify = [p for p in extended_plays(ROWS, None) if p.ms >= 30_000]
+    assert all(p.album is not None for p in spotify if p.track is not None)
+    assert (answer["sources"], answer["plays_without_album"]) == (["Spotify", "YouTube Music"], len(OWN))
+    albums = defaultdict(int)
+    for play in spotify:
+        if play.album is not None:
+            albums[(play.album, play.artist)] += 1
+    ranked = sorted(albums, key=lambda key: (-albums[key], key[0], key[1] or ""))[:5]
+    assert [(item["name"], item["artist"], item["value"]) for item in answer["items"]] == [
+        (*key, albums[key]) for key in ranked]
 
 
 def test_a_race_of_the_timeline_ends_on_the_recounted_top(client, spotify_session, upload_dir):

@@ -8,6 +8,7 @@ import io
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
+import duckdb
 import numpy as np
 import pytest
 from PIL import Image
@@ -214,6 +215,20 @@ def test_a_session_holds_at_most_max_rows_plays(upload_dir):
                                             "one session.")
     assert client.get(f"/sessions/{session_id}").get_json()["summary"]["rows_stored"] == len(OWN)
     assert add(client, session_id, sg.lastfm_csv(more[:10]), "fewer.csv").status_code == 200
+
+
+def test_a_session_stored_before_plays_named_their_source_reads_as_spotify(client, spotify_session, upload_dir):
+    with duckdb.connect(str(upload_dir / f"{spotify_session}.duckdb")) as con:
+        con.execute("ALTER TABLE plays DROP COLUMN source")
+        con.execute("UPDATE session_info SET summary = json_merge_patch(summary, '{\"source\": null, "
+                    "\"sources\": null}')")
+        stored, sources = con.execute("SELECT summary->>'rows_stored', summary->'sources' FROM session_info").fetchone()
+    assert sources is None
+    assert client.post("/generate_image", json={"session_id": spotify_session}).get_json()["sources"] == ["Spotify"]
+    summary = add_ok(client, spotify_session, sg.lastfm_csv(SHARED + OWN), "scrobbles.csv")["summary"]
+    assert (summary["duplicates_of_other_sources"], summary["rows_stored"]) == (len(SHARED), len(OWN))
+    assert [(source["source"], source["rows_read"], source["plays_kept"]) for source in summary["sources"]] == [
+        ("Spotify", 600, int(stored)), ("Last.fm", len(SHARED + OWN), len(OWN))]
 
 
 def test_unknown_and_malformed_sessions(client):

@@ -136,10 +136,18 @@ def date_bounds(con: duckdb.DuckDBPyConnection, timezone: str | None, shifts: Zo
                        zone.zone_params()).fetchone()
 
 
+def source_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL for a play's source: a session stored before plays named their source holds Spotify's only."""
+    present = con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'plays' "
+                          "AND column_name = 'source'").fetchone()[0]
+    return "source" if present else "'Spotify'"
+
+
 def sources_of(con: duckdb.DuckDBPyConnection, window: Window) -> list[SourceCount]:
     """The services the window's counted music plays came from: Spotify first, then by plays."""
     rows = con.execute(f"""
-        SELECT source, count(*), count(*) FILTER (WHERE ms_played IS NULL), count(*) FILTER (WHERE album_name IS NULL)
+        SELECT {source_sql(con)} AS source, count(*), count(*) FILTER (WHERE ms_played IS NULL),
+               count(*) FILTER (WHERE album_name IS NULL)
         FROM plays WHERE kind = 'track' AND {COUNTED_AS_STREAM}
                          AND {window.local_ts} >= $start AND {window.local_ts} < $stop
         GROUP BY source ORDER BY source <> 'Spotify', count(*) DESC, source""", window.params()).fetchall()

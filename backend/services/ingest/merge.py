@@ -84,6 +84,8 @@ def merge_plays(session_copy: Path, added: Path, work_dir: Path, summary: Ingest
     columns = ", ".join(PLAYS_COLUMNS)
     with connect_for_ingest(session_copy, work_dir) as con:
         con.execute("ATTACH ? AS added (READ_ONLY)", [str(added)])
+        # A session stored before plays named their source holds Spotify's plays only.
+        con.execute("ALTER TABLE main.plays ADD COLUMN IF NOT EXISTS source VARCHAR DEFAULT 'Spotify'")
         con.execute(NAMES)
         con.execute(MATCHES)
         con.execute(SAME_ROWS)
@@ -108,7 +110,10 @@ def _merged_summary(con: duckdb.DuckDBPyConnection, summary: IngestSummary, othe
                     added: PlayCounts) -> IngestSummary:
     """The upload's counts over the plays it added; the dates, albums and sources over the whole session."""
     session = count_plays(con, "main.plays")
-    earlier = json.loads(con.execute("SELECT summary FROM session_info").fetchone()[0]).get("sources", [])
+    held = json.loads(con.execute("SELECT summary FROM session_info").fetchone()[0])
+    # A summary written before sessions took several exports describes its one Spotify upload.
+    earlier = held.get("sources") or [{"source": held.get("source", "Spotify"), "uploads": 1,
+                                       "rows_read": held["rows_read"], "duplicates_of_other_sources": 0}]
     return dataclasses.replace(
         summary, rows_stored=added.stored, duplicates_of_other_sources=other, already_in_session=same,
         streams=added.streams, music_streams=added.music_streams, podcast_plays=added.podcast_plays,

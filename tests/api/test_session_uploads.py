@@ -21,6 +21,7 @@ from backend.services.charts import build_race
 from backend.services.sessions import open_session
 from tests.support import exportgen as eg
 from tests.support import servicegen as sg
+from tests.support.bad_uploads import history_zip, row, rows_json
 from tests.support.service import leftovers, offline_app, upload_ok
 from tests.support.stats_truth import Play, expected_stats, extended_plays
 
@@ -173,6 +174,24 @@ def test_the_same_export_added_twice_adds_nothing(client, spotify_session):
     assert (summary["rows_stored"], summary["duplicates_of_other_sources"], summary["already_in_session"]) == (
         0, len(SHARED), len(OWN))
     assert [(s["source"], s["uploads"], s["plays_kept"]) for s in summary["sources"]][1] == ("Last.fm", 2, len(OWN))
+
+
+def test_the_tolerance_is_sixty_seconds_around_the_spotify_plays_span(client, upload_dir):
+    """A Spotify play stopped at 10:05:00 after 180 s: its span is 10:02:00-10:05:00. Scrobbles of it (names
+    differing only in case, accents and spaces) within 60 s of the span are the same play; further ones not."""
+    stop = 1_640_426_700   # 2021-12-25 10:05:00 UTC
+    spotify = history_zip(rows_json(row(ts="2021-12-25T10:05:00Z", ms=180_000, artist="Café Tacvba",
+                                        track="Eres")))
+    session_id = upload_ok(client, spotify)["session_id"]
+    offsets = {"before, outside": -180 - 61, "before, inside": -180 - 59, "after, inside": 59, "after, outside": 61}
+    scrobbles = [sg.Scrobble(artist, track, None, stop + offset) for offset, (artist, track) in zip(
+        offsets.values(), [("Café Tacvba", "Eres"), ("CAFE  TACVBA", "eres"), ("cafe tacvba ", "Éres"),
+                           ("Café Tacvba", "Eres")])]
+    summary = add_ok(client, session_id, sg.lastfm_csv(scrobbles), "scrobbles.csv")["summary"]
+    assert (summary["duplicates_of_other_sources"], summary["rows_stored"]) == (2, 2)
+    with open_session(upload_dir / f"{session_id}.duckdb") as con:
+        kept = con.execute("SELECT epoch(ts)::BIGINT FROM plays WHERE source = 'Last.fm' ORDER BY ts").fetchall()
+    assert kept == [(stop - 180 - 61,), (stop + 61,)]
 
 
 def test_account_data_times_to_the_minute_still_match(client):

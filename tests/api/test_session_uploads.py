@@ -12,8 +12,6 @@ import duckdb
 import numpy as np
 import pytest
 from PIL import Image
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import stream_encode_multipart
 
 from backend.routes.models import RaceBody
 from backend.services.artwork import ArtworkSettings
@@ -22,7 +20,7 @@ from backend.services.sessions import open_session
 from tests.support import exportgen as eg
 from tests.support import servicegen as sg
 from tests.support.bad_uploads import history_zip, row, rows_json
-from tests.support.service import leftovers, offline_app, upload_ok
+from tests.support.service import leftovers, offline_app, post_upload, upload_ok
 from tests.support.stats_truth import Play, expected_stats, extended_plays
 
 ROWS = eg.extended_rows(eg.make_catalog(), 600, seed=5, start="2022-01-01", end="2022-03-31")
@@ -32,10 +30,7 @@ START, END = date(2022, 1, 1), date(2022, 3, 31)
 
 
 def add(client, session_id: str, data: bytes, filename: str):
-    stream, _length, boundary = stream_encode_multipart({"file": FileStorage(io.BytesIO(data), filename)},
-                                                      use_tempfile=False)
-    return client.post(f"/sessions/{session_id}/uploads", data=stream.getvalue(),
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    return post_upload(client, data, filename, url=f"/sessions/{session_id}/uploads")
 
 
 def add_ok(client, session_id: str, data: bytes, filename: str) -> dict:

@@ -12,7 +12,7 @@ from backend.core.settings import Settings
 from backend.services.hygiene import logged_memory
 from backend.services.ingest.merge import merge_plays
 from backend.services.ingest.plays import IngestSummary, ingest_export
-from backend.services.sessions import SessionStore, cleanup_old_sessions
+from backend.services.sessions import SessionDeleted, SessionStore, cleanup_old_sessions
 from src.exports import Limits, unpack_upload
 
 MB = 2**20
@@ -50,7 +50,10 @@ def add_upload(settings: Settings, sessions: SessionStore, session_id: str, save
         added = work / "added.duckdb"
         summary = _ingest_saved(settings, save, display_name, work, added)
         session_copy = work / "session.duckdb"
-        shutil.copyfile(current, session_copy)
+        try:
+            shutil.copyfile(current, session_copy)
+        except FileNotFoundError:
+            raise SessionDeleted from None
         summary = merge_plays(session_copy, added, work, summary, settings.max_rows)
         sessions.publish(session_id, session_copy)
     return StoredUpload(session_id, summary, time.perf_counter() - started)

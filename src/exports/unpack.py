@@ -35,6 +35,11 @@ JSON_HEAD_BYTES = 64 * 1024
 # Enough of a CSV member to read its header line.
 CSV_HEAD_BYTES = 4096
 SUFFIXES = {"json": ".json", "jsonl": ".jsonl", "csv": ".csv"}
+# Takeout writes YouTube's history as HTML unless asked for JSON; its times there are local, in the
+# account's language, with ambiguous zone abbreviations, so only the JSON is read.
+TAKEOUT_HTML = ("This is an HTML page (Google Takeout writes YouTube's watch-history.html unless asked otherwise). "
+                "Export it again choosing JSON for the history (Takeout: 'Multiple formats', history: JSON) and "
+                "upload watch-history.json or the Takeout ZIP.")
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,8 @@ def _not_history(text: str) -> Exception:
     if text.startswith("{"):
         return ExportUnusable("This JSON file is not a listening history: ListenBrainz exports hold one listen "
                               "with 'listened_at' a line; Spotify's history files are JSON arrays.")
+    if text[:1] == "<":
+        return ExportUnusable(TAKEOUT_HTML)
     first_line = text.split("\n", 1)[0]
     if "," in first_line and "\ufffd" not in first_line and "\x00" not in first_line:
         return ExportUnusable("This CSV file is not one of the accepted exports: a Last.fm scrobbles CSV has the "
@@ -191,6 +198,8 @@ def _check_sizes(members: list[zipfile.ZipInfo], limits: Limits) -> None:
 
 def _describe_without_history(members: list[zipfile.ZipInfo]) -> str:
     names = [base_name(info.filename) for info in members if not info.is_dir()]
+    if any(name.lower() == "watch-history.html" for name in names):
+        return TAKEOUT_HTML
     markers = [name for name in names if name in ACCOUNT_PACKAGE_MARKERS]
     if markers:
         return ("This is the Account data package without streaming history (it holds "

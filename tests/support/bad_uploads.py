@@ -288,6 +288,11 @@ def _service_cases() -> list[BadUpload]:
         BadUpload("listenbrainz_listened_at_text", b'{"listened_at": "soon", "track_metadata": {}}\n', 422,
                   """1.jsonl: listened_at '"soon"' is not a time like 1612101900""", filename="1.jsonl"),
         BadUpload("apple_without_song_columns", apple_without_songs, 422, "No listening history in this ZIP"),
+        BadUpload("takeout_html", make_zip({"Takeout/YouTube and YouTube Music/history/watch-history.html":
+                                            b"<html><body>Watched</body></html>"}), 422,
+                  "Export it again choosing JSON for the history"),
+        BadUpload("lone_takeout_html", b"<!DOCTYPE html><html><body>Watched</body></html>", 422,
+                  "Google Takeout writes YouTube's watch-history.html", filename="watch-history.html"),
         BadUpload("spotify_and_lastfm_in_one_zip", make_zip({FOLDER + HISTORY_NAME: rows_json(row()),
                                                              "lastfm/scrobbles.csv": LASTFM_HEADER + scrobble_line()}),
                   422, "mixes two export generations (extended and lastfm)"),

@@ -78,6 +78,15 @@ def test_a_lastfm_csv_with_a_byte_order_mark_inside_a_zip(client, upload_dir):
     assert stored(upload_dir, answer["session_id"]) == expected(PLAYS, "Last.fm")
 
 
+def test_a_lastfm_csv_with_windows_line_ends_and_quoted_header(client, upload_dir):
+    csv = sg.lastfm_csv(PLAYS).replace(b"\n", b"\r\n")
+    header, rest = csv.split(b"\r\n", 1)
+    quoted = b",".join(b'"' + name + b'"' for name in header.split(b","))
+    answer = upload_ok(client, quoted + b"\r\n" + rest, "scrobbles.csv")
+    assert answer["summary"]["format"] == "lastfm"
+    assert stored(upload_dir, answer["session_id"]) == expected(PLAYS, "Last.fm")
+
+
 def test_a_utf16_lastfm_csv_is_read(client, upload_dir):
     answer = upload_ok(client, sg.lastfm_csv(PLAYS).decode().encode("utf-16"), "scrobbles.csv")
     assert stored(upload_dir, answer["session_id"]) == expected(PLAYS, "Last.fm")

@@ -23,7 +23,7 @@ from tests.support.bad_uploads import history_zip, row, rows_json
 from tests.support.service import leftovers, offline_app, post_upload, upload_ok
 from tests.support.stats_truth import Play, expected_stats, extended_plays
 
-ROWS = eg.extended_rows(eg.make_catalog(), 600, seed=5, start="2022-01-01", end="2022-03-31")
+ROWS = eg.extended_rows(eg.make_catalog(), 400, seed=5, start="2022-01-01", end="2022-03-31")
 SHARED = sg.scrobbled(ROWS, 0.5)     # Spotify plays a scrobbler also recorded
 OWN = sg.own_plays(40, "2022-02-01")   # plays only the scrobbler recorded
 START, END = date(2022, 1, 1), date(2022, 3, 31)
@@ -63,7 +63,7 @@ def test_a_scrobbled_spotify_play_counts_once(client, spotify_session):
     assert (summary["duplicates_of_other_sources"], summary["already_in_session"]) == (len(SHARED), 0)
     assert len(SHARED) > 100
     assert summary["sources"] == [
-        {"source": "Spotify", "uploads": 1, "rows_read": 600, "plays_kept": spotify_stored,
+        {"source": "Spotify", "uploads": 1, "rows_read": 400, "plays_kept": spotify_stored,
          "duplicates_of_other_sources": 0, "first_date": "2022-01-01", "last_date": "2022-03-31"},
         {"source": "Last.fm", "uploads": 1, "rows_read": len(SHARED + OWN), "plays_kept": len(OWN),
          "duplicates_of_other_sources": len(SHARED), "first_date": day(OWN[0].started),
@@ -242,7 +242,7 @@ def test_a_session_stored_before_plays_named_their_source_reads_as_spotify(clien
     summary = add_ok(client, spotify_session, sg.lastfm_csv(SHARED + OWN), "scrobbles.csv")["summary"]
     assert (summary["duplicates_of_other_sources"], summary["rows_stored"]) == (len(SHARED), len(OWN))
     assert [(source["source"], source["rows_read"], source["plays_kept"]) for source in summary["sources"]] == [
-        ("Spotify", 600, int(stored)), ("Last.fm", len(SHARED + OWN), len(OWN))]
+        ("Spotify", 400, int(stored)), ("Last.fm", len(SHARED + OWN), len(OWN))]
 
 
 def test_unknown_and_malformed_sessions(client):

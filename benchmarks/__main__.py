@@ -3,6 +3,7 @@
   requests        time and measure the API's heavy requests on a realistic export (writes docs/benchmarks.md)
   soak            keep a real gunicorn busy; errors, latency and memory growth
   parallel-stats  peak memory of parallel statistics, Wrapped cards and charts
+  service-ingest  a 1,000,000-row Last.fm CSV ingested, against DuckDB alone; added to a Spotify session
 
 `python -m benchmarks <subcommand> --help` gives each one's options.
 """
@@ -12,9 +13,10 @@ import argparse
 import sys
 from types import ModuleType
 
-from benchmarks import heavy_requests, parallel_stats, request_runner, soak
+from benchmarks import heavy_requests, parallel_stats, request_runner, service_ingest, soak
 
-SUBCOMMANDS: dict[str, ModuleType] = {"requests": heavy_requests, "soak": soak, "parallel-stats": parallel_stats}
+SUBCOMMANDS: dict[str, ModuleType] = {"requests": heavy_requests, "soak": soak, "parallel-stats": parallel_stats,
+                                     "service-ingest": service_ingest}
 
 
 def build_parser() -> argparse.ArgumentParser:

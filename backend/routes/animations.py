@@ -56,4 +56,5 @@ def generate_animation(body: RaceBody):
         response.headers["Content-Disposition"] = f'attachment; filename="{plan.filename}"'
         return response
     return jsonify(video=base64.b64encode(video.data).decode("ascii"), filename=plan.filename,
-                   frames=video.frames, fps=plan.fps, width=plan.width, height=plan.height, items=plan.items)
+                   frames=video.frames, fps=plan.fps, width=plan.width, height=plan.height, items=plan.items,
+                   **plan.coverage)

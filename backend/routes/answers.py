@@ -38,7 +38,15 @@ class Item(BaseModel):
     unit: Literal["streams", "minutes"]
 
 
-class Image(BaseModel):
+class Coverage(BaseModel):
+    sources: list[str] = Field(description="the services the picture drew from, as its footer names them")
+    plays_without_duration: int = Field(description="listening-time charts: counted plays left out of the minutes "
+                                                    "because their service records no duration (0 for streams)")
+    plays_without_album: int = Field(description="album charts: counted plays that name no album (YouTube Music "
+                                                 "names none); 0 for other charts")
+
+
+class Image(Coverage):
     image: str = Field(description="base64 JPEG")
     filename: str
     items: list[Item]
@@ -48,7 +56,7 @@ class Image(BaseModel):
     height: int
 
 
-class Video(BaseModel):
+class Video(Coverage):
     model_config = ConfigDict(json_schema_extra={"description": "With Accept: video/mp4 the MP4 itself instead."},
                               openapi_extra={"content": {"video/mp4": {"schema": {"type": "string",
                                                                                   "format": "binary"}}}})
@@ -127,6 +135,8 @@ class StatsTotals(BaseModel):
     active_days: int
     first_day: date
     last_day: date
+    plays_without_duration: int = Field(description="streams whose service records no duration (Last.fm, "
+                                                    "ListenBrainz, YouTube Music): counted, but not in the minutes")
 
 
 class StatsYear(BaseModel):
@@ -165,6 +175,7 @@ class Stats(BaseModel):
     """Music plays by the chart rules (streams of 30 s or more unless count_short_plays), in the request's zone."""
     range: StatsRange
     totals: StatsTotals
+    sources: list[str] = Field(description="the services the counted plays came from, Spotify first")
     years: list[StatsYear] = Field(description="every calendar year of the range")
     clock: list[list[int]] = Field(description="streams per hour 0-23, one row per weekday Monday to Sunday")
     discoveries: list[Discovery] = Field(description="every month of the range")

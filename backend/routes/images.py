@@ -38,4 +38,4 @@ def generate_image(body: ChartBody):
                  bytes=len(image.jpeg), duration_s=round(time.perf_counter() - started, 3))
     return jsonify(image=base64.b64encode(image.jpeg).decode("ascii"), filename=image.filename,
                    items=image.items, start_date=image.start.isoformat(), end_date=image.end.isoformat(),
-                   width=req.width, height=req.height)
+                   width=req.width, height=req.height, **image.coverage)

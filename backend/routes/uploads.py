@@ -1,4 +1,4 @@
-"""POST /process: take a Spotify export, store it as a new session."""
+"""POST /process: take an export, store it as a new session. POST /sessions/<id>/uploads: add one to a session."""
 from __future__ import annotations
 
 import logging
@@ -9,10 +9,11 @@ from werkzeug.datastructures import FileStorage
 
 from backend.core.errors import bad_request
 from backend.routes.answers import Session
-from backend.routes.api import CROSS_SITE, OUT_OF_SPACE, answers, api_blueprint, error
+from backend.routes.api import BAD_SESSION_ID, CROSS_SITE, GONE, NO_SESSION, OUT_OF_SPACE, answers, api_blueprint, error
 from backend.routes.context import service_settings, session_store
+from backend.routes.models import SessionPath
 from backend.routes.usage_events import record_usage, report_usage
-from backend.services.ingest import store_upload
+from backend.services.ingest import StoredUpload, add_upload, store_upload
 
 log = logging.getLogger(__name__)
 bp = api_blueprint("uploads", __name__)
@@ -22,25 +23,49 @@ record_usage(bp, "upload")
 UPLOAD_FORM = {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary", "description": "my_spotify_data.zip as Spotify "
-                            "sent it, or one listening-history .json"}}}}}}
+                            "sent it, one listening-history .json, or another service's export (Last.fm CSV, "
+                            "ListenBrainz ZIP or .jsonl, YouTube Music watch-history.json or Takeout ZIP, Apple "
+                            "Music ZIP or Play Activity CSV; docs/exports.md)"}}}}}}
+UPLOAD_ERRORS = (
+    error(400, "No file field; not a ZIP, JSON or CSV export; a damaged ZIP or member; an unsafe ZIP entry."),
+    CROSS_SITE,
+    error(413, "Larger than MAX_UPLOAD_MB; too many ZIP entries; unpacks past MAX_EXTRACTED_MB or the compression "
+               "ratio limit; more than MAX_ROWS history rows (or, added to a session, plays in the session)."),
+    error(422, "No usable listening history in the upload (the message says what was found)."), OUT_OF_SPACE)
 
 
 @bp.post("/process", openapi_extensions={"requestBody": UPLOAD_FORM}, responses=answers(
-    {200: Session},
-    error(400, "No file field; not a ZIP or a JSON array; a damaged ZIP or member; an unsafe ZIP entry."), CROSS_SITE,
-    error(413, "Larger than MAX_UPLOAD_MB; too many ZIP entries; unpacks past MAX_EXTRACTED_MB or the compression "
-               "ratio limit; more than MAX_ROWS history rows."),
-    error(422, "No usable listening history in the upload (the message says what was found)."),
+    {200: Session}, *UPLOAD_ERRORS,
     error(503, "MAX_SESSIONS sessions exist, or the server ran out of memory; try again after Retry-After seconds.",
-          retry_after=True), OUT_OF_SPACE))
+          retry_after=True)))
 def process_upload():
     """Store an uploaded export as a new session and describe what was found."""
+    upload = _file_field()
+    with upload.stream:
+        stored = store_upload(service_settings(), session_store(), upload.save, _display_name(upload))
+    return _stored_answer(stored)
+
+
+@bp.post("/sessions/<session_id>/uploads", openapi_extensions={"requestBody": UPLOAD_FORM}, responses=answers(
+    {200: Session}, *UPLOAD_ERRORS, BAD_SESSION_ID, NO_SESSION, GONE))
+def add_session_upload(path: SessionPath):
+    """Add another export (another service's, or more of the same) to a session; a play two sources hold counts
+    once."""
+    upload = _file_field()
+    with upload.stream:
+        stored = add_upload(service_settings(), session_store(), path.session_id, upload.save, _display_name(upload))
+    return _stored_answer(stored)
+
+
+def _file_field() -> FileStorage:
     upload = request.files.get("file")
     if upload is None:
         raise bad_request("Send the export as multipart/form-data in a field named 'file' "
                           "(curl -F file=@my_spotify_data.zip).")
-    with upload.stream:
-        stored = store_upload(service_settings(), session_store(), upload.save, _display_name(upload))
+    return upload
+
+
+def _stored_answer(stored: StoredUpload):
     summary = stored.summary
     log.info("Stored session: format=%s files=%d rows=%d in %.2f s", summary.format, summary.files_read,
              summary.rows_stored, stored.seconds)

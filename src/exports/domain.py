@@ -20,3 +20,6 @@ MAX_NAME_CHARS = 300
 MAX_MS_PLAYED = 24 * 60 * 60 * 1000
 # A play counts as a stream from 30 seconds on: Spotify's own rule for its counts.
 STREAM_MS = 30_000
+# Which plays count (SQL over `plays`, with the bound parameter $min_ms): those of at least min_ms, and every
+# play whose service records no duration (a scrobble is a listen by Last.fm's own rule).
+COUNTED_AS_STREAM = "coalesce(ms_played >= $min_ms, true)"

@@ -12,9 +12,19 @@ import duckdb
 import pytest
 
 from backend.services.ingest import IngestSummary, ingest_export
-from src.exports import ExportUnusable, Limits, RowFormat, row_formats, unpack_upload
+from src.exports import ExportUnusable, Limits, RowFormat, recognise, unpack_upload
 from src.exports.domain import MAX_NAME_CHARS
-from src.exports.row_formats import ACCOUNT, EXTENDED, MAPPED_COLUMNS, PLAYS_COLUMNS, ROW_FORMATS, stored_name
+from src.exports.recognise import ROW_FORMATS
+from src.exports.row_formats import (
+    ACCOUNT,
+    EXTENDED,
+    MAPPED_COLUMNS,
+    PLAYS_COLUMNS,
+    SPOTIFY_FORMATS,
+    quoted,
+    stored_name,
+)
+from src.exports.service_formats import SERVICE_FORMATS
 from tests.support.bad_uploads import make_zip
 from tests.support.service import upload_ok
 
@@ -55,16 +65,17 @@ EXAMPLES = {
                   "spotify_track_uri": "spotify:track:abc", "episode_name": None, "episode_show_name": None,
                   "spotify_episode_uri": None, "skipped": True},
                  (datetime(2021, 9, 23, 9, 28, 29), 200_001, "track", "Track", "Artist", "Album", "spotify:track:abc",
-                  None, None, None, None, None, "android", "DE", True)),
+                  None, None, None, None, None, "android", "DE", True, "Spotify")),
     "account": ("Spotify Account Data/StreamingHistory_podcast_0.json",
                 {"endTime": "2023-10-02 23:43", "podcastName": "Show", "episodeName": "Episode", "msPlayed": 180_000},
                 (datetime(2023, 10, 2, 23, 43), 180_000, "episode", None, None, None, None, "Episode", "Show",
-                 None, None, None, None, None, None)),
+                 None, None, None, None, None, None, "Spotify")),
 }
 
 
 def ingest(tmp_path: Path, upload: bytes) -> tuple[RowFormat, IngestSummary, list[str], list[tuple]]:
-    """Unpack and ingest an upload as /process does; the stored `plays` columns and rows, oldest first."""
+    """Unpack and ingest an upload as /process does; the stored `plays` columns and rows (as PLAYS_COLUMNS
+    orders them), oldest first."""
     source, unpacked_dir, db_path = tmp_path / "upload", tmp_path / "unpacked", tmp_path / "session.duckdb"
     source.write_bytes(upload)
     unpacked_dir.mkdir()
@@ -72,29 +83,32 @@ def ingest(tmp_path: Path, upload: bytes) -> tuple[RowFormat, IngestSummary, lis
     summary = ingest_export(unpacked, db_path, tmp_path, max_rows=1000)
     with duckdb.connect(str(db_path), read_only=True) as con:
         columns = [name for name, *_ in con.execute("DESCRIBE plays").fetchall()]
-        rows = con.execute("SELECT * FROM plays ORDER BY ts, track_name").fetchall()
+        rows = con.execute(f"SELECT {', '.join(PLAYS_COLUMNS)} FROM plays ORDER BY ts, track_name").fetchall()
     return unpacked.row_format, summary, columns, rows
 
 
-def test_every_format_has_an_example_here():
-    assert set(EXAMPLES) == {fmt.key for fmt in ROW_FORMATS}
-    assert ROW_FORMATS == (EXTENDED, ACCOUNT)
+def test_every_spotify_format_has_an_example_here():
+    """Other services' formats have theirs in test_service_exports.py."""
+    assert set(EXAMPLES) == {fmt.key for fmt in SPOTIFY_FORMATS}
+    assert SPOTIFY_FORMATS == (EXTENDED, ACCOUNT)
+    assert (*SPOTIFY_FORMATS, *SERVICE_FORMATS) == ROW_FORMATS
 
 
-@pytest.mark.parametrize("fmt", ROW_FORMATS, ids=lambda fmt: fmt.key)
+@pytest.mark.parametrize("fmt", SPOTIFY_FORMATS, ids=lambda fmt: fmt.key)
 def test_a_format_maps_onto_exactly_the_plays_columns(fmt, tmp_path):
     member, raw, stored = EXAMPLES[fmt.key]
-    assert tuple(fmt.plays) == PLAYS_COLUMNS[2:]
+    assert tuple(fmt.plays) == MAPPED_COLUMNS == PLAYS_COLUMNS[2:-1]
     row_format, summary, columns, rows = ingest(tmp_path, make_zip({member: json.dumps([raw]).encode()}))
     assert row_format is fmt and summary.format == fmt.key
-    assert tuple(columns) == PLAYS_COLUMNS
+    assert sorted(columns) == sorted(PLAYS_COLUMNS)   # in any order: every reader names its columns
     assert rows == [stored]
 
 
 @pytest.mark.parametrize("fmt", (*ROW_FORMATS, LISTENING_LOG), ids=lambda fmt: fmt.key)
 def test_a_formats_time_example_is_a_time_in_its_format(fmt):
     with duckdb.connect() as con:
-        parsed = con.execute("SELECT try_strptime(?, ?)", [fmt.time_example, fmt.time_format]).fetchone()[0]
+        parsed = con.execute(f"SELECT {fmt.time_sql()} FROM (SELECT ? AS {quoted(fmt.time_column)})",
+                             [fmt.time_example]).fetchone()[0]
     assert parsed is not None
 
 
@@ -115,7 +129,7 @@ def test_a_formats_time_and_ms_columns_must_be_read():
 
 @pytest.fixture
 def with_listening_log(monkeypatch):
-    monkeypatch.setattr(row_formats, "ROW_FORMATS", (*ROW_FORMATS, LISTENING_LOG))
+    monkeypatch.setattr(recognise, "ROW_FORMATS", (*ROW_FORMATS, LISTENING_LOG))
 
 
 def test_a_new_format_needs_only_its_object(with_listening_log, tmp_path):
@@ -130,12 +144,12 @@ def test_a_new_format_needs_only_its_object(with_listening_log, tmp_path):
     assert (summary.rows_read, summary.rows_stored, summary.duplicates_dropped, summary.rows_incomplete) == (4, 2, 1, 1)
     assert (summary.streams, summary.music_streams, summary.albums_available) == (2, 2, True)
     assert (summary.data_min_date, summary.data_max_date) == ("2021-09-23", "2022-01-01")
-    assert tuple(columns) == PLAYS_COLUMNS
+    assert sorted(columns) == sorted(PLAYS_COLUMNS)   # in any order: every reader names its columns
     assert rows == [
         (datetime(2021, 9, 23, 9, 28, 29), 200_000, "track", "Song", "Singer", "Record", None, None, None, None, None,
-         None, "radio", None, None),
+         None, "radio", None, None, "Spotify"),
         (datetime(2022, 1, 1, 0, 0, 5), 31_001, "track", "Ω" * MAX_NAME_CHARS, "Singer", None, None, None, None,
-         None, None, None, "radio", None, None)]
+         None, None, None, "radio", None, None, "Spotify")]
 
 
 def test_a_new_formats_lone_file_is_told_by_its_marker_key(with_listening_log, tmp_path):

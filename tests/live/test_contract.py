@@ -249,6 +249,21 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_common_answers
         507: on_a_full_disk(lambda client, _session: post_upload(
             client, eg.extended_zip(eg.extended_rows(eg.make_catalog(), 50)))),
     },
+    "add_session_upload": {
+        200: lambda w: post_upload(w.client(), eg.extended_zip(eg.extended_rows(eg.make_catalog(), 50)),
+                                   url=f"/sessions/{_upload(w.app, 50)}/uploads"),
+        400: lambda w: post_upload(w.client(), b"[]", url="/sessions/not-a-session/uploads"),
+        403: lambda w: w.client().post(f"/sessions/{w.session}/uploads", data={}, headers=CROSS_SITE),
+        404: lambda w: post_upload(w.client(), b"[]", url=f"/sessions/{UNKNOWN_SESSION}/uploads"),
+        410: deleted_once_taken(lambda client, session: post_upload(
+            client, b"uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\n1612101900,,A,,B,,C,\n",
+            "scrobbles.csv", url=f"/sessions/{session}/uploads")),
+        413: lambda w: post_upload(w.client(), many_entries_zip(2001), url=f"/sessions/{w.session}/uploads"),
+        507: on_a_full_disk(lambda client, session: post_upload(
+            client, eg.extended_zip(eg.extended_rows(eg.make_catalog(), 50)), url=f"/sessions/{session}/uploads")),
+        422: lambda w: post_upload(w.client(), b'[{"song": "not history"}]', "notes.json",
+                                   url=f"/sessions/{w.session}/uploads"),
+    },
     "generate_image": {
         200: post_json("/generate_image", **TINY_CHART),
         **json_producers("/generate_image", TINY_CHART),

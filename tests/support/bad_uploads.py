@@ -250,5 +250,54 @@ def _budget_cases() -> list[BadUpload]:
     ]
 
 
+LASTFM_HEADER = b"uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\n"
+
+
+def scrobble_line(uts: str = "1612101900", artist: bytes = b"Artist") -> bytes:
+    return uts.encode() + b',"31 Jan 2021, 14:05",' + artist + b",,Album,,Track,\n"
+
+
+def _service_cases() -> list[BadUpload]:
+    """Other services' exports: a CSV or JSON that is none, and broken or empty ones."""
+    not_music = json.dumps([{"header": "YouTube", "title": "Watched a video that has been removed",
+                             "time": "2021-03-14T12:34:56Z"},
+                            {"header": "YouTube", "title": "Watched Sale", "subtitles": [{"name": "Brand"}],
+                             "details": [{"name": "From Google Ads"}], "time": "2021-03-14T12:35:56Z"}]).encode()
+    apple_without_songs = make_zip({"Apple Music Activity/Apple Music Play Activity.csv":
+                                    b"Event Start Timestamp,Play Duration Milliseconds\n2021-03-14T12:34:56Z,1000\n"})
+    return [
+        BadUpload("csv_not_an_export", b"name,age\nAda,36\n", 422, "This CSV file is not one of the accepted",
+                  filename="people.csv"),
+        BadUpload("jsonl_not_history", b'{"event": "login"}\n', 422, "not a listening history",
+                  filename="events.jsonl"),
+        BadUpload("lastfm_latin1", LASTFM_HEADER + scrobble_line(artist=b"Beyonc\xe9"), 422, "not text in UTF-8",
+                  filename="scrobbles.csv"),
+        BadUpload("lastfm_uts_not_a_time", LASTFM_HEADER + scrobble_line("yesterday"), 422,
+                  "scrobbles.csv: uts 'yesterday' is not a time like 1612101900", filename="scrobbles.csv"),
+        BadUpload("lastfm_only_1970", LASTFM_HEADER + scrobble_line("0") + scrobble_line("60"), 422,
+                  "dated outside 2000-01-01", filename="scrobbles.csv"),
+        BadUpload("lastfm_extra_fields", LASTFM_HEADER + scrobble_line().rstrip() + b",x,y\n", 422,
+                  "more fields than the header", filename="scrobbles.csv"),
+        BadUpload("lastfm_line_over_4_mib", LASTFM_HEADER + scrobble_line(artist=b"A" * (5 * MIB)), 422,
+                  "longer than 4 MB", filename="scrobbles.csv"),
+        BadUpload("lastfm_rows_over_max_rows", LASTFM_HEADER + b"".join(scrobble_line(str(1612101900 + 60 * k))
+                                                                        for k in range(11)), 413,
+                  "at most 10 are accepted", filename="scrobbles.csv", settings={"MAX_ROWS": 10}),
+        BadUpload("youtube_no_music", not_music, 422, "hold no plays of music with a time (left out: 1 ads, "
+                  "1 removed videos)", filename="watch-history.json"),
+        BadUpload("listenbrainz_listened_at_text", b'{"listened_at": "soon", "track_metadata": {}}\n', 422,
+                  """1.jsonl: listened_at '"soon"' is not a time like 1612101900""", filename="1.jsonl"),
+        BadUpload("apple_without_song_columns", apple_without_songs, 422, "No listening history in this ZIP"),
+        BadUpload("takeout_html", make_zip({"Takeout/YouTube and YouTube Music/history/watch-history.html":
+                                            b"<html><body>Watched</body></html>"}), 422,
+                  "Export it again choosing JSON for the history"),
+        BadUpload("lone_takeout_html", b"<!DOCTYPE html><html><body>Watched</body></html>", 422,
+                  "Google Takeout writes YouTube's watch-history.html", filename="watch-history.html"),
+        BadUpload("spotify_and_lastfm_in_one_zip", make_zip({FOLDER + HISTORY_NAME: rows_json(row()),
+                                                             "lastfm/scrobbles.csv": LASTFM_HEADER + scrobble_line()}),
+                  422, "mixes two export generations (extended and lastfm)"),
+    ]
+
+
 BAD_UPLOADS: list[BadUpload] = (_ms_cases() + _time_cases() + _encoding_cases() + _json_cases() + _zip_cases()
-                                + _budget_cases())
+                                + _budget_cases() + _service_cases())

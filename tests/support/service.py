@@ -28,11 +28,12 @@ def offline_app(upload_dir: Path, **settings: object) -> Flask:
     return create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir), **OFFLINE, **settings})
 
 
-def post_upload(client, data: bytes, filename: str = "my_spotify_data.zip"):
+def post_upload(client, data: bytes, filename: str = "my_spotify_data.zip", url: str = "/process"):
+    """The upload form posted to /process, or to a session's /sessions/<id>/uploads."""
     # Encoded in memory: the test client would spool big bodies to a temporary file it never closes.
     stream, _length, boundary = stream_encode_multipart({"file": FileStorage(io.BytesIO(data), filename)},
                                                       use_tempfile=False)
-    return client.post("/process", data=stream.getvalue(), content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(url, data=stream.getvalue(), content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def upload_ok(client, data: bytes, filename: str = "my_spotify_data.zip") -> dict:

@@ -16,11 +16,12 @@ ROWS = eg.extended_rows(eg.make_catalog(), 2500, start="2021-10-20", end="2023-0
 @dataclass(frozen=True)
 class Play:
     at: datetime          # local wall-clock time
-    ms: int
+    ms: int | None        # None: the service records no duration (a stream, but no minutes)
     track: str | None
     artist: str | None
     album: str | None
     song_key: object
+    source: str = "Spotify"
 
 
 def extended_plays(rows: list[dict], zone: str | None) -> list[Play]:
@@ -53,21 +54,39 @@ def minutes(ms: int) -> float:
     return round(ms / 60_000, 2)
 
 
+def total_ms(plays: list[Play]) -> int:
+    """Listening time: the plays whose service recorded a duration."""
+    return sum(p.ms for p in plays if p.ms is not None)
+
+
+def counts(play: Play, min_ms: int) -> bool:
+    """A play counts from min_ms on; one without a recorded duration always counts."""
+    return play.ms is None or play.ms >= min_ms
+
+
+def sources(plays: list[Play]) -> list[str]:
+    """The services of the plays, Spotify first, then by plays, then by name."""
+    by_source = Counter(p.source for p in plays)
+    return sorted(by_source, key=lambda source: (source != "Spotify", -by_source[source], source))
+
+
 def expected_stats(history: list[Play], start: date, end: date, min_ms: int, albums: bool) -> dict:
     """The statistics by docs/api.md's chart rules, counted one play at a time."""
-    counted = [p for p in history if p.ms >= min_ms]
+    counted = [p for p in history if counts(p, min_ms)]
     plays = [p for p in counted if start <= p.at.date() <= end]
     days = sorted({p.at.date() for p in plays})
     ms_by_day: dict[date, int] = defaultdict(int)
     for p in plays:
-        ms_by_day[p.at.date()] += p.ms
+        ms_by_day[p.at.date()] += p.ms or 0
     return {
         "range": {"start": start.isoformat(), "end": end.isoformat()},
-        "totals": {"streams": len(plays), "minutes": minutes(sum(p.ms for p in plays)),
+        "totals": {"streams": len(plays), "minutes": minutes(total_ms(plays)),
                    "artists": len({p.artist for p in plays if p.artist is not None}),
                    "songs": len({p.song_key for p in plays if p.track is not None}),
                    "albums": len({(p.album, p.artist) for p in plays if p.album is not None}) if albums else None,
-                   "active_days": len(days), "first_day": days[0].isoformat(), "last_day": days[-1].isoformat()},
+                   "active_days": len(days), "first_day": days[0].isoformat(), "last_day": days[-1].isoformat(),
+                   "plays_without_duration": sum(p.ms is None for p in plays)},
+        "sources": sources(plays),
         "years": [expected_year(year, [p for p in plays if p.at.year == year])
                   for year in range(start.year, end.year + 1)],
         "clock": [[sum(1 for p in plays if p.at.isoweekday() == weekday + 1 and p.at.hour == hour)
@@ -85,15 +104,15 @@ def expected_year(year: int, plays: list[Play]) -> dict:
     if artists:
         name = min(artists, key=lambda a: (-artists[a], a))
         top_artist = {"name": name, "streams": artists[name],
-                      "minutes": minutes(sum(p.ms for p in plays if p.artist == name))}
+                      "minutes": minutes(total_ms([p for p in plays if p.artist == name]))}
     if songs:
         shown = {key: (min(p.track for p in plays if p.song_key == key and p.track is not None),
                        min((p.artist for p in plays if p.song_key == key and p.artist is not None), default=None))
                  for key in songs}
         key = min(songs, key=lambda k: (-songs[k], shown[k][0], shown[k][1] or ""))
         top_song = {"name": shown[key][0], "artist": shown[key][1], "streams": songs[key],
-                    "minutes": minutes(sum(p.ms for p in plays if p.song_key == key))}
-    return {"year": year, "streams": len(plays), "minutes": minutes(sum(p.ms for p in plays)),
+                    "minutes": minutes(total_ms([p for p in plays if p.song_key == key]))}
+    return {"year": year, "streams": len(plays), "minutes": minutes(total_ms(plays)),
             "artists": len(artists), "top_artist": top_artist, "top_song": top_song}
 
 

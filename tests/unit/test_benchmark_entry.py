@@ -8,7 +8,7 @@ from pathlib import Path
 from benchmarks.__main__ import SUBCOMMANDS, build_parser
 
 REPO = Path(__file__).resolve().parents[2]
-MEASUREMENTS = {"requests", "soak", "parallel-stats"}
+MEASUREMENTS = {"requests", "soak", "parallel-stats", "service-ingest"}
 
 
 def runs_as_script(path: Path) -> bool:
@@ -31,6 +31,7 @@ def test_each_subcommand_parses_its_own_options():
     assert parser.parse_args(["requests", "--quick", "--runs", "1"]).quick
     assert parser.parse_args(["soak", "--images", "3"]).images == 3
     assert parser.parse_args(["parallel-stats", "--kind", "stats"]).kind == "stats"
+    assert parser.parse_args(["service-ingest", "--rows", "1000"]).rows == 1000
 
 
 def test_only_the_entry_point_runs_as_a_script():

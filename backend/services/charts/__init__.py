@@ -8,7 +8,7 @@ from backend.services.charts.errors import (
     PictureSizeOutOfRange,
     RaceTooLong,
 )
-from backend.services.charts.queries import Window, time_zone_names
+from backend.services.charts.queries import SourceCount, Window, sources_of, time_zone_names
 from backend.services.charts.race import PreparedRace, build_race
 from backend.services.charts.requests import (
     ChartRequest,
@@ -18,10 +18,11 @@ from backend.services.charts.requests import (
     request_to_dict,
 )
 from backend.services.charts.still import ChartImage, chart_image
-from backend.services.charts.titles import date_range_text
+from backend.services.charts.titles import date_range_text, sources_note, sources_text
 from backend.services.charts.windows import no_plays, play_window
 
 __all__ = ["ATTRIBUTES", "ATTRIBUTE_ALIASES", "METRICS", "METRIC_ALIASES", "Attribute", "CannotDraw", "ChartImage",
            "ChartRequest", "EmptyRange", "Metric", "NoAlbums", "NothingToDraw", "PictureSizeOutOfRange",
-           "PreparedRace", "RaceRequest", "RaceTooLong", "Window", "build_race", "chart_image", "date_range_text",
-           "no_plays", "picture_size", "play_window", "request_from_dict", "request_to_dict", "time_zone_names"]
+           "PreparedRace", "RaceRequest", "RaceTooLong", "SourceCount", "Window", "build_race", "chart_image",
+           "date_range_text", "no_plays", "picture_size", "play_window", "request_from_dict", "request_to_dict",
+           "sources_note", "sources_of", "sources_text", "time_zone_names"]

@@ -37,6 +37,11 @@ class Metric:
     unit: str                   # the unit of an item's value in the answers
     ms_per_unit: int | None     # None: a count of streams; else the value is milliseconds of listening
 
+    @property
+    def counted_sql(self) -> str:
+        """Plays this metric can count: listening time only those whose service recorded a duration."""
+        return "true" if self.ms_per_unit is None else "ms_played IS NOT NULL"
+
     def item_value(self, raw: float) -> int | float:
         """An item's value as the answers give it: whole streams, or minutes with two decimals."""
         return int(raw) if self.ms_per_unit is None else round(raw / self.ms_per_unit, 2)

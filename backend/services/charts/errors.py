@@ -14,8 +14,8 @@ class EmptyRange(CannotDraw):
 
 class NoAlbums(CannotDraw):
     def __init__(self) -> None:
-        super().__init__("This export has no album names (Account data packages never do); chart artists or "
-                         "songs, or upload the Extended streaming history for albums.")
+        super().__init__("This session's exports have no album names (Spotify's Account data and YouTube Music "
+                         "never do); chart artists or songs, or upload the Extended streaming history for albums.")
 
 
 class NothingToDraw(CannotDraw):

@@ -10,7 +10,7 @@ import numpy as np
 
 from backend.services.charts.choices import Attribute, Metric
 from backend.services.charts.zone_shifts import ZoneShifts
-from src.exports.domain import STREAM_MS
+from src.exports.domain import COUNTED_AS_STREAM, STREAM_MS
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,15 @@ class RankedItem:
     artist: str | None
     value: float        # streams, or milliseconds for duration_ms
     track_uri: str | None = None   # one played Spotify track of this item: the way to its artwork
+
+
+@dataclass(frozen=True)
+class SourceCount:
+    """One service's counted music plays in a window, and how many of them carry no duration."""
+    source: str
+    plays: int
+    without_duration: int
+    without_album: int
 
 
 @dataclass(frozen=True)
@@ -72,8 +81,9 @@ class Window:
         return bound | {f"since_{index}": since for index, (since, _) in enumerate(self.shifts) if index}
 
 
-def _where(attribute: Attribute, window: Window) -> str:
-    return (f"kind = 'track' AND ms_played >= $min_ms AND {attribute.present_sql} "
+def _where(attribute: Attribute, window: Window, metric: Metric | None = None) -> str:
+    counted = f" AND {metric.counted_sql}" if metric else ""
+    return (f"kind = 'track' AND {COUNTED_AS_STREAM} AND {attribute.present_sql}{counted} "
             f"AND {window.local_ts} >= $start AND {window.local_ts} < $stop")
 
 
@@ -87,7 +97,7 @@ def top_entities(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: M
     rows = con.execute(f"""
         SELECT min({attribute.name_sql}) AS name, min({attribute.artist_sql}) AS artist,
                {metric.value_sql} AS value, {TRACK_URI_SQL} AS uri, {attribute.key_sql} AS key
-        FROM plays WHERE {_where(attribute, window)}
+        FROM plays WHERE {_where(attribute, window, metric)}
         GROUP BY key
         ORDER BY value DESC, {TIE_ORDER}
         LIMIT $n""", {**window.params(), "n": n}).fetchall()
@@ -105,7 +115,7 @@ def daily_values(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: M
             SELECT {attribute.key_sql} AS key, date_diff('day', $start::DATE, ({window.local_ts})::DATE) AS day,
                    {metric.value_sql}::DOUBLE AS value, min({attribute.name_sql}) AS day_name,
                    min({attribute.artist_sql}) AS day_artist
-            FROM plays WHERE {_where(attribute, window)}
+            FROM plays WHERE {_where(attribute, window, metric)}
             GROUP BY key, day),
         named AS (
             SELECT key, day, value, min(day_name) OVER (PARTITION BY key) AS name,
@@ -124,6 +134,24 @@ def date_bounds(con: duckdb.DuckDBPyConnection, timezone: str | None, shifts: Zo
     zone = Window(date.min, date.min, timezone, shifts=shifts)
     return con.execute(f"SELECT min({zone.local_ts})::DATE, max({zone.local_ts})::DATE FROM plays",
                        zone.zone_params()).fetchone()
+
+
+def source_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL for a play's source: a session stored before plays named their source holds Spotify's only."""
+    present = con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'plays' "
+                          "AND column_name = 'source'").fetchone()[0]
+    return "source" if present else "'Spotify'"
+
+
+def sources_of(con: duckdb.DuckDBPyConnection, window: Window) -> list[SourceCount]:
+    """The services the window's counted music plays came from: Spotify first, then by plays."""
+    rows = con.execute(f"""
+        SELECT {source_sql(con)} AS source, count(*), count(*) FILTER (WHERE ms_played IS NULL),
+               count(*) FILTER (WHERE album_name IS NULL)
+        FROM plays WHERE kind = 'track' AND {COUNTED_AS_STREAM}
+                         AND {window.local_ts} >= $start AND {window.local_ts} < $stop
+        GROUP BY source ORDER BY source <> 'Spotify', count(*) DESC, source""", window.params()).fetchall()
+    return [SourceCount(*row) for row in rows]
 
 
 @functools.cache

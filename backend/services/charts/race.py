@@ -14,8 +14,8 @@ from backend.services.charts.errors import RaceTooLong
 from backend.services.charts.queries import RankedItem
 from backend.services.charts.requests import ChartRequest, RaceRequest
 from backend.services.charts.still import item_json
-from backend.services.charts.titles import chart_page, file_name
-from backend.services.charts.windows import chart_window, no_plays, no_plays_in_windows
+from backend.services.charts.titles import chart_page, coverage_json, file_name, with_sources
+from backend.services.charts.windows import chart_window, no_plays_in_windows, no_timed_plays
 from src.visuals import Race, prepare_race
 from src.visuals.keyframes import Keyframes, build_keyframes, keyframe_dates
 from src.visuals.race import race_thumb_px
@@ -31,6 +31,7 @@ class PreparedRace:
     height: int
     fps: int
     items: list[dict]   # the last keyframe's ranking, shaped like a still chart's items
+    coverage: dict      # the sources drawn from and the plays listening time leaves out (titles.coverage_json)
 
 
 def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int,
@@ -46,7 +47,7 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
         raise RaceTooLong(frames, max_frames)
     daily = queries.daily_values(con, chart.attribute, chart.metric, window)
     if daily.entity.size == 0:
-        raise no_plays(window)
+        raise no_timed_plays(con, window, chart.metric)
     tie_order = np.arange(len(daily.keys))   # entities are numbered in the charts' tie order
     keyframes = build_keyframes(daily.entity, daily.day, daily.value, len(daily.keys), tie_order,
                                 start=window.start, dates=dates, top_n=chart.top_n, window_days=req.window_days)
@@ -59,13 +60,14 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
     pictures = bar_pictures(artwork, chart.attribute, member_names, [uris.get(key) for key in member_keys],
                             race_thumb_px(chart.width, chart.height, chart.top_n))
     value_format = chart.metric.value_format(float(keyframes.values.max(initial=0)))
-    page = chart_page(chart, chart.top_n, window, req.window_days)
+    sources = queries.sources_of(con, window)
+    page = with_sources(chart_page(chart, chart.top_n, window, req.window_days), sources, chart)
     race = prepare_race(keyframes, member_names, page, value_format, chart.top_n, interp_steps=req.interp_steps,
                         hold_frames=hold, fps=req.fps, width=chart.width, height=chart.height,
                         theme=THEMES[chart.theme], pictures=pictures)
     kind = f"race_last{req.window_days}d" if req.window_days else "race"
     return PreparedRace(race, file_name(kind, chart, window.start, window.end, ".mp4"), chart.width, chart.height,
-                        req.fps, final_items(keyframes, member_names, chart))
+                        req.fps, final_items(keyframes, member_names, chart), coverage_json(sources, chart))
 
 
 def final_items(keyframes: Keyframes, names: list[tuple[str, str | None]], chart: ChartRequest) -> list[dict]:

@@ -1,7 +1,7 @@
 """The still chart: the top N of a session's history as a JPEG, with the ranked items it shows."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import date
 
 import duckdb
@@ -11,8 +11,8 @@ from backend.services.charts import queries
 from backend.services.charts.availability import check_attribute
 from backend.services.charts.bar_pictures import bar_pictures
 from backend.services.charts.requests import ChartRequest
-from backend.services.charts.titles import chart_page, file_name
-from backend.services.charts.windows import chart_window, no_plays
+from backend.services.charts.titles import chart_page, coverage_json, file_name, with_sources
+from backend.services.charts.windows import chart_window, no_timed_plays
 from src.visuals import ChartItem, render_top_chart
 from src.visuals.chart import chart_thumb_px
 from src.visuals.themes import THEMES
@@ -24,7 +24,9 @@ class ChartImage:
     items: list[dict]
     filename: str
     start: date
+    _: KW_ONLY
     end: date
+    coverage: dict      # the sources drawn from and the plays listening time leaves out (titles.coverage_json)
 
 
 def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: ArtworkSettings) -> ChartImage:
@@ -33,15 +35,17 @@ def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: Artw
     window = chart_window(con, req)
     ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, window)
     if not ranked:
-        raise no_plays(window)
+        raise no_timed_plays(con, window, req.metric)
     pictures = bar_pictures(artwork, req.attribute, [(r.name, r.artist) for r in ranked], [r.track_uri for r in ranked],
                             chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
     items = [ChartItem(r.name, r.artist, r.value, picture) for r, picture in zip(ranked, pictures)]
-    jpeg = render_top_chart(items, chart_page(req, len(ranked), window),
-                            req.metric.value_format(ranked[0].value), req.width, req.height, slots=req.top_n,
-                            theme=THEMES[req.theme])
+    sources = queries.sources_of(con, window)
+    page = with_sources(chart_page(req, len(ranked), window), sources, req)
+    jpeg = render_top_chart(items, page, req.metric.value_format(ranked[0].value), req.width, req.height,
+                            slots=req.top_n, theme=THEMES[req.theme])
     return ChartImage(jpeg, [item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],
-                      file_name("chart", req, window.start, window.end, ".jpg"), window.start, window.end)
+                      file_name("chart", req, window.start, window.end, ".jpg"), window.start,
+                      end=window.end, coverage=coverage_json(sources, req))
 
 
 def item_json(rank: int, item: queries.RankedItem, req: ChartRequest) -> dict:

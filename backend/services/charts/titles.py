@@ -1,10 +1,12 @@
 """What a chart or race says and is called: its title, subtitle and footer, and its file name."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
 from backend.services.charts import queries
+from backend.services.charts.choices import Metric
 from backend.services.charts.requests import ChartRequest
 from src.visuals.painter import Page
 
@@ -39,3 +41,44 @@ def chart_page(req: ChartRequest, n: int, window: queries.Window, window_days: i
 def file_name(kind: str, req: ChartRequest, start: date, end: date, extension: str) -> str:
     stem = f"{kind}_top{req.top_n}_{req.attribute.wire_name}_{req.metric.wire_name}_{start}_{end}"
     return re.sub(r"[^A-Za-z0-9_.-]", "_", stem).lower() + extension
+
+
+def sources_text(sources: list[queries.SourceCount]) -> str:
+    """The services a picture drew from, Spotify first ("Spotify, Last.fm"): the end of its footer."""
+    return ", ".join(source.source for source in sources)
+
+
+def sources_note(sources: list[queries.SourceCount], metric: Metric, albums: bool = False) -> str:
+    """What the sources could not give, said where it is read (the subtitle): for listening time, the plays
+    whose service records no duration; for albums, the share of plays that name none."""
+    parts = []
+    count = sum(source.without_duration for source in sources)
+    if metric.ms_per_unit is not None and count:
+        # Short enough for a card's subtitle; the footer names the sources.
+        parts.append(f"time excludes {count:,} play{'s' if count != 1 else ''} with no duration")
+    no_album = sum(source.without_album for source in sources)
+    if albums and no_album:
+        share = 100 * no_album / sum(source.plays for source in sources)
+        parts.append(f"{share:.0f}% of plays name no album" if share >= 1 else "under 1% of plays name no album")
+    return " · ".join(parts)
+
+
+def with_sources(page: Page, sources: list[queries.SourceCount], req: ChartRequest) -> Page:
+    """The page with the sources appended to its footer and what they lack to its subtitle (other notes
+    composed before stay as they are)."""
+    note = sources_note(sources, req.metric, albums=req.attribute.needs_albums)
+    return dataclasses.replace(page, subtitle=_joined(page.subtitle, note),
+                               footer=_joined(page.footer, sources_text(sources)))
+
+
+def _joined(*parts: str) -> str:
+    return " · ".join(part for part in parts if part)
+
+
+def coverage_json(sources: list[queries.SourceCount], req: ChartRequest) -> dict:
+    """The answer's words for the same: the sources, the plays listening time leaves out, and for albums the
+    plays that name none."""
+    without = sum(source.without_duration for source in sources) if req.metric.ms_per_unit is not None else 0
+    no_album = sum(source.without_album for source in sources) if req.attribute.needs_albums else 0
+    return {"sources": [source.source for source in sources], "plays_without_duration": without,
+            "plays_without_album": no_album}

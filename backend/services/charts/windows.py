@@ -6,6 +6,7 @@ from datetime import date
 import duckdb
 
 from backend.services.charts import queries
+from backend.services.charts.choices import Metric
 from backend.services.charts.errors import EmptyRange, NothingToDraw
 from backend.services.charts.requests import ChartRequest
 from backend.services.charts.zone_shifts import zone_shifts
@@ -33,6 +34,17 @@ def _counted(window: queries.Window) -> str:
 
 def no_plays(window: queries.Window) -> NothingToDraw:
     return NothingToDraw(f"No {_counted(window)} between {window.start} and {window.end}; pick another date range.")
+
+
+def no_timed_plays(con: duckdb.DuckDBPyConnection, window: queries.Window, metric: Metric) -> NothingToDraw:
+    """Why a chart found nothing to rank: no plays at all, or (by listening time) only plays whose service
+    records no duration."""
+    untimed = [source.source for source in queries.sources_of(con, window) if source.without_duration]
+    if metric.ms_per_unit is None or not untimed:
+        return no_plays(window)
+    return NothingToDraw(f"The plays between {window.start} and {window.end} come from {', '.join(untimed)}, which "
+                         "records no play durations, so there is no listening time to rank; chart streams "
+                         "instead (analysis_metric Streams).")
 
 
 def no_plays_in_windows(window: queries.Window, window_days: int | None) -> NothingToDraw:

@@ -8,27 +8,44 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import KW_ONLY, asdict, dataclass, field, fields
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from backend.services.ingest.companions import recover_artists
 from backend.services.ingest.raw_rows import PLAY_MS, PLAY_TIME, RowCounts, check_raw, complete, in_domain, read_raw
 from src.exports import PLAYS_COLUMNS, ExportUnusable, RowFormat, UnpackedExport
-from src.exports.domain import STREAM_MS
+from src.exports.domain import COUNTED_AS_STREAM, STREAM_MS
 
 log = logging.getLogger(__name__)
 
 DATA_ERRORS = (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.OutOfRangeException)
 
-# Time and duration come parsed from raw (raw_rows.py); the duration rounded to whole milliseconds, halves up.
+# Time and duration come parsed from raw (raw_rows.py); the duration rounded to whole milliseconds, halves up
+# (NULL where the service records none).
 TIME_AND_MS = f"{PLAY_TIME} AS ts, CAST(round({PLAY_MS}) AS BIGINT) AS ms_played"
+
+
+@dataclass
+class SourceSummary:
+    """One service's plays in a session: what its uploads held and what of it was kept."""
+    source: str
+    uploads: int
+    rows_read: int
+    plays_kept: int
+    _: KW_ONLY
+    duplicates_of_other_sources: int
+    first_date: str | None    # None when none of its plays were kept
+    last_date: str | None
 
 
 @dataclass
 class IngestSummary:
     format: str
     format_label: str
+    source: str
     files_read: int
     file_names: list[str]
     rows_read: int
@@ -43,12 +60,19 @@ class IngestSummary:
     albums_available: bool
     data_min_date: str
     data_max_date: str
+    rows_left_out: dict[str, int]   # rows that are no play of music (ads, videos, ...), by why
+    plays_without_duration: int     # stored plays the service gave no duration: streams, but no minutes
+    plays_without_artist: int       # stored music plays with no artist (Apple Music's newer export, unrecovered)
+    duplicates_of_other_sources: int = 0    # plays another source of the session already held (not stored)
+    already_in_session: int = 0     # plays of the same source the session already held (not stored)
+    # Every source of the session, this upload's included (one entry per service).
+    sources: list[SourceSummary] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
-def _connect_for_ingest(path: Path, work_dir: Path) -> duckdb.DuckDBPyConnection:
+def connect_for_ingest(path: Path, work_dir: Path) -> duckdb.DuckDBPyConnection:
     # A memory cap keeps a 200 MB export within a few hundred MB of RSS; DuckDB spills the rest.
     return duckdb.connect(str(path), config={
         "memory_limit": "128MB", "threads": os.cpu_count() or 1,
@@ -73,12 +97,15 @@ def ingest_export(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_r
 
 def _ingest(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: int) -> IngestSummary:
     fmt = unpacked.row_format
-    with _connect_for_ingest(db_path, work_dir) as con:
+    with connect_for_ingest(db_path, work_dir) as con:
         read_raw(con, fmt, unpacked, max_rows)
         counts = check_raw(con, fmt, unpacked)
         con.execute(f"CREATE TABLE plays AS SELECT {TIME_AND_MS}, {fmt.plays_select()} "
                     f"FROM raw WHERE {complete(fmt)} AND {in_domain()}")
+        for column, kind in fmt.absent_columns().items():
+            con.execute(f"ALTER TABLE plays ADD COLUMN {column} {kind}")
         _drop_duplicate_plays(con)
+        recover_artists(con, unpacked)
         summary = _summarise(con, fmt, unpacked, counts)
         con.execute("DROP TABLE raw")
         con.execute("CREATE TABLE session_info AS SELECT ?::JSON AS summary", [json.dumps(summary.to_json())])
@@ -102,19 +129,47 @@ def _drop_duplicate_plays(con: duckdb.DuckDBPyConnection) -> None:
             WHERE copy > 1)""")
 
 
+@dataclass(frozen=True)
+class PlayCounts:
+    """What a table of plays holds, as the summary counts it."""
+    stored: int
+    streams: int
+    music_streams: int
+    podcast_plays: int
+    audiobook_plays: int
+    _: KW_ONLY
+    albums_available: bool
+    first: date | None
+    last: date | None
+    without_duration: int
+    without_artist: int
+
+
+def count_plays(con: duckdb.DuckDBPyConnection, table: str = "plays") -> PlayCounts:
+    """The summary's counts of a table shaped like `plays` (a name of ours, never a person's)."""
+    row = con.execute(f"""
+        SELECT count(*), count(*) FILTER (WHERE {COUNTED_AS_STREAM}),
+               count(*) FILTER (WHERE {COUNTED_AS_STREAM} AND kind = 'track'),
+               count(*) FILTER (WHERE kind = 'episode'), count(*) FILTER (WHERE kind = 'audiobook'),
+               count(album_name) > 0, min(ts)::DATE, max(ts)::DATE, count(*) FILTER (WHERE ms_played IS NULL),
+               count(*) FILTER (WHERE kind = 'track' AND artist_name IS NULL)
+        FROM {table}""", {"min_ms": STREAM_MS}).fetchone()
+    return PlayCounts(**dict(zip((column.name for column in fields(PlayCounts)), row, strict=True)))
+
+
 def _summarise(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport,
                counts: RowCounts) -> IngestSummary:
-    stored, streams, music, podcasts, books, albums, first, last = con.execute(f"""
-        SELECT count(*), count(*) FILTER (WHERE ms_played >= {STREAM_MS}),
-               count(*) FILTER (WHERE ms_played >= {STREAM_MS} AND kind = 'track'),
-               count(*) FILTER (WHERE kind = 'episode'), count(*) FILTER (WHERE kind = 'audiobook'),
-               count(album_name) > 0, min(ts)::DATE, max(ts)::DATE
-        FROM plays""").fetchone()
+    plays = count_plays(con)
+    stored, first, last = plays.stored, plays.first, plays.last
+    left_out = sum(counts.left_out.values())
+    duplicates = counts.read - counts.incomplete - counts.out_of_range - left_out - stored
     return IngestSummary(
-        format=fmt.key, format_label=fmt.label, files_read=len(unpacked.paths),
+        format=fmt.key, format_label=fmt.label, source=fmt.source, files_read=len(unpacked.paths),
         file_names=list(unpacked.member_names), rows_read=counts.read, rows_stored=stored,
-        duplicates_dropped=counts.read - counts.incomplete - counts.out_of_range - stored,
-        rows_incomplete=counts.incomplete, rows_out_of_range=counts.out_of_range, streams=streams,
-        music_streams=music, podcast_plays=podcasts,
-        audiobook_plays=books, albums_available=bool(albums),
-        data_min_date=first.isoformat(), data_max_date=last.isoformat())
+        duplicates_dropped=duplicates, rows_incomplete=counts.incomplete, rows_out_of_range=counts.out_of_range,
+        streams=plays.streams, music_streams=plays.music_streams, podcast_plays=plays.podcast_plays,
+        audiobook_plays=plays.audiobook_plays, albums_available=plays.albums_available,
+        data_min_date=first.isoformat(), data_max_date=last.isoformat(), rows_left_out=dict(counts.left_out),
+        plays_without_duration=plays.without_duration, plays_without_artist=plays.without_artist,
+        sources=[SourceSummary(fmt.source, 1, counts.read, stored, duplicates_of_other_sources=0,
+                               first_date=first.isoformat(), last_date=last.isoformat())])

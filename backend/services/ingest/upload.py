@@ -1,6 +1,8 @@
-"""Storing an upload as a new session: unpack it, ingest it, and let the session appear only when complete."""
+"""Storing an upload as a new session, or adding it to one: unpack it, ingest it, and let the session (or its
+new plays) appear only when complete."""
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -8,8 +10,9 @@ from pathlib import Path
 
 from backend.core.settings import Settings
 from backend.services.hygiene import logged_memory
+from backend.services.ingest.merge import merge_plays
 from backend.services.ingest.plays import IngestSummary, ingest_export
-from backend.services.sessions import SessionStore, cleanup_old_sessions
+from backend.services.sessions import SessionDeleted, SessionStore, cleanup_old_sessions
 from src.exports import Limits, unpack_upload
 from src.resource_errors import server_resources
 
@@ -29,14 +32,43 @@ def store_upload(settings: Settings, sessions: SessionStore, save: Callable[[Pat
     session; unpack_upload's and ingest_export's ExportErrors pass to the caller, and a full disk or memory
     is ServerOutOfSpace or ServerOutOfMemory (the work folder, and with it every partial file, is removed)."""
     cleanup_old_sessions(sessions)
-    limits = Limits(settings.max_extracted_mb * MB, settings.max_zip_members, settings.max_compression_ratio)
     with (server_resources(), logged_memory("process"), sessions.reserve() as session_id,
           sessions.scratch() as work):
         started = time.perf_counter()
-        saved = work / "upload"
-        save(saved)
-        unpacked = unpack_upload(saved, work, limits, display_name)
         partial = work / "session.duckdb"
-        summary = ingest_export(unpacked, partial, work, settings.max_rows)
+        summary = _ingest_saved(settings, save, display_name, work, partial)
         sessions.publish(session_id, partial)
     return StoredUpload(session_id, summary, time.perf_counter() - started)
+
+
+def add_upload(settings: Settings, sessions: SessionStore, session_id: str, save: Callable[[Path], None],
+               display_name: str) -> StoredUpload:
+    """Add an upload's plays to a session: ingested alone in a work folder, then merged into a copy of the
+    session's file that replaces it (SessionStore.publish), one writer at a time. Errors as store_upload's,
+    and the sessions' own (SessionNotFound, SessionDeleted)."""
+    cleanup_old_sessions(sessions)
+    session_id = sessions.checked_id(session_id)
+    # the writer's lock first: the version copied below is then the newest, whichever machine published it
+    with (server_resources(), logged_memory("add upload"), sessions.writing(session_id),
+          sessions.using(session_id) as current, sessions.scratch() as work):
+        started = time.perf_counter()
+        added = work / "added.duckdb"
+        summary = _ingest_saved(settings, save, display_name, work, added)
+        session_copy = work / "session.duckdb"
+        try:
+            shutil.copyfile(current, session_copy)
+        except FileNotFoundError:
+            raise SessionDeleted from None
+        summary = merge_plays(session_copy, added, work, summary, settings.max_rows)
+        sessions.publish(session_id, session_copy, replaces=True)
+    return StoredUpload(session_id, summary, time.perf_counter() - started)
+
+
+def _ingest_saved(settings: Settings, save: Callable[[Path], None], display_name: str, work: Path,
+                  db_path: Path) -> IngestSummary:
+    """Save the upload into the work folder, unpack it there and ingest it into db_path."""
+    limits = Limits(settings.max_extracted_mb * MB, settings.max_zip_members, settings.max_compression_ratio)
+    saved = work / "upload"
+    save(saved)
+    unpacked = unpack_upload(saved, work, limits, display_name)
+    return ingest_export(unpacked, db_path, work, settings.max_rows)

@@ -45,7 +45,7 @@ def draw_wrapped(settings: Settings, sessions: SessionStore, req: WrappedRequest
     wanted = [Wanted(uri, artist["name"]) for artist, uri in zip(stats["top_artists"], counted.artist_tracks)]
     pictures = fetch_pictures(ArtworkSettings.from_settings(settings), "artist", wanted,
                               CardLayout(req.width, req.height).thumb_px)
-    card = wrapped_card(stats, pictures, req)
+    card = wrapped_card(stats, pictures, req, counted.sources_text, counted.minutes_note)
     jpeg = render_wrapped_card(card, req.width, req.height, THEMES[req.theme])
     drawn = stats["range"]
     return WrappedImage(jpeg, f"wrapped_{drawn['start']}_{drawn['end']}.jpg", stats,
@@ -56,13 +56,17 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
-def wrapped_card(stats: dict, pictures: list, req: WrappedRequest) -> WrappedCard:
-    """The card's words and figures, from the statistics."""
+def wrapped_card(stats: dict, pictures: list, req: WrappedRequest, sources: str = "",
+                 minutes_note: str = "") -> WrappedCard:
+    """The card's words and figures, from the statistics; `sources` ends its footer and minutes_note (the plays
+    its minutes leave out) its subtitle."""
     start, end = (date.fromisoformat(stats["range"][key]) for key in ("start", "end"))
     totals, days = stats["totals"], date_range_text(start, end)
     counted = "Music streams of 30 s or more" if req.stats.min_ms else "Music plays of any length"
-    page = Page(f"Your {req.year} in music" if req.year else "Your listening, wrapped", days,
-                f"{counted} · {days} ({stats['range']['timezone']} days)")
+    page = Page(f"Your {req.year} in music" if req.year else "Your listening, wrapped",
+                " · ".join(part for part in (days, minutes_note) if part),
+                " · ".join(part for part in (f"{counted} · {days} ({stats['range']['timezone']} days)", sources)
+                           if part))
     minutes = round(totals["minutes"])
     detail = " · ".join(plural(totals[key], noun) for key, noun in (
         ("streams", "stream"), ("artists", "artist"), ("songs", "song"), ("active_days", "day")))

@@ -50,9 +50,16 @@ class BucketSessionStore(SessionStore):
     def db_path(self, session_id: str) -> Path:
         raise NotImplementedError("a bucket's sessions are reached through using()")
 
-    def publish(self, session_id: str, source: Path) -> None:
+    def publish(self, session_id: str, source: Path, *, replaces: bool = False) -> None:
+        if replaces and self.objects.head(f"{session_id}/{DATA}") is None:
+            raise SessionDeleted
         self.objects.upload(source, f"{session_id}/{DATA}")
         self.cache.forget(session_id)
+        # A delete lists the session's objects and removes them by key: one that ran wholly between the check
+        # above and the upload took last-access (using() wrote it) and left the new data: take it back.
+        if replaces and self.objects.head(f"{session_id}/{ACCESS}") is None:
+            self.objects.delete([f"{session_id}/{DATA}"])
+            raise SessionDeleted
 
     def write_extra(self, session_id: str, name: str, data: bytes) -> None:
         self._extra_path(session_id, name)  # the same names as the local store's

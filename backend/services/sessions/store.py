@@ -4,9 +4,11 @@ File locks (flock) work across gunicorn's worker processes and are released by t
 a process dies, so a crashed request never leaves a session locked or a capacity slot taken.
 
 Its seams, which the object-store variant (bucket.py) keeps with the same meaning:
-- publish(session_id, file): the one call that makes a finished DuckDB file the session's, whole or not at
-  all; publishing again replaces the session's data with a new version (readers already using the old one
-  finish with it; later requests read the new one).
+- publish(session_id, file, replaces=...): the one call that makes a finished DuckDB file the session's, whole
+  or not at all; with replaces, a new version of a stored session (readers already using the old one finish
+  with it; later requests read the new one), or SessionDeleted when it was deleted meanwhile.
+- writing(session_id): one writer of a new version at a time (a file lock: per machine, so with a bucket two
+  uploads added to one session on two machines at the same moment keep the later one).
 - write_extra / read_extra(session_id, name): a small file that lives with the session (named
   "<session_id>.<name>" here, "<prefix><session_id>/<name>" in a bucket); delete and expiry remove every one.
 """
@@ -35,6 +37,7 @@ from backend.services.sessions.errors import (
 SESSION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 DB_SUFFIX = ".duckdb"
 LOCK_SUFFIX = ".lock"
+WRITER_SUFFIX = ".writer"
 RESERVATION_PREFIX = ".ingest-"
 SCRATCH_PREFIX = ".work-"
 EXTRA_NAME = re.compile(r"^[a-z][a-z0-9_-]*\.[a-z]+$")  # filters.json: never a path, never the data file
@@ -58,10 +61,6 @@ class SessionStore:
 
     def _lock_path(self, session_id: str) -> Path:
         return self.root / f"{session_id}{LOCK_SUFFIX}"
-
-    def publish(self, session_id: str, source: Path) -> None:
-        """Make the finished file at `source` the session's data (a rename: whole or not at all)."""
-        source.replace(self.db_path(session_id))
 
     def write_extra(self, session_id: str, name: str, data: bytes) -> None:
         partial = self.root / f"{RESERVATION_PREFIX}{session_id}.{name}.{os.getpid()}"
@@ -196,6 +195,23 @@ class SessionStore:
                     os.utime(path)
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def writing(self, session_id: str) -> Iterator[None]:
+        """One writer at a time per session: an added upload builds on the published file, then replaces it."""
+        with exclusive_lock(self.root / f"{session_id}{WRITER_SUFFIX}"):
+            yield
+
+    def publish(self, session_id: str, complete_file: Path, *, replaces: bool = False) -> None:
+        """Make a complete session file the session's data, at once (a rename on the same disk): whole or not at all.
+
+        The one place a session's data is written. With `replaces`, a new version of a stored session (an added
+        upload): never modified in place, so a request that opened the old file reads it to its end, and
+        SessionDeleted when the session was deleted meanwhile (a deleted session never comes back)."""
+        path = self.db_path(session_id)
+        if replaces and not path.exists():
+            raise SessionDeleted
+        os.replace(complete_file, path)
 
     def delete(self, session_id: str, *, only_if_idle: bool = False, older_than: float | None = None) -> bool:
         """Remove a session's files. With only_if_idle (cleanup), skip it when any request holds it;

@@ -1,8 +1,9 @@
 """The SQL behind the statistics: music plays by the chart rules, in the request's time zone.
 
-Every query reads the same rows as the charts: plays of kind 'track' of at least min_ms, with the
-play's local wall-clock time; a song and an album are the charts' keys (charts/choices.py), and equal
-counts rank as the charts rank them: by name, then artist (none first), then key.
+Every query reads the same rows as the charts: plays of kind 'track' of at least min_ms (or of no recorded
+duration: they add streams, not minutes), with the play's local wall-clock time; a song and an album are the
+charts' keys (charts/choices.py), and equal counts rank as the charts rank them: by name, then artist (none
+first), then key.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import date
 import duckdb
 
 from backend.services.charts import ATTRIBUTES, Window
+from src.exports.domain import COUNTED_AS_STREAM
 
 IN_RANGE = "lt >= $start AND lt < $stop"
 SONG, ALBUM = ATTRIBUTES["track_name"], ATTRIBUTES["album_name"]
@@ -25,7 +27,7 @@ def _music(window: Window) -> str:
         WITH music AS NOT MATERIALIZED (
             SELECT {window.local_ts} AS lt, ms_played, track_name, artist_name, album_name, track_uri,
                    {SONG.key_sql} AS song_key, {ALBUM.key_sql} AS album_key
-            FROM plays WHERE kind = 'track' AND ms_played >= $min_ms)"""
+            FROM plays WHERE kind = 'track' AND {COUNTED_AS_STREAM})"""
 
 
 def _run(con: duckdb.DuckDBPyConnection, window: Window, sql: str, **extra: object) -> duckdb.DuckDBPyConnection:
@@ -46,7 +48,7 @@ def totals(con: duckdb.DuckDBPyConnection, window: Window) -> tuple:
 def years(con: duckdb.DuckDBPyConnection, window: Window) -> list[tuple]:
     """Per calendar year with plays: (year, streams, ms, artists)."""
     return _run(con, window, f"""
-        SELECT year(lt), count(*), sum(ms_played), count(DISTINCT artist_name)
+        SELECT year(lt), count(*), coalesce(sum(ms_played), 0), count(DISTINCT artist_name)
         FROM music WHERE {IN_RANGE} GROUP BY 1 ORDER BY 1""").fetchall()
 
 
@@ -54,7 +56,7 @@ def top_artists_by_year(con: duckdb.DuckDBPyConnection, window: Window) -> dict[
     """Per year: (name, streams, ms) of the most streamed artist (ties: the name first in order)."""
     rows = _run(con, window, f"""
         , ranked AS (
-            SELECT year(lt) AS year, artist_name AS name, count(*) AS streams, sum(ms_played) AS ms
+            SELECT year(lt) AS year, artist_name AS name, count(*) AS streams, coalesce(sum(ms_played), 0) AS ms
             FROM music WHERE {IN_RANGE} AND artist_name IS NOT NULL GROUP BY ALL)
         SELECT year, name, streams, ms FROM ranked
         QUALIFY row_number() OVER (PARTITION BY year ORDER BY streams DESC, name) = 1""").fetchall()
@@ -66,7 +68,7 @@ def top_songs_by_year(con: duckdb.DuckDBPyConnection, window: Window) -> dict[in
     rows = _run(con, window, f"""
         , ranked AS (
             SELECT year(lt) AS year, min(track_name) AS name, min(artist_name) AS artist, count(*) AS streams,
-                   sum(ms_played) AS ms, song_key
+                   coalesce(sum(ms_played), 0) AS ms, song_key
             FROM music WHERE {IN_RANGE} AND track_name IS NOT NULL GROUP BY year, song_key)
         SELECT year, name, artist, streams, ms FROM ranked
         QUALIFY row_number() OVER (PARTITION BY year ORDER BY streams DESC, name, artist NULLS FIRST, song_key) = 1
@@ -98,14 +100,15 @@ def discoveries(con: duckdb.DuckDBPyConnection, window: Window) -> list[tuple[st
 def active_days(con: duckdb.DuckDBPyConnection, window: Window) -> list[tuple[date, int]]:
     """(local day, ms) for every day with a stream, in order."""
     return _run(con, window, f"""
-        SELECT lt::DATE AS day, sum(ms_played) FROM music WHERE {IN_RANGE} GROUP BY day ORDER BY day""").fetchall()
+        SELECT lt::DATE AS day, coalesce(sum(ms_played), 0) FROM music WHERE {IN_RANGE}
+        GROUP BY day ORDER BY day""").fetchall()
 
 
 def top_artists(con: duckdb.DuckDBPyConnection, window: Window, n: int) -> list[tuple]:
     """The n most streamed artists, ranked as the artist chart ranks them: (name, streams, ms, a played
     Spotify track URI, the way to the artist's picture)."""
     return _run(con, window, f"""
-        SELECT artist_name AS name, count(*) AS streams, sum(ms_played),
+        SELECT artist_name AS name, count(*) AS streams, coalesce(sum(ms_played), 0),
                min(track_uri) FILTER (WHERE track_uri LIKE 'spotify:track:%')
         FROM music WHERE {IN_RANGE} AND artist_name IS NOT NULL GROUP BY artist_name
         ORDER BY streams DESC, name LIMIT $n""", n=n).fetchall()
@@ -114,6 +117,6 @@ def top_artists(con: duckdb.DuckDBPyConnection, window: Window, n: int) -> list[
 def top_songs(con: duckdb.DuckDBPyConnection, window: Window, n: int) -> list[tuple]:
     """The n most streamed songs, ranked as the song chart ranks them: (name, artist, streams, ms)."""
     return _run(con, window, f"""
-        SELECT min(track_name) AS name, min(artist_name) AS artist, count(*) AS streams, sum(ms_played)
+        SELECT min(track_name) AS name, min(artist_name) AS artist, count(*) AS streams, coalesce(sum(ms_played), 0)
         FROM music WHERE {IN_RANGE} AND track_name IS NOT NULL GROUP BY song_key
         ORDER BY streams DESC, name, artist NULLS FIRST, song_key LIMIT $n""", n=n).fetchall()

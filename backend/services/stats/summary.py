@@ -6,7 +6,16 @@ from datetime import date, timedelta
 
 import duckdb
 
-from backend.services.charts import Window, no_plays, play_window
+from backend.services.charts import (
+    METRICS,
+    SourceCount,
+    Window,
+    no_plays,
+    play_window,
+    sources_note,
+    sources_of,
+    sources_text,
+)
 from backend.services.sessions import read_summary
 from backend.services.stats import queries
 
@@ -33,23 +42,26 @@ def listening_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> dict:
     return _counted(con, req)[1]
 
 
-def _counted(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> tuple[Window, dict]:
+def _counted(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> tuple[Window, dict, list[SourceCount]]:
     window = play_window(con, req.start, req.end, req.timezone, req.min_ms)
     streams, ms, artists, songs, albums, days, first_day, last_day = queries.totals(con, window)
     if not streams:
         raise no_plays(window)
     active = queries.active_days(con, window)
+    sources = sources_of(con, window)
     return window, {
         "range": {"start": window.start.isoformat(), "end": window.end.isoformat(), "timezone": req.timezone or "UTC"},
         "totals": {"streams": streams, "minutes": minutes(ms), "artists": artists, "songs": songs,
                    "albums": albums if read_summary(con)["albums_available"] else None, "active_days": days,
-                   "first_day": first_day.isoformat(), "last_day": last_day.isoformat()},
+                   "first_day": first_day.isoformat(), "last_day": last_day.isoformat(),
+                   "plays_without_duration": sum(source.without_duration for source in sources)},
+        "sources": [source.source for source in sources],
         "years": _years(con, window),
         "clock": _clock(con, window),
         "discoveries": _discoveries(con, window),
         "longest_streak": longest_streak([day for day, _ in active]),
         "top_day": _top_day(active),
-    }
+    }, sources
 
 
 @dataclass(frozen=True)
@@ -57,12 +69,23 @@ class CardStats:
     """What a Wrapped card shows: the statistics with the top artists and songs and the top discovery."""
     stats: dict
     artist_tracks: list[str | None]   # one played track URI per top artist: the way to its picture
+    sources: list[SourceCount]        # the services drawn from
+
+    @property
+    def sources_text(self) -> str:
+        """The card's footer's end: its services."""
+        return sources_text(self.sources)
+
+    @property
+    def minutes_note(self) -> str:
+        """The plays the card's minutes leave out (their service records no duration), or nothing."""
+        return sources_note(self.sources, METRICS["duration_ms"])
 
 
 def card_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest, n: int) -> CardStats:
     """listening_stats plus the n most streamed artists and songs (ranked as the charts rank them) and the
     month's top discovery streamed most (ties: the earlier month)."""
-    window, stats = _counted(con, req)
+    window, stats, sources = _counted(con, req)
     artists = queries.top_artists(con, window, n)
     stats["top_artists"] = [{"name": name, "streams": streams, "minutes": minutes(ms)}
                             for name, streams, ms, _ in artists]
@@ -71,7 +94,7 @@ def card_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest, n: int) -> Car
     found = [month for month in stats["discoveries"] if month["top"]]
     best = min(found, key=lambda month: (-month["top"]["streams"], month["month"]), default=None)
     stats["top_discovery"] = best and {"month": best["month"], **best["top"]}
-    return CardStats(stats, [uri for *_, uri in artists])
+    return CardStats(stats, [uri for *_, uri in artists], sources)
 
 
 def _years(con: duckdb.DuckDBPyConnection, window: Window) -> list[dict]:

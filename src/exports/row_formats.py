@@ -15,7 +15,8 @@ from src.exports.domain import MAX_NAME_CHARS
 # playback stopped) and ms_played come from every format's time and ms columns, parsed and held to the
 # domain while reading; each format's `plays` mapping gives the rest.
 PLAYS_COLUMNS = ("ts", "ms_played", "kind", "track_name", "artist_name", "album_name", "track_uri", "episode_name",
-                 "show_name", "episode_uri", "audiobook_title", "chapter_title", "platform", "conn_country", "skipped")
+                 "show_name", "episode_uri", "audiobook_title", "chapter_title", "platform", "conn_country", "skipped",
+                 "incognito_mode")
 MAPPED_COLUMNS = PLAYS_COLUMNS[2:]
 
 
@@ -89,6 +90,7 @@ EXTENDED = RowFormat(
         "audiobook_uri": "VARCHAR",
         "audiobook_chapter_title": "VARCHAR",
         "skipped": "VARCHAR",
+        "incognito_mode": "VARCHAR",
     },
     time_column="ts",
     time_format="%Y-%m-%dT%H:%M:%SZ",
@@ -111,6 +113,7 @@ EXTENDED = RowFormat(
         "platform": stored_name("platform"),
         "conn_country": stored_name("conn_country"),
         "skipped": "TRY_CAST(skipped AS BOOLEAN)",
+        "incognito_mode": "TRY_CAST(incognito_mode AS BOOLEAN)",
     },
 )
 
@@ -137,7 +140,7 @@ ACCOUNT = RowFormat(
     time_format="%Y-%m-%d %H:%M",
     time_example="2023-10-02 23:43",
     ms_column="msPlayed",
-    # Account data names no albums, URIs, platform or country, and says nothing of skips.
+    # Account data names no albums, URIs, platform or country, and says nothing of skips or incognito plays.
     plays={
         "kind": """CASE WHEN podcastName IS NOT NULL OR episodeName IS NOT NULL THEN 'episode'
          WHEN audiobookName IS NOT NULL OR chapterName IS NOT NULL THEN 'audiobook'
@@ -154,6 +157,7 @@ ACCOUNT = RowFormat(
         "platform": "NULL::VARCHAR",
         "conn_country": "NULL::VARCHAR",
         "skipped": "NULL::BOOLEAN",
+        "incognito_mode": "NULL::BOOLEAN",
     },
 )
 

@@ -19,6 +19,7 @@ def cleanup_old_sessions(store: SessionStore, now: float | None = None) -> list[
                if store.delete(sid, only_if_idle=True, older_than=now - store.ttl_seconds)]
     if removed:
         log.info("Removed %d expired sessions", len(removed))
+    store.remove_orphan_filters()
     abandoned = store.remove_abandoned_scratch()
     if abandoned:
         log.warning("Removed %d scratch folders left by requests that died", abandoned)

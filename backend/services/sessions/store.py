@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -27,6 +28,9 @@ from backend.services.sessions.errors import (
 SESSION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 DB_SUFFIX = ".duckdb"
 LOCK_SUFFIX = ".lock"
+# What a person chose to leave out of the session's answers (services/curation): beside its file, which
+# stays as ingest wrote it.
+FILTERS_SUFFIX = ".filters.json"
 RESERVATION_PREFIX = ".ingest-"
 SCRATCH_PREFIX = ".work-"
 
@@ -49,6 +53,40 @@ class SessionStore:
 
     def _lock_path(self, session_id: str) -> Path:
         return self.root / f"{session_id}{LOCK_SUFFIX}"
+
+    def _filters_path(self, session_id: str) -> Path:
+        return self.root / f"{session_id}{FILTERS_SUFFIX}"
+
+    def write_filters(self, session_id: str, filters: dict | None) -> None:
+        """Keep the session's filters (None: remove them). The one place they are written: whole or not at
+        all (a temporary file renamed), and never for a session deleted meanwhile (SessionNotFound)."""
+        session_id = self.checked_id(session_id)
+        path = self._filters_path(session_id)
+        if filters is None:
+            path.unlink(missing_ok=True)
+            return
+        handle, temporary = tempfile.mkstemp(prefix=".filters-", dir=self.root)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(filters, file)
+        os.replace(temporary, path)
+        if not self.db_path(session_id).exists():   # deleted while they were written: leave nothing behind
+            path.unlink(missing_ok=True)
+            raise SessionNotFound
+
+    def read_filters(self, session_id: str) -> dict | None:
+        """The filters write_filters kept for the session, or None."""
+        try:
+            return json.loads(self._filters_path(session_id).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
+    def remove_orphan_filters(self) -> int:
+        """Remove filters whose session is gone (one written while its session was deleted); returns how many."""
+        orphans = [path for path in self.root.glob(f"*{FILTERS_SUFFIX}")
+                   if not self.db_path(path.name.removesuffix(FILTERS_SUFFIX)).exists()]
+        for path in orphans:
+            path.unlink(missing_ok=True)
+        return len(orphans)
 
     def live_ids(self) -> list[str]:
         return [p.name.removesuffix(DB_SUFFIX) for p in self.root.glob(f"*{DB_SUFFIX}")
@@ -173,6 +211,7 @@ class SessionStore:
                 return False
             path.unlink(missing_ok=True)
             Path(f"{path}.wal").unlink(missing_ok=True)
+            self._filters_path(session_id).unlink(missing_ok=True)
             lock_path.unlink(missing_ok=True)
             self.on_delete(session_id)
             return True

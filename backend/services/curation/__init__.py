@@ -1,0 +1,10 @@
+"""Curation: the filters a person keeps with a session (what to leave out, versions merged), the filtered
+`plays` every answer reads, and the repeats worth leaving out."""
+from backend.services.curation.errors import FiltersInvalid, TooManyFilterEntries
+from backend.services.curation.filters import MAX_ENTRIES, NO_FILTERS, Filters, filters_from_json
+from backend.services.curation.kept import filters_in_effect, keep_filters, session_filters
+from backend.services.curation.relation import Curation, MergedGroup, apply_filters
+
+__all__ = ["MAX_ENTRIES", "NO_FILTERS", "Curation", "Filters", "FiltersInvalid", "MergedGroup",
+           "TooManyFilterEntries", "apply_filters", "filters_from_json", "filters_in_effect", "keep_filters",
+           "session_filters"]

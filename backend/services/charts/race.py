@@ -13,9 +13,10 @@ from backend.services.charts.bar_pictures import bar_pictures
 from backend.services.charts.errors import RaceTooLong
 from backend.services.charts.queries import RankedItem
 from backend.services.charts.requests import ChartRequest, RaceRequest
-from backend.services.charts.still import item_json
-from backend.services.charts.titles import chart_page, file_name
+from backend.services.charts.still import applied, item_json
+from backend.services.charts.titles import chart_page, file_name, left_out_note
 from backend.services.charts.windows import chart_window, no_plays, no_plays_in_windows
+from backend.services.curation import Curation
 from src.visuals import Race, prepare_race
 from src.visuals.keyframes import Keyframes, build_keyframes, keyframe_dates
 from src.visuals.race import race_thumb_px
@@ -31,11 +32,13 @@ class PreparedRace:
     height: int
     fps: int
     items: list[dict]   # the last keyframe's ranking, shaped like a still chart's items
+    filters: dict | None = None     # what the filters applied (Curation.to_json), None when none were
 
 
 def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int,
-               artwork: ArtworkSettings) -> PreparedRace:
-    """The race ready to paint; a caller that only validates passes ArtworkSettings.disabled()."""
+               artwork: ArtworkSettings, curation: Curation | None = None) -> PreparedRace:
+    """The race ready to paint; a caller that only validates passes ArtworkSettings.disabled().
+    `curation` is what apply_filters made of the connection's plays, for the footer and the answer."""
     chart = req.chart
     check_attribute(con, chart)
     window = chart_window(con, chart)
@@ -59,12 +62,12 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
     pictures = bar_pictures(artwork, chart.attribute, member_names, [uris.get(key) for key in member_keys],
                             race_thumb_px(chart.width, chart.height, chart.top_n))
     value_format = chart.metric.value_format(float(keyframes.values.max(initial=0)))
-    page = chart_page(chart, chart.top_n, window, req.window_days)
+    page = chart_page(chart, chart.top_n, window, req.window_days, left_out_note(curation))
     race = prepare_race(keyframes, member_names, page, value_format, chart.top_n, req.interp_steps, hold, req.fps,
                         chart.width, chart.height, THEMES[chart.theme], pictures)
     kind = f"race_last{req.window_days}d" if req.window_days else "race"
     return PreparedRace(race, file_name(kind, chart, window.start, window.end, ".mp4"), chart.width, chart.height,
-                        req.fps, final_items(keyframes, member_names, chart))
+                        req.fps, final_items(keyframes, member_names, chart), applied(curation))
 
 
 def final_items(keyframes: Keyframes, names: list[tuple[str, str | None]], chart: ChartRequest) -> list[dict]:

@@ -2,9 +2,10 @@
 `plays` every answer reads, and the repeats worth leaving out."""
 from backend.services.curation.errors import FiltersInvalid, TooManyFilterEntries
 from backend.services.curation.filters import MAX_ENTRIES, NO_FILTERS, Filters, filters_from_json
-from backend.services.curation.kept import filters_in_effect, keep_filters, session_filters
+from backend.services.curation.kept import curate, filters_in_effect, keep_filters, session_filters
 from backend.services.curation.relation import Curation, MergedGroup, apply_filters
+from backend.services.curation.report import filters_report
 
-__all__ = ["MAX_ENTRIES", "NO_FILTERS", "Curation", "Filters", "FiltersInvalid", "MergedGroup",
-           "TooManyFilterEntries", "apply_filters", "filters_from_json", "filters_in_effect", "keep_filters",
+__all__ = ["MAX_ENTRIES", "NO_FILTERS", "Curation", "Filters", "FiltersInvalid", "MergedGroup", "TooManyFilterEntries",
+           "apply_filters", "curate", "filters_from_json", "filters_in_effect", "filters_report", "keep_filters",
            "session_filters"]

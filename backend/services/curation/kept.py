@@ -2,7 +2,10 @@
 a request's answer honours: its own when it sends them, else the session's."""
 from __future__ import annotations
 
+import duckdb
+
 from backend.services.curation.filters import NO_FILTERS, Filters, filters_from_json
+from backend.services.curation.relation import Curation, apply_filters
 from backend.services.sessions import SessionStore
 
 
@@ -19,3 +22,9 @@ def keep_filters(sessions: SessionStore, session_id: str, filters: Filters) -> N
 def filters_in_effect(sessions: SessionStore, session_id: str, requested: Filters | None) -> Filters:
     """The request's own filters when it sent them (for it alone), else the session's."""
     return requested if requested is not None else session_filters(sessions, session_id)
+
+
+def curate(con: duckdb.DuckDBPyConnection, sessions: SessionStore, session_id: str,
+           requested: Filters | None) -> Curation:
+    """The session's plays on `con` as the filters in effect keep them (filters_in_effect, apply_filters)."""
+    return apply_filters(con, filters_in_effect(sessions, session_id, requested))

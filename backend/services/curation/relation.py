@@ -9,7 +9,7 @@ row ids); each query then costs one anti-join against them, or nothing when no p
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -19,6 +19,14 @@ from backend.services.curation.versions import ALBUM_SUFFIX, SONG_SUFFIX, merged
 from backend.services.sessions import read_summary
 
 MAX_GROUPS_LISTED = 100
+# Each list of entries: the table of what its entries match, and how a play `p` matches a row `c` of it.
+ENTRY_TABLES = {
+    "exclude_artists": ("curation_artists", "p.artist_name = c.artist_name"),
+    "exclude_tracks": ("curation_tracks", "p.track_name = c.track_name AND p.artist_name = c.artist_name"),
+    "exclude_albums": ("curation_albums", "p.album_name = c.album_name AND p.artist_name = c.artist_name"),
+    "exclude_periods": ("curation_periods", "p.ts >= c.start AND p.ts <= c.stop"),
+}
+INCOGNITO = "incognito_mode"
 NO_INCOGNITO_MARK = ("This export (Account data) does not say which plays were incognito; only the Extended "
                      "streaming history does, so include_incognito: false left nothing out here.")
 
@@ -41,6 +49,8 @@ class Curation:
     merged: tuple[MergedGroup, ...] = ()
     merged_groups: int = 0
     notes: tuple[str, ...] = ()
+    # per list (exclude_artists, ...): how many of its entries left out a play; "incognito": such plays left out
+    entries_used: dict[str, int] = field(default_factory=dict)
 
     @property
     def in_effect(self) -> bool:
@@ -65,14 +75,14 @@ def apply_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Curation:
         return Curation(filters)
     own = own_plays(con)
     con.execute("CREATE TEMP TABLE curation_left_out (play BIGINT)")
-    notes = _leave_out(con, own, filters) if filters.leaves_out() else ()
+    notes, used = _leave_out(con, own, filters) if filters.leaves_out() else ((), {})
     set_aside = con.execute("SELECT count(*) FROM curation_left_out").fetchone()[0]
     groups: list[MergedGroup] = []
     if filters.merge_versions:
         groups = _prepare_versions(con, own)
     if set_aside or filters.merge_versions:
         _create_view(con, own, filters.merge_versions, bool(set_aside))
-    return Curation(filters, set_aside, tuple(groups[:MAX_GROUPS_LISTED]), len(groups), notes)
+    return Curation(filters, set_aside, tuple(groups[:MAX_GROUPS_LISTED]), len(groups), notes, used)
 
 
 def own_plays(con: duckdb.DuckDBPyConnection) -> str:
@@ -81,25 +91,25 @@ def own_plays(con: duckdb.DuckDBPyConnection) -> str:
     return f'"{catalog}".main.plays'
 
 
-def _leave_out(con: duckdb.DuckDBPyConnection, own: str, filters: Filters) -> tuple[str, ...]:
-    """Fill curation_left_out with the row ids of the plays left out; the notes a person should read."""
+def _leave_out(con: duckdb.DuckDBPyConnection, own: str, filters: Filters) -> tuple[tuple[str, ...], dict[str, int]]:
+    """Fill curation_left_out with the row ids of the plays left out; the notes a person should read, and
+    how many entries of each list left a play out (Curation.entries_used)."""
     _name_tables(con, own, filters)
     _table(con, "curation_periods", {"start": "TIMESTAMP", "stop": "TIMESTAMP"},
            [(period.start.replace(tzinfo=None), period.end.replace(tzinfo=None), entry)
             for entry, period in enumerate(filters.exclude_periods)])
-    parts = [f"SELECT p.rowid FROM {own} p JOIN curation_artists c ON p.artist_name = c.artist_name",
-             f"SELECT p.rowid FROM {own} p JOIN curation_tracks c "
-             "ON p.track_name = c.track_name AND p.artist_name = c.artist_name",
-             f"SELECT p.rowid FROM {own} p JOIN curation_albums c "
-             "ON p.album_name = c.album_name AND p.artist_name = c.artist_name",
-             f"SELECT p.rowid FROM {own} p JOIN curation_periods c ON p.ts >= c.start AND p.ts <= c.stop"]
+    parts = [f"SELECT p.rowid FROM {own} p JOIN {table} c ON {match}" for table, match in ENTRY_TABLES.values()]
     notes: tuple[str, ...] = ()
     if not filters.include_incognito:
         if read_summary(con)["format"] == "account":
             notes = (NO_INCOGNITO_MARK,)
-        parts.append(f"SELECT rowid FROM {own} WHERE incognito_mode")
+        parts.append(f"SELECT rowid FROM {own} WHERE {INCOGNITO}")
     con.execute(f"INSERT INTO curation_left_out {' UNION '.join(parts)}")
-    return notes
+    used = {name: con.execute(f"SELECT count(DISTINCT c.entry) FROM {own} p JOIN {table} c ON {match}").fetchone()[0]
+            for name, (table, match) in ENTRY_TABLES.items() if getattr(filters, name)}
+    if not filters.include_incognito:
+        used["incognito"] = con.execute(f"SELECT count(*) FROM {own} WHERE {INCOGNITO}").fetchone()[0]
+    return notes, used
 
 
 def _name_tables(con: duckdb.DuckDBPyConnection, own: str, filters: Filters) -> None:

@@ -76,7 +76,7 @@ class SessionStore:
     def read_filters(self, session_id: str) -> dict | None:
         """The filters write_filters kept for the session, or None."""
         try:
-            return json.loads(self._filters_path(session_id).read_text(encoding="utf-8"))
+            return json.loads(self._filters_path(self.checked_id(session_id)).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
 

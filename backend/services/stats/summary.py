@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import duckdb
 
 from backend.services.charts import Window, no_plays, play_window
+from backend.services.curation import Filters
 from backend.services.sessions import read_summary
 from backend.services.stats import queries
 
@@ -22,6 +23,7 @@ class StatsRequest:
     end: date | None
     timezone: str | None
     min_ms: int
+    filters: Filters | None = None  # None: the session's own (services/curation)
 
 
 def minutes(ms: float) -> float:

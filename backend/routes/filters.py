@@ -10,7 +10,7 @@ from backend.routes.context import session_store
 from backend.routes.models import FiltersBody, RepeatsQuery, SessionPath
 from backend.services.curation import NO_FILTERS, Filters, apply_filters, filters_report, keep_filters, session_filters
 from backend.services.sessions import open_session
-from backend.services.stats import repeats
+from backend.services.stats import find_repeats
 
 bp = api_blueprint("filters", __name__)
 BAD_FILTERS = error(400, "The session id is not one this service issued, or the filters hold an unknown field, a "
@@ -56,6 +56,6 @@ def show_repeats(path: SessionPath, query: RepeatsQuery):
     """List the stretches where one song played on and on, longest first, ready to paste into the filters."""
     req = query.to_request(path.session_id)
     with session_store().using(req.session_id) as db, open_session(db) as con:
-        found = repeats(con, req)
+        found = find_repeats(con, req)
     return jsonify(session_id=req.session_id, timezone=req.timezone or "UTC", min_plays=req.min_plays,
                    min_minutes=req.min_minutes, repeats=found)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import duckdb
 
 from backend.services.charts import ATTRIBUTES, Window
-from backend.services.curation.relation import own_plays
+from backend.services.curation import own_plays
 
 SONG = ATTRIBUTES["track_name"]
 NIGHT_HOURS = 6         # local 00:00 to 06:00 is night
@@ -24,7 +24,7 @@ class RepeatsRequest:
     min_minutes: int = 120
 
 
-def repeats(con: duckdb.DuckDBPyConnection, req: RepeatsRequest) -> list[dict]:
+def find_repeats(con: duckdb.DuckDBPyConnection, req: RepeatsRequest) -> list[dict]:
     """The stretches of at least min_plays plays or min_minutes minutes, longest first (every play of the
     session counts, whatever the filters: this is where a person finds what to leave out)."""
     zone = Window(date.min, date.min, req.timezone)

@@ -87,7 +87,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.testing:
         _configure_logging(settings.log_level)
     install_origin_policy(app, settings.cors_origins)
-    install_json_budget(app, settings.max_json_kb, upload_endpoints={"uploads.process_upload"})
+    install_json_budget(app, settings.max_json_kb, upload_endpoints={"uploads.process_upload"},
+                        own_limits={"filters.replace_filters": (settings.max_filters_kb, "MAX_FILTERS_KB")})
     register_error_handlers(app, settings.max_upload_mb)
     _log_requests(app)
     store = SessionStore.from_settings(settings)

@@ -75,7 +75,7 @@ def request_from_dict(data: dict[str, Any]) -> RaceRequest:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Filters):
-        return value.to_json()
+        return value.to_json() if not value.is_empty() else {}
     if isinstance(value, (Attribute, Metric)):
         return value.wire_name
     if isinstance(value, date):

@@ -24,6 +24,7 @@ from backend.services.charts import (
     time_zone_names,
 )
 from backend.services.curation import Filters, filters_from_json
+from backend.services.curation.filters import MOMENT_PATTERN
 from backend.services.renders import WrappedRequest
 from backend.services.sessions import SESSION_ID
 from backend.services.stats import RepeatsRequest, StatsRequest
@@ -87,9 +88,9 @@ class RequestModel(BaseModel):
         return data
 
 
-NAME = Field(min_length=1, max_length=MAX_NAME_CHARS, description="a name as the export spells it, or with another "
-            "letter case, accents, \"&\" for \"and\" or typographic apostrophes")
-MOMENT = Field(json_schema_extra={"format": "date-time"}, description="ISO 8601 in UTC (Z) or with an offset")
+NAME = Field(min_length=1, max_length=MAX_NAME_CHARS, pattern=r"\S", description="a name as the export spells it, or "
+             "with another letter case, accents, \"&\" for \"and\" or typographic apostrophes")
+MOMENT = Field(pattern=MOMENT_PATTERN, description="ISO 8601 in UTC (Z) or with an offset, e.g. 2023-09-10T01:00:00Z")
 
 
 class StrictModel(BaseModel):

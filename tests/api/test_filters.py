@@ -221,3 +221,22 @@ def drawn_footer(words: str) -> np.ndarray:
     band = Image.fromarray(painter.canvas.background[..., :3]).convert("L")
     pixels = np.asarray(band).astype(int)
     return pixels[-pixels.shape[0] // 20:]
+
+
+def test_the_openapi_document_describes_the_filters_and_repeats(client):
+    document = client.get("/openapi.json").get_json()
+    paths = document["paths"]
+    put = paths["/sessions/{session_id}/filters"]["put"]
+    assert put["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/FiltersBody"}
+    assert set(put["responses"]) >= {"200", "400", "403", "404", "413"}
+    assert set(paths["/sessions/{session_id}/filters"]) == {"get", "put", "delete"}
+    assert {p["name"] for p in paths["/sessions/{session_id}/repeats"]["get"]["parameters"]} >= {
+        "timezone", "min_plays", "min_minutes"}
+    schemas = document["components"]["schemas"]
+    assert set(schemas["FiltersBody"]["properties"]) == {"exclude_artists", "exclude_tracks", "exclude_albums",
+                                                         "exclude_periods", "include_incognito", "merge_versions"}
+    assert schemas["FiltersBody"]["additionalProperties"] is False
+    for answer in ("Image", "Video", "JobStarted", "Wrapped", "Stats"):
+        assert "filters" in schemas[answer]["properties"], answer
+    for body in ("ChartBody", "RaceBody", "WrappedBody"):
+        assert "filters" in schemas[body]["properties"], body

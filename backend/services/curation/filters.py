@@ -3,6 +3,7 @@ versions of one recording count as one. Read from their JSON form here, once, wi
 thing wrong; the wire names are those of PUT /sessions/<id>/filters."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,6 +13,10 @@ from src.exports.domain import FIRST_DAY, LAST_DAY, MAX_NAME_CHARS
 MAX_ENTRIES = 1000
 FIELDS = ("exclude_artists", "exclude_tracks", "exclude_albums", "exclude_periods", "include_incognito",
           "merge_versions")
+# A moment as the filters take it: ISO 8601, to the minute or finer, in UTC (Z) or with its offset.
+MOMENT_PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+                  r"(Z|[+-][0-9]{2}:[0-9]{2})$")
+MOMENT = re.compile(MOMENT_PATTERN)
 # Each named entry's fields: the thing's own name, then its artist.
 NAMED_FIELDS = {"exclude_tracks": ("track", "artist"), "exclude_albums": ("album", "artist")}
 
@@ -139,12 +144,13 @@ def _moment(value: object, where: str) -> datetime:
     hint = f'{where} must be an ISO 8601 date and time in UTC or with an offset, e.g. "2023-09-10T01:00:00Z"'
     if not isinstance(value, str) or len(value) > 64:
         raise FiltersInvalid(f"{hint}.")
+    if not MOMENT.match(value):
+        unzoned = MOMENT.match(f"{value}Z")
+        raise FiltersInvalid(f"{hint} (a time without an offset could be any zone's)." if unzoned else f"{hint}.")
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise FiltersInvalid(f"{hint}.") from None
-    if moment.tzinfo is None or "T" not in value.upper():
-        raise FiltersInvalid(f"{hint} (a time without an offset could be any zone's).")
     moment = moment.astimezone(UTC)
     if not FIRST_DAY <= moment.date() <= LAST_DAY:
         raise FiltersInvalid(f"{hint}, from {FIRST_DAY} to {LAST_DAY}.")

@@ -23,8 +23,7 @@ from backend.services.charts import (
     picture_size,
     time_zone_names,
 )
-from backend.services.curation import Filters, filters_from_json
-from backend.services.curation.filters import MOMENT_PATTERN
+from backend.services.curation import MOMENT_PATTERN, Filters, filters_from_json
 from backend.services.renders import WrappedRequest
 from backend.services.sessions import SESSION_ID
 from backend.services.stats import RepeatsRequest, StatsRequest

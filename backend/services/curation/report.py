@@ -3,21 +3,19 @@ from __future__ import annotations
 
 import duckdb
 
-from backend.services.curation.relation import ENTRY_TABLES, INCOGNITO, Curation, own_plays
+from backend.services.curation.relation import ENTRY_TABLES, Curation
 
 
 def filters_report(con: duckdb.DuckDBPyConnection, curation: Curation) -> dict:
     """The applied filters (Curation.to_json) with `set_aside`: for each list, the plays each of its entries
-    leaves out (in the entries' order; a play two entries name counts for both), and the incognito plays."""
+    leaves out (in the entries' order; a play two entries name counts for both), and the incognito plays.
+    Reads what apply_filters left on the connection."""
     answer = curation.to_json()
     filters = curation.filters
     if not filters.leaves_out():
         return answer
-    own, set_aside = own_plays(con), {}
-    for field, (table, match) in ENTRY_TABLES.items():
-        counts = dict(con.execute(f"SELECT c.entry, count(*) FROM {own} p JOIN {table} c ON {match} "
-                                  "GROUP BY c.entry").fetchall())
-        set_aside[field] = [counts.get(entry, 0) for entry in range(len(getattr(filters, field)))]
-    set_aside["incognito"] = 0 if filters.include_incognito else \
-        con.execute(f"SELECT count(*) FROM {own} WHERE {INCOGNITO}").fetchone()[0]
-    return {**answer, "set_aside": set_aside}
+    counts = {(name, entry): plays for name, entry, plays in con.execute(
+        "SELECT list, entry, count(*) FROM curation_left_out GROUP BY list, entry").fetchall()}
+    set_aside = {name: [counts.get((name, entry), 0) for entry in range(len(getattr(filters, name)))]
+                 for name in ENTRY_TABLES}
+    return {**answer, "set_aside": {**set_aside, "incognito": counts.get(("incognito", 0), 0)}}

@@ -1,0 +1,42 @@
+"""What every filtered request would otherwise recount from all the plays, written once at ingest into the
+session's file (which is never written after): its releases, each with its merged names, and its artists
+with the spelling they are matched by.
+
+`releases`: each distinct (track, artist, album, Spotify track) of the music plays, with `merged` and
+`merged_album` (versions.py) and `canonical_uri`, the one Spotify track all releases of a merged song
+count as. Releases of a song are one when they share the artist, the name left by the song rule and the
+album name left by the album rule: "Intro" on two albums stays two songs, on an album and its deluxe
+edition one. `artists`: each artist name with its spelling_key.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from backend.services.artwork import spelling_key
+from backend.services.curation.versions import ALBUM_SUFFIX, SONG_SUFFIX, merged_sql
+
+# The releases a merge changes: the song's name or Spotify track, or the album's name.
+SONG_MERGES = ("(SELECT * FROM {releases} WHERE merged IS NOT NULL "
+               "AND (merged <> track_name OR canonical_uri IS DISTINCT FROM track_uri))")
+ALBUM_MERGES = ("(SELECT DISTINCT album_name, artist_name, merged_album FROM {releases} "
+                "WHERE merged_album <> album_name)")
+
+
+def record_releases(con: duckdb.DuckDBPyConnection) -> None:
+    """Write `releases` and `artists` beside `plays` (at ingest, before the file is published)."""
+    con.execute(f"""
+        CREATE TABLE releases AS
+        WITH distinct_releases AS (
+            SELECT DISTINCT track_name, artist_name, album_name, track_uri FROM plays
+            WHERE kind = 'track' AND (track_name IS NOT NULL OR artist_name IS NOT NULL)),
+        named AS (
+            SELECT *, CASE WHEN track_name IS NOT NULL AND artist_name IS NOT NULL THEN {merged_sql('track_name')}
+                      END AS merged, {merged_sql('album_name')} AS merged_album
+            FROM distinct_releases)
+        SELECT *, CASE WHEN merged IS NOT NULL THEN
+                  min(track_uri) OVER (PARTITION BY merged, artist_name, merged_album) END AS canonical_uri
+        FROM named""", {"track_name_suffix": SONG_SUFFIX, "album_name_suffix": ALBUM_SUFFIX})
+    names = [name for (name,) in con.execute(
+        "SELECT DISTINCT artist_name FROM plays WHERE artist_name IS NOT NULL").fetchall()]
+    con.execute("CREATE TABLE artists AS SELECT unnest($names::VARCHAR[]) AS artist_name, "
+                "unnest($keys::VARCHAR[]) AS spelling", {"names": names, "keys": [spelling_key(n) for n in names]})

@@ -237,6 +237,10 @@ class Stats(BaseModel):
     discoveries: list[Discovery] = Field(description="every month of the range")
     longest_streak: Streak
     top_day: TopDay
+
+
+class SessionStats(Stats):
+    """GET /sessions/<id>/stats: the statistics, and the filters they honour."""
     filters: AppliedFilters | None = Field(None, description=ONLY_WITH_FILTERS)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend.services.charts import CannotDraw
-from backend.services.curation import FiltersInvalid, TooManyFilterEntries
+from backend.services.curation import FiltersInvalid, SessionPredatesFilters, TooManyFilterEntries
 from backend.services.jobs import JobIdInvalid, JobNotFound, JobRecordTooLarge, TooManyRenders, TooManySessionRenders
 from backend.services.renders import NoEncoder
 from backend.services.sessions import SessionDeleted, SessionIdInvalid, SessionNotFound, TooManySessions
@@ -37,6 +37,7 @@ ANSWERS: dict[type[DomainError], Answer] = {
     TooManySessions: Answer(503, headers={"Retry-After": "60"}),
     CannotDraw: Answer(422),
     FiltersInvalid: Answer(400),
+    SessionPredatesFilters: Answer(422),
     TooManyFilterEntries: Answer(413),
     NoEncoder: Answer(503),
     JobIdInvalid: Answer(400, "job_id must be the id that POST /jobs/animation returned."),

@@ -5,7 +5,7 @@ import time
 
 from flask import jsonify
 
-from backend.routes.answers import Deleted, Session, Stats, with_filters
+from backend.routes.answers import Deleted, Session, SessionStats, with_filters
 from backend.routes.api import BAD_SESSION_ID, CANNOT_DRAW, CROSS_SITE, GONE, NO_SESSION, answers, api_blueprint, error
 from backend.routes.context import session_store
 from backend.routes.models import SessionPath, StatsQuery
@@ -38,7 +38,8 @@ def delete_session(path: SessionPath):
 
 
 @bp.get("/sessions/<session_id>/stats", responses=answers(
-    {200: Stats}, error(400, "The session id is not one this service issued, or a query field is outside its range."),
+    {200: SessionStats},
+    error(400, "The session id is not one this service issued, or a query field is outside its range."),
     NO_SESSION, GONE, CANNOT_DRAW))
 def show_stats(path: SessionPath, query: StatsQuery):
     """Count a session's listening: totals, years, the weekly clock, discoveries, the longest streak, the top day;

@@ -236,7 +236,29 @@ def test_the_openapi_document_describes_the_filters_and_repeats(client):
     assert set(schemas["FiltersBody"]["properties"]) == {"exclude_artists", "exclude_tracks", "exclude_albums",
                                                          "exclude_periods", "include_incognito", "merge_versions"}
     assert schemas["FiltersBody"]["additionalProperties"] is False
-    for answer in ("Image", "Video", "JobStarted", "Wrapped", "Stats"):
+    assert "filters" not in schemas["CardStats"]["properties"]
+    for answer in ("Image", "Video", "JobStarted", "Wrapped", "SessionStats"):
         assert "filters" in schemas[answer]["properties"], answer
     for body in ("ChartBody", "RaceBody", "WrappedBody"):
         assert "filters" in schemas[body]["properties"], body
+
+
+def test_a_session_stored_before_filters_says_to_upload_again(client, upload_dir):
+    import duckdb
+    session = upload_ok(client, eg.extended_zip(ROWS[:300]))["session_id"]
+    with duckdb.connect(str(upload_dir / f"{session}.duckdb")) as con:
+        con.execute("DROP TABLE releases")
+    assert client.post("/generate_image", json={"session_id": session}).status_code == 200
+    response = client.put(f"/sessions/{session}/filters", json={"merge_versions": True})
+    assert (response.status_code, response.get_json()) == (422, {"error": (
+        "This session was stored before filters could be applied to it; upload the export again with POST "
+        "/process to use them.")})
+
+
+def test_the_card_s_drawn_footer_says_what_was_left_out(service):
+    client, session, _ = service
+    def card(filters):
+        return client.post("/generate_wrapped", json={"session_id": session, "filters": filters}).get_json()
+    plain, unmatched, left_out = card({}), card({"exclude_artists": ["Nobody Here"]}), card(BODY)
+    assert np.abs(footer_band(unmatched) - footer_band(plain)).max() <= 24
+    assert np.abs(footer_band(left_out) - footer_band(plain)).mean() > 2

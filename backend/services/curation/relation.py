@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from backend.services.artwork import spelling_key
+from backend.services.curation.errors import SessionPredatesFilters
 from backend.services.curation.filters import Filters, NamedEntry
 from backend.services.curation.releases import ALBUM_MERGES, SONG_MERGES
 from backend.services.sessions import read_summary
@@ -74,6 +75,9 @@ def apply_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Curation:
     if filters.is_empty():
         return Curation(filters)
     own = own_plays(con)
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND table_name = 'releases'").fetchone()[0]:
+        raise SessionPredatesFilters
     con.execute("CREATE TEMP TABLE curation_left_out (play BIGINT, list VARCHAR, entry INTEGER)")
     notes = _leave_out(con, own, filters) if filters.leaves_out() else ()
     set_aside, used = _counted(con)

@@ -131,7 +131,7 @@ REFUSALS = [
      "exclude_periods[0] ends (2023-09-10T01:00:00Z) before it starts (2023-09-10T09:00:00Z); send an end on or "
      "after the start."),
     ({"exclude_periods": [{"start": "2023-09-10T01:00:00", "end": "2023-09-10T09:00:00Z"}]}, 400,
-     'exclude_periods[0].start must be an ISO 8601 date and time in UTC or with an offset, e.g. '
+     'exclude_periods[0].start must be an ISO 8601 date (2000-2099) and time in UTC or with an offset, e.g. '
      '"2023-09-10T01:00:00Z" (a time without an offset could be any zone\'s).'),
     ({"exclude_artists": [LONG]}, 400, "exclude_artists[0] is 301 characters long; names hold at most 300."),
     ({"exclude_tracks": [{"track": "Rain Sounds"}]}, 400,

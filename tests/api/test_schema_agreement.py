@@ -59,6 +59,9 @@ EDGES = [
     ("filters", {"exclude_periods": [{"start": "2023-09-10T01:00:00", "end": "2023-09-10T09:00:00Z"}]}, False),
     ("filters", {"exclude_periods": [{"start": "2023-09-10 01:00:00Z", "end": "2023-09-10T09:00:00Z"}]}, False),
     ("filters", {"exclude_periods": [{"start": "2023-09-10T01:00:00Z"}]}, False),
+    ("filters", {"exclude_periods": [{"start": "2023-02-29T01:00Z", "end": "2023-03-01T00:00Z"}]}, False),
+    ("filters", {"exclude_periods": [{"start": "2024-02-29T24:00Z", "end": "2024-03-01T00:00Z"}]}, False),
+    ("filters", {"exclude_periods": [{"start": "2000-01-01T00:30+01:00", "end": "2099-12-31T23:59-05:00"}]}, True),
 ]
 
 

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from backend.services.curation.errors import FiltersInvalid, TooManyFilterEntries
-from src.exports.domain import FIRST_DAY, LAST_DAY, MAX_NAME_CHARS
+from src.exports.domain import CALENDAR_DAY, MAX_NAME_CHARS
 
 MAX_ENTRIES = 1000
 FIELDS = ("exclude_artists", "exclude_tracks", "exclude_albums", "exclude_periods", "include_incognito",
           "merge_versions")
-# A moment as the filters take it: ISO 8601, to the minute or finer, in UTC (Z) or with its offset.
-MOMENT_PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
-                  r"(Z|[+-][0-9]{2}:[0-9]{2})$")
+# A moment as the filters take it: ISO 8601, a calendar day of 2000-2099 and a time to the minute or finer,
+# in UTC (Z) or with its offset.
+MOMENT_PATTERN = (f"^(?:{CALENDAR_DAY})T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{{1,6}})?)?"
+                  "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$")
 MOMENT = re.compile(MOMENT_PATTERN)
 # Each named entry's fields: the thing's own name, then its artist.
 NAMED_FIELDS = {"exclude_tracks": ("track", "artist"), "exclude_albums": ("album", "artist")}
@@ -140,21 +141,15 @@ def _period(value: object, index: int) -> Period:
 
 
 def _moment(value: object, where: str) -> datetime:
-    """An ISO 8601 date and time in UTC (Z) or with its offset, within the days the service stores."""
-    hint = f'{where} must be an ISO 8601 date and time in UTC or with an offset, e.g. "2023-09-10T01:00:00Z"'
+    """An ISO 8601 date and time of 2000-2099 in UTC (Z) or with its offset, as a UTC time."""
+    hint = (f'{where} must be an ISO 8601 date (2000-2099) and time in UTC or with an offset, '
+            'e.g. "2023-09-10T01:00:00Z"')
     if not isinstance(value, str) or len(value) > 64:
         raise FiltersInvalid(f"{hint}.")
     if not MOMENT.match(value):
         unzoned = MOMENT.match(f"{value}Z")
         raise FiltersInvalid(f"{hint} (a time without an offset could be any zone's)." if unzoned else f"{hint}.")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise FiltersInvalid(f"{hint}.") from None
-    moment = moment.astimezone(UTC)
-    if not FIRST_DAY <= moment.date() <= LAST_DAY:
-        raise FiltersInvalid(f"{hint}, from {FIRST_DAY} to {LAST_DAY}.")
-    return moment
+    return datetime.fromisoformat(value).astimezone(UTC)
 
 
 def _utc_text(moment: datetime) -> str:

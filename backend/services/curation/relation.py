@@ -81,10 +81,10 @@ def apply_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Curation:
     con.execute("CREATE TEMP TABLE curation_left_out (play BIGINT, list VARCHAR, entry INTEGER)")
     notes = _leave_out(con, own, filters) if filters.leaves_out() else ()
     set_aside, used = _counted(con)
-    groups = _merged_groups(con, own) if filters.merge_versions else []
+    groups, merged = _merged_groups(con) if filters.merge_versions else ([], 0)
     if set_aside or filters.merge_versions:
         _create_view(con, own, filters.merge_versions, bool(set_aside))
-    return Curation(filters, set_aside, tuple(groups[:MAX_GROUPS_LISTED]), len(groups), notes, used)
+    return Curation(filters, set_aside, tuple(groups), merged, notes, used)
 
 
 def own_plays(con: duckdb.DuckDBPyConnection, table: str = "plays") -> str:
@@ -164,20 +164,15 @@ def _table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], r
     con.execute(f"CREATE TEMP TABLE {name} AS SELECT {select}", values)
 
 
-def _merged_groups(con: duckdb.DuckDBPyConnection, own: str) -> list[MergedGroup]:
-    """The groups merge_versions merges, most releases first (from the releases ingest recorded)."""
-    releases = own_plays(con, "releases")
-    rows = con.execute(f"""
-        SELECT 'song', merged, artist_name, list(DISTINCT track_name ORDER BY track_name), count(*)
-        FROM {releases} WHERE merged IS NOT NULL GROUP BY merged, artist_name, merged_album HAVING count(*) > 1
-        UNION ALL
-        SELECT 'album', merged_album, artist_name, list(DISTINCT album_name ORDER BY album_name),
-               count(DISTINCT album_name)
-        FROM {releases} WHERE album_name IS NOT NULL AND artist_name IS NOT NULL GROUP BY merged_album, artist_name
-        HAVING count(DISTINCT album_name) > 1
-        ORDER BY 5 DESC, 1 DESC, 2, 3""").fetchall()
+def _merged_groups(con: duckdb.DuckDBPyConnection) -> tuple[list[MergedGroup], int]:
+    """The first MAX_GROUPS_LISTED groups merge_versions merges, most releases first, and how many there are
+    (as ingest recorded them)."""
+    table = own_plays(con, "merged_versions")
+    rows = con.execute(f"SELECT kind, name, artist, versions, releases FROM {table} "
+                       "ORDER BY releases DESC, kind DESC, name, artist LIMIT $n", {"n": MAX_GROUPS_LISTED}).fetchall()
+    total = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return [MergedGroup(kind, name, artist, tuple(versions), releases)
-            for kind, name, artist, versions, releases in rows]
+            for kind, name, artist, versions, releases in rows], total
 
 
 def _create_view(con: duckdb.DuckDBPyConnection, own: str, merge: bool, leaves_out: bool) -> None:

@@ -6,7 +6,8 @@ with the spelling they are matched by.
 `merged_album` (versions.py) and `canonical_uri`, the one Spotify track all releases of a merged song
 count as. Releases of a song are one when they share the artist, the name left by the song rule and the
 album name left by the album rule: "Intro" on two albums stays two songs, on an album and its deluxe
-edition one. `artists`: each artist name with its spelling_key.
+edition one. `merged_versions`: the groups merge_versions merges (kind, name, artist, the names merged,
+releases). `artists`: each artist name with its spelling_key.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ ALBUM_MERGES = ("(SELECT DISTINCT album_name, artist_name, merged_album FROM {re
 
 
 def record_releases(con: duckdb.DuckDBPyConnection) -> None:
-    """Write `releases` and `artists` beside `plays` (at ingest, before the file is published)."""
+    """Write `releases`, `merged_versions` and `artists` beside `plays` (at ingest, before the file is published)."""
     con.execute(f"""
         CREATE TABLE releases AS
         WITH distinct_releases AS (
@@ -36,6 +37,16 @@ def record_releases(con: duckdb.DuckDBPyConnection) -> None:
         SELECT *, CASE WHEN merged IS NOT NULL THEN
                   min(track_uri) OVER (PARTITION BY merged, artist_name, merged_album) END AS canonical_uri
         FROM named""", {"track_name_suffix": SONG_SUFFIX, "album_name_suffix": ALBUM_SUFFIX})
+    con.execute("""
+        CREATE TABLE merged_versions AS
+        SELECT 'song' AS kind, merged AS name, artist_name AS artist,
+               list(DISTINCT track_name ORDER BY track_name) AS versions, count(*) AS releases
+        FROM releases WHERE merged IS NOT NULL GROUP BY merged, artist_name, merged_album HAVING count(*) > 1
+        UNION ALL
+        SELECT 'album', merged_album, artist_name, list(DISTINCT album_name ORDER BY album_name),
+               count(DISTINCT album_name)
+        FROM releases WHERE album_name IS NOT NULL AND artist_name IS NOT NULL GROUP BY merged_album, artist_name
+        HAVING count(DISTINCT album_name) > 1""")
     names = [name for (name,) in con.execute(
         "SELECT DISTINCT artist_name FROM plays WHERE artist_name IS NOT NULL").fetchall()]
     con.execute("CREATE TABLE artists AS SELECT unnest($names::VARCHAR[]) AS artist_name, "

@@ -16,7 +16,7 @@ import duckdb
 from backend.services.artwork import spelling_key
 from backend.services.curation.errors import SessionPredatesFilters
 from backend.services.curation.filters import Filters, NamedEntry
-from backend.services.curation.releases import ALBUM_MERGES, SONG_MERGES
+from backend.services.curation.releases import RELEASE_KEY
 from backend.services.sessions import read_summary
 
 MAX_GROUPS_LISTED = 100
@@ -178,13 +178,10 @@ def _merged_groups(con: duckdb.DuckDBPyConnection) -> tuple[list[MergedGroup], i
 def _create_view(con: duckdb.DuckDBPyConnection, own: str, merge: bool, leaves_out: bool) -> None:
     select, joins = "p.*", ""
     if merge:
-        releases = own_plays(con, "releases")
-        select = ("p.* REPLACE (coalesce(s.merged, p.track_name) AS track_name, coalesce(s.canonical_uri, "
-                  "p.track_uri) AS track_uri, coalesce(a.merged_album, p.album_name) AS album_name)")
-        joins = (f"LEFT JOIN {SONG_MERGES.format(releases=releases)} s ON p.track_name = s.track_name "
-                 "AND p.artist_name = s.artist_name AND p.album_name IS NOT DISTINCT FROM s.album_name "
-                 "AND p.track_uri IS NOT DISTINCT FROM s.track_uri "
-                 f"LEFT JOIN {ALBUM_MERGES.format(releases=releases)} a ON p.album_name = a.album_name "
-                 "AND p.artist_name = a.artist_name")
+        # one join on one value per play: each query hashes a play's Spotify track, not four names
+        select = ("p.* REPLACE (coalesce(m.merged, p.track_name) AS track_name, coalesce(m.canonical_uri, "
+                  "p.track_uri) AS track_uri, coalesce(m.merged_album, p.album_name) AS album_name)")
+        joins = (f"LEFT JOIN {own_plays(con, 'release_merges')} m "
+                 f"ON {RELEASE_KEY.format(p='p.')} = m.release_key")
     where = "WHERE p.rowid NOT IN (SELECT play FROM curation_left_out)" if leaves_out else ""
     con.execute(f"CREATE TEMP VIEW plays AS SELECT {select} FROM {own} p {joins} {where}")

@@ -6,8 +6,9 @@ with the spelling they are matched by.
 `merged_album` (versions.py) and `canonical_uri`, the one Spotify track all releases of a merged song
 count as. Releases of a song are one when they share the artist, the name left by the song rule and the
 album name left by the album rule: "Intro" on two albums stays two songs, on an album and its deluxe
-edition one. `merged_versions`: the groups merge_versions merges (kind, name, artist, the names merged,
-releases). `artists`: each artist name with its spelling_key.
+edition one. `release_merges`: what merge_versions changes of a play, by its release key (RELEASE_KEY): one
+row per release whose song name, Spotify track or album name it changes. `merged_versions`: the groups it
+merges (kind, name, artist, the names merged, releases). `artists`: each artist name with its spelling_key.
 """
 from __future__ import annotations
 
@@ -16,15 +17,13 @@ import duckdb
 from backend.services.artwork import spelling_key
 from backend.services.curation.versions import ALBUM_SUFFIX, SONG_SUFFIX, merged_sql
 
-# The releases a merge changes: the song's name or Spotify track, or the album's name.
-SONG_MERGES = ("(SELECT * FROM {releases} WHERE merged IS NOT NULL "
-               "AND (merged <> track_name OR canonical_uri IS DISTINCT FROM track_uri))")
-ALBUM_MERGES = ("(SELECT DISTINCT album_name, artist_name, merged_album FROM {releases} "
-                "WHERE merged_album <> album_name)")
+# A play's release, as one value a join can hash cheaply: its Spotify track, or (without one) its names.
+RELEASE_KEY = "coalesce({p}track_uri, json_array({p}track_name, {p}artist_name)::VARCHAR)"
 
 
 def record_releases(con: duckdb.DuckDBPyConnection) -> None:
-    """Write `releases`, `merged_versions` and `artists` beside `plays` (at ingest, before the file is published)."""
+    """Write `releases`, `release_merges`, `merged_versions` and `artists` beside `plays` (at ingest, before the
+    file is published)."""
     con.execute(f"""
         CREATE TABLE releases AS
         WITH distinct_releases AS (
@@ -37,6 +36,14 @@ def record_releases(con: duckdb.DuckDBPyConnection) -> None:
         SELECT *, CASE WHEN merged IS NOT NULL THEN
                   min(track_uri) OVER (PARTITION BY merged, artist_name, merged_album) END AS canonical_uri
         FROM named""", {"track_name_suffix": SONG_SUFFIX, "album_name_suffix": ALBUM_SUFFIX})
+    con.execute(f"""
+        CREATE TABLE release_merges AS
+        SELECT {RELEASE_KEY.format(p='')} AS release_key, min(merged) AS merged,
+               min(canonical_uri) AS canonical_uri, min(merged_album) AS merged_album
+        FROM releases
+        WHERE (merged IS NOT NULL AND (merged <> track_name OR canonical_uri IS DISTINCT FROM track_uri))
+              OR merged_album <> album_name
+        GROUP BY release_key""")
     con.execute("""
         CREATE TABLE merged_versions AS
         SELECT 'song' AS kind, merged AS name, artist_name AS artist,

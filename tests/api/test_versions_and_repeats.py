@@ -115,3 +115,13 @@ def test_repeats_refuse_what_is_out_of_range(client, query, field):
     response = client.get(f"/sessions/{session}/repeats", query_string=query)
     assert response.status_code == 400
     assert response.get_json()["error"].startswith(f"{field} must be ")
+
+
+def test_account_data_merges_by_names(client):
+    session = upload_ok(client, eg.account_zip(eg.account_rows(versions_rows())))["session_id"]
+    body = {"session_id": session, "selected_attribute": "track_name", "filters": {"merge_versions": True}}
+    items = client.post("/generate_image", json=body).get_json()["items"]
+    # no albums in Account data: "Intro" of two albums is one name, as the songs chart counts it without merging
+    assert [(i["name"], i["artist"], i["value"]) for i in items] == [
+        ("Song", ARTIST, 12), ("Song", "Another Band", 7), ("Song - Live at Wembley", ARTIST, 6),
+        ("Intro", ARTIST, 4)]

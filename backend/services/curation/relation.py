@@ -16,7 +16,6 @@ import duckdb
 from backend.services.artwork import spelling_key
 from backend.services.curation.errors import SessionPredatesFilters
 from backend.services.curation.filters import Filters, NamedEntry
-from backend.services.curation.releases import RELEASE_KEY
 from backend.services.sessions import read_summary
 
 MAX_GROUPS_LISTED = 100
@@ -178,10 +177,13 @@ def _merged_groups(con: duckdb.DuckDBPyConnection) -> tuple[list[MergedGroup], i
 def _create_view(con: duckdb.DuckDBPyConnection, own: str, merge: bool, leaves_out: bool) -> None:
     select, joins = "p.*", ""
     if merge:
-        # one join on one value per play: each query hashes a play's Spotify track, not four names
+        # one join on one value per play: each query hashes a play's Spotify track, not four names (Account
+        # data has none: its plays are joined by their names)
+        key = ("p.track_uri" if read_summary(con)["format"] != "account"
+               else "json_array(p.track_name, p.artist_name)::VARCHAR")
         select = ("p.* REPLACE (coalesce(m.merged, p.track_name) AS track_name, coalesce(m.canonical_uri, "
                   "p.track_uri) AS track_uri, coalesce(m.merged_album, p.album_name) AS album_name)")
         joins = (f"LEFT JOIN {own_plays(con, 'release_merges')} m "
-                 f"ON {RELEASE_KEY.format(p='p.')} = m.release_key")
+                 f"ON {key} = m.release_key")
     where = "WHERE p.rowid NOT IN (SELECT play FROM curation_left_out)" if leaves_out else ""
     con.execute(f"CREATE TEMP VIEW plays AS SELECT {select} FROM {own} p {joins} {where}")

@@ -17,8 +17,8 @@ import duckdb
 from backend.services.artwork import spelling_key
 from backend.services.curation.versions import ALBUM_SUFFIX, SONG_SUFFIX, merged_sql
 
-# A play's release, as one value a join can hash cheaply: its Spotify track, or (without one) its names.
-RELEASE_KEY = "coalesce({p}track_uri, json_array({p}track_name, {p}artist_name)::VARCHAR)"
+# A release as one value a join can hash cheaply: its Spotify track, or (Account data has none) its names.
+RELEASE_KEY = "coalesce(track_uri, json_array(track_name, artist_name)::VARCHAR)"
 
 
 def record_releases(con: duckdb.DuckDBPyConnection) -> None:
@@ -38,7 +38,7 @@ def record_releases(con: duckdb.DuckDBPyConnection) -> None:
         FROM named""", {"track_name_suffix": SONG_SUFFIX, "album_name_suffix": ALBUM_SUFFIX})
     con.execute(f"""
         CREATE TABLE release_merges AS
-        SELECT {RELEASE_KEY.format(p='')} AS release_key, min(merged) AS merged,
+        SELECT {RELEASE_KEY} AS release_key, min(merged) AS merged,
                min(canonical_uri) AS canonical_uri, min(merged_album) AS merged_album
         FROM releases
         WHERE (merged IS NOT NULL AND (merged <> track_name OR canonical_uri IS DISTINCT FROM track_uri))

@@ -10,7 +10,7 @@ from flask import Flask, g, request
 
 from backend.core.file_modes import make_folder_private
 from backend.core.settings import Settings, load_settings
-from backend.routes import animations, health, images, jobs, sessions, uploads, wrapped
+from backend.routes import animations, filters, health, images, jobs, sessions, uploads, wrapped
 from backend.routes.api import ServiceApp, docs
 from backend.routes.error_handlers import register_error_handlers
 from backend.routes.json_budget import install_json_budget
@@ -85,7 +85,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         _configure_logging(settings.log_level)
     install_origin_policy(app, settings.cors_origins)
     install_json_budget(app, settings.max_json_kb,
-                        upload_endpoints={"uploads.process_upload", "uploads.add_session_upload"})
+                        upload_endpoints={"uploads.process_upload", "uploads.add_session_upload"},
+                        own_limits={"filters.replace_filters": (settings.max_filters_kb, "MAX_FILTERS_KB")})
     register_error_handlers(app, settings.max_upload_mb)
     _log_requests(app)
     store = open_session_store(settings)
@@ -94,7 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store.on_delete = job_store.remove_session
     app.extensions.update(settings=settings, sessions=store, jobs=job_store, job_queue=make_queue(settings),
                           analytics=Analytics(settings))
-    for module in (uploads, images, wrapped, animations, jobs, sessions, health):
+    for module in (uploads, images, wrapped, animations, jobs, sessions, filters, health):
         app.register_api(module.bp)
     app.register_blueprint(docs)
     if not app.testing:

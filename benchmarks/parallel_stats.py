@@ -29,7 +29,11 @@ from tests.support.service import offline_app, upload_ok
 log = logging.getLogger("benchmarks.parallel_stats")
 BASE_PLAYS = 250_000
 SAMPLE_SECONDS = 0.005
-KINDS = ("stats", "wrapped", "chart")
+KINDS = ("stats", "stats_filtered", "wrapped", "chart")
+# stats_filtered: the session's filters set for the run (and cleared after): what 20 filtered statistics hold.
+FILTERS = {"exclude_artists": ["青い鳥合唱団", "OLAFUR ZIELINSKI"],
+           "exclude_periods": [{"start": "2023-06-01T00:00:00Z", "end": "2023-06-30T23:59:59Z"}],
+           "include_incognito": False, "merge_versions": True}
 
 
 def build_session(upload_dir: Path, plays: int) -> str:
@@ -50,7 +54,7 @@ def build_session(upload_dir: Path, plays: int) -> str:
 
 def request_once(app, kind: str, session: str) -> int:
     client = app.test_client()
-    if kind == "stats":
+    if kind in ("stats", "stats_filtered"):
         return client.get(f"/sessions/{session}/stats").status_code
     if kind == "wrapped":
         return client.post("/generate_wrapped", json={"session_id": session, "year": 2023}).status_code
@@ -68,6 +72,8 @@ def peak_during(work: threading.Thread) -> int:
 
 def measure(upload_dir: Path, session: str, kind: str, parallel: int) -> None:
     app = offline_app(upload_dir)
+    if kind == "stats_filtered":
+        app.test_client().put(f"/sessions/{session}/filters", json=FILTERS)
     request_once(app, kind, session)            # fonts, caches and DuckDB's first connection
     before = psutil.Process().memory_info().rss
     statuses: list[int] = []
@@ -76,6 +82,8 @@ def measure(upload_dir: Path, session: str, kind: str, parallel: int) -> None:
     started = time.perf_counter()
     peak = peak_during(threading.Thread(target=lambda: [t.start() for t in threads] + [t.join() for t in threads]))
     seconds = time.perf_counter() - started
+    if kind == "stats_filtered":
+        app.test_client().delete(f"/sessions/{session}/filters")
     print(f"{kind}: {parallel} parallel, statuses {sorted(set(statuses))}, {seconds:.1f} s, "
           f"RSS before {before / 2**20:.0f} MB, peak {peak / 2**20:.0f} MB (+{(peak - before) / 2**20:.0f} MB)")
 

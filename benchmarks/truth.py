@@ -13,6 +13,7 @@ import numpy as np
 from backend.routes.models import RaceBody
 from backend.services.artwork.settings import ArtworkSettings
 from backend.services.charts.race import build_race
+from backend.services.curation import NO_FILTERS, apply_filters
 from backend.services.sessions.database import open_session
 from src.visuals.race_plan import hold_frames_for
 from tests.support.race_truth import inverted_frames, longest_run, opening_frames_with_at_most_one_bar, static_frames
@@ -25,7 +26,8 @@ def race_truth(upload_dir: Path, body: dict[str, Any]) -> dict[str, float]:
     at most one bar (s), for the race `body` asks of the session in it."""
     with open_session(upload_dir / f"{body['session_id']}.duckdb") as con:
         req = RaceBody.model_validate(body).to_request(2160)
-        prepared = build_race(con, req, MAX_FRAMES, ArtworkSettings.disabled())
+        curation = apply_filters(con, req.chart.filters or NO_FILTERS)   # the race the body's filters ask for
+        prepared = build_race(con, req, MAX_FRAMES, ArtworkSettings.disabled(), curation)
     plan, painter, fps = prepared.race.plan, prepared.race.painter, prepared.fps
     inverted = inverted_frames(plan, painter.bar_max)
     hold = hold_frames_for(fps) + 1

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     session_ttl_seconds: int = Field(2700, ge=1)
     max_upload_mb: int = Field(512, ge=1)
     max_json_kb: int = Field(16, ge=1)
+    max_filters_kb: int = Field(4096, ge=1, le=8192)   # kept filters are read back up to 8 MB
     max_extracted_mb: int = Field(1024, ge=1)
     max_zip_members: int = Field(2000, ge=1)
     max_compression_ratio: int = Field(200, ge=1)

@@ -8,7 +8,7 @@ import time
 from flask import Response, jsonify, request
 
 from backend.core.errors import ApiError
-from backend.routes.answers import Video
+from backend.routes.answers import Video, with_filters
 from backend.routes.api import (
     BAD_BODY,
     BODY_TOO_LARGE,
@@ -55,6 +55,7 @@ def generate_animation(body: RaceBody):
         response = Response(video.data, mimetype="video/mp4")
         response.headers["Content-Disposition"] = f'attachment; filename="{plan.filename}"'
         return response
-    return jsonify(video=base64.b64encode(video.data).decode("ascii"), filename=plan.filename,
-                   frames=video.frames, fps=plan.fps, width=plan.width, height=plan.height, items=plan.items,
-                   **plan.coverage)
+    return jsonify(with_filters({
+        "video": base64.b64encode(video.data).decode("ascii"), "filename": plan.filename, "frames": video.frames,
+        "fps": plan.fps, "width": plan.width, "height": plan.height, "items": plan.items, **plan.coverage},
+        plan.filters))

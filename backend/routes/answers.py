@@ -1,4 +1,5 @@
-"""The answers' shapes, for /openapi.json only: the views build them as plain JSON."""
+"""The answers' shapes, for /openapi.json (the views build them as plain JSON), and the one way an answer
+says which filters it honoured."""
 from __future__ import annotations
 
 from datetime import date
@@ -17,6 +18,71 @@ DOCUMENTED_TYPES = {"format": Literal[tuple(fmt.key for fmt in ROW_FORMATS)], "d
 Summary = create_model(
     "Summary", __config__=ConfigDict(extra="allow"), __doc__="What an upload held (the /process answer's summary).",
     **{name: (DOCUMENTED_TYPES.get(name, kind), ...) for name, kind in get_type_hints(IngestSummary).items()})
+
+
+class MergedVersions(BaseModel):
+    kind: Literal["song", "album"]
+    name: str = Field(description="the name the versions share once the documented suffix is removed")
+    artist: str
+    versions: list[str] = Field(description="the names merged, as the export spells them")
+    releases: int = Field(description="releases merged: names, or Spotify tracks of one name")
+
+
+class SetAside(BaseModel):
+    """Plays each entry leaves out, in the entries' order (a play two entries name counts for both)."""
+    exclude_artists: list[int]
+    exclude_tracks: list[int]
+    exclude_albums: list[int]
+    exclude_periods: list[int]
+    incognito: int
+
+
+class AppliedFilters(BaseModel):
+    """The filters an answer honours (the request's own, else the session's) and what they set aside."""
+    exclude_artists: list[str]
+    exclude_tracks: list[dict[str, str]] = Field(description='[{"track": ..., "artist": ...}]')
+    exclude_albums: list[dict[str, str]] = Field(description='[{"album": ..., "artist": ...}]')
+    exclude_periods: list[dict[str, str]] = Field(description='[{"start": ..., "end": ...}] in UTC')
+    include_incognito: bool
+    merge_versions: bool
+    plays_set_aside: int = Field(description="plays of the session left out of every count")
+    merged_groups: int | None = Field(None, description="with merge_versions: how many groups were merged")
+    merged: list[MergedVersions] | None = Field(None, description="with merge_versions: the first 100 groups, most "
+                                                                  "releases first")
+    notes: list[str] | None = Field(None, description="what a filter could not do with this export")
+    set_aside: SetAside | None = Field(None, description="GET, PUT /sessions/<id>/filters only")
+
+
+ONLY_WITH_FILTERS = "only when filters are in effect (the session's or the request's own)"
+
+
+def with_filters(answer: dict, applied: dict | None) -> dict:
+    """The answer, with what its filters applied when any were in effect (a request without filters of a
+    session without filters is answered exactly as before)."""
+    return answer if applied is None else {**answer, "filters": applied}
+
+
+class SessionFilters(BaseModel):
+    session_id: str
+    filters: AppliedFilters
+
+
+class Repeat(BaseModel):
+    track: str | None
+    artist: str | None
+    start: str = Field(description="UTC: when the stretch's first play started")
+    end: str = Field(description="UTC: when its last play stopped")
+    plays: int
+    minutes: float
+    night_share: float = Field(description="share of its plays that stopped between 00:00 and 06:00 local time")
+
+
+class Repeats(BaseModel):
+    session_id: str
+    timezone: str
+    min_plays: int
+    min_minutes: int
+    repeats: list[Repeat] = Field(description="longest first, at most 50")
 
 
 class Session(BaseModel):
@@ -54,6 +120,7 @@ class Image(Coverage):
     end_date: date
     width: int
     height: int
+    filters: AppliedFilters | None = Field(None, description=ONLY_WITH_FILTERS)
 
 
 class Video(Coverage):
@@ -68,6 +135,7 @@ class Video(Coverage):
     width: int
     height: int
     items: list[Item] = Field(description="the last date's ranking, as the video's last frame shows it")
+    filters: AppliedFilters | None = Field(None, description=ONLY_WITH_FILTERS)
 
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -82,6 +150,7 @@ class JobStarted(BaseModel):
     state: JobState
     frames_total: int
     items: list[Item] = Field(description="the last date's ranking, as the video's last frame will show it")
+    filters: AppliedFilters | None = Field(None, description=ONLY_WITH_FILTERS)
 
 
 class Job(BaseModel):
@@ -183,6 +252,11 @@ class Stats(BaseModel):
     top_day: TopDay
 
 
+class SessionStats(Stats):
+    """GET /sessions/<id>/stats: the statistics, and the filters they honour."""
+    filters: AppliedFilters | None = Field(None, description=ONLY_WITH_FILTERS)
+
+
 class Discovered(Counted):
     month: str = Field(description="YYYY-MM: when the artist was first streamed")
 
@@ -201,3 +275,4 @@ class Wrapped(BaseModel):
     width: int
     height: int
     stats: CardStats
+    filters: AppliedFilters | None = Field(None, description=ONLY_WITH_FILTERS)

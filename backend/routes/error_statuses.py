@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend.services.charts import CannotDraw
+from backend.services.curation import FiltersInvalid, SessionPredatesFilters, TooManyFilterEntries
 from backend.services.encoding import EncoderError
 from backend.services.jobs import JobIdInvalid, JobNotFound, JobRecordTooLarge, TooManyRenders, TooManySessionRenders
 from backend.services.renders import NoEncoder
@@ -46,6 +47,9 @@ ANSWERS: dict[type[DomainError], Answer] = {
     TooManySessions: Answer(503, headers={"Retry-After": "60"}),
     StorageUnavailable: Answer(503, headers={"Retry-After": "30"}),
     CannotDraw: Answer(422),
+    FiltersInvalid: Answer(400),
+    SessionPredatesFilters: Answer(422),
+    TooManyFilterEntries: Answer(413),
     NoEncoder: Answer(503),
     EncoderError: Answer(500),
     # the server's own disk or memory, never the person's file: a short wait is all it takes

@@ -6,7 +6,7 @@ import time
 
 from flask import jsonify
 
-from backend.routes.answers import Image
+from backend.routes.answers import Image, with_filters
 from backend.routes.api import (
     BAD_BODY,
     BODY_TOO_LARGE,
@@ -36,6 +36,7 @@ def generate_image(body: ChartBody):
     image = draw_chart(settings, session_store(), req)
     report_usage(attribute=req.attribute.wire_name, metric=req.metric.wire_name, top_n=req.top_n,
                  bytes=len(image.jpeg), duration_s=round(time.perf_counter() - started, 3))
-    return jsonify(image=base64.b64encode(image.jpeg).decode("ascii"), filename=image.filename,
-                   items=image.items, start_date=image.start.isoformat(), end_date=image.end.isoformat(),
-                   width=req.width, height=req.height, **image.coverage)
+    return jsonify(with_filters({
+        "image": base64.b64encode(image.jpeg).decode("ascii"), "filename": image.filename, "items": image.items,
+        "start_date": image.start.isoformat(), "end_date": image.end.isoformat(), "width": req.width,
+        "height": req.height, **image.coverage}, image.filters))

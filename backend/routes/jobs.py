@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify, send_file
 
 from backend.core.errors import ApiError
-from backend.routes.answers import Job, JobGone, JobStarted
+from backend.routes.answers import Job, JobGone, JobStarted, with_filters
 from backend.routes.api import (
     BAD_BODY,
     BAD_JOB_ID,
@@ -45,8 +45,8 @@ def start_animation_job(body: RaceBody):
     report_usage(attribute=req.chart.attribute.wire_name, metric=req.chart.metric.wire_name, top_n=req.chart.top_n,
                  frames=record.frames_total)
     status_url = f"/jobs/{record.job_id}"
-    response = jsonify(job_id=record.job_id, status_url=status_url, state=record.state,
-                       frames_total=record.frames_total, items=started.items)
+    response = jsonify(with_filters({"job_id": record.job_id, "status_url": status_url, "state": record.state,
+                                     "frames_total": record.frames_total, "items": started.items}, started.filters))
     response.status_code = 202
     response.headers["Location"] = status_url
     return response

@@ -71,9 +71,11 @@ class BoundedJSONProvider(DefaultJSONProvider):
         return json.loads(text, parse_int=_integer, **kwargs)
 
 
-def install_json_budget(app: Flask, limit_kb: int, upload_endpoints: Iterable[str]) -> None:
-    """Every request but an upload may send at most MAX_JSON_KB; the JSON it sends is parsed within budget."""
-    uploads = frozenset(upload_endpoints)
+def install_json_budget(app: Flask, limit_kb: int, upload_endpoints: Iterable[str],
+                        own_limits: dict[str, tuple[int, str]] | None = None) -> None:
+    """Every request but an upload may send at most MAX_JSON_KB, or the endpoint's own limit (KiB and the
+    setting's name) in `own_limits`; the JSON it sends is parsed within budget."""
+    uploads, own_limits = frozenset(upload_endpoints), own_limits or {}
     app.json = BoundedJSONProvider(app)
     app.json.sort_keys = False
 
@@ -81,10 +83,11 @@ def install_json_budget(app: Flask, limit_kb: int, upload_endpoints: Iterable[st
     def limit_json_body() -> None:
         if request.endpoint in uploads:
             return
-        g.too_large = (f"The JSON body is larger than the {limit_kb} KB limit (MAX_JSON_KB); send only the "
+        limit, setting = own_limits.get(request.endpoint, (limit_kb, "MAX_JSON_KB"))
+        g.too_large = (f"The JSON body is larger than the {limit} KB limit ({setting}); send only the "
                        "fields /docs lists.")
         # One byte past the budget tells a body without a declared length that is over it from one that fits;
         # a declared length over it is refused before anything is read.
-        request.max_content_length = limit_kb * 1024 + 1
-        if len(request.get_data(cache=True)) > limit_kb * 1024:
+        request.max_content_length = limit * 1024 + 1
+        if len(request.get_data(cache=True)) > limit * 1024:
             raise RequestEntityTooLarge()

@@ -7,9 +7,9 @@ means "use the default", as it always did. Fields not listed here are ignored.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from backend.routes.fields import Day, choice, decimal, figure_size, flag, pattern_text, time_zone, whole_number
@@ -23,10 +23,11 @@ from backend.services.charts import (
     picture_size,
     time_zone_names,
 )
+from backend.services.curation import MOMENT_PATTERN, Filters, filters_from_json
 from backend.services.renders import WrappedRequest
 from backend.services.sessions import SESSION_ID
-from backend.services.stats import StatsRequest
-from src.exports.domain import FIRST_DAY, LAST_DAY, STREAM_MS
+from backend.services.stats import RepeatsRequest, StatsRequest
+from src.exports.domain import FIRST_DAY, LAST_DAY, MAX_NAME_CHARS, STREAM_MS
 from src.visuals.formats import DEFAULT_FORMAT, FORMATS, WRAPPED_FORMAT
 from src.visuals.themes import DEFAULT_THEME, THEMES
 
@@ -86,6 +87,57 @@ class RequestModel(BaseModel):
         return data
 
 
+NAME = Field(min_length=1, max_length=MAX_NAME_CHARS, pattern=r"\S", description="a name as the export spells it, or "
+             "with another letter case, accents, \"&\" for \"and\" or typographic apostrophes")
+MOMENT = Field(pattern=MOMENT_PATTERN, description="ISO 8601 in UTC (Z) or with an offset, e.g. 2023-09-10T01:00:00Z")
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TrackEntry(StrictModel):
+    track: str = NAME
+    artist: str = NAME
+
+
+class AlbumEntry(StrictModel):
+    album: str = NAME
+    artist: str = NAME
+
+
+class PeriodEntry(StrictModel):
+    """Plays that stopped from start to end (both included) are left out."""
+    start: str = MOMENT
+    end: str = MOMENT
+
+
+class FiltersBody(RequestModel):
+    """What to leave out of every answer and picture of a session: PUT /sessions/<id>/filters, or `filters`
+    in a chart, race or card body for that request alone. At most 1,000 entries in all (413 beyond)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_null_means_default_in_schema)
+
+    exclude_artists: list[Annotated[str, NAME]] = Field([], description="artists whose plays are left out")
+    exclude_tracks: list[TrackEntry] = Field([], description="songs (of an artist) whose plays are left out")
+    exclude_albums: list[AlbumEntry] = Field([], description="albums (of an artist) whose plays are left out")
+    exclude_periods: list[PeriodEntry] = Field([], description="stretches of time whose plays are left out")
+    include_incognito: bool = Field(True, description="false: leave out the plays the Extended streaming history "
+                                                      "marks incognito_mode (Account data does not mark them)")
+    merge_versions: bool = Field(False, description="true: remasters and deluxe editions of one recording or album "
+                                                    "count as one entry (docs/api.md lists the rules)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_as_the_service_reads_them(cls, data: Any) -> Any:
+        """FiltersInvalid (400) or TooManyFilterEntries (413) in the service's words, before any field check."""
+        filters_from_json(data)
+        return data
+
+    def to_filters(self) -> Filters:
+        return filters_from_json(self.model_dump())
+
+
 SHORT_PLAYS_HINT = "true or false (false: only plays of 30 s or more count)"
 TimeZone = time_zone(time_zone_names)
 
@@ -121,6 +173,8 @@ class ChartBody(RequestModel):
     format: choice(list(FORMATS), {}, list(FORMATS),
                    FORMAT_HINT[:-1] + "; figsize, when sent, sets the size instead)") = DEFAULT_FORMAT
     theme: choice(list(THEMES), {}, list(THEMES), THEME_HINT) = DEFAULT_THEME
+    filters: FiltersBody | None = Field(None, description="filters for this request alone, instead of the session's "
+                                                          "(PUT /sessions/<id>/filters); {} for none")
 
     @model_validator(mode="after")
     def _fields_agree(self) -> ChartBody:
@@ -135,7 +189,12 @@ class ChartBody(RequestModel):
         width, height = picture_size(self.format, self.figsize, self.dpi, max_side)
         return ChartRequest(self.session_id, ATTRIBUTES[self.selected_attribute], METRICS[self.analysis_metric],
                             self.top_n, self.start_date, self.end_date, width, height, self.timezone,
-                            shortest_play_ms(self.count_short_plays), self.theme)
+                            shortest_play_ms(self.count_short_plays), self.theme, requested_filters(self.filters))
+
+
+def requested_filters(body: FiltersBody | None) -> Filters | None:
+    """A request's own filters, or None for the session's."""
+    return body.to_filters() if body is not None else None
 
 
 class StatsQuery(RequestModel):
@@ -157,6 +216,17 @@ class StatsQuery(RequestModel):
                             shortest_play_ms(self.count_short_plays))
 
 
+class RepeatsQuery(RequestModel):
+    """The query of GET /sessions/<id>/repeats: how long a stretch of one song must be, and the zone of its nights."""
+
+    timezone: TimeZone = None
+    min_plays: whole_number(2, 100_000) = 20
+    min_minutes: whole_number(1, 100_000) = 120
+
+    def to_request(self, session_id: str) -> RepeatsRequest:
+        return RepeatsRequest(session_id, self.timezone, self.min_plays, self.min_minutes)
+
+
 class WrappedBody(RequestModel):
     """A Wrapped card: POST /generate_wrapped."""
 
@@ -168,6 +238,8 @@ class WrappedBody(RequestModel):
     count_short_plays: flag(SHORT_PLAYS_HINT) = False
     format: choice(list(FORMATS), {}, list(FORMATS), FORMAT_HINT) = WRAPPED_FORMAT
     theme: choice(list(THEMES), {}, list(THEMES), THEME_HINT) = DEFAULT_THEME
+    filters: FiltersBody | None = Field(None, description="filters for this request alone, instead of the session's "
+                                                          "(PUT /sessions/<id>/filters); {} for none")
 
     @model_validator(mode="after")
     def _one_range(self) -> WrappedBody:
@@ -181,7 +253,8 @@ class WrappedBody(RequestModel):
         start, end = self.start_date, self.end_date
         if self.year is not None:
             start, end = date(self.year, 1, 1), date(self.year, 12, 31)
-        stats = StatsRequest(self.session_id, start, end, self.timezone, shortest_play_ms(self.count_short_plays))
+        stats = StatsRequest(self.session_id, start, end, self.timezone, shortest_play_ms(self.count_short_plays),
+                             filters=requested_filters(self.filters))
         return WrappedRequest(stats, self.year, *FORMATS[self.format], self.theme)
 
 
@@ -213,7 +286,8 @@ class JobPath(BaseModel):
 
 
 BODY_MODELS: dict[str, type[RequestModel]] = {model.__name__: model for model in (ChartBody, RaceBody, StatsQuery,
-                                                                                      WrappedBody)}
+                                                                                      WrappedBody, FiltersBody,
+                                                                                      RepeatsQuery)}
 
 
 def problem(error: ValidationError, model: type[BaseModel] | None = None) -> str:

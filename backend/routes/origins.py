@@ -19,7 +19,7 @@ from flask_cors import CORS
 from backend.routes.error_handlers import error_response
 
 STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-ALLOWED_METHODS = ["GET", "POST", "DELETE"]
+ALLOWED_METHODS = ["GET", "POST", "PUT", "DELETE"]
 ALLOWED_HEADERS = ["Content-Type", "Accept", "Range"]
 # Headers a browser script may read besides the CORS-safelisted ones.
 EXPOSED_HEADERS = ["Retry-After", "Location", "Content-Disposition", "Content-Range", "Accept-Ranges"]

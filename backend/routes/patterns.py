@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from src.exports.domain import CALENDAR_DAY
+
 JSON_SPACE = "[ \\t\\r\\n]*"   # what JSON itself calls whitespace; a front end may pad a typed value with it
 MAX_DIGITS = 20                # longer numbers are refused before they are converted
 FRACTION = f"(\\.[0-9]{{1,{MAX_DIGITS}}})?"
@@ -78,8 +80,7 @@ def decimal_pattern(low: float, high: float) -> str:
 
 
 # Calendar days of 2000-2099: 30-day months, 31-day months, February, and the 29th in leap years.
-DAY = ("20[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
-       "|02-(?:0[1-9]|1[0-9]|2[0-8]))|20(?:[02468][048]|[13579][26])-02-29")
+DAY = CALENDAR_DAY
 TIME_OF_DAY = ("[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,6})?)?"
                "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?")
 # A day, a time after it ignored; the empty string means the default.

@@ -5,11 +5,12 @@ import time
 
 from flask import jsonify
 
-from backend.routes.answers import Deleted, Session, Stats
+from backend.routes.answers import Deleted, Session, SessionStats, with_filters
 from backend.routes.api import BAD_SESSION_ID, CANNOT_DRAW, CROSS_SITE, GONE, NO_SESSION, answers, api_blueprint, error
 from backend.routes.context import session_store
 from backend.routes.models import SessionPath, StatsQuery
 from backend.routes.usage_events import record_usage, report_usage
+from backend.services.curation import curate
 from backend.services.sessions import open_session, read_summary
 from backend.services.stats import listening_stats
 
@@ -37,13 +38,17 @@ def delete_session(path: SessionPath):
 
 
 @bp.get("/sessions/<session_id>/stats", responses=answers(
-    {200: Stats}, error(400, "The session id is not one this service issued, or a query field is outside its range."),
+    {200: SessionStats},
+    error(400, "The session id is not one this service issued, or a query field is outside its range."),
     NO_SESSION, GONE, CANNOT_DRAW))
 def show_stats(path: SessionPath, query: StatsQuery):
-    """Count a session's listening: totals, years, the weekly clock, discoveries, the longest streak, the top day."""
+    """Count a session's listening: totals, years, the weekly clock, discoveries, the longest streak, the top day;
+    the plays its filters keep."""
     req = query.to_request(path.session_id)
     started = time.perf_counter()
-    with session_store().using(req.session_id) as db, open_session(db) as con:
+    store = session_store()
+    with store.using(req.session_id) as db, open_session(db) as con:
+        curation = curate(con, store, req.session_id, None)
         stats = listening_stats(con, req)
     report_usage(years=len(stats["years"]), duration_s=round(time.perf_counter() - started, 3))
-    return jsonify(stats)
+    return jsonify(with_filters(stats, curation.to_json() if curation.in_effect else None))

@@ -6,7 +6,7 @@ import time
 
 from flask import jsonify
 
-from backend.routes.answers import Wrapped
+from backend.routes.answers import Wrapped, with_filters
 from backend.routes.api import BODY_TOO_LARGE, CROSS_SITE, GONE, NO_SESSION, answers, api_blueprint, error
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import WrappedBody
@@ -29,5 +29,5 @@ def generate_wrapped(body: WrappedBody):
     card = draw_wrapped(service_settings(), session_store(), req)
     report_usage(format=body.format, theme=req.theme, years=len(card.stats["years"]), pictures=card.pictures,
                  bytes=len(card.jpeg), duration_s=round(time.perf_counter() - started, 3))
-    return jsonify(image=base64.b64encode(card.jpeg).decode("ascii"), filename=card.filename, width=req.width,
-                   height=req.height, stats=card.stats)
+    return jsonify(with_filters({"image": base64.b64encode(card.jpeg).decode("ascii"), "filename": card.filename,
+                                 "width": req.width, "height": req.height, "stats": card.stats}, card.filters))

@@ -13,6 +13,10 @@ from datetime import date
 # requests may only name dates inside it.
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2099, 12, 31)
+# The calendar days of FIRST_DAY..LAST_DAY as a regular expression: 30- and 31-day months, February, and the
+# 29th in leap years (what a request's dates are held to, in its schema and by the service alike).
+CALENDAR_DAY = ("20[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+                "|02-(?:0[1-9]|1[0-9]|2[0-8]))|20(?:[02468][048]|[13579][26])-02-29")
 # Longer track, artist, album or show names are cut to this many characters when stored.
 MAX_NAME_CHARS = 300
 # Longest play stored: a day. A longer ms_played is no plausible play: its row is counted as

@@ -18,7 +18,7 @@ from src.exports.domain import MAX_NAME_CHARS
 # and `source` is the service the play came from.
 PLAYS_COLUMNS = ("ts", "ms_played", "kind", "track_name", "artist_name", "album_name", "track_uri", "episode_name",
                  "show_name", "episode_uri", "audiobook_title", "chapter_title", "platform", "conn_country", "skipped",
-                 "source")
+                 "incognito_mode", "source")
 MAPPED_COLUMNS = PLAYS_COLUMNS[2:-1]
 # time_format's value for a time column of whole seconds since 1970 (UTC).
 EPOCH_SECONDS = "epoch seconds"
@@ -151,6 +151,7 @@ EXTENDED = RowFormat(
         "audiobook_uri": "VARCHAR",
         "audiobook_chapter_title": "VARCHAR",
         "skipped": "VARCHAR",
+        "incognito_mode": "VARCHAR",
     },
     time_column="ts",
     time_format="%Y-%m-%dT%H:%M:%SZ",
@@ -173,6 +174,7 @@ EXTENDED = RowFormat(
         "platform": stored_name("platform"),
         "conn_country": stored_name("conn_country"),
         "skipped": "TRY_CAST(skipped AS BOOLEAN)",
+        "incognito_mode": "TRY_CAST(incognito_mode AS BOOLEAN)",
     },
 )
 
@@ -199,7 +201,7 @@ ACCOUNT = RowFormat(
     time_format="%Y-%m-%d %H:%M",
     time_example="2023-10-02 23:43",
     ms_column="msPlayed",
-    # Account data names no albums, URIs, platform or country, and says nothing of skips.
+    # Account data names no albums, URIs, platform or country, and says nothing of skips or incognito plays.
     plays={
         "kind": """CASE WHEN podcastName IS NOT NULL OR episodeName IS NOT NULL THEN 'episode'
          WHEN audiobookName IS NOT NULL OR chapterName IS NOT NULL THEN 'audiobook'
@@ -216,6 +218,7 @@ ACCOUNT = RowFormat(
         "platform": "NULL::VARCHAR",
         "conn_country": "NULL::VARCHAR",
         "skipped": "NULL::BOOLEAN",
+        "incognito_mode": "NULL::BOOLEAN",
     },
 )
 

@@ -15,7 +15,7 @@ NO_TEXT = "NULL::VARCHAR"
 # What no service but Spotify records.
 NOT_RECORDED = {"track_uri": NO_TEXT, "episode_name": NO_TEXT, "show_name": NO_TEXT, "episode_uri": NO_TEXT,
                 "audiobook_title": NO_TEXT, "chapter_title": NO_TEXT, "platform": NO_TEXT, "conn_country": NO_TEXT,
-                "skipped": "NULL::BOOLEAN"}
+                "skipped": "NULL::BOOLEAN", "incognito_mode": "NULL::BOOLEAN"}
 ISO_UTC = ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ")
 
 

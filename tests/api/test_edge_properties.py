@@ -35,7 +35,8 @@ EXAMPLES = settings(derandomize=True, deadline=None, max_examples=60,
 # What a refused body may say when no single field is to blame.
 BODY_LEVEL = (NOT_AN_OBJECT, f"The JSON body is nested more than {MAX_NESTING} levels deep")
 TINY = {"figsize": [3.2, 3.2], "dpi": 100}
-RULES = ("end_date ", "figsize must be [width, height] in inches when dpi is sent")
+RULES = ("end_date ", "figsize must be [width, height] in inches when dpi is sent",
+         "exclude_periods[")   # a filter's period that ends before it starts
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,8 @@ LISTENING_LOG = RowFormat(
            "track_name": stored_name("song"), "artist_name": stored_name("singer"),
            "album_name": stored_name("record"), "track_uri": NO_TEXT, "episode_name": NO_TEXT, "show_name": NO_TEXT,
            "episode_uri": NO_TEXT, "audiobook_title": NO_TEXT, "chapter_title": NO_TEXT,
-           "platform": stored_name("device"), "conn_country": NO_TEXT, "skipped": "NULL::BOOLEAN"},
+           "platform": stored_name("device"), "conn_country": NO_TEXT, "skipped": "NULL::BOOLEAN",
+           "incognito_mode": "NULL::BOOLEAN"},
 )
 
 
@@ -63,13 +64,13 @@ EXAMPLES = {
                   "ip_addr": "203.0.113.9", "master_metadata_track_name": "Track",
                   "master_metadata_album_artist_name": "Artist", "master_metadata_album_album_name": "Album",
                   "spotify_track_uri": "spotify:track:abc", "episode_name": None, "episode_show_name": None,
-                  "spotify_episode_uri": None, "skipped": True},
+                  "spotify_episode_uri": None, "skipped": True, "incognito_mode": True},
                  (datetime(2021, 9, 23, 9, 28, 29), 200_001, "track", "Track", "Artist", "Album", "spotify:track:abc",
-                  None, None, None, None, None, "android", "DE", True, "Spotify")),
+                  None, None, None, None, None, "android", "DE", True, True, "Spotify")),
     "account": ("Spotify Account Data/StreamingHistory_podcast_0.json",
                 {"endTime": "2023-10-02 23:43", "podcastName": "Show", "episodeName": "Episode", "msPlayed": 180_000},
                 (datetime(2023, 10, 2, 23, 43), 180_000, "episode", None, None, None, None, "Episode", "Show",
-                 None, None, None, None, None, None, "Spotify")),
+                 None, None, None, None, None, None, None, "Spotify")),
 }
 
 
@@ -147,9 +148,9 @@ def test_a_new_format_needs_only_its_object(with_listening_log, tmp_path):
     assert sorted(columns) == sorted(PLAYS_COLUMNS)   # in any order: every reader names its columns
     assert rows == [
         (datetime(2021, 9, 23, 9, 28, 29), 200_000, "track", "Song", "Singer", "Record", None, None, None, None, None,
-         None, "radio", None, None, "Spotify"),
+         None, "radio", None, None, None, "Spotify"),
         (datetime(2022, 1, 1, 0, 0, 5), 31_001, "track", "Ω" * MAX_NAME_CHARS, "Singer", None, None, None, None,
-         None, None, None, "radio", None, None, "Spotify")]
+         None, None, None, "radio", None, None, None, "Spotify")]
 
 
 def test_a_new_formats_lone_file_is_told_by_its_marker_key(with_listening_log, tmp_path):

@@ -51,7 +51,7 @@ def test_the_record_holds_the_validated_request_not_the_body(upload_dir, export)
     assert record["request"] == {
         "chart": {"session_id": session, "attribute": "track_name", "metric": "duration_ms", "top_n": 7,
                   "start": "2022-02-01", "end": "2022-06-30", "width": 320, "height": 320, "timezone": None,
-                  "min_ms": 0, "theme": "pulse"},
+                  "min_ms": 0, "theme": "pulse", "filters": {}},
         "fps": 1, "days": 30, "interp_steps": 1, "period": "w", "window_days": 45}
     assert watch(client, job_id)[-1]["state"] == "done"
 

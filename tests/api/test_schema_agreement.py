@@ -46,6 +46,22 @@ EDGES = [
     ("figsize", ["0.5", 100], True), ("figsize", ["0.49", 1], False), ("figsize", [10.8, "100.00"], True),
     ("figsize", "", True), ("period", "fortnight", False), ("format", "portrait", False), ("theme", "", False),
     ("period", "w\u212a", False),       # the Kelvin sign lower-cases to k: not an ASCII spelling
+    ("filters", {}, True), ("filters", {"exclude_artists": ["Cocomelon"]}, True), ("filters", [], False),
+    ("filters", {"exclude_artists": [""]}, False), ("filters", {"exclude_artists": [" \t"]}, False),
+    ("filters", {"exclude_artists": ["x" * 300]}, True), ("filters", {"exclude_artists": ["x" * 301]}, False),
+    ("filters", {"exclude_artists": "Cocomelon"}, False), ("filters", {"exclude_artist": []}, False),
+    ("filters", {"exclude_artists": None, "merge_versions": None}, True),
+    ("filters", {"exclude_tracks": [{"track": "Rain Sounds", "artist": "Sleep Sounds"}]}, True),
+    ("filters", {"exclude_tracks": [{"track": "Rain Sounds"}]}, False),
+    ("filters", {"exclude_albums": [{"album": "A", "artist": "B", "year": 2020}]}, False),
+    ("filters", {"include_incognito": "false"}, False), ("filters", {"merge_versions": True}, True),
+    ("filters", {"exclude_periods": [{"start": "2023-09-10T01:00Z", "end": "2023-09-10T09:00:00.5+02:00"}]}, True),
+    ("filters", {"exclude_periods": [{"start": "2023-09-10T01:00:00", "end": "2023-09-10T09:00:00Z"}]}, False),
+    ("filters", {"exclude_periods": [{"start": "2023-09-10 01:00:00Z", "end": "2023-09-10T09:00:00Z"}]}, False),
+    ("filters", {"exclude_periods": [{"start": "2023-09-10T01:00:00Z"}]}, False),
+    ("filters", {"exclude_periods": [{"start": "2023-02-29T01:00Z", "end": "2023-03-01T00:00Z"}]}, False),
+    ("filters", {"exclude_periods": [{"start": "2024-02-29T24:00Z", "end": "2024-03-01T00:00Z"}]}, False),
+    ("filters", {"exclude_periods": [{"start": "2000-01-01T00:30+01:00", "end": "2099-12-31T23:59-05:00"}]}, True),
 ]
 
 
@@ -114,3 +130,13 @@ def test_schema_and_service_agree_on_any_text(service, field, data):
         miss.map(lambda text: text + "0") for miss in near_misses]))
     schema_takes, service_takes = judged(service, "RaceBody", field, value)
     assert schema_takes == service_takes, (field, value)
+
+
+@pytest.mark.parametrize("value, taken", [(value, taken) for field, value, taken in EDGES if field == "filters"])
+def test_the_filters_route_and_its_schema_agree(service, value, taken):
+    client, _, document = service
+    schema = Draft202012Validator({**document["components"]["schemas"]["FiltersBody"],
+                                   "components": document["components"]})
+    status = client.put(f"/sessions/{UNKNOWN_SESSION}/filters", json=value).status_code
+    assert status in ACCEPTED | REFUSED
+    assert (schema.is_valid(value), status in ACCEPTED) == (taken, taken)

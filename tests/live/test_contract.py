@@ -338,6 +338,33 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_common_answers
         403: lambda w: w.client().delete(f"/sessions/{w.session}", headers=CROSS_SITE),
         404: lambda w: w.client().delete(f"/sessions/{UNKNOWN_SESSION}"),
     },
+    "show_filters": {
+        200: lambda w: w.client().get(f"/sessions/{w.session}/filters"),
+        400: lambda w: w.client().get("/sessions/not-a-session/filters"),
+        404: lambda w: w.client().get(f"/sessions/{UNKNOWN_SESSION}/filters"),
+        410: deleted_once_taken(lambda client, session: client.get(f"/sessions/{session}/filters")),
+    },
+    "replace_filters": {
+        200: lambda w: w.client().put(f"/sessions/{w.session}/filters", json={"exclude_artists": ["Nobody"]}),
+        400: lambda w: w.client().put(f"/sessions/{w.session}/filters", json={"exclude_artist": []}),
+        403: lambda w: w.client().put(f"/sessions/{w.session}/filters", json={}, headers=CROSS_SITE),
+        404: lambda w: w.client().put(f"/sessions/{UNKNOWN_SESSION}/filters", json={}),
+        410: deleted_once_taken(lambda client, session: client.put(f"/sessions/{session}/filters", json={})),
+        413: lambda w: w.client().put(f"/sessions/{w.session}/filters", json={"exclude_artists": ["A"] * 1001}),
+    },
+    "clear_filters": {
+        200: lambda w: w.client().delete(f"/sessions/{w.session}/filters"),
+        400: lambda w: w.client().delete("/sessions/not-a-session/filters"),
+        403: lambda w: w.client().delete(f"/sessions/{w.session}/filters", headers=CROSS_SITE),
+        404: lambda w: w.client().delete(f"/sessions/{UNKNOWN_SESSION}/filters"),
+        410: deleted_once_taken(lambda client, session: client.delete(f"/sessions/{session}/filters")),
+    },
+    "show_repeats": {
+        200: lambda w: w.client().get(f"/sessions/{w.session}/repeats?timezone=Europe/Berlin&min_plays=2"),
+        400: lambda w: w.client().get(f"/sessions/{w.session}/repeats?min_plays=1"),
+        404: lambda w: w.client().get(f"/sessions/{UNKNOWN_SESSION}/repeats"),
+        410: deleted_once_taken(lambda client, session: client.get(f"/sessions/{session}/repeats")),
+    },
     "health": {
         200: lambda w: w.client().get("/health"),
         503: lambda w: w.client(w.no_ffmpeg).get("/health"),

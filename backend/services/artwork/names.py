@@ -16,15 +16,22 @@ AMPERSAND = re.compile(r"\s*&\s*")
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
 
 
-def name_key(name: str | None) -> str:
-    """The form two names are compared in; "" for no name (which matches nothing)."""
+def spelling_key(name: str | None) -> str:
+    """The form two spellings of one name are compared in: case, accents, "&"/"and" and typographic
+    apostrophes set aside, and nothing more; "" for no name (which matches nothing)."""
     if not isinstance(name, str):
         return ""
     text = unicodedata.normalize("NFKD", name)
     text = "".join(char for char in text if not unicodedata.combining(char)).casefold().translate(APOSTROPHES)
-    text = TRAILING_FEATURE.sub("", BRACKETED_FEATURE.sub("", text))
     text = AMPERSAND.sub(" and ", text)
     return " ".join(text.split())
+
+
+def name_key(name: str | None) -> str:
+    """The form two names are compared in: their spelling_key once a featured artist is set aside too."""
+    if not isinstance(name, str):
+        return ""
+    return spelling_key(TRAILING_FEATURE.sub("", BRACKETED_FEATURE.sub("", name)))
 
 
 def same_name(one: str | None, other: str | None) -> bool:

@@ -18,11 +18,19 @@ from backend.services.charts.requests import (
     request_to_dict,
 )
 from backend.services.charts.still import ChartImage, chart_image
-from backend.services.charts.titles import date_range_text, sources_note, sources_text
+from backend.services.charts.titles import (
+    date_range_text,
+    left_out_note,
+    plural,
+    sources_note,
+    sources_text,
+    with_note,
+)
 from backend.services.charts.windows import no_plays, play_window
 
 __all__ = ["ATTRIBUTES", "ATTRIBUTE_ALIASES", "METRICS", "METRIC_ALIASES", "Attribute", "CannotDraw", "ChartImage",
            "ChartRequest", "EmptyRange", "Metric", "NoAlbums", "NothingToDraw", "PictureSizeOutOfRange",
            "PreparedRace", "RaceRequest", "RaceTooLong", "SourceCount", "Window", "build_race", "chart_image",
-           "date_range_text", "no_plays", "picture_size", "play_window", "request_from_dict", "request_to_dict",
-           "sources_note", "sources_of", "sources_text", "time_zone_names"]
+           "date_range_text", "left_out_note", "no_plays", "picture_size", "play_window", "plural",
+           "request_from_dict", "request_to_dict", "sources_note", "sources_of", "sources_text", "time_zone_names",
+           "with_note"]

@@ -13,9 +13,10 @@ from backend.services.charts.bar_pictures import bar_pictures
 from backend.services.charts.errors import RaceTooLong
 from backend.services.charts.queries import RankedItem
 from backend.services.charts.requests import ChartRequest, RaceRequest
-from backend.services.charts.still import item_json
-from backend.services.charts.titles import chart_page, coverage_json, file_name, with_sources
+from backend.services.charts.still import applied, item_json
+from backend.services.charts.titles import chart_page, coverage_json, file_name, left_out_note, with_sources
 from backend.services.charts.windows import chart_window, no_plays_in_windows, no_timed_plays
+from backend.services.curation import Curation
 from src.visuals import Race, prepare_race
 from src.visuals.keyframes import Keyframes, build_keyframes, keyframe_dates
 from src.visuals.race import race_thumb_px
@@ -32,11 +33,13 @@ class PreparedRace:
     fps: int
     items: list[dict]   # the last keyframe's ranking, shaped like a still chart's items
     coverage: dict      # the sources drawn from and the plays listening time leaves out (titles.coverage_json)
+    filters: dict | None = None     # what the filters applied (Curation.to_json), None when none were
 
 
 def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int,
-               artwork: ArtworkSettings) -> PreparedRace:
-    """The race ready to paint; a caller that only validates passes ArtworkSettings.disabled()."""
+               artwork: ArtworkSettings, curation: Curation | None = None) -> PreparedRace:
+    """The race ready to paint; a caller that only validates passes ArtworkSettings.disabled().
+    `curation` is what apply_filters made of the connection's plays, for the footer and the answer."""
     chart = req.chart
     check_attribute(con, chart)
     window = chart_window(con, chart)
@@ -61,13 +64,15 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
                             race_thumb_px(chart.width, chart.height, chart.top_n))
     value_format = chart.metric.value_format(float(keyframes.values.max(initial=0)))
     sources = queries.sources_of(con, window)
-    page = with_sources(chart_page(chart, chart.top_n, window, req.window_days), sources, chart)
+    page = with_sources(chart_page(chart, chart.top_n, window, req.window_days, left_out_note(curation)), sources,
+                        chart)
     race = prepare_race(keyframes, member_names, page, value_format, chart.top_n, interp_steps=req.interp_steps,
                         hold_frames=hold, fps=req.fps, width=chart.width, height=chart.height,
                         theme=THEMES[chart.theme], pictures=pictures)
     kind = f"race_last{req.window_days}d" if req.window_days else "race"
     return PreparedRace(race, file_name(kind, chart, window.start, window.end, ".mp4"), chart.width, chart.height,
-                        req.fps, final_items(keyframes, member_names, chart), coverage_json(sources, chart))
+                        req.fps, final_items(keyframes, member_names, chart), coverage_json(sources, chart),
+                        applied(curation))
 
 
 def final_items(keyframes: Keyframes, names: list[tuple[str, str | None]], chart: ChartRequest) -> list[dict]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from backend.services.charts.choices import ATTRIBUTES, METRICS, Attribute, Metric
 from backend.services.charts.errors import PictureSizeOutOfRange
+from backend.services.curation import Filters, filters_from_json
 from src.exports.domain import STREAM_MS
 from src.visuals.formats import FORMATS
 from src.visuals.themes import DEFAULT_THEME
@@ -31,6 +32,7 @@ class ChartRequest:
     timezone: str | None = None     # None: calendar days in UTC
     min_ms: int = STREAM_MS         # shortest play that counts
     theme: str = DEFAULT_THEME      # a name in src.visuals.themes.THEMES
+    filters: Filters | None = None  # None: the session's own (services/curation)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ def request_from_dict(data: dict[str, Any]) -> RaceRequest:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Filters):
+        return value.to_json() if not value.is_empty() else {}
     if isinstance(value, (Attribute, Metric)):
         return value.wire_name
     if isinstance(value, date):
@@ -87,6 +91,8 @@ def _typed(kind: Any, value: Any) -> Any:
         if value is None:
             return None
         kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    if kind is Filters:
+        return filters_from_json(value)
     if kind is Attribute:
         return ATTRIBUTES[value]
     if kind is Metric:

@@ -11,8 +11,9 @@ from backend.services.charts import queries
 from backend.services.charts.availability import check_attribute
 from backend.services.charts.bar_pictures import bar_pictures
 from backend.services.charts.requests import ChartRequest
-from backend.services.charts.titles import chart_page, coverage_json, file_name, with_sources
+from backend.services.charts.titles import chart_page, coverage_json, file_name, left_out_note, with_sources
 from backend.services.charts.windows import chart_window, no_timed_plays
+from backend.services.curation import Curation
 from src.visuals import ChartItem, render_top_chart
 from src.visuals.chart import chart_thumb_px
 from src.visuals.themes import THEMES
@@ -27,10 +28,13 @@ class ChartImage:
     _: KW_ONLY
     end: date
     coverage: dict      # the sources drawn from and the plays listening time leaves out (titles.coverage_json)
+    filters: dict | None = None     # what the filters applied (Curation.to_json), None when none were
 
 
-def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: ArtworkSettings) -> ChartImage:
-    """The chart's JPEG and items; ArtworkSettings.disabled() draws it without pictures (and no call)."""
+def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: ArtworkSettings,
+                curation: Curation | None = None) -> ChartImage:
+    """The chart's JPEG and items; ArtworkSettings.disabled() draws it without pictures (and no call).
+    `curation` is what apply_filters made of the connection's plays, for the footer and the answer."""
     check_attribute(con, req)
     window = chart_window(con, req)
     ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, window)
@@ -40,12 +44,17 @@ def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: Artw
                             chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
     items = [ChartItem(r.name, r.artist, r.value, picture) for r, picture in zip(ranked, pictures)]
     sources = queries.sources_of(con, window)
-    page = with_sources(chart_page(req, len(ranked), window), sources, req)
+    page = with_sources(chart_page(req, len(ranked), window, left_out=left_out_note(curation)), sources, req)
     jpeg = render_top_chart(items, page, req.metric.value_format(ranked[0].value), req.width, req.height,
                             slots=req.top_n, theme=THEMES[req.theme])
     return ChartImage(jpeg, [item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],
                       file_name("chart", req, window.start, window.end, ".jpg"), window.start,
-                      end=window.end, coverage=coverage_json(sources, req))
+                      end=window.end, coverage=coverage_json(sources, req), filters=applied(curation))
+
+
+def applied(curation: Curation | None) -> dict | None:
+    """What an answer says the filters applied; None (left out of the answer) when none were in effect."""
+    return curation.to_json() if curation is not None and curation.in_effect else None
 
 
 def item_json(rank: int, item: queries.RankedItem, req: ChartRequest) -> dict:

@@ -8,12 +8,42 @@ from datetime import date
 from backend.services.charts import queries
 from backend.services.charts.choices import Metric
 from backend.services.charts.requests import ChartRequest
+from backend.services.curation import Curation
 from src.visuals.painter import Page
 
 
 def counted_plays(min_ms: int) -> str:
     """What a picture's footer says was counted."""
     return "plays of 30 s or more" if min_ms else "plays of any length"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def left_out_note(curation: Curation | None) -> str:
+    """What a picture's footer adds when its filters set plays aside or merged versions, in a few words
+    ("2 artists and 1 period left out · versions merged"); "" when they did neither. Kept short: it shares
+    the footer's one line with what was counted and the credits."""
+    if curation is None:
+        return ""
+    used, words = curation.entries_used, []
+    if curation.plays_set_aside:
+        kinds = [plural(used[field], noun) for field, noun in (
+            ("exclude_artists", "artist"), ("exclude_tracks", "song"), ("exclude_albums", "album"),
+            ("exclude_periods", "period")) if used.get(field)]
+        if used.get("incognito"):
+            kinds.append("incognito")
+        listed = ", ".join(kinds[:-1]) + " and " + kinds[-1] if len(kinds) > 1 else kinds[0]
+        words.append(f"{listed} left out")
+    if curation.merged_groups:
+        words.append("versions merged")
+    return " · ".join(words)
+
+
+def with_note(footer: str, note: str) -> str:
+    """The footer with left_out_note's words after it."""
+    return f"{footer} · {note}" if note else footer
 
 
 def date_range_text(start: date, end: date) -> str:
@@ -24,18 +54,23 @@ def chart_title(req: ChartRequest, n: int) -> str:
     return f"Top {n} {req.attribute.label} by {req.metric.label}"
 
 
-def chart_page(req: ChartRequest, n: int, window: queries.Window, window_days: int | None = None) -> Page:
+def chart_page(req: ChartRequest, n: int, window: queries.Window, window_days: int | None = None,
+               left_out: str = "") -> Page:
     """Title, subtitle (the range, and a rolling race's window) and the quiet footer saying what was
-    counted over which days."""
+    counted over which days, and what the filters left out (left_out_note; the range is then left to the
+    subtitle, which says it too, so that the note fits the line)."""
     counted = counted_plays(window.min_ms)
     what = "Streams" if req.metric.ms_per_unit is None else "Listening time"
     days = date_range_text(window.start, window.end)
     zone = req.timezone or "UTC"
+    if left_out and not window_days:
+        return Page(chart_title(req, n), days, with_note(f"{what} of {counted} ({zone} days)", left_out))
     if window_days:
         last, span = ((f"last {window_days} days", f"the {window_days} days up to each date") if window_days > 1
                       else ("each day", "each day"))
-        return Page(chart_title(req, n), f"{days} · {last}", f"{what} of {counted} in {span} · {zone} days")
-    return Page(chart_title(req, n), days, f"{what} of {counted} · {days} ({zone} days)")
+        return Page(chart_title(req, n), f"{days} · {last}",
+                    with_note(f"{what} of {counted} in {span} · {zone} days", left_out))
+    return Page(chart_title(req, n), days, with_note(f"{what} of {counted} · {days} ({zone} days)", left_out))
 
 
 def file_name(kind: str, req: ChartRequest, start: date, end: date, extension: str) -> str:

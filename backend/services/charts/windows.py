@@ -18,6 +18,9 @@ def play_window(con: duckdb.DuckDBPyConnection, start: date | None, end: date | 
     EmptyRange when they hold no day."""
     shifts = zone_shifts(con, timezone) if timezone is not None else ()
     first, last = queries.date_bounds(con, timezone, shifts)
+    if first is None:
+        raise NothingToDraw("No plays are left to count: the filters leave out every play of this session; "
+                            "change them with PUT /sessions/<id>/filters.")
     start, end = start or first, end or last
     if end < start:
         raise EmptyRange(f"The range {start} to {end} is empty: your history runs from {first} to {last}.")

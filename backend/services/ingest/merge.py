@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from backend.services.curation import record_releases
 from backend.services.ingest.plays import (
     IngestSummary,
     PlayCounts,
@@ -86,6 +87,8 @@ def merge_plays(session_copy: Path, added: Path, work_dir: Path, summary: Ingest
         con.execute("ATTACH ? AS added (READ_ONLY)", [str(added)])
         # A session stored before plays named their source holds Spotify's plays only.
         con.execute("ALTER TABLE main.plays ADD COLUMN IF NOT EXISTS source VARCHAR DEFAULT 'Spotify'")
+        # and one stored before the filters holds no incognito marks
+        con.execute("ALTER TABLE main.plays ADD COLUMN IF NOT EXISTS incognito_mode BOOLEAN")
         con.execute(NAMES)
         con.execute(MATCHES)
         con.execute(SAME_ROWS)
@@ -99,6 +102,7 @@ def merge_plays(session_copy: Path, added: Path, work_dir: Path, summary: Ingest
                     "ON added.plays.rowid = matched.id")
         added_counts = count_plays(con, "kept")
         con.execute(f"INSERT INTO main.plays ({columns}) SELECT {columns} FROM kept")
+        record_releases(con)  # the releases merge_versions joins now include the added plays
         merged = _merged_summary(con, summary, other, same, added_counts)
         con.execute("UPDATE session_info SET summary = ?::JSON", [json.dumps(merged.to_json())])
         con.execute("DETACH added")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from backend.services.curation import record_releases
 from backend.services.ingest.companions import recover_artists
 from backend.services.ingest.raw_rows import PLAY_MS, PLAY_TIME, RowCounts, check_raw, complete, in_domain, read_raw
 from src.exports import PLAYS_COLUMNS, ExportUnusable, RowFormat, UnpackedExport
@@ -108,6 +109,7 @@ def _ingest(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: i
         recover_artists(con, unpacked)
         summary = _summarise(con, fmt, unpacked, counts)
         con.execute("DROP TABLE raw")
+        record_releases(con)
         con.execute("CREATE TABLE session_info AS SELECT ?::JSON AS summary", [json.dumps(summary.to_json())])
         con.execute("CHECKPOINT")
     return summary

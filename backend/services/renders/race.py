@@ -15,6 +15,7 @@ import duckdb
 from backend.core.settings import Settings
 from backend.services.artwork import ArtworkSettings
 from backend.services.charts import PreparedRace, RaceRequest, build_race
+from backend.services.curation import curate
 from backend.services.encoding import EncodedVideo, Encoding, encode_race, find_ffmpeg, until_stopped
 from backend.services.hygiene import logged_memory
 from backend.services.renders.errors import NoEncoder
@@ -44,12 +45,16 @@ def check_race(settings: Settings, sessions: SessionStore, req: RaceRequest) -> 
     """Everything render_race would refuse, refused now (no artwork is fetched): for queueing a job."""
     require_encoder(settings)
     with sessions.using(req.chart.session_id) as path, open_session(path) as con:
-        return build_race(con, req, settings.max_frames, ArtworkSettings.disabled())
+        curation = curate(con, sessions, req.chart.session_id, req.chart.filters)
+        return build_race(con, req, settings.max_frames, ArtworkSettings.disabled(), curation)
 
 
-def plan_with_artwork(settings: Settings, con: duckdb.DuckDBPyConnection, req: RaceRequest) -> PreparedRace:
-    """A render's first phase: the race planned, with its pictures fetched as configured."""
-    return build_race(con, req, settings.max_frames, ArtworkSettings.from_settings(settings))
+def plan_with_artwork(settings: Settings, sessions: SessionStore, con: duckdb.DuckDBPyConnection,
+                      req: RaceRequest) -> PreparedRace:
+    """A render's first phase: the race planned from the plays its filters keep, with its pictures fetched
+    as configured."""
+    curation = curate(con, sessions, req.chart.session_id, req.chart.filters)
+    return build_race(con, req, settings.max_frames, ArtworkSettings.from_settings(settings), curation)
 
 
 def render_race(settings: Settings, sessions: SessionStore, req: RaceRequest, *,
@@ -71,7 +76,7 @@ def render_race(settings: Settings, sessions: SessionStore, req: RaceRequest, *,
 
     with server_resources(), logged_memory("race"), sessions.using(session_id) as path:
         with open_session(path) as con:
-            plan = plan_with_artwork(settings, con, req)
+            plan = plan_with_artwork(settings, sessions, con, req)
         still_wanted()
         encoding = Encoding(ffmpeg, plan.width, plan.height, plan.fps, settings.render_workers,
                             settings.render_memory_mb)

@@ -6,7 +6,8 @@ from datetime import date
 
 from backend.core.settings import Settings
 from backend.services.artwork import ArtworkSettings, Wanted, fetch_pictures
-from backend.services.charts import date_range_text
+from backend.services.charts import date_range_text, left_out_note, plural, with_note
+from backend.services.curation import Curation, curate
 from backend.services.hygiene import logged_memory
 from backend.services.sessions import SessionStore, open_session
 from backend.services.stats import StatsRequest, card_stats
@@ -35,38 +36,40 @@ class WrappedImage:
     filename: str
     stats: dict
     pictures: int            # artists drawn with their picture
+    filters: dict | None     # what the filters applied (Curation.to_json), None when none were
 
 
 def draw_wrapped(settings: Settings, sessions: SessionStore, req: WrappedRequest) -> WrappedImage:
     """The card a request asks for, with the numbers it shows; artwork as configured."""
     with logged_memory("wrapped"), sessions.using(req.stats.session_id) as path, open_session(path) as con:
+        curation = curate(con, sessions, req.stats.session_id, req.stats.filters)
         counted = card_stats(con, req.stats, TOP)
     stats = counted.stats
     wanted = [Wanted(uri, artist["name"]) for artist, uri in zip(stats["top_artists"], counted.artist_tracks)]
     pictures = fetch_pictures(ArtworkSettings.from_settings(settings), "artist", wanted,
                               CardLayout(req.width, req.height).thumb_px)
-    card = wrapped_card(stats, pictures, req, counted.sources_text, counted.minutes_note)
+    card = wrapped_card(stats, pictures, req, curation, sources=counted.sources_text,
+                        minutes_note=counted.minutes_note)
     jpeg = render_wrapped_card(card, req.width, req.height, THEMES[req.theme])
     drawn = stats["range"]
     return WrappedImage(jpeg, f"wrapped_{drawn['start']}_{drawn['end']}.jpg", stats,
-                        sum(picture is not None for picture in pictures))
+                        sum(picture is not None for picture in pictures),
+                        curation.to_json() if curation.in_effect else None)
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
-
-
-def wrapped_card(stats: dict, pictures: list, req: WrappedRequest, sources: str = "",
-                 minutes_note: str = "") -> WrappedCard:
-    """The card's words and figures, from the statistics; `sources` ends its footer and minutes_note (the plays
-    its minutes leave out) its subtitle."""
+def wrapped_card(stats: dict, pictures: list, req: WrappedRequest, curation: Curation | None = None, *,
+                 sources: str = "", minutes_note: str = "") -> WrappedCard:
+    """The card's words and figures, from the statistics; its footer says what the filters left out and ends
+    with the sources, and minutes_note (the plays its minutes leave out) ends its subtitle."""
     start, end = (date.fromisoformat(stats["range"][key]) for key in ("start", "end"))
     totals, days = stats["totals"], date_range_text(start, end)
     counted = "Music streams of 30 s or more" if req.stats.min_ms else "Music plays of any length"
+    note, zone = left_out_note(curation), stats["range"]["timezone"]
+    # with a note the range is left to the subtitle, which says it too, so that the note fits the line
+    footer = with_note(f"{counted} ({zone} days)", note) if note else f"{counted} · {days} ({zone} days)"
     page = Page(f"Your {req.year} in music" if req.year else "Your listening, wrapped",
                 " · ".join(part for part in (days, minutes_note) if part),
-                " · ".join(part for part in (f"{counted} · {days} ({stats['range']['timezone']} days)", sources)
-                           if part))
+                " · ".join(part for part in (footer, sources) if part))
     minutes = round(totals["minutes"])
     detail = " · ".join(plural(totals[key], noun) for key, noun in (
         ("streams", "stream"), ("artists", "artist"), ("songs", "song"), ("active_days", "day")))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +36,7 @@ RESERVATION_SECONDS = 900.0   # an ingest longer than this is not counted (nor o
 TOUCH_SECONDS = 60.0          # how often one process rewrites last-access while a session is used
 PRESENCE_SECONDS = 0.5        # a render asks whether its session still exists at most this often
 MB = 2**20
+EXTRAS_KEPT = 64            # small objects (filters) a process keeps to answer a HEAD without a GET
 
 
 class BucketSessionStore(SessionStore):
@@ -46,6 +47,7 @@ class BucketSessionStore(SessionStore):
         self._touched: dict[str, float] = {}
         self._present: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._extras: OrderedDict[str, tuple[str, bytes]] = OrderedDict()   # key -> (ETag, bytes) last read
 
     def db_path(self, session_id: str) -> Path:
         raise NotImplementedError("a bucket's sessions are reached through using()")
@@ -66,10 +68,31 @@ class BucketSessionStore(SessionStore):
         self.objects.put(f"{session_id}/{name}", data)
 
     def read_extra(self, session_id: str, name: str) -> bytes | None:
-        self._extra_path(session_id, name)
+        """The object's bytes; a HEAD each time, and a GET only for a version this process has not read."""
+        self._extra_path(session_id, name)  # the same names as the local store's
+        key = f"{session_id}/{name}"
+        info = self.objects.head(key)
+        if info is None:
+            return None
+        with self._lock:
+            known = self._extras.get(key)
+        if known is not None and known[0] == info.etag:
+            return known[1]
         with self.scratch() as work:
             target = work / "extra"
-            return target.read_bytes() if self.objects.download(f"{session_id}/{name}", target) else None
+            if not self.objects.download(key, target):
+                return None
+            data = target.read_bytes()
+        with self._lock:
+            self._extras[key] = (info.etag, data)
+            self._extras.move_to_end(key)
+            while len(self._extras) > EXTRAS_KEPT:
+                self._extras.popitem(last=False)
+        return data
+
+    def delete_extra(self, session_id: str, name: str) -> None:
+        self._extra_path(session_id, name)  # the same names as the local store's
+        self.objects.delete([f"{session_id}/{name}"])
 
     def storage_state(self) -> str:
         return self.objects.state()

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
+import logging
 import os
 import re
 import shutil
@@ -26,7 +28,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from backend.core.settings import Settings
-from backend.core.shared_files import open_existing, open_lock_file, opened_lock
+from backend.core.shared_files import (
+    open_existing,
+    open_lock_file,
+    opened_lock,
+    parse_bounded_json,
+    read_shared_bytes,
+)
 from backend.services.sessions.errors import (
     SessionDeleted,
     SessionIdInvalid,
@@ -41,6 +49,11 @@ WRITER_SUFFIX = ".writer"
 RESERVATION_PREFIX = ".ingest-"
 SCRATCH_PREFIX = ".work-"
 EXTRA_NAME = re.compile(r"^[a-z][a-z0-9_-]*\.[a-z]+$")  # filters.json: never a path, never the data file
+EXTRA_MAX_BYTES = 8 << 20   # above MAX_FILTERS_KB's largest body, so a kept file is never refused as too large
+# What a person chose to leave out of the session's answers (services/curation), kept with the session, whose
+# data file stays as ingest wrote it.
+FILTERS = "filters.json"
+log = logging.getLogger(__name__)
 
 
 class SessionStore:
@@ -68,15 +81,39 @@ class SessionStore:
         partial.replace(self._extra_path(session_id, name))
 
     def read_extra(self, session_id: str, name: str) -> bytes | None:
-        try:
-            return self._extra_path(session_id, name).read_bytes()
-        except FileNotFoundError:
-            return None
+        return read_shared_bytes(self._extra_path(session_id, name), EXTRA_MAX_BYTES)
+
+    def delete_extra(self, session_id: str, name: str) -> None:
+        self._extra_path(session_id, name).unlink(missing_ok=True)
 
     def _extra_path(self, session_id: str, name: str) -> Path:
         if not EXTRA_NAME.match(name):
             raise ValueError(f"not a name for a session's file: {name!r}")
         return self.root / f"{session_id}.{name}"
+
+    def write_filters(self, session_id: str, filters: dict | None) -> None:
+        """Keep the session's filters (None: remove them), with the session wherever it is stored. The one place
+        they are written: whole or not at all, and never for a session deleted meanwhile (SessionNotFound)."""
+        session_id = self.checked_id(session_id)
+        if filters is None:
+            self.delete_extra(session_id, FILTERS)
+            return
+        self.write_extra(session_id, FILTERS, json.dumps(filters).encode("utf-8"))
+        if not self.is_present(session_id):   # deleted while they were written: leave nothing behind
+            self.delete_extra(session_id, FILTERS)
+            raise SessionNotFound
+
+    def read_filters(self, session_id: str) -> dict | None:
+        """The filters write_filters kept for the session, or None (also for a file that is not theirs)."""
+        data = self.read_extra(self.checked_id(session_id), FILTERS)
+        if data is None:
+            return None
+        try:
+            filters = parse_bounded_json(data)
+        except ValueError:
+            log.warning("Filters of session %s are not JSON; read as none", session_id)
+            return None
+        return filters if isinstance(filters, dict) else None
 
     def storage_state(self) -> str | None:
         """What /health says of the storage: nothing for a local folder."""
@@ -86,7 +123,11 @@ class SessionStore:
         return self.db_path(session_id).exists()
 
     def tidy(self) -> None:
-        """Leftovers of other machines dropped (a bucket's store has some); here the files are the sessions."""
+        """Files kept with sessions that are gone (filters written while their session was deleted)."""
+        for path in self.root.glob("*.*.*"):
+            session_id, _, name = path.name.partition(".")
+            if SESSION_ID.match(session_id) and EXTRA_NAME.match(name) and not self.db_path(session_id).exists():
+                path.unlink(missing_ok=True)
 
     def live_ids(self) -> list[str]:
         return [p.name.removesuffix(DB_SUFFIX) for p in self.root.glob(f"*{DB_SUFFIX}")

@@ -1,7 +1,7 @@
 """The numbers behind a person's listening over a range: what GET /sessions/<id>/stats answers."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import date, timedelta
 
 import duckdb
@@ -16,6 +16,7 @@ from backend.services.charts import (
     sources_of,
     sources_text,
 )
+from backend.services.curation import Filters
 from backend.services.sessions import read_summary
 from backend.services.stats import queries
 
@@ -31,6 +32,8 @@ class StatsRequest:
     end: date | None
     timezone: str | None
     min_ms: int
+    _: KW_ONLY
+    filters: Filters | None = None  # None: the session's own (services/curation)
 
 
 def minutes(ms: float) -> float:

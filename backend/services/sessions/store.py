@@ -105,7 +105,9 @@ class SessionStore:
 
     def read_filters(self, session_id: str) -> dict | None:
         """The filters write_filters kept for the session, or None (also for a file that is not theirs)."""
-        data = self.read_extra(self.checked_id(session_id), FILTERS)
+        if not SESSION_ID.match(session_id):   # read within a request that holds the session: only its form
+            raise SessionIdInvalid
+        data = self.read_extra(session_id, FILTERS)
         if data is None:
             return None
         try:

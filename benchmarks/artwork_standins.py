@@ -14,9 +14,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.support import exportgen as eg
-from tests.support.keyless_standins import DeezerStandin, OembedStandin
-from tests.support.spotify_standin import SpotifyStandin
+from harness import exportgen as eg
+from harness.keyless_standins import DeezerStandin, OembedStandin
+from harness.spotify_standin import SpotifyStandin
 
 ADDRESSES = "BENCH_ARTWORK_STANDINS"   # JSON: the stand-ins' settings, set for the request runner
 

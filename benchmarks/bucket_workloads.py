@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.workloads import BY_NAME
-from tests.support.object_store import ACCESS_KEY, SECRET_KEY, s3_server
+from harness.object_store import ACCESS_KEY, SECRET_KEY, s3_server
 
 COLD, WARM = "bucket_chart_cold", "bucket_chart_warm"
 

@@ -6,7 +6,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 
-from tests.support.exportgen import extended_rows, extended_zip, make_catalog
+from harness.exportgen import extended_rows, extended_zip, make_catalog
 
 START, END = "2015-01-01", "2024-12-31"
 

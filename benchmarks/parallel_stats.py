@@ -24,7 +24,7 @@ import duckdb
 import psutil
 
 from benchmarks.export import build_export
-from tests.support.service import offline_app, upload_ok
+from harness.service import offline_app, upload_ok
 
 log = logging.getLogger("benchmarks.parallel_stats")
 BASE_PLAYS = 250_000

@@ -25,9 +25,9 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from benchmarks.export import build_export
+from harness import servicegen as sg
+from harness.service import offline_app, upload_ok
 from src.exports.service_formats import LASTFM
-from tests.support import servicegen as sg
-from tests.support.service import offline_app, upload_ok
 
 log = logging.getLogger("benchmarks.service_ingest")
 TARGET_VS_DUCKDB = 1.5

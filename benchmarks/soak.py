@@ -1,6 +1,6 @@
 """python -m benchmarks soak: keep a real gunicorn busy and report errors, latency and memory growth.
 
-The server is started as the live-server tests start it (tests.support.live_server: the Dockerfile's gunicorn
+The server is started as the live-server tests start it (harness.live_server: the Dockerfile's gunicorn
 options, on loopback). Two exports are uploaded, a warm-up loads fonts and caches in both workers, then:
 
   --seconds N   N seconds of mixed requests from --threads threads: mostly images, some small races,
@@ -30,8 +30,8 @@ from typing import Any
 import requests
 
 from benchmarks.report import print_table
-from tests.support import exportgen as eg
-from tests.support.live_server import LiveServer, live_server
+from harness import exportgen as eg
+from harness.live_server import LiveServer, live_server
 
 log = logging.getLogger("benchmarks.soak")
 IMAGE_GROWTH_TARGET_MB = 50.0

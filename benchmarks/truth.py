@@ -1,6 +1,6 @@
 """What a viewer sees in a race, measured from its plan: inverted frames, still stretches, a thin opening.
 
-The same measures the tests hold every race to (tests/support/race_truth.py), taken here on the benchmark's
+The same measures the tests hold every race to (harness/race_truth.py), taken here on the benchmark's
 races, so each run prints them next to the speed of the race they describe.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ from backend.services.artwork.settings import ArtworkSettings
 from backend.services.charts.race import build_race
 from backend.services.curation import NO_FILTERS, apply_filters
 from backend.services.sessions.database import open_session
+from harness.race_truth import inverted_frames, longest_run, opening_frames_with_at_most_one_bar, static_frames
 from src.visuals.race_plan import hold_frames_for
-from tests.support.race_truth import inverted_frames, longest_run, opening_frames_with_at_most_one_bar, static_frames
 
 MAX_FRAMES = 1_000_000  # the benchmark's races are measured whatever their length
 

@@ -1,6 +1,6 @@
 """Shared fixtures: an app with its own UPLOAD_DIR per test and its client; stand-in upstreams closed after
 each test; live servers of the real service; the job backends a job test runs on. The helpers they use are
-in tests/support/ (service.py: the offline app and uploads)."""
+in harness/ (service.py: the offline app and uploads)."""
 from __future__ import annotations
 
 import contextlib
@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support import exportgen as eg
-from tests.support.job_backends import JobBackend, JobOptions, running_backend
-from tests.support.live_server import LiveServers
-from tests.support.service import offline_app, upload_ok
+from harness import exportgen as eg
+from harness.job_backends import JobBackend, JobOptions, running_backend
+from harness.live_server import LiveServers
+from harness.service import offline_app, upload_ok
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def client(app):
 
 @pytest.fixture
 def serve():
-    """serve(standin) starts a stand-in upstream (tests/support/standins.py) and returns it; all close after
+    """serve(standin) starts a stand-in upstream (harness/standins.py) and returns it; all close after
     the test."""
     with contextlib.ExitStack() as running:
         yield running.enter_context
@@ -41,7 +41,7 @@ def serve():
 
 @pytest.fixture(scope="module")
 def live_servers(tmp_path_factory) -> Iterator[LiveServers]:
-    """live_servers.start(**settings) runs the real service (tests/support/live_server.py) until the module ends."""
+    """live_servers.start(**settings) runs the real service (harness/live_server.py) until the module ends."""
     servers = LiveServers(tmp_path_factory)
     try:
         yield servers
@@ -58,7 +58,7 @@ def job_options() -> JobOptions:
 @pytest.fixture(scope="module")
 def job_backend(request, tmp_path_factory, job_options) -> Iterator[JobBackend]:
     """The embedded executor; a test that checks what Celery workers with a real redis change asks for both
-    with `@ON_BOTH_BACKENDS` (tests/support/job_backends.py)."""
+    with `@ON_BOTH_BACKENDS` (harness/job_backends.py)."""
     name = getattr(request, "param", "local")
     upload_dir = tmp_path_factory.mktemp(f"jobs-{name}")
     with running_backend(name, upload_dir, job_options) as backend:

@@ -9,9 +9,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from tests.support import exportgen as eg
-from tests.support.media import faststart, probe_video
-from tests.support.service import upload_ok
+from harness import exportgen as eg
+from harness.media import faststart, probe_video
+from harness.service import upload_ok
 
 pytestmark = pytest.mark.slow
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from harness.bad_uploads import HISTORY_NAME, history_zip, row, rows_json, with_ms
+from harness.service import post_upload, upload_ok
 from src.exports.domain import FIRST_DAY, LAST_DAY, MAX_MS_PLAYED, MAX_NAME_CHARS
-from tests.support.bad_uploads import HISTORY_NAME, history_zip, row, rows_json, with_ms
-from tests.support.service import post_upload, upload_ok
 
 INSIDE = [row(ts="2000-01-01T00:00:00Z", artist="First"), row(ts="2099-12-31T23:59:59Z", artist="Last"),
           row(ts="2021-06-01T12:00:00Z", ms=MAX_MS_PLAYED, artist="Longest")]
@@ -83,7 +83,7 @@ def test_ms_played_that_does_not_fit_names_the_file(client, raw):
 
 
 def test_the_member_named_is_the_one_holding_the_bad_value(client):
-    from tests.support.bad_uploads import FOLDER, make_zip
+    from harness.bad_uploads import FOLDER, make_zip
     data = make_zip({FOLDER + "Streaming_History_Audio_2020.json": rows_json(row()),
                      FOLDER + "Streaming_History_Audio_2021_3.json": with_ms("1e308")})
     error = post_upload(client, data).get_json()["error"]

@@ -21,9 +21,9 @@ from jsonschema import Draft202012Validator
 from backend.app import create_app
 from backend.routes.json_budget import MAX_NESTING
 from backend.routes.models import NOT_AN_OBJECT, ChartBody, RaceBody
-from tests.support import exportgen as eg
-from tests.support.schema_strategies import from_schema, json_values, object_text, raw_json_text
-from tests.support.service import post_upload, upload_ok
+from harness import exportgen as eg
+from harness.schema_strategies import from_schema, json_values, object_text, raw_json_text
+from harness.service import post_upload, upload_ok
 
 pytestmark = pytest.mark.slow
 

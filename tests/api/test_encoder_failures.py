@@ -11,9 +11,9 @@ from backend.app import create_app
 from backend.routes.client_gone import ClientGone, disconnect_probe, raise_when_gone
 from backend.services.encoding.checks import until_stopped
 from backend.services.encoding.ffmpeg import PIPE_BYTES, PIPE_MAX_SIZE, start_encoder
-from tests.support import exportgen as eg
-from tests.support.encoders import FAILING_FFMPEG
-from tests.support.service import leftovers, upload_ok
+from harness import exportgen as eg
+from harness.encoders import FAILING_FFMPEG
+from harness.service import leftovers, upload_ok
 
 pytestmark = pytest.mark.slow
 

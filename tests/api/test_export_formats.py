@@ -12,6 +12,8 @@ import duckdb
 import pytest
 
 from backend.services.ingest import IngestSummary, ingest_export
+from harness.bad_uploads import make_zip
+from harness.service import upload_ok
 from src.exports import ExportUnusable, Limits, RowFormat, recognise, unpack_upload
 from src.exports.domain import MAX_NAME_CHARS
 from src.exports.recognise import ROW_FORMATS
@@ -25,8 +27,6 @@ from src.exports.row_formats import (
     stored_name,
 )
 from src.exports.service_formats import SERVICE_FORMATS
-from tests.support.bad_uploads import make_zip
-from tests.support.service import upload_ok
 
 LIMITS = Limits(max_extracted_bytes=16 * 2**20, max_members=50, max_ratio=200)
 NO_TEXT = "NULL::VARCHAR"

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support import exportgen as eg
-from tests.support.filtering import RowFilter, kept_rows
-from tests.support.service import offline_app, upload_ok
+from harness import exportgen as eg
+from harness.filtering import RowFilter, kept_rows
+from harness.service import offline_app, upload_ok
 
 ROWS = eg.extended_rows(eg.make_catalog(seed=5, artists=30), 600, start="2022-01-01", end="2022-12-31")
 DISTINCT = eg.distinct_rows(ROWS)

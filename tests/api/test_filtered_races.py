@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from tests.support import exportgen as eg
-from tests.support.filtering import RowFilter, kept_rows, top_artists
-from tests.support.media import probe_video
-from tests.support.service import upload_ok
+from harness import exportgen as eg
+from harness.filtering import RowFilter, kept_rows, top_artists
+from harness.media import probe_video
+from harness.service import upload_ok
 
 ROWS = eg.extended_rows(eg.make_catalog(), 1500, start="2022-01-01", end="2022-12-31")
 RACE = {"top_n": 3, "days": 120, "interp_steps": 1, "speed_for_bar_animation": 2, "format": "square"}

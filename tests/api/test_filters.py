@@ -12,10 +12,10 @@ import pytest
 from PIL import Image
 
 from backend.services.sessions import cleanup_old_sessions
-from tests.support import exportgen as eg
-from tests.support.filtering import RowFilter, kept_rows, top_artists
-from tests.support.service import offline_app, upload_ok
-from tests.support.stats_truth import ROWS, STREAM_MS, expected_stats, extended_plays
+from harness import exportgen as eg
+from harness.filtering import RowFilter, kept_rows, top_artists
+from harness.service import offline_app, upload_ok
+from harness.stats_truth import ROWS, STREAM_MS, expected_stats, extended_plays
 
 DISTINCT = eg.distinct_rows(ROWS)
 FIRST, LAST = date(2021, 10, 20), date(2023, 4, 10)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import exportgen as eg
-from tests.support.service import offline_app, upload_ok
+from harness import exportgen as eg
+from harness.service import offline_app, upload_ok
 
 JOB_ID = "A" * 22
 GOOD_JOB_ID = "B" * 22

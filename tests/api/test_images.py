@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from harness import exportgen as eg
+from harness.service import upload_ok
 from src.visuals.chart import ChartItem, render_top_chart
 from src.visuals.layout import Layout
 from src.visuals.painter import Page
 from src.visuals.style import ValueFormat, count_format, duration_format
 from src.visuals.themes import THEMES
-from tests.support import exportgen as eg
-from tests.support.service import upload_ok
 
 ATTRIBUTES = ["artist_name", "track_name", "album_name"]
 METRICS = ["Streams", "duration_ms"]

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.app import create_app
+from harness.bad_uploads import FOLDER, make_zip
+from harness.service import post_upload
 from src.exports.domain import FIRST_DAY, LAST_DAY, MAX_MS_PLAYED
-from tests.support.bad_uploads import FOLDER, make_zip
-from tests.support.service import post_upload
 
 pytestmark = pytest.mark.slow
 

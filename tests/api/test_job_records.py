@@ -10,9 +10,9 @@ import pytest
 from backend.app import create_app
 from backend.routes.models import RaceBody
 from backend.services.charts.requests import request_from_dict, request_to_dict
-from tests.support import exportgen as eg
-from tests.support.job_backends import fetch, start, watch
-from tests.support.service import upload_ok
+from harness import exportgen as eg
+from harness.job_backends import fetch, start, watch
+from harness.service import upload_ok
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ import pytest
 
 from backend.app import create_app
 from backend.routes.json_budget import MAX_NESTING, nesting_exceeds
-from tests.support import exportgen as eg
-from tests.support.service import upload_ok
+from harness import exportgen as eg
+from harness.service import upload_ok
 
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
 JSON_ROUTES = ["/generate_image", "/generate_animation", "/jobs/animation"]

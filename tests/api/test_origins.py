@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.app import create_app
-from tests.support import exportgen as eg
-from tests.support.service import post_upload, upload_ok
+from harness import exportgen as eg
+from harness.service import post_upload, upload_ok
 
 FRONT_END = "https://app.example"
 FOREIGN = "https://evil.example"

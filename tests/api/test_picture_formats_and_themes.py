@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from harness import exportgen as eg
+from harness.media import probe_video
+from harness.service import upload_ok
 from src.visuals.formats import FORMATS
 from src.visuals.layout import Layout
 from src.visuals.painter import CREDIT_KEY, Entry, FramePainter, Page, artwork_credit
 from src.visuals.style import count_format
 from src.visuals.themes import THEMES
-from tests.support import exportgen as eg
-from tests.support.media import probe_video
-from tests.support.service import upload_ok
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from tests.support import exportgen as eg
-from tests.support.service import post_upload, upload_ok
+from harness import exportgen as eg
+from harness.service import post_upload, upload_ok
 
 SMALL = {"figsize": [3.2, 4.0], "dpi": 100}
 

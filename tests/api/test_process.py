@@ -16,9 +16,9 @@ import pytest
 
 from backend.app import create_app
 from backend.services.ingest import plays as db
+from harness import exportgen as eg
+from harness.service import leftovers, post_upload, upload_ok
 from src.exports import ExportUnusable
-from tests.support import exportgen as eg
-from tests.support.service import leftovers, post_upload, upload_ok
 
 ROWS = 6000
 DUPLICATES = 150
@@ -183,7 +183,7 @@ DIES_MID_INGEST = textwrap.dedent("""
     import os, signal, sys
     from backend.app import create_app
     from backend.services.ingest import plays as db
-    from tests.support.service import post_upload
+    from harness.service import post_upload
 
     def killed(*args):
         os.kill(os.getpid(), signal.SIGKILL)
@@ -198,7 +198,7 @@ def test_ingest_whose_process_died_never_becomes_a_session(upload_dir, tmp_path,
     export = tmp_path / "export.zip"
     export.write_bytes(eg.extended_zip(rows[:2000]))
     died = subprocess.run([sys.executable, "-c", DIES_MID_INGEST, str(upload_dir), str(export)],
-                          cwd=Path(eg.__file__).resolve().parents[2], capture_output=True, timeout=120)
+                          cwd=Path(eg.__file__).resolve().parents[1], capture_output=True, timeout=120)
     assert died.returncode == -signal.SIGKILL, died.stderr.decode()[-2000:]
     left = leftovers(upload_dir)
     assert not [name for name in left if name.endswith(".duckdb") and "/" not in name]

@@ -9,9 +9,9 @@ from backend.services.artwork.settings import ArtworkSettings
 from backend.services.charts.race import build_race
 from backend.services.encoding.ffmpeg import encode_animation, find_ffmpeg
 from backend.services.sessions.database import open_session
-from tests.support import exportgen as eg
-from tests.support.media import probe_video
-from tests.support.service import upload_ok
+from harness import exportgen as eg
+from harness.media import probe_video
+from harness.service import upload_ok
 
 pytestmark = pytest.mark.slow
 

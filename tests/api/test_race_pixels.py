@@ -14,11 +14,11 @@ from backend.services.artwork.settings import ArtworkSettings
 from backend.services.charts.race import build_race
 from backend.services.encoding.ffmpeg import encode_animation, find_ffmpeg
 from backend.services.sessions.database import open_session
-from tests.support import exportgen as eg
-from tests.support.media import probe_video
-from tests.support.pixel_bars import inverted, settled_bars
-from tests.support.race_truth import longest_run
-from tests.support.service import upload_ok
+from harness import exportgen as eg
+from harness.media import probe_video
+from harness.pixel_bars import inverted, settled_bars
+from harness.race_truth import longest_run
+from harness.service import upload_ok
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ RACES = {
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
-    from tests.support.service import offline_app
+    from harness.service import offline_app
     upload_dir = tmp_path_factory.mktemp("pixels")
     client = offline_app(upload_dir).test_client()
     return upload_dir, upload_ok(client, eg.extended_zip(ROWS))["session_id"]

@@ -7,8 +7,8 @@ import pytest
 
 from backend.app import create_app
 from backend.routes.models import RaceBody
-from tests.support import exportgen as eg
-from tests.support.service import offline_app, upload_ok
+from harness import exportgen as eg
+from harness.service import offline_app, upload_ok
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,11 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pytest
 
+from harness import exportgen as eg
+from harness.bad_uploads import history_zip, row, rows_json
+from harness.service import offline_app, upload_ok
+from harness.waiting import eventually
 from src.visuals.keyframes import build_keyframes
-from tests.support import exportgen as eg
-from tests.support.bad_uploads import history_zip, row, rows_json
-from tests.support.service import offline_app, upload_ok
-from tests.support.waiting import eventually
 
 STREAM_MS = 30_000
 SMALL = {"figsize": [4.8, 6.4], "dpi": 100, "interp_steps": 1, "speed_for_bar_animation": 4}

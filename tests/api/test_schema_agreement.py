@@ -16,9 +16,9 @@ from jsonschema import Draft202012Validator
 
 from backend.routes.models import PERIOD_SPELLINGS
 from backend.services.charts import ATTRIBUTE_ALIASES, ATTRIBUTES, METRIC_ALIASES, METRICS
+from harness.service import offline_app
 from src.visuals.formats import FORMATS
 from src.visuals.themes import THEMES
-from tests.support.service import offline_app
 
 UNKNOWN_SESSION = "00000000-0000-4000-8000-000000000000"
 ROUTES = {"ChartBody": "/generate_image", "RaceBody": "/generate_animation", "WrappedBody": "/generate_wrapped"}

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 import pytest
 
 from backend.services.sessions import open_session
-from tests.support import servicegen as sg
-from tests.support.bad_uploads import make_zip
-from tests.support.service import post_upload, upload_ok
+from harness import servicegen as sg
+from harness.bad_uploads import make_zip
+from harness.service import post_upload, upload_ok
 
 PLAYS = sg.own_plays(120, "2021-01-30")
 PLAY_COLUMNS = "ts, ms_played, kind, track_name, artist_name, album_name, source"

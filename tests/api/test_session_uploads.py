@@ -17,11 +17,11 @@ from backend.routes.models import RaceBody
 from backend.services.artwork import ArtworkSettings
 from backend.services.charts import build_race
 from backend.services.sessions import open_session
-from tests.support import exportgen as eg
-from tests.support import servicegen as sg
-from tests.support.bad_uploads import history_zip, row, rows_json
-from tests.support.service import leftovers, offline_app, post_upload, upload_ok
-from tests.support.stats_truth import Play, expected_stats, extended_plays
+from harness import exportgen as eg
+from harness import servicegen as sg
+from harness.bad_uploads import history_zip, row, rows_json
+from harness.service import leftovers, offline_app, post_upload, upload_ok
+from harness.stats_truth import Play, expected_stats, extended_plays
 
 ROWS = eg.extended_rows(eg.make_catalog(), 400, seed=5, start="2022-01-01", end="2022-03-31")
 SHARED = sg.scrobbled(ROWS, 0.5)     # Spotify plays a scrobbler also recorded

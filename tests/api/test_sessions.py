@@ -13,8 +13,8 @@ from backend.app import create_app
 from backend.services.sessions import TooManySessions
 from backend.services.sessions.cleanup import cleanup_old_sessions
 from backend.services.sessions.store import SessionStore, is_locked
-from tests.support import exportgen as eg
-from tests.support.service import deleting_once_taken, post_upload, upload_ok
+from harness import exportgen as eg
+from harness.service import deleting_once_taken, post_upload, upload_ok
 
 EXPORT = eg.extended_zip(eg.extended_rows(eg.make_catalog(), 600, start="2022-01-01", end="2022-12-31"))
 

@@ -5,8 +5,8 @@ import pytest
 
 from backend.services.charts import choices, queries
 from backend.services.sessions.database import open_session
-from tests.support.bad_uploads import history_zip, row, rows_json
-from tests.support.service import upload_ok
+from harness.bad_uploads import history_zip, row, rows_json
+from harness.service import upload_ok
 
 SEP = "\x1f"  # the separator song keys used to join name and artist with
 

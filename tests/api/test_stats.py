@@ -7,9 +7,9 @@ import pytest
 
 from backend.services.sessions import open_session
 from backend.services.stats import StatsRequest, card_stats
-from tests.support import exportgen as eg
-from tests.support.service import upload_ok
-from tests.support.stats_truth import (
+from harness import exportgen as eg
+from harness.service import upload_ok
+from harness.stats_truth import (
     ROWS,
     STREAM_MS,
     account_plays,

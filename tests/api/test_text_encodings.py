@@ -5,9 +5,9 @@ import codecs
 
 import pytest
 
+from harness.bad_uploads import HISTORY_NAME, history_zip, row, rows_json
+from harness.service import upload_ok
 from src.exports.encodings import ToUtf8, detect_encoding
-from tests.support.bad_uploads import HISTORY_NAME, history_zip, row, rows_json
-from tests.support.service import upload_ok
 
 NAMES = ["青い鳥合唱団", "Звёздный Путь", "🔥 Fuego Collective 🎸", "Ωμέγα Ήχοι"]
 TEXT = rows_json(*(row(ts=f"2021-09-23T09:0{k}:00Z", artist=name) for k, name in enumerate(NAMES))).decode()

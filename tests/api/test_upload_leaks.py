@@ -11,8 +11,8 @@ import tempfile
 import pytest
 
 from backend.app import create_app
-from tests.support.bad_uploads import BAD_UPLOADS, VALID, BadUpload, history_zip
-from tests.support.service import leftovers, post_upload, upload_ok
+from harness.bad_uploads import BAD_UPLOADS, VALID, BadUpload, history_zip
+from harness.service import leftovers, post_upload, upload_ok
 
 # Fragments of DuckDB's and zipfile's own messages: none may reach a person.
 LIBRARY_WORDS = ("Invalid Input Error", "Conversion Error", "Malformed JSON", "read_json", "record/value",

@@ -11,9 +11,7 @@ from werkzeug.test import encode_multipart
 
 from backend.app import create_app
 from backend.routes.upload_form import FORM_TOO_COMPLEX, MAX_FORM_FIELD_BYTES
-from src.exports import ExportTooLarge, inflate, unpack
-from src.exports.inflate import CHUNK, InflateBudget
-from tests.support.bad_uploads import (
+from harness.bad_uploads import (
     FOLDER,
     MIB,
     VALID,
@@ -24,7 +22,9 @@ from tests.support.bad_uploads import (
     row,
     rows_json,
 )
-from tests.support.service import leftovers, post_upload, upload_ok
+from harness.service import leftovers, post_upload, upload_ok
+from src.exports import ExportTooLarge, inflate, unpack
+from src.exports.inflate import CHUNK, InflateBudget
 
 
 def test_utf8_bom_is_accepted(client):

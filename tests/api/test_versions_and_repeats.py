@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from backend.services.curation.versions import ALBUM_SUFFIX, SONG_SUFFIX, merged_name
-from tests.support import exportgen as eg
-from tests.support.filtering import play_row
-from tests.support.service import upload_ok
+from harness import exportgen as eg
+from harness.filtering import play_row
+from harness.service import upload_ok
 
 ARTIST = "The Band"
 SONG_RULES = [("Song - Remastered 2011", "Song"), ("Song - 2011 Remaster", "Song"), ("Song (Remastered)", "Song"),

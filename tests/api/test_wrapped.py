@@ -9,11 +9,11 @@ from datetime import date
 import pytest
 from PIL import Image
 
+from harness import exportgen as eg
+from harness.service import upload_ok
+from harness.stats_truth import ROWS, STREAM_MS, Play, account_plays, expected_stats, extended_plays, minutes
 from src.visuals.formats import FORMATS
 from src.visuals.themes import THEMES
-from tests.support import exportgen as eg
-from tests.support.service import upload_ok
-from tests.support.stats_truth import ROWS, STREAM_MS, Play, account_plays, expected_stats, extended_plays, minutes
 
 UNKNOWN_SESSION = "0b5e2d4c-1f2a-4b3c-8d4e-5f6a7b8c9d0e"
 
@@ -140,9 +140,9 @@ def test_an_unknown_session_is_a_404(app_and_session):
 
 
 def test_the_top_artists_are_drawn_with_their_pictures_when_spotify_is_configured(upload_dir):
+    from harness.artwork_checks import CATALOG, TRACKS, client_for, near
+    from harness.spotify_standin import SpotifyStandin
     from src.visuals.card_layout import CardLayout
-    from tests.support.artwork_checks import CATALOG, TRACKS, client_for, near
-    from tests.support.spotify_standin import SpotifyStandin
 
     with SpotifyStandin(TRACKS) as server:
         client = client_for(upload_dir, server)

@@ -1,4 +1,4 @@
-"""Usage events: the real supabase client against a local PostgREST stand-in (tests/support/postgrest_standin.py).
+"""Usage events: the real supabase client against a local PostgREST stand-in (harness/postgrest_standin.py).
 
 Events reach POST /rest/v1/user_events with the key headers and figures only; a hanging or failing
 Supabase never slows or fails a request; without settings nothing runs and nothing is logged.
@@ -16,9 +16,9 @@ import pytest
 from backend.core.settings import load_settings
 from backend.services.analytics import events as analytics_module
 from backend.services.analytics.events import QUEUE_SIZE, Analytics
-from tests.support import exportgen as eg
-from tests.support.postgrest_standin import PostgrestStandin
-from tests.support.service import offline_app, upload_ok
+from harness import exportgen as eg
+from harness.postgrest_standin import PostgrestStandin
+from harness.service import offline_app, upload_ok
 
 pytestmark = pytest.mark.slow
 

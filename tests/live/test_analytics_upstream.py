@@ -11,8 +11,8 @@ import pytest
 from backend.core.settings import load_settings
 from backend.services.analytics import events as analytics_module
 from backend.services.analytics.events import Analytics
-from tests.support.misbehaviour import DRIBBLE_INTERVAL_S, PeakMemory
-from tests.support.postgrest_standin import HUGE_BYTES, PostgrestStandin
+from harness.misbehaviour import DRIBBLE_INTERVAL_S, PeakMemory
+from harness.postgrest_standin import HUGE_BYTES, PostgrestStandin
 
 pytestmark = pytest.mark.slow
 

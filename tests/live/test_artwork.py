@@ -7,11 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from src.visuals.layout import Layout
-from src.visuals.style import contrast, picture_colour
-from src.visuals.themes import THEMES
-from tests.support import exportgen as eg
-from tests.support.artwork_checks import (
+from harness import exportgen as eg
+from harness.artwork_checks import (
     BACKGROUND,
     CATALOG,
     TOP,
@@ -25,9 +22,12 @@ from tests.support.artwork_checks import (
     palette_colour,
     thumb_colour,
 )
-from tests.support.media import probe_video
-from tests.support.service import upload_ok
-from tests.support.spotify_standin import SpotifyStandin
+from harness.media import probe_video
+from harness.service import upload_ok
+from harness.spotify_standin import SpotifyStandin
+from src.visuals.layout import Layout
+from src.visuals.style import contrast, picture_colour
+from src.visuals.themes import THEMES
 
 pytestmark = pytest.mark.slow
 

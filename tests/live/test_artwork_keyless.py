@@ -1,5 +1,5 @@
 """Artwork without a key: Spotify oEmbed by track id and Deezer by exact name, through the real client code
-against stand-ins speaking their wire format (tests/support/keyless_standins.py)."""
+against stand-ins speaking their wire format (harness/keyless_standins.py)."""
 from __future__ import annotations
 
 import json
@@ -8,9 +8,8 @@ import pytest
 
 from backend.services.artwork import ArtworkSettings
 from backend.services.artwork.lookup import Wanted, fetch_pictures
-from src.visuals.painter import CREDIT_KEY, artwork_credit
-from tests.support import exportgen as eg
-from tests.support.artwork_checks import (
+from harness import exportgen as eg
+from harness.artwork_checks import (
     CATALOG,
     TRACKS,
     assert_pictures_and_colours,
@@ -18,8 +17,9 @@ from tests.support.artwork_checks import (
     has_no_picture,
     has_own_picture,
 )
-from tests.support.keyless_standins import DeezerStandin, OembedStandin
-from tests.support.service import offline_app, upload_ok
+from harness.keyless_standins import DeezerStandin, OembedStandin
+from harness.service import offline_app, upload_ok
+from src.visuals.painter import CREDIT_KEY, artwork_credit
 
 pytestmark = pytest.mark.slow
 

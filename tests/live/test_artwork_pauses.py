@@ -15,12 +15,12 @@ import pytest
 from backend.core.settings import PROJECT_ROOT, load_settings
 from backend.services.artwork import ArtworkSettings
 from backend.services.artwork.states import source_key
-from tests.support import exportgen as eg
-from tests.support.artwork_checks import CATALOG, TRACKS, chart, client_for, has_own_picture
-from tests.support.keyless_standins import DeezerStandin, OembedStandin
-from tests.support.service import offline_app, upload_ok
-from tests.support.spotify_standin import SpotifyStandin
-from tests.support.waiting import eventually
+from harness import exportgen as eg
+from harness.artwork_checks import CATALOG, TRACKS, chart, client_for, has_own_picture
+from harness.keyless_standins import DeezerStandin, OembedStandin
+from harness.service import offline_app, upload_ok
+from harness.spotify_standin import SpotifyStandin
+from harness.waiting import eventually
 
 pytestmark = pytest.mark.slow
 

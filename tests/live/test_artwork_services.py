@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import exportgen as eg
-from tests.support import servicegen as sg
-from tests.support.artwork_checks import CATALOG, TRACKS, chart, has_own_picture
-from tests.support.keyless_standins import DeezerStandin
-from tests.support.service import offline_app, upload_ok
+from harness import exportgen as eg
+from harness import servicegen as sg
+from harness.artwork_checks import CATALOG, TRACKS, chart, has_own_picture
+from harness.keyless_standins import DeezerStandin
+from harness.service import offline_app, upload_ok
 
 pytestmark = pytest.mark.slow
 

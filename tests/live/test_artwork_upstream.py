@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from tests.support import exportgen as eg
-from tests.support.artwork_checks import (
+from harness import exportgen as eg
+from harness.artwork_checks import (
     CATALOG,
     TOP,
     TRACKS,
@@ -19,9 +19,9 @@ from tests.support.artwork_checks import (
     has_no_picture,
     has_own_picture,
 )
-from tests.support.misbehaviour import DRIBBLE_INTERVAL_S, PeakMemory, SpotifyFaults
-from tests.support.service import upload_ok
-from tests.support.spotify_standin import SpotifyStandin, spotify_id
+from harness.misbehaviour import DRIBBLE_INTERVAL_S, PeakMemory, SpotifyFaults
+from harness.service import upload_ok
+from harness.spotify_standin import SpotifyStandin, spotify_id
 
 pytestmark = pytest.mark.slow
 

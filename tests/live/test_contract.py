@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from tests.support import exportgen as eg
-from tests.support.encoders import FAILING_FFMPEG
-from tests.support.live_server import LiveServer
-from tests.support.raw_http import (
+from harness import exportgen as eg
+from harness.encoders import FAILING_FFMPEG
+from harness.live_server import LiveServer
+from harness.raw_http import (
     concrete_path,
     malformed_chunks_request,
     oversized_request,
@@ -30,8 +30,8 @@ from tests.support.raw_http import (
     unknown_coding_request,
     unknown_expectation_request,
 )
-from tests.support.service import deleting_once_taken, offline_app, post_upload, upload_ok
-from tests.support.small_disk import filled, mounted
+from harness.service import deleting_once_taken, offline_app, post_upload, upload_ok
+from harness.small_disk import filled, mounted
 
 pytestmark = pytest.mark.slow
 

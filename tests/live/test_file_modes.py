@@ -7,11 +7,11 @@ import stat
 import pytest
 
 from backend.services.hygiene import set_up_process
-from tests.support import exportgen as eg
-from tests.support.artwork_checks import CATALOG, TRACKS, client_for
-from tests.support.job_backends import watch
-from tests.support.service import upload_ok
-from tests.support.spotify_standin import SpotifyStandin
+from harness import exportgen as eg
+from harness.artwork_checks import CATALOG, TRACKS, client_for
+from harness.job_backends import watch
+from harness.service import upload_ok
+from harness.spotify_standin import SpotifyStandin
 
 pytestmark = pytest.mark.slow
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.job_backends import start, watch
+from harness.service import leftovers, offline_app, post_upload, upload_ok
+from harness.small_disk import filled, mounted
 from src.resource_errors import ServerOutOfSpace
-from tests.support.job_backends import start, watch
-from tests.support.service import leftovers, offline_app, post_upload, upload_ok
-from tests.support.small_disk import filled, mounted
 
 pytestmark = pytest.mark.slow
 

@@ -12,11 +12,11 @@ import pytest
 from backend.services.encoding.ffmpeg import ENCODE_FAILED
 from backend.services.jobs.runner import RENDER_FAILED, run_job
 from backend.services.jobs.store import JobStore
+from harness import job_faults
+from harness.job_backends import ON_BOTH_BACKENDS, JobOptions, ffmpeg_children, start, watch
+from harness.service import offline_app, upload_ok
+from harness.waiting import eventually
 from src.resource_errors import ServerOutOfMemory, ServerOutOfSpace
-from tests.support import job_faults
-from tests.support.job_backends import ON_BOTH_BACKENDS, JobOptions, ffmpeg_children, start, watch
-from tests.support.service import offline_app, upload_ok
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
 
@@ -31,9 +31,9 @@ OUT_OF_MEMORY, OUT_OF_DISK = ServerOutOfMemory().message, ServerOutOfSpace().mes
 
 @pytest.fixture(scope="module")
 def job_options() -> JobOptions:
-    """Faults armed per test: in the web process for the embedded executor, in tests.support.fault_worker for
+    """Faults armed per test: in the web process for the embedded executor, in harness.fault_worker for
     Celery."""
-    return JobOptions(SETTINGS, worker_module="tests.support.fault_worker", local_patches=job_faults.patches)
+    return JobOptions(SETTINGS, worker_module="harness.fault_worker", local_patches=job_faults.patches)
 
 
 def files_of(upload_dir, name: str) -> list[str]:

@@ -10,7 +10,7 @@ import psutil
 import pytest
 import requests
 
-from tests.support.live_server import live_server
+from harness.live_server import live_server
 
 pytestmark = pytest.mark.slow
 

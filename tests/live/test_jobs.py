@@ -12,9 +12,9 @@ import psutil
 import pytest
 
 from backend.services.jobs.store import JobStore
-from tests.support.job_backends import JOB_SETTINGS, ON_BOTH_BACKENDS, JobOptions, fetch, ffmpeg_children, start, watch
-from tests.support.media import probe_video
-from tests.support.service import offline_app, upload_ok
+from harness.job_backends import JOB_SETTINGS, ON_BOTH_BACKENDS, JobOptions, fetch, ffmpeg_children, start, watch
+from harness.media import probe_video
+from harness.service import offline_app, upload_ok
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from backend.app import create_app
-from tests.support.live_server import LiveServer, LiveServers
-from tests.support.waiting import eventually
+from harness.live_server import LiveServer, LiveServers
+from harness.waiting import eventually
 
 REPO = Path(__file__).resolve().parents[2]
 SHELL_UMASK = 0o022   # what a shell usually gives, and what each process below starts with

@@ -21,13 +21,13 @@ from PIL import Image
 from backend.services.encoding import Encoding, encode_race, find_ffmpeg
 from backend.services.encoding.ffmpeg import frame_bytes
 from backend.services.encoding.segments import segment_ranges
+from harness.media import probe_video
+from harness.service import prepared_race
 from src.visuals.layout import Layout
 from src.visuals.painter import Entry, FramePainter, Page
 from src.visuals.style import count_format
 from src.visuals.themes import DEFAULT_THEME, THEMES
 from src.visuals.yuv_canvas import YuvCanvas
-from tests.support.media import probe_video
-from tests.support.service import prepared_race
 
 pytestmark = pytest.mark.slow
 
@@ -122,7 +122,7 @@ from src.visuals.layout import Layout
 from src.visuals.painter import Entry, FramePainter, Page
 from src.visuals.style import count_format
 from src.visuals.themes import DEFAULT_THEME, THEMES
-from tests.support import exportgen as eg
+from harness import exportgen as eg
 
 upload_dir, work = Path(sys.argv[1]), Path(sys.argv[2])
 client = create_app({"TESTING": True, "UPLOAD_DIR": str(upload_dir)}).test_client()

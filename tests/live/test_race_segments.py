@@ -13,8 +13,8 @@ import pytest
 
 from backend.services.encoding.ffmpeg import EncoderError, find_ffmpeg
 from backend.services.encoding.segments import Encoding, encode_race, segment_ranges
-from tests.support.media import faststart, probe_video
-from tests.support.service import prepared_race
+from harness.media import faststart, probe_video
+from harness.service import prepared_race
 
 pytestmark = pytest.mark.slow
 

@@ -19,8 +19,8 @@ import pytest
 import requests
 
 from backend.services.sessions.cleanup import cleanup_old_sessions
-from tests.support import exportgen as eg
-from tests.support.live_server import CleanupLoop, LiveServer, LiveServers
+from harness import exportgen as eg
+from harness.live_server import CleanupLoop, LiveServer, LiveServers
 
 pytestmark = pytest.mark.slow
 

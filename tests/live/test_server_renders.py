@@ -15,11 +15,11 @@ import requests
 
 from backend.services.sessions.cleanup import cleanup_old_sessions
 from backend.services.sessions.store import is_locked
-from tests.support import exportgen as eg
-from tests.support.live_server import CleanupLoop, LiveServer, LiveServers
-from tests.support.raw_http import send
-from tests.support.service import leftovers
-from tests.support.waiting import eventually
+from harness import exportgen as eg
+from harness.live_server import CleanupLoop, LiveServer, LiveServers
+from harness.raw_http import send
+from harness.service import leftovers
+from harness.waiting import eventually
 
 pytestmark = pytest.mark.slow
 

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.support.live_server import LiveServer, LiveServers
-from tests.support.raw_http import ANSWER_SECONDS, connect, oversized_request, read_response, send
+from harness.live_server import LiveServer, LiveServers
+from harness.raw_http import ANSWER_SECONDS, connect, oversized_request, read_response, send
 
 pytestmark = pytest.mark.slow
 

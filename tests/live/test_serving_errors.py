@@ -9,8 +9,8 @@ import json
 import pytest
 
 from backend.serving.error_answers import HEADERS_TOO_LARGE_MESSAGE, MALFORMED_CHUNKS
-from tests.support.live_server import LiveServer, LiveServers
-from tests.support.raw_http import read_response, send
+from harness.live_server import LiveServer, LiveServers
+from harness.raw_http import read_response, send
 
 pytestmark = pytest.mark.slow
 

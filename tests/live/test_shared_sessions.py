@@ -17,12 +17,12 @@ import pytest
 import requests
 
 from backend.services.jobs.store import STALE_ERROR
-from tests.support import exportgen as eg
-from tests.support.job_backends import redis_server, start_celery_worker, stop_all
-from tests.support.live_server import live_server
-from tests.support.media import probe_video
-from tests.support.object_store import s3_server
-from tests.support.waiting import eventually
+from harness import exportgen as eg
+from harness.job_backends import redis_server, start_celery_worker, stop_all
+from harness.live_server import live_server
+from harness.media import probe_video
+from harness.object_store import s3_server
+from harness.waiting import eventually
 
 pytestmark = pytest.mark.slow
 RACE = {"days": 5, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [4.8, 6.4], "dpi": 100,

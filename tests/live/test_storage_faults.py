@@ -19,11 +19,11 @@ import pytest
 import requests
 
 from backend.services.sessions import cleanup_old_sessions
-from tests.support import exportgen as eg
-from tests.support.live_server import REPO, free_port
-from tests.support.object_store import ACCESS_KEY, SECRET_KEY, s3_server
-from tests.support.service import offline_app, post_upload, upload_ok
-from tests.support.waiting import eventually
+from harness import exportgen as eg
+from harness.live_server import REPO, free_port
+from harness.object_store import ACCESS_KEY, SECRET_KEY, s3_server
+from harness.service import offline_app, post_upload, upload_ok
+from harness.waiting import eventually
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 0.5

@@ -45,7 +45,7 @@ def test_freed_memory_goes_back_to_the_system_after_release() -> None:
 LOADED = """
 import io, json, sys, tempfile
 from backend.app import create_app
-from tests.support import exportgen as eg
+from harness import exportgen as eg
 app = create_app({"TESTING": True, "UPLOAD_DIR": tempfile.mkdtemp(), "SPOTIFY_CLIENT_ID": "",
                   "SPOTIFY_CLIENT_SECRET": "", "SUPABASE_URL": "", "SUPABASE_KEY": ""})
 client = app.test_client()

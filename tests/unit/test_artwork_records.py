@@ -25,7 +25,7 @@ from backend.services.bounded_http import (
     UnsupportedEncoding,
     read_within,
 )
-from tests.support.misbehaviour import gzip_bomb, solid_png
+from harness.misbehaviour import gzip_bomb, solid_png
 
 HOSTS = ("scdn.co", "spotifycdn.com")
 LATER = time.monotonic() + 3600

@@ -47,3 +47,15 @@ def test_no_benchmark_module_shares_a_name_with_the_service():
                 service.add(path.stem)
     benchmarks = {path.stem for path in (REPO / "benchmarks").glob("*.py")} - {"__init__", "__main__"}
     assert sorted(benchmarks & service) == []
+
+
+def test_no_benchmark_module_imports_the_tests():
+    """What both use (generated exports, stand-ins, the live service) lives in harness/, so the benchmark runs
+    from a tree without tests/."""
+    importers = []
+    for path in (REPO / "benchmarks").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            importers += [f"{path.name}: {name}" for name in names if name.split(".")[0] == "tests"]
+    assert importers == []

@@ -10,7 +10,7 @@ from importlib.metadata import packages_distributions, requires
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-CODE = ("backend", "src", "benchmarks", "tests")
+CODE = ("backend", "src", "benchmarks", "harness", "tests")
 RUNTIME = ("backend", "src")
 # Pinned but imported by no module of ours, and why (the README's "Dependencies" says the same).
 NOT_IMPORTED = {

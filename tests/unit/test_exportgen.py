@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 try:
-    from tests.support import exportgen as eg
+    from harness import exportgen as eg
 except ImportError:
     import exportgen as eg
 

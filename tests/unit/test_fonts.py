@@ -5,9 +5,9 @@ import warnings
 
 import pytest
 
+from harness import exportgen as eg
 from src.visuals.fonts import PLACEHOLDER, drawable, initial
 from src.visuals.sprites import TextSpec, render_texts
-from tests.support import exportgen as eg
 
 COVERED_SCRIPTS = ["cjk", "comma", "arabic", "cyrillic", "chinese", "korean", "devanagari", "thai", "greek",
                    "hebrew", "quotes", "apostrophe", "slash", "markup", "backslash", "dollar"]

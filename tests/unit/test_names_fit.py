@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
+from harness.name_corpus import ARTISTS, SONGS
+from harness.name_fit import cut_names
 from src.visuals.fonts import chain_files, font_families
 from src.visuals.labels import label_blocks
 from src.visuals.layout import Layout
 from src.visuals.wrap import ELLIPSIS, wrap
-from tests.support.name_corpus import ARTISTS, SONGS
-from tests.support.name_fit import cut_names
 
 FEED = (1080, 1350)
 

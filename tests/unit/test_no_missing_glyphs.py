@@ -6,6 +6,7 @@ import warnings
 
 import pytest
 
+from harness.missing_glyphs import NO_FONT_HAS, holds_a_box
 from src.visuals.card_layout import CardLayout
 from src.visuals.formats import FORMATS
 from src.visuals.labels import LabelStyle, styled_label_blocks
@@ -13,7 +14,6 @@ from src.visuals.sprites import TextSpec, render_block
 from src.visuals.text import _draw_text
 from src.visuals.themes import THEMES
 from src.visuals.wrapped import Ranked, WrappedCard, compose
-from tests.support.missing_glyphs import NO_FONT_HAS, holds_a_box
 from tests.unit.test_wrapped_layout import hard_card
 
 # Each class as real catalogues spell it; the second value is what must be read in the picture (in its plain

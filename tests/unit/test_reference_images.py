@@ -1,6 +1,6 @@
 """The pictures still look as they did: every theme and format against its reference picture.
 
-After a change meant to alter the look, redraw them with `python -m tests.support.reference_images --write`
+After a change meant to alter the look, redraw them with `python -m harness.reference_images --write`
 and look at what changed before committing them.
 """
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from tests.support import reference_images
-from tests.support.reference_images import CASES, Case, difference, matches, render
+from harness import reference_images
+from harness.reference_images import CASES, Case, difference, matches, render
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.file.stem)

@@ -16,7 +16,7 @@ from backend.core.shared_files import MAX_DEPTH, opened_lock, read_shared_json
 from backend.services.artwork import ArtworkSettings
 from backend.services.artwork.states import source_key
 from backend.services.artwork_store.source_state import SourceStates, paused_for
-from tests.support.service import offline_app
+from harness.service import offline_app
 
 CAP = 64 * 1024
 VALID = {"paused_until": 1.5, "reason": "quota", "strikes": 3}

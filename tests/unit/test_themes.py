@@ -7,14 +7,14 @@ from datetime import date
 import numpy as np
 import pytest
 
+from harness.colour_difference import delta_e_2000, rgb_difference
+from harness.name_corpus import ARTISTS, SONGS
 from src.visuals.chart import bar_colours, colour_key
 from src.visuals.keyframes import build_keyframes, keyframe_dates
 from src.visuals.painter import Page
 from src.visuals.race import prepare_race
 from src.visuals.style import contrast, count_format
 from src.visuals.themes import THEMES, assign_colours
-from tests.support.colour_difference import delta_e_2000, rgb_difference
-from tests.support.name_corpus import ARTISTS, SONGS
 
 # Sharma, Wu and Dalal's published test pairs (L*a*b* 1, L*a*b* 2, CIEDE2000), covering the hue wrap
 # and the blue-region rotation term.

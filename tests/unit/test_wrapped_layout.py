@@ -8,6 +8,7 @@ import random
 import pytest
 from PIL import Image
 
+from harness.name_corpus import ARTISTS, SONGS
 from src.visuals.card_layout import CardLayout
 from src.visuals.card_parts import figure_lines
 from src.visuals.formats import FORMATS
@@ -15,7 +16,6 @@ from src.visuals.painter import Page
 from src.visuals.sprites import TextSpec, render_texts
 from src.visuals.themes import THEMES
 from src.visuals.wrapped import Fact, Ranked, WrappedCard, compose, render_wrapped_card
-from tests.support.name_corpus import ARTISTS, SONGS
 
 SHORT_ENOUGH = 32
 

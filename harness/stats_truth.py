@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.support import exportgen as eg
+from harness import exportgen as eg
 
 STREAM_MS = 30_000
 ROWS = eg.extended_rows(eg.make_catalog(), 2500, start="2021-10-20", end="2023-04-10", duplicates=40, local_files=0.03)

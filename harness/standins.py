@@ -5,7 +5,7 @@
 recorded (method, path, query, headers, raw body) in `upstream.requests`, then answered by the first route
 whose method and path match, or held unanswered until the stand-in closes when `upstream.hang` is set.
 A route answers through its Exchange: plainly (`send`, `send_json`) or misbehaving (`dribble` a byte a
-second, `stream` blocks until the client hangs up; tests/support/misbehaviour.py), and what a misbehaving answer
+second, `stream` blocks until the client hangs up; harness/misbehaviour.py), and what a misbehaving answer
 sent is in `upstream.sent`.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support.misbehaviour import Sent, raw_answer, send_blocks, send_dribbled
+from harness.misbehaviour import Sent, raw_answer, send_blocks, send_dribbled
 
 ANY_METHOD = "*"
 

@@ -15,7 +15,7 @@ from backend.routes.models import RaceBody
 from backend.services.artwork import ArtworkSettings
 from backend.services.charts import build_race
 from backend.services.sessions import open_session
-from tests.support import exportgen as eg
+from harness import exportgen as eg
 
 # no outside services, whatever env/.env says (an empty value means none)
 OFFLINE = {"SUPABASE_URL": "", "SUPABASE_KEY": "", "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": "",

@@ -1,14 +1,14 @@
-"""A local stand-in for Supabase's REST endpoint (PostgREST), on the stand-in base (tests/support/standins.py).
+"""A local stand-in for Supabase's REST endpoint (PostgREST), on the stand-in base (harness/standins.py).
 
 It answers every request with `status`, or, with hang=True, reads the request and never answers until the
-stand-in is closed, or misbehaves (tests/support/misbehaviour.py): `dribble` sends its answer a byte a second;
+stand-in is closed, or misbehaves (harness/misbehaviour.py): `dribble` sends its answer a byte a second;
 `huge` answers 256 MB (with its Content-Length), `huge_undeclared` the same without one, `huge_gzip` a gzip
 body inflating to 256 MB, all made lazily. What a misbehaving answer sent is in `sent`.
 """
 from __future__ import annotations
 
-from tests.support.misbehaviour import gzip_bomb, zeros
-from tests.support.standins import ANY_METHOD, Exchange, Route, Standin
+from harness.misbehaviour import gzip_bomb, zeros
+from harness.standins import ANY_METHOD, Exchange, Route, Standin
 
 HUGE_BYTES = 256 * 2**20
 MISBEHAVIOURS = ("dribble", "huge", "huge_undeclared", "huge_gzip")

@@ -1,12 +1,12 @@
-"""How many names of the corpus are cut short, per format: `python -m tests.support.name_fit` prints the table."""
+"""How many names of the corpus are cut short, per format: `python -m harness.name_fit` prints the table."""
 from __future__ import annotations
 
 import sys
 
+from harness.name_corpus import ARTISTS, SONGS
 from src.visuals.formats import FORMATS
 from src.visuals.labels import label_blocks
 from src.visuals.layout import Layout
-from tests.support.name_corpus import ARTISTS, SONGS
 
 ROWS = 10
 

@@ -18,7 +18,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tests.support.live_server import free_port
+from harness.live_server import free_port
 
 ACCESS_KEY, SECRET_KEY, BUCKET = "test-access-key", "test-secret-key", "sessions"
 STARTUP_SECONDS = 60.0

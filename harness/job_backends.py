@@ -24,10 +24,10 @@ from flask.testing import FlaskClient
 from backend.app import create_app
 from backend.services.jobs import runner
 from backend.services.jobs.store import JobStore
-from tests.support.clocks import JobClock
-from tests.support.live_server import free_port
+from harness.clocks import JobClock
+from harness.live_server import free_port
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 JOB_SETTINGS = {"TESTING": True, "JOB_STALE_SECONDS": 3.0}
 # A job test whose check could come out otherwise on Celery workers (a render in another process: its
 # progress, its ffmpeg, its death) runs on both backends; the rest run on the embedded executor only.

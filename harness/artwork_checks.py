@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from harness import exportgen as eg
+from harness.service import offline_app
+from harness.spotify_standin import SpotifyStandin
 from src.visuals.chart import chart_slots, colour_key
 from src.visuals.layout import Layout
 from src.visuals.themes import THEMES, assign_colours
-from tests.support import exportgen as eg
-from tests.support.service import offline_app
-from tests.support.spotify_standin import SpotifyStandin
 
 CATALOG = eg.make_catalog()
 TRACKS = {t.uri.split(":")[2]: (t.artist, t.album) for t in CATALOG.tracks if t.uri}

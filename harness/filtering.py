@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from tests.support import exportgen as eg
-from tests.support.stats_truth import STREAM_MS
+from harness import exportgen as eg
+from harness.stats_truth import STREAM_MS
 
 TIME = "%Y-%m-%dT%H:%M:%SZ"
 

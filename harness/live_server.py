@@ -28,7 +28,7 @@ import requests
 from backend.services.sessions.cleanup import cleanup_old_sessions
 from backend.services.sessions.store import SessionStore
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 DOCKERFILE = REPO / "Dockerfile"
 STARTUP_SECONDS = 60.0
 

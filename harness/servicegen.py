@@ -16,7 +16,7 @@ import random
 import time
 from dataclasses import dataclass, replace
 
-from tests.support.exportgen import zip_of
+from harness.exportgen import zip_of
 
 STREAM_MS = 30_000
 LASTFM_HEADER = ["uts", "utc_time", "artist", "artist_mbid", "album", "album_mbid", "track", "track_mbid"]

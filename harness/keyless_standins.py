@@ -1,8 +1,8 @@
 """Stand-ins for the keyless artwork sources, speaking their wire format: Spotify's oEmbed endpoint and
 Deezer's public search API, each serving its pictures itself (tests point ARTWORK_IMAGE_HOSTS at 127.0.0.1).
 
-Pictures have the colours the Spotify stand-in gives the same artists and albums (tests/support/spotify_standin.py),
-so tests/support/artwork_checks.py tells which bar got which picture whichever source drew it. Deezer's search is
+Pictures have the colours the Spotify stand-in gives the same artists and albums (harness/spotify_standin.py),
+so harness/artwork_checks.py tells which bar got which picture whichever source drew it. Deezer's search is
 loose, as the real one is: every answer leads with a near miss (a tribute act, a karaoke cover, in a
 colour of its own), so only an exact match gives the right picture.
 """
@@ -17,8 +17,8 @@ from urllib.parse import parse_qs
 
 from PIL import Image
 
-from tests.support.spotify_standin import spotify_id, vivid_colour
-from tests.support.standins import Exchange, Route, Standin
+from harness.spotify_standin import spotify_id, vivid_colour
+from harness.standins import Exchange, Route, Standin
 
 DECOY_COLOUR = (40, 220, 40)          # a near miss's picture: drawn only by a matching that is not exact
 PLACEHOLDER_COLOUR = (128, 128, 128)  # Deezer's picture of an artist without one
@@ -39,7 +39,7 @@ def loosely(asked: str, name: str) -> bool:
 
 
 class _Catalogue:
-    """The Spotify stand-in's catalogue, ids and colours (tests/support/spotify_standin.py), without its server."""
+    """The Spotify stand-in's catalogue, ids and colours (harness/spotify_standin.py), without its server."""
 
     def __init__(self, tracks: dict[str, tuple[str, str]], titles: dict[str, str]):
         self.tracks, self.titles = tracks, titles

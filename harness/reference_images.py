@@ -1,6 +1,6 @@
 """Reference pictures of every theme and format, and the perceptual comparison that guards them.
 
-`python -m tests.support.reference_images --write` redraws them into src/visuals/reference/ on purpose (after a
+`python -m harness.reference_images --write` redraws them into src/visuals/reference/ on purpose (after a
 change meant to alter the look); tests/unit/test_reference_images.py fails when a picture drifts from them.
 They are stored at half size in 256 colours: small files, and still a pixel for every two of the real
 picture, so a label that moves shows up while anti-aliasing and JPEG noise do not.
@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from harness.name_corpus import SONGS
 from src.visuals.chart import ChartItem, render_top_chart
 from src.visuals.formats import FORMATS
 from src.visuals.keyframes import build_keyframes, keyframe_dates
@@ -25,9 +26,8 @@ from src.visuals.race import prepare_race
 from src.visuals.race_plan import hold_frames_for
 from src.visuals.style import count_format
 from src.visuals.themes import THEMES
-from tests.support.name_corpus import SONGS
 
-FOLDER = Path(__file__).resolve().parents[2] / "src" / "visuals" / "reference"
+FOLDER = Path(__file__).resolve().parents[1] / "src" / "visuals" / "reference"
 SCALE = 2          # stored at 1/SCALE of the real size
 BLOCK = 8          # the comparison's block side, in stored pixels
 BLOCK_LIMIT = 12.0  # largest mean absolute difference (0-255) any block may have

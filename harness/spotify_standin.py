@@ -1,4 +1,4 @@
-"""A stand-in for Spotify's token endpoint, Web API and image CDN, on the stand-in base (tests/support/standins.py),
+"""A stand-in for Spotify's token endpoint, Web API and image CDN, on the stand-in base (harness/standins.py),
 speaking their wire format.
 
 It knows a catalogue (track id -> artist, album), gives every artist and album a distinct vivid
@@ -10,7 +10,7 @@ every request it receives. Modes copy Spotify's ways of failing:
   quota      every Web API request answers 429 QUOTA_EXCEEDED with Retry-After `quota_retry_after`
              (a day, as reported of development mode since July 2026); a test may set mode back to ok
   hang       every request is accepted and never answered
-and `faults` (tests/support/misbehaviour.py) add the ways a misbehaving upstream answers: slowly, hugely,
+and `faults` (harness/misbehaviour.py) add the ways a misbehaving upstream answers: slowly, hugely,
 out of order, garbled, or with a picture that is not one. What such answers sent is in `sent`.
 """
 from __future__ import annotations
@@ -25,8 +25,8 @@ import threading
 
 from PIL import Image
 
-from tests.support.misbehaviour import SpotifyFaults, garble_batch, gzip_bomb, solid_png
-from tests.support.standins import Exchange, Route, Standin
+from harness.misbehaviour import SpotifyFaults, garble_batch, gzip_bomb, solid_png
+from harness.standins import Exchange, Route, Standin
 
 TOKEN = "standin-access-token"
 DECLARED_SIZES = (640, 300, 64)      # what Spotify lists; the served pictures are smaller, to stay fast

@@ -24,16 +24,15 @@ import duckdb
 import psutil
 
 from benchmarks.export import build_export
+from benchmarks.workloads import FILTERS
 from harness.service import offline_app, upload_ok
 
 log = logging.getLogger("benchmarks.parallel_stats")
 BASE_PLAYS = 250_000
 SAMPLE_SECONDS = 0.005
 KINDS = ("stats", "stats_filtered", "wrapped", "chart")
-# stats_filtered: the session's filters set for the run (and cleared after): what 20 filtered statistics hold.
-FILTERS = {"exclude_artists": ["青い鳥合唱団", "OLAFUR ZIELINSKI"],
-           "exclude_periods": [{"start": "2023-06-01T00:00:00Z", "end": "2023-06-30T23:59:59Z"}],
-           "include_incognito": False, "merge_versions": True}
+# stats_filtered: the filtered workloads' FILTERS kept with the session for the run (and cleared after): what
+# 20 filtered statistics hold.
 
 
 def build_session(upload_dir: Path, plays: int) -> str:
@@ -73,7 +72,9 @@ def peak_during(work: threading.Thread) -> int:
 def measure(upload_dir: Path, session: str, kind: str, parallel: int) -> None:
     app = offline_app(upload_dir)
     if kind == "stats_filtered":
-        app.test_client().put(f"/sessions/{session}/filters", json=FILTERS)
+        kept = app.test_client().put(f"/sessions/{session}/filters", json=FILTERS)
+        if kept.status_code != 200:
+            raise RuntimeError(f"the filters were refused: {kept.get_json()}")
     request_once(app, kind, session)            # fonts, caches and DuckDB's first connection
     before = psutil.Process().memory_info().rss
     statuses: list[int] = []

@@ -186,5 +186,7 @@ def _create_view(con: duckdb.DuckDBPyConnection, own: str, merge: bool, leaves_o
                   "p.track_uri) AS track_uri, coalesce(m.merged_album, p.album_name) AS album_name)")
         joins = (f"LEFT JOIN {own_plays(con, 'release_merges')} m "
                  f"ON {key} = m.release_key")
-    where = "WHERE p.rowid NOT IN (SELECT play FROM curation_left_out)" if leaves_out else ""
-    con.execute(f"CREATE TEMP VIEW plays AS SELECT {select} FROM {own} p {joins} {where}")
+    # an anti-join on the row id (not NOT IN, which must also look for a NULL among the plays left out)
+    if leaves_out:
+        joins += " ANTI JOIN curation_left_out o ON p.rowid = o.play"
+    con.execute(f"CREATE TEMP VIEW plays AS SELECT {select} FROM {own} p {joins}")

@@ -7,7 +7,6 @@ import time
 
 from flask import Response, jsonify, request
 
-from backend.core.errors import ApiError
 from backend.routes.answers import Video, with_filters
 from backend.routes.api import (
     BAD_BODY,
@@ -23,6 +22,7 @@ from backend.routes.api import (
 from backend.routes.client_gone import ClientGone, disconnect_probe, raise_when_gone
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import RaceBody
+from backend.routes.refusals import ApiError
 from backend.routes.usage_events import record_usage, report_usage
 from backend.services.renders import render_race
 

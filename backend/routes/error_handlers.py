@@ -7,8 +7,8 @@ import logging
 from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
-from backend.core.errors import ApiError
 from backend.routes.error_statuses import answer_for
+from backend.routes.refusals import ApiError
 from src.domain_error import DomainError
 
 log = logging.getLogger(__name__)

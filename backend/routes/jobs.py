@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import jsonify, send_file
 
-from backend.core.errors import ApiError
 from backend.routes.answers import Job, JobGone, JobStarted, with_filters
 from backend.routes.api import (
     BAD_BODY,
@@ -20,6 +19,7 @@ from backend.routes.api import (
 )
 from backend.routes.context import job_queue, job_store, service_settings, session_store
 from backend.routes.models import JobPath, RaceBody
+from backend.routes.refusals import ApiError
 from backend.routes.usage_events import record_usage, report_usage
 from backend.services.jobs import ACTIVE, start_race_job
 

@@ -17,7 +17,7 @@ from flask import Flask, g, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from backend.core.errors import bad_request
+from backend.routes.refusals import bad_request
 
 MAX_NESTING = 32
 MAX_INTEGER_DIGITS = 20

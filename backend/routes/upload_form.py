@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
-from backend.core.errors import ApiError
+from backend.routes.refusals import ApiError
 
 MAX_FORM_PARTS = 100
 # Werkzeug's default. It also bounds the parser's buffer between two parts of a file, which holds up to

@@ -7,11 +7,11 @@ import re
 from flask import jsonify, request
 from werkzeug.datastructures import FileStorage
 
-from backend.core.errors import bad_request
 from backend.routes.answers import Session
 from backend.routes.api import BAD_SESSION_ID, CROSS_SITE, GONE, NO_SESSION, OUT_OF_SPACE, answers, api_blueprint, error
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import SessionPath
+from backend.routes.refusals import bad_request
 from backend.routes.usage_events import record_usage, report_usage
 from backend.services.ingest import StoredUpload, add_upload, store_upload
 

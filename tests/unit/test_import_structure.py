@@ -20,8 +20,8 @@ LAYERS = {"src": 0, "backend.core": 1, "backend.services": 2, "backend.routes": 
 WEB_LIBRARIES = ("flask", "flask_cors", "flask_openapi3", "werkzeug")
 # Its HTTP clients are modules of their own so that a deployment loads only the library it uses.
 IMPORTED_BY_MODULE = {"backend.services.bounded_http"}
-# The web edge's HTTP error (backend/core/errors.py) and its helper: the domain raises DomainError subclasses.
-HTTP_ERROR_MODULE = "backend.core.errors"
+# The web edge's HTTP error (backend/routes/refusals.py) and its helper: the domain raises DomainError subclasses.
+HTTP_ERROR_MODULE = "backend.routes.refusals"
 HTTP_ERRORS = {"ApiError", "bad_request"}
 
 
@@ -184,10 +184,10 @@ def http_in_domain(source: str) -> list[str]:
 
 def test_the_http_check_catches_a_status_an_import_and_a_use():
     assert http_in_domain("raise ExportError(422, 'no plays')") == ["line 1: raises an error with the status 422"]
-    assert http_in_domain("from backend.core.errors import ApiError") == ["line 1: imports backend.core.errors"]
+    assert http_in_domain("from backend.routes.refusals import ApiError") == ["line 1: imports backend.routes.refusals"]
     assert http_in_domain("raise ApiError(404, 'x')") == ["line 1: raises an error with the status 404",
                                                          "line 1: uses ApiError"]
-    assert http_in_domain("import backend.core.errors") == ["line 1: imports backend.core.errors"]
+    assert http_in_domain("import backend.routes.refusals") == ["line 1: imports backend.routes.refusals"]
     assert http_in_domain("def f():\n    raise bad_request('x')") == ["line 2: uses bad_request"]
     assert http_in_domain("raise NothingToDraw('No plays')\nraise ValueError(3)") == []
 

@@ -1,4 +1,5 @@
-"""The picture beside each bar of a chart or race: the artist's, or the song's or album's cover."""
+"""The picture beside each bar of a chart or race: the artist's, or the song's or album's cover (a podcast has
+none)."""
 from __future__ import annotations
 
 from PIL import Image
@@ -10,7 +11,7 @@ from backend.services.charts.choices import Attribute
 def bar_pictures(settings: ArtworkSettings, attribute: Attribute, names: list[tuple[str, str | None]],
                  uris: list[str | None], side: int) -> list[Image.Image | None]:
     """Each bar's picture, within the artwork budget; all None without artwork sources (and no call)."""
-    if not settings.enabled:
+    if not settings.enabled or attribute.picture_kind is None:
         return [None] * len(names)
     if attribute.picture_kind == "artist":
         wanted = [Wanted(uri, name) for (name, _), uri in zip(names, uris)]

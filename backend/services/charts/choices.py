@@ -1,4 +1,5 @@
-"""What a chart can rank (artists, songs, albums) and by what (streams, listening time), with how each behaves.
+"""What a chart can rank (artists, songs, albums, podcasts) and by what (streams, listening time), with how
+each behaves.
 
 The one table of these choices: the routes accept their wire names and aliases, the queries take
 their SQL, and the pictures and answers ask them for units, formats and artwork; nothing else
@@ -20,8 +21,10 @@ class Attribute:
     name_sql: str
     artist_sql: str
     present_sql: str    # rows that can be ranked under this attribute
-    picture_kind: Literal["artist", "song", "album"]   # artwork beside a bar: the artist's, the song's or album's cover
+    # artwork beside a bar: the artist's, the song's or album's cover; None: no source has pictures of it
+    picture_kind: Literal["artist", "song", "album"] | None
     needs_albums: bool = False                 # only exports with album names can be charted by it
+    play_kind: str = "track"                   # the plays it ranks: music ('track') or podcast episodes
 
     @property
     def has_artist(self) -> bool:
@@ -66,11 +69,15 @@ ATTRIBUTES = {
                             "song"),
     "album_name": Attribute("album_name", "Albums", ALBUM_KEY, "album_name", "artist_name", "album_name IS NOT NULL",
                             "album", needs_albums=True),
+    # Podcasts are their shows, ranked by the episodes played (only Spotify's exports hold episodes).
+    "show_name": Attribute("show_name", "Podcasts", "show_name", "show_name", "NULL", "show_name IS NOT NULL", None,
+                           play_kind="episode"),
 }
 METRICS = {
     "Streams": Metric("Streams", "streams", "count(*)", "streams", None),
     "duration_ms": Metric("duration_ms", "listening time", "sum(ms_played)", "minutes", 60_000),
 }
-ATTRIBUTE_ALIASES = {"artist": "artist_name", "song": "track_name", "track": "track_name", "album": "album_name"}
+ATTRIBUTE_ALIASES = {"artist": "artist_name", "song": "track_name", "track": "track_name", "album": "album_name",
+                     "podcast": "show_name", "show": "show_name"}
 METRIC_ALIASES = {"streams": "Streams", "number of streams": "Streams", "time listened": "duration_ms",
                   "listening time": "duration_ms", "minutes": "duration_ms"}

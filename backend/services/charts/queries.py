@@ -83,7 +83,7 @@ class Window:
 
 def _where(attribute: Attribute, window: Window, metric: Metric | None = None) -> str:
     counted = f" AND {metric.counted_sql}" if metric else ""
-    return (f"kind = 'track' AND {COUNTED_AS_STREAM} AND {attribute.present_sql}{counted} "
+    return (f"kind = '{attribute.play_kind}' AND {COUNTED_AS_STREAM} AND {attribute.present_sql}{counted} "
             f"AND {window.local_ts} >= $start AND {window.local_ts} < $stop")
 
 
@@ -143,14 +143,16 @@ def source_sql(con: duckdb.DuckDBPyConnection) -> str:
     return "source" if present else "'Spotify'"
 
 
-def sources_of(con: duckdb.DuckDBPyConnection, window: Window) -> list[SourceCount]:
-    """The services the window's counted music plays came from: Spotify first, then by plays."""
+def sources_of(con: duckdb.DuckDBPyConnection, window: Window, play_kind: str = "track") -> list[SourceCount]:
+    """The services the window's counted plays of a kind (music by default) came from: Spotify first, then by
+    plays."""
     rows = con.execute(f"""
         SELECT {source_sql(con)} AS source, count(*), count(*) FILTER (WHERE ms_played IS NULL),
                count(*) FILTER (WHERE album_name IS NULL)
-        FROM plays WHERE kind = 'track' AND {COUNTED_AS_STREAM}
+        FROM plays WHERE kind = $kind AND {COUNTED_AS_STREAM}
                          AND {window.local_ts} >= $start AND {window.local_ts} < $stop
-        GROUP BY source ORDER BY source <> 'Spotify', count(*) DESC, source""", window.params()).fetchall()
+        GROUP BY source ORDER BY source <> 'Spotify', count(*) DESC, source""",
+        {**window.params(), "kind": play_kind}).fetchall()
     return [SourceCount(*row) for row in rows]
 
 
@@ -175,6 +177,6 @@ def track_uris_of(con: duckdb.DuckDBPyConnection, attribute: Attribute, keys: li
     """One played Spotify track URI per key (None when there is none, as in Account data)."""
     rows = con.execute(f"""
         SELECT {attribute.key_sql} AS key, {TRACK_URI_SQL}
-        FROM plays WHERE kind = 'track' AND {attribute.present_sql} AND {attribute.key_sql} IN (SELECT unnest(?))
-        GROUP BY key""", [keys]).fetchall()
+        FROM plays WHERE kind = $kind AND {attribute.present_sql} AND {attribute.key_sql} IN (SELECT unnest($keys))
+        GROUP BY key""", {"kind": attribute.play_kind, "keys": keys}).fetchall()
     return dict(rows)

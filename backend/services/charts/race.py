@@ -50,7 +50,7 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
         raise RaceTooLong(frames, max_frames)
     daily = queries.daily_values(con, chart.attribute, chart.metric, window)
     if daily.entity.size == 0:
-        raise no_timed_plays(con, window, chart.metric)
+        raise no_timed_plays(con, window, chart.metric, chart.attribute)
     tie_order = np.arange(len(daily.keys))   # entities are numbered in the charts' tie order
     keyframes = build_keyframes(daily.entity, daily.day, daily.value, len(daily.keys), tie_order,
                                 start=window.start, dates=dates, top_n=chart.top_n, window_days=req.window_days)
@@ -63,7 +63,7 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
     pictures = bar_pictures(artwork, chart.attribute, member_names, [uris.get(key) for key in member_keys],
                             race_thumb_px(chart.width, chart.height, chart.top_n))
     value_format = chart.metric.value_format(float(keyframes.values.max(initial=0)))
-    sources = queries.sources_of(con, window)
+    sources = queries.sources_of(con, window, chart.attribute.play_kind)
     page = with_sources(chart_page(chart, chart.top_n, window, req.window_days, left_out_note(curation)), sources,
                         chart)
     race = prepare_race(keyframes, member_names, page, value_format, chart.top_n, interp_steps=req.interp_steps,

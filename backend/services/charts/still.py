@@ -39,11 +39,11 @@ def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: Artw
     window = chart_window(con, req)
     ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, window)
     if not ranked:
-        raise no_timed_plays(con, window, req.metric)
+        raise no_timed_plays(con, window, req.metric, req.attribute)
     pictures = bar_pictures(artwork, req.attribute, [(r.name, r.artist) for r in ranked], [r.track_uri for r in ranked],
                             chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
     items = [ChartItem(r.name, r.artist, r.value, picture) for r, picture in zip(ranked, pictures)]
-    sources = queries.sources_of(con, window)
+    sources = queries.sources_of(con, window, req.attribute.play_kind)
     page = with_sources(chart_page(req, len(ranked), window, left_out=left_out_note(curation)), sources, req)
     jpeg = render_top_chart(items, page, req.metric.value_format(ranked[0].value), req.width, req.height,
                             slots=req.top_n, theme=THEMES[req.theme])

@@ -6,7 +6,7 @@ from datetime import date
 import duckdb
 
 from backend.services.charts import queries
-from backend.services.charts.choices import Metric
+from backend.services.charts.choices import Attribute, Metric
 from backend.services.charts.errors import EmptyRange, NothingToDraw
 from backend.services.charts.requests import ChartRequest
 from backend.services.charts.zone_shifts import zone_shifts
@@ -39,9 +39,13 @@ def no_plays(window: queries.Window) -> NothingToDraw:
     return NothingToDraw(f"No {_counted(window)} between {window.start} and {window.end}; pick another date range.")
 
 
-def no_timed_plays(con: duckdb.DuckDBPyConnection, window: queries.Window, metric: Metric) -> NothingToDraw:
-    """Why a chart found nothing to rank: no plays at all, or (by listening time) only plays whose service
-    records no duration."""
+def no_timed_plays(con: duckdb.DuckDBPyConnection, window: queries.Window, metric: Metric,
+                   attribute: Attribute) -> NothingToDraw:
+    """Why a chart found nothing to rank: no plays at all, no podcast episodes (for podcasts), or (by listening
+    time) only plays whose service records no duration."""
+    if attribute.play_kind == "episode":
+        return NothingToDraw(f"No podcast episodes played ({_counted(window)}) between {window.start} and "
+                             f"{window.end}; pick another date range, or chart artists, songs or albums.")
     untimed = [source.source for source in queries.sources_of(con, window) if source.without_duration]
     if metric.ms_per_unit is None or not untimed:
         return no_plays(window)

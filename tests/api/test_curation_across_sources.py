@@ -2,6 +2,7 @@
 the generated exports, the filters kept across an added upload, and races (direct and as jobs) honouring them."""
 from __future__ import annotations
 
+import base64
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -11,8 +12,10 @@ import pytest
 from backend.services.curation.versions import ALBUM_SUFFIX, SONG_SUFFIX, merged_name
 from harness import exportgen as eg
 from harness import servicegen as sg
+from harness.media import probe_video
 from harness.service import offline_app, post_upload, upload_ok
 from harness.stats_truth import Play, counts, expected_stats, extended_plays
+from harness.waiting import eventually
 
 ROWS = eg.extended_rows(eg.make_catalog(), 300, seed=5, start="2022-01-01", end="2022-03-31")
 SHARED = sg.scrobbled(ROWS, 0.5)        # Spotify plays the scrobbler also recorded: counted once
@@ -150,3 +153,31 @@ def test_include_incognito_false_on_a_combined_session_leaves_out_only_spotify_s
 def music_rows() -> list[dict]:
     """The distinct rows extended_plays turns into plays, in its order."""
     return [r for r in eg.distinct_rows(ROWS) if r.get("master_metadata_track_name") or r.get("spotify_track_uri")]
+
+
+RACE = {"top_n": 3, "days": 60, "interp_steps": 1, "speed_for_bar_animation": 2, "format": "square"}
+
+
+@pytest.mark.slow
+def test_a_race_job_ranks_as_the_direct_race_and_keeps_the_filters_it_started_with(client, combined_session):
+    direct = client.post("/generate_animation", json={"session_id": combined_session, **RACE}).get_json()
+    assert [(i["name"], i["value"]) for i in direct["items"]] == top_artists(kept(COMBINED), 3)
+    started = client.post("/jobs/animation", json={"session_id": combined_session, **RACE})
+    assert started.status_code == 202, started.get_json()
+    job = started.get_json()
+    assert job["filters"]["exclude_artists"] == BODY["exclude_artists"]
+    assert job["filters"]["plays_set_aside"] == direct["filters"]["plays_set_aside"]
+    # the session's filters change while the job waits or runs: the job's ranking would lose its leader
+    leader = {"exclude_artists": [direct["items"][0]["name"]]}
+    assert client.put(f"/sessions/{combined_session}/filters", json=leader).status_code == 200
+    assert chart(client, combined_session, top_n=3)["items"][0]["name"] != direct["items"][0]["name"]
+    try:
+        assert eventually(lambda: client.get(job["status_url"]).get_json()["state"] in ("done", "failed"), 60)
+        done = client.get(job["status_url"]).get_json()
+        assert done["state"] == "done", done
+        assert job["items"] == done["items"] == direct["items"]
+        with client.get(f"{job['status_url']}/video") as video:
+            frames = probe_video(video.data).frames
+        assert len(frames) == len(probe_video(base64.b64decode(direct["video"])).frames) == done["frames_total"]
+    finally:
+        assert client.put(f"/sessions/{combined_session}/filters", json=BODY).status_code == 200

@@ -181,3 +181,8 @@ def test_a_race_job_ranks_as_the_direct_race_and_keeps_the_filters_it_started_wi
         assert len(frames) == len(probe_video(base64.b64decode(direct["video"])).frames) == done["frames_total"]
     finally:
         assert client.put(f"/sessions/{combined_session}/filters", json=BODY).status_code == 200
+
+
+def test_the_openapi_document_says_filters_put_on_a_full_disk_are_507(client):
+    put = client.get("/openapi.json").get_json()["paths"]["/sessions/{session_id}/filters"]["put"]
+    assert "full" in put["responses"]["507"]["description"]

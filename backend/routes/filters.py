@@ -5,7 +5,16 @@ from __future__ import annotations
 from flask import jsonify
 
 from backend.routes.answers import Repeats, SessionFilters
-from backend.routes.api import BAD_SESSION_ID, CROSS_SITE, GONE, NO_SESSION, answers, api_blueprint, error
+from backend.routes.api import (
+    BAD_SESSION_ID,
+    CROSS_SITE,
+    GONE,
+    NO_SESSION,
+    OUT_OF_SPACE,
+    answers,
+    api_blueprint,
+    error,
+)
 from backend.routes.context import session_store
 from backend.routes.models import FiltersBody, RepeatsQuery, SessionPath
 from backend.services.curation import NO_FILTERS, Filters, apply_filters, filters_report, keep_filters, session_filters
@@ -27,7 +36,7 @@ def show_filters(path: SessionPath):
 
 
 @bp.put("/sessions/<session_id>/filters", responses=answers({200: SessionFilters}, BAD_FILTERS, CROSS_SITE,
-                                                            NO_SESSION, GONE, TOO_MANY))
+                                                            NO_SESSION, GONE, TOO_MANY, OUT_OF_SPACE))
 def replace_filters(path: SessionPath, body: FiltersBody):
     """Replace the session's filters; every later answer of the session honours them."""
     filters = body.to_filters()

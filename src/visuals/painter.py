@@ -13,6 +13,7 @@ from PIL import Image
 
 from src.visuals.bars import thumbnail
 from src.visuals.canvas import Canvas, RgbCanvas
+from src.visuals.footer import footer_baselines, footer_lines
 from src.visuals.labels import Numbers, label_blocks
 from src.visuals.layout import Layout
 from src.visuals.sprites import TextSpec, render_texts, stamp
@@ -52,16 +53,18 @@ def paint_page(canvas: Image.Image, lay: Layout, theme: Theme, page: Page, credi
     """What frames every picture: the title and subtitle above, the hairline and the footer below (with the
     artwork credit when pictures are drawn)."""
     footer = " · ".join(part for part in (page.footer, credit) if part)
-    title, subtitle, footer_sprite = render_texts([
+    title, subtitle = render_texts([
         TextSpec(page.title, lay.title_px, bold=True, max_width=lay.title_width),
-        TextSpec(page.subtitle, lay.subtitle_px, max_width=lay.title_width),
-        TextSpec(footer or " ", lay.footer_px, max_width=lay.text_width)])
+        TextSpec(page.subtitle, lay.subtitle_px, max_width=lay.title_width)])
     stamp(canvas, title, lay.label_left, lay.title_baseline, theme.text)
     stamp(canvas, subtitle, lay.label_left, lay.subtitle_baseline, theme.muted)
     hairline = max(1, round(lay.space / 12))
     canvas.paste(theme.rule, (lay.label_left, lay.rule_y, lay.right_edge, lay.rule_y + hairline))
     if footer:
-        stamp(canvas, footer_sprite, lay.label_left, lay.footer_baseline, theme.muted)
+        lines = footer_lines(footer, lay.footer_px, lay.text_width)
+        for line, baseline in zip(lines, footer_baselines(lay.footer_baseline, lay.footer_px, len(lines)),
+                                  strict=True):
+            stamp(canvas, line, lay.label_left, baseline, theme.muted)
 
 
 class FramePainter:

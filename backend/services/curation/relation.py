@@ -104,11 +104,21 @@ def _leave_out(con: duckdb.DuckDBPyConnection, own: str, filters: Filters) -> tu
              for name, (table, match) in ENTRY_TABLES.items() if getattr(filters, name)]
     notes: tuple[str, ...] = ()
     if not filters.include_incognito:
-        if read_summary(con)["format"] == "account":
-            notes = (NO_INCOGNITO_MARK,)
+        notes = _unmarked_incognito(read_summary(con))
         parts.append(f"SELECT rowid, 'incognito', 0 FROM {own} WHERE {INCOGNITO}")
     con.execute(f"INSERT INTO curation_left_out {' UNION ALL '.join(parts)}")
     return notes
+
+
+def _unmarked_incognito(summary: dict) -> tuple[str, ...]:
+    """Notes naming the exports whose plays say nothing of incognito, which include_incognito: false keeps."""
+    notes = [NO_INCOGNITO_MARK] if summary["format"] == "account" else []
+    others = [entry["source"] for entry in summary.get("sources", []) if entry["source"] != "Spotify"]
+    if others:
+        verb, whose = ("does", "its") if len(others) == 1 else ("do", "their")
+        notes.append(f"{' and '.join(others)} {verb} not say which plays were incognito, so "
+                     f"include_incognito: false left none of {whose} plays out.")
+    return tuple(notes)
 
 
 def _counted(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, int]]:
@@ -175,13 +185,22 @@ def _merged_groups(con: duckdb.DuckDBPyConnection) -> tuple[list[MergedGroup], i
             for kind, name, artist, versions, releases in rows], total
 
 
+def _release_key(summary: dict) -> str:
+    """SQL for the value a play `p` joins release_merges on: its Spotify track, so each query hashes one value,
+    not four names. Account data names no tracks, nor do other services: their plays are joined by their names;
+    an Extended history play without a Spotify track is left as it is."""
+    names = "json_array(p.track_name, p.artist_name)::VARCHAR"
+    if summary["format"] == "account":
+        return names
+    if any(entry["source"] != "Spotify" for entry in summary.get("sources", [])):
+        return f"coalesce(p.track_uri, CASE WHEN p.source <> 'Spotify' THEN {names} END)"
+    return "p.track_uri"
+
+
 def _create_view(con: duckdb.DuckDBPyConnection, own: str, merge: bool, leaves_out: bool) -> None:
     select, joins = "p.*", ""
     if merge:
-        # one join on one value per play: each query hashes a play's Spotify track, not four names (Account
-        # data has none: its plays are joined by their names)
-        key = ("p.track_uri" if read_summary(con)["format"] != "account"
-               else "json_array(p.track_name, p.artist_name)::VARCHAR")
+        key = _release_key(read_summary(con))
         select = ("p.* REPLACE (coalesce(m.merged, p.track_name) AS track_name, coalesce(m.canonical_uri, "
                   "p.track_uri) AS track_uri, coalesce(m.merged_album, p.album_name) AS album_name)")
         joins = (f"LEFT JOIN {own_plays(con, 'release_merges')} m "

@@ -41,6 +41,7 @@ from backend.services.sessions.errors import (
     SessionNotFound,
     TooManySessions,
 )
+from src.resource_errors import ServerOutOfSpace, is_out_of_space
 
 SESSION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 DB_SUFFIX = ".duckdb"
@@ -76,9 +77,16 @@ class SessionStore:
         return self.root / f"{session_id}{LOCK_SUFFIX}"
 
     def write_extra(self, session_id: str, name: str, data: bytes) -> None:
+        """Write the file whole or not at all: on a full disk ServerOutOfSpace, and the kept version stays."""
         partial = self.root / f"{RESERVATION_PREFIX}{session_id}.{name}.{os.getpid()}"
-        partial.write_bytes(data)
-        partial.replace(self._extra_path(session_id, name))
+        try:
+            partial.write_bytes(data)
+            partial.replace(self._extra_path(session_id, name))
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            if is_out_of_space(error):
+                raise ServerOutOfSpace from error
+            raise
 
     def read_extra(self, session_id: str, name: str) -> bytes | None:
         return read_shared_bytes(self._extra_path(session_id, name), EXTRA_MAX_BYTES)

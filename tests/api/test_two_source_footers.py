@@ -14,12 +14,12 @@ from harness import exportgen as eg
 from harness import servicegen as sg
 from harness.media import probe_video
 from harness.service import offline_app, post_upload, upload_ok
+from harness.two_sources import BODY, ROWS, SCROBBLES
 from src.visuals.footer import LINE_GAP
 from src.visuals.formats import FORMATS
 from src.visuals.layout import Layout
 from src.visuals.sprites import TextSpec, render_texts, stamp
 from src.visuals.themes import THEMES
-from tests.api.test_curation_across_sources import BODY, ROWS, SCROBBLES
 
 LEFT_OUT = "2 artists and 1 period left out · versions merged"
 CARD_WORDS = f"Music streams of 30 s or more (UTC days) · {LEFT_OUT} · Spotify, Last.fm"

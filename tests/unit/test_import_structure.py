@@ -198,3 +198,14 @@ def test_the_domain_speaks_no_http(layer):
     spoken = [(str(path.relative_to(ROOT)), what) for path in sorted((ROOT / layer).glob("**/*.py"))
               for what in http_in_domain(path.read_text(encoding="utf-8"))]
     assert spoken == []
+
+
+def test_no_test_module_imports_another():
+    """What tests share lives in harness/; a test module importing another would run or skew its tests twice."""
+    importers = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            importers += [f"{path.relative_to(ROOT)}: {name}" for name in names if name.split(".")[0] == "tests"]
+    assert importers == []

@@ -6,6 +6,7 @@ import warnings
 
 import pytest
 
+from harness.hard_card import hard_card
 from harness.missing_glyphs import NO_FONT_HAS, holds_a_box
 from src.visuals.card_layout import CardLayout
 from src.visuals.formats import FORMATS
@@ -14,7 +15,6 @@ from src.visuals.sprites import TextSpec, render_block
 from src.visuals.text import _draw_text
 from src.visuals.themes import THEMES
 from src.visuals.wrapped import Ranked, WrappedCard, compose
-from tests.unit.test_wrapped_layout import hard_card
 
 # Each class as real catalogues spell it; the second value is what must be read in the picture (in its plain
 # form for the letters a font does not have).

@@ -167,7 +167,7 @@ def watch(client, job_id: str, until=("done", "failed", "cancelled"), timeout: f
         seen.append(status)
         if status["state"] in until:
             return seen
-        time.sleep(0.1)
+        time.sleep(0.05)
     raise AssertionError(f"job stuck: {seen[-1]}")
 
 

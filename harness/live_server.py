@@ -89,7 +89,7 @@ def _wait_until_healthy(server: LiveServer) -> None:
         with contextlib.suppress(requests.ConnectionError, requests.Timeout):
             if requests.get(f"{server.url}/health", timeout=5).status_code == 200:
                 return
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise RuntimeError(f"the server was not healthy after {STARTUP_SECONDS:.0f} s:\n{server.log_text()[-3000:]}")
 
 

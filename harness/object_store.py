@@ -103,5 +103,5 @@ def _wait_for_bucket(server: S3Server, log: Path) -> None:
             client.delete_object(Bucket=server.bucket, Key="startup-probe")
             return
         except (BotoCoreError, ClientError):  # not up yet: any refusal means try again
-            time.sleep(0.2)
+            time.sleep(0.05)
     raise RuntimeError(f"weed served no bucket after {STARTUP_SECONDS:.0f} s:\n{log.read_text()[-3000:]}")

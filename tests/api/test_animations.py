@@ -11,7 +11,7 @@ import pytest
 
 from harness import exportgen as eg
 from harness.media import faststart, probe_video
-from harness.service import upload_ok
+from harness.service import offline_app, upload_ok
 
 pytestmark = pytest.mark.slow
 
@@ -24,8 +24,20 @@ def rows():
     return eg.extended_rows(eg.make_catalog(), 5000, start=str(START), end=str(END))
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def upload_dir(tmp_path_factory):
+    """One service for the module: its races only read their sessions, and each checks what it leaves."""
+    return tmp_path_factory.mktemp("animations")
+
+
+@pytest.fixture(scope="module")
+def client(upload_dir):
+    return offline_app(upload_dir).test_client()
+
+
+@pytest.fixture(scope="module")
 def session(client, rows):
+    """The export uploaded once: every race request leaves the session as it was."""
     return upload_ok(client, eg.extended_zip(rows))["session_id"]
 
 

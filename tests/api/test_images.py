@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from harness import exportgen as eg
-from harness.service import upload_ok
+from harness.service import offline_app, upload_ok
 from src.visuals.chart import ChartItem, render_top_chart
 from src.visuals.layout import Layout
 from src.visuals.painter import Page
@@ -28,8 +28,15 @@ def rows():
     return eg.extended_rows(eg.make_catalog(), 8000, duplicates=200, start="2017-01-01", end="2023-12-31")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """One service for the module: its tests only read the charts of their sessions."""
+    return offline_app(tmp_path_factory.mktemp("images")).test_client()
+
+
+@pytest.fixture(scope="module")
 def session(client, rows):
+    """The export uploaded once: every chart request leaves the session as it was."""
     return upload_ok(client, eg.extended_zip(rows, per_file=3000))["session_id"]
 
 

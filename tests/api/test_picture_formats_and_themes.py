@@ -10,7 +10,7 @@ from PIL import Image
 
 from harness import exportgen as eg
 from harness.media import probe_video
-from harness.service import upload_ok
+from harness.service import offline_app, upload_ok
 from src.visuals.formats import FORMATS
 from src.visuals.layout import Layout
 from src.visuals.painter import CREDIT_KEY, Entry, FramePainter, Page, artwork_credit
@@ -23,8 +23,15 @@ def export():
     return eg.extended_zip(eg.extended_rows(eg.make_catalog(), 3000, start="2022-01-01", end="2022-12-31"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """One service for the module: its tests only read the pictures of their session."""
+    return offline_app(tmp_path_factory.mktemp("formats")).test_client()
+
+
+@pytest.fixture(scope="module")
 def session(client, export):
+    """The export uploaded once: every picture request leaves the session as it was."""
     return upload_ok(client, export)["session_id"]
 
 

@@ -134,9 +134,9 @@ class SessionStore:
 
     def tidy(self) -> None:
         """Files kept with sessions that are gone (filters written while their session was deleted)."""
-        for path in self.root.glob("*.*.*"):
-            session_id, _, name = path.name.partition(".")
-            if SESSION_ID.match(session_id) and EXTRA_NAME.match(name) and not self.db_path(session_id).exists():
+        for path in self.root.glob(f"*.{FILTERS}"):
+            session_id = path.name.removesuffix(f".{FILTERS}")
+            if SESSION_ID.match(session_id) and not self.db_path(session_id).exists():
                 path.unlink(missing_ok=True)
 
     def live_ids(self) -> list[str]:

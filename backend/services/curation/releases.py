@@ -2,13 +2,17 @@
 session's file (which is never written after): its releases, each with its merged names, and its artists
 with the spelling they are matched by.
 
-`releases`: each distinct (track, artist, album, Spotify track) of the music plays, with `merged` and
-`merged_album` (versions.py) and `canonical_uri`, the one Spotify track all releases of a merged song
-count as. Releases of a song are one when they share the artist, the name left by the song rule and the
-album name left by the album rule: "Intro" on two albums stays two songs, on an album and its deluxe
-edition one. `release_merges`: what merge_versions changes of a play, by its release key (RELEASE_KEY): one
-row per release whose song name, Spotify track or album name it changes. `merged_versions`: the groups it
-merges (kind, name, artist, the names merged, releases). `artists`: each artist name with its spelling_key.
+`releases`: each distinct (kind, track, artist, album, Spotify track) of the plays that name any of them, with
+its `id`, its number of `plays` and whether it is `music` (a track play naming a song or an artist); each
+play carries the id of its release as `release_id` (NULL for a play that names none), so that a filter
+decides on these few thousand rows and each query of an answer meets one small join on an integer. Music
+releases have `merged` and `merged_album` (versions.py) and `canonical_uri`, the one Spotify track all
+releases of a merged song count as. Releases of a song are one when they share the artist, the name left
+by the song rule and the album name left by the album rule: "Intro" on two albums stays two songs, on an
+album and its deluxe edition one. `release_merges`: what merge_versions changes of a play, by its release
+key (RELEASE_KEY): one row per release whose song name, Spotify track or album name it changes.
+`merged_versions`: the groups it merges (kind, name, artist, the names merged, releases). `artists`: each
+artist name with its spelling_key.
 """
 from __future__ import annotations
 
@@ -19,30 +23,22 @@ from backend.services.curation.versions import ALBUM_SUFFIX, SONG_SUFFIX, merged
 
 # A release as one value a join can hash cheaply: its Spotify track, or (Account data has none) its names.
 RELEASE_KEY = "coalesce(track_uri, json_array(track_name, artist_name)::VARCHAR)"
+# What makes a play's release: every play naming the same of these is of one release.
+RELEASE_COLUMNS = "kind, track_name, artist_name, album_name, track_uri"
+NAMES_ANY = "coalesce(track_name, artist_name, album_name, track_uri) IS NOT NULL"
 
 
 def record_releases(con: duckdb.DuckDBPyConnection) -> None:
     """Write `releases`, `release_merges`, `merged_versions` and `artists` beside `plays` (at ingest, before the
     file is published)."""
-    con.execute(f"""
-        CREATE OR REPLACE TABLE releases AS
-        WITH distinct_releases AS (
-            SELECT DISTINCT track_name, artist_name, album_name, track_uri FROM plays
-            WHERE kind = 'track' AND (track_name IS NOT NULL OR artist_name IS NOT NULL)),
-        named AS (
-            SELECT *, CASE WHEN track_name IS NOT NULL AND artist_name IS NOT NULL THEN {merged_sql('track_name')}
-                      END AS merged, {merged_sql('album_name')} AS merged_album
-            FROM distinct_releases)
-        SELECT *, CASE WHEN merged IS NOT NULL THEN
-                  min(track_uri) OVER (PARTITION BY merged, artist_name, merged_album) END AS canonical_uri
-        FROM named""", {"track_name_suffix": SONG_SUFFIX, "album_name_suffix": ALBUM_SUFFIX})
+    _record_release_ids(con)
     con.execute(f"""
         CREATE OR REPLACE TABLE release_merges AS
         SELECT {RELEASE_KEY} AS release_key, min(merged) AS merged,
                min(canonical_uri) AS canonical_uri, min(merged_album) AS merged_album
         FROM releases
-        WHERE (merged IS NOT NULL AND (merged <> track_name OR canonical_uri IS DISTINCT FROM track_uri))
-              OR merged_album <> album_name
+        WHERE music AND ((merged IS NOT NULL AND (merged <> track_name OR canonical_uri IS DISTINCT FROM track_uri))
+                         OR merged_album <> album_name)
         GROUP BY release_key""")
     con.execute("""
         CREATE OR REPLACE TABLE merged_versions AS
@@ -52,9 +48,35 @@ def record_releases(con: duckdb.DuckDBPyConnection) -> None:
         UNION ALL
         SELECT 'album', merged_album, artist_name, list(DISTINCT album_name ORDER BY album_name),
                count(DISTINCT album_name)
-        FROM releases WHERE album_name IS NOT NULL AND artist_name IS NOT NULL GROUP BY merged_album, artist_name
+        FROM releases WHERE music AND album_name IS NOT NULL AND artist_name IS NOT NULL
+        GROUP BY merged_album, artist_name
         HAVING count(DISTINCT album_name) > 1""")
     names = [name for (name,) in con.execute(
-        "SELECT DISTINCT artist_name FROM plays WHERE artist_name IS NOT NULL").fetchall()]
+        "SELECT DISTINCT artist_name FROM releases WHERE artist_name IS NOT NULL").fetchall()]
     con.execute("CREATE OR REPLACE TABLE artists AS SELECT unnest($names::VARCHAR[]) AS artist_name, "
                 "unnest($keys::VARCHAR[]) AS spelling", {"names": names, "keys": [spelling_key(n) for n in names]})
+
+
+def _record_release_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """`releases` from the plays, and each play's `release_id` (again for all plays after an added upload:
+    the ids are those of the releases as they now stand)."""
+    con.execute(f"""
+        CREATE OR REPLACE TABLE releases AS
+        WITH distinct_releases AS (
+            SELECT {RELEASE_COLUMNS}, count(*) AS plays,
+                   kind = 'track' AND (track_name IS NOT NULL OR artist_name IS NOT NULL) AS music
+            FROM plays WHERE {NAMES_ANY}
+            GROUP BY ALL),
+        named AS (
+            SELECT *, CASE WHEN music AND track_name IS NOT NULL AND artist_name IS NOT NULL
+                           THEN {merged_sql('track_name')} END AS merged,
+                      CASE WHEN music THEN {merged_sql('album_name')} END AS merged_album
+            FROM distinct_releases)
+        SELECT row_number() OVER (ORDER BY {RELEASE_COLUMNS})::INTEGER AS id, *,
+               CASE WHEN merged IS NOT NULL THEN
+                    min(track_uri) OVER (PARTITION BY merged, artist_name, merged_album) END AS canonical_uri
+        FROM named""", {"track_name_suffix": SONG_SUFFIX, "album_name_suffix": ALBUM_SUFFIX})
+    con.execute("ALTER TABLE plays ADD COLUMN IF NOT EXISTS release_id INTEGER")
+    same_release = " AND ".join(f"plays.{column} IS NOT DISTINCT FROM r.{column}"
+                                for column in RELEASE_COLUMNS.split(", "))
+    con.execute(f"UPDATE plays SET release_id = r.id FROM releases r WHERE {same_release}")

@@ -75,17 +75,16 @@ def apply_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Curation:
     if not con.execute("SELECT bool_or(table_name = 'releases') AND bool_or(table_name = 'plays' AND column_name = "
                        "'release_id') FROM duckdb_columns() WHERE database_name = current_database()").fetchone()[0]:
         raise SessionPredatesFilters
-    record_excluded_releases(con, own_plays(con, "releases"), own_plays(con, "artists"), filters)
+    record_excluded_releases(con, _beside(own, "releases"), _beside(own, "artists"), filters)
     temporary_table(con, "curation_periods", {"start": "TIMESTAMP", "stop": "TIMESTAMP"},
                     [(_naive(period.start), _naive(period.end), entry)
                      for entry, period in enumerate(filters.exclude_periods)])
-    notes = ()
-    if not filters.include_incognito and read_summary(con)["format"] == "account":
-        notes = (NO_INCOGNITO_MARK,)
+    data_format = read_summary(con)["format"]
+    notes = (NO_INCOGNITO_MARK,) if not filters.include_incognito and data_format == "account" else ()
     set_aside, used = _counted(con, own, filters)
-    groups, merged = _merged_groups(con) if filters.merge_versions else ([], 0)
+    groups, merged = _merged_groups(con, own) if filters.merge_versions else ([], 0)
     if set_aside or filters.merge_versions:
-        _create_view(con, own, filters, bool(set_aside))
+        _create_view(con, own, data_format, filters, bool(set_aside))
     return Curation(filters, set_aside, tuple(groups), merged, notes, entries_used=used)
 
 
@@ -93,6 +92,11 @@ def own_plays(con: duckdb.DuckDBPyConnection, table: str = "plays") -> str:
     """A table of the session's file (its own `plays` by default), named so that no temporary view shadows it."""
     catalog = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
     return f'"{catalog}".main.{table}'
+
+
+def _beside(own: str, table: str) -> str:
+    """Another table of the session's file, named as own_plays names `plays`."""
+    return f"{own.removesuffix('.plays')}.{table}"
 
 
 def entry_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, list[int]]:
@@ -122,11 +126,15 @@ def _kept_by_time(filters: Filters) -> str:
     """The periods and incognito filters as a predicate on a play `p` (TRUE when they keep every play).
     The moments are our own parse of the filters, written as SQL literals so that DuckDB applies them as it
     scans; overlapping periods are joined first."""
-    conditions = [f"NOT (p.ts BETWEEN TIMESTAMP '{start.isoformat(sep=' ')}' AND TIMESTAMP '{stop.isoformat(sep=' ')}')"
+    conditions = [f"NOT (p.ts BETWEEN {_moment_sql(start)} AND {_moment_sql(stop)})"
                   for start, stop in _joined_periods(filters.exclude_periods)]
     if not filters.include_incognito:
         conditions.append(f"p.{INCOGNITO} IS NOT TRUE")
     return " AND ".join(conditions) or "TRUE"
+
+
+def _moment_sql(moment: datetime) -> str:
+    return f"TIMESTAMP '{_naive(moment).isoformat(sep=' ')}'"
 
 
 def _joined_periods(periods: tuple[Period, ...]) -> list[tuple[datetime, datetime]]:
@@ -141,27 +149,31 @@ def _joined_periods(periods: tuple[Period, ...]) -> list[tuple[datetime, datetim
 
 def _counted(con: duckdb.DuckDBPyConnection, own: str, filters: Filters) -> tuple[int, dict[str, int]]:
     """The plays left out (each once), and per list how many entries left one out (for incognito: how many
-    plays)."""
+    plays). The plays of the releases left out are counted at ingest; only the plays the periods or
+    incognito leave out are counted here, in one scan that reads those plays alone."""
     used = dict(con.execute("SELECT list, count(DISTINCT entry) FROM curation_excluded GROUP BY list").fetchall())
-    releases = own_plays(con, "releases")
+    set_aside = con.execute(f"SELECT coalesce(sum(plays), 0)::BIGINT FROM {_beside(own, 'releases')} "
+                            "WHERE id IN (SELECT release_id FROM curation_excluded)").fetchone()[0]
     if not filters.exclude_periods and filters.include_incognito:
-        set_aside = con.execute(f"SELECT coalesce(sum(plays), 0)::BIGINT FROM {releases} "
-                                "WHERE id IN (SELECT release_id FROM curation_excluded)").fetchone()[0]
         return set_aside, used
-    set_aside, incognito = con.execute(f"""
-        SELECT count(*) FILTER (WHERE e.release_id IS NOT NULL OR NOT ({_kept_by_time(filters)})),
-               count(*) FILTER (WHERE p.{INCOGNITO})
+    periods = [f"count(*) FILTER (WHERE p.ts BETWEEN {_moment_sql(period.start)} AND {_moment_sql(period.end)}) > 0"
+               for period in filters.exclude_periods]
+    # the plays that the periods or incognito leave out and that no release left out already
+    by_time, incognito, *in_periods = con.execute(f"""
+        SELECT count(*) FILTER (WHERE e.release_id IS NULL), count(*) FILTER (WHERE p.{INCOGNITO}),
+               {', '.join(periods) or 'NULL'}
         FROM {own} p LEFT JOIN (SELECT DISTINCT release_id FROM curation_excluded) e
-        ON p.release_id = e.release_id""").fetchone()
-    periods = con.execute(f"SELECT count(*) FROM curation_periods c WHERE EXISTS (SELECT 1 FROM {own} p "
-                          "WHERE p.ts >= c.start AND p.ts <= c.stop)").fetchone()[0]
-    used |= {name: count for name, count in (("exclude_periods", periods),
+        ON p.release_id = e.release_id
+        WHERE NOT ({_kept_by_time(filters)})""").fetchone()
+    used |= {name: count for name, count in (("exclude_periods", sum(bool(hit) for hit in in_periods)),
                                              ("incognito", 0 if filters.include_incognito else incognito)) if count}
-    return set_aside, used
-def _merged_groups(con: duckdb.DuckDBPyConnection) -> tuple[list[MergedGroup], int]:
+    return set_aside + by_time, used
+
+
+def _merged_groups(con: duckdb.DuckDBPyConnection, own: str) -> tuple[list[MergedGroup], int]:
     """The first MAX_GROUPS_LISTED groups merge_versions merges, most releases first, and how many there are
     (as ingest recorded them)."""
-    table = own_plays(con, "merged_versions")
+    table = _beside(own, "merged_versions")
     rows = con.execute(f"SELECT kind, name, artist, versions, releases FROM {table} "
                        "ORDER BY releases DESC, kind DESC, name, artist LIMIT $n", {"n": MAX_GROUPS_LISTED}).fetchall()
     total = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -169,27 +181,32 @@ def _merged_groups(con: duckdb.DuckDBPyConnection) -> tuple[list[MergedGroup], i
             for kind, name, artist, versions, releases in rows], total
 
 
-def _create_view(con: duckdb.DuckDBPyConnection, own: str, filters: Filters, leaves_out: bool) -> None:
-    select, joins = "p.*", ""
+def _create_view(con: duckdb.DuckDBPyConnection, own: str, data_format: str, filters: Filters,
+                 leaves_out: bool) -> None:
+    where = _kept_by_time(filters) if leaves_out else "TRUE"
     if filters.merge_versions:
-        _record_merges(con)
+        # one join that both merges and leaves out: with a second join DuckDB may hash the plays instead
+        _record_merges(con, own, data_format)
         select = ("p.* REPLACE (coalesce(m.merged, p.track_name) AS track_name, coalesce(m.canonical_uri, "
                   "p.track_uri) AS track_uri, coalesce(m.merged_album, p.album_name) AS album_name)")
         joins = "LEFT JOIN curation_merges m ON p.release_id = m.release_id"
-    where = "TRUE"
-    if leaves_out:
+        where += " AND m.excluded IS NOT TRUE" if leaves_out else ""
+    else:
         # an anti-join (not NOT IN, which would leave out the plays that name no release: their id is NULL)
-        joins += " ANTI JOIN (SELECT DISTINCT release_id FROM curation_excluded) o ON p.release_id = o.release_id"
-        where = _kept_by_time(filters)
+        select = "p.*"
+        joins = "ANTI JOIN (SELECT DISTINCT release_id FROM curation_excluded) o ON p.release_id = o.release_id"
     con.execute(f"CREATE TEMP VIEW plays AS SELECT {select} FROM {own} p {joins} WHERE {where}")
 
 
-def _record_merges(con: duckdb.DuckDBPyConnection) -> None:
-    """curation_merges: what merge_versions changes of each release's plays, by release id. A release is
-    found in release_merges by its Spotify track (Account data has none: by its names)."""
-    key = ("r.track_uri" if read_summary(con)["format"] != "account"
+def _record_merges(con: duckdb.DuckDBPyConnection, own: str, data_format: str) -> None:
+    """curation_merges: by release id, what merge_versions changes of its plays, and whether the filters
+    leave them out; a row for each release merged or left out. A release is found in release_merges by its
+    Spotify track (Account data has none: by its names)."""
+    key = ("r.track_uri" if data_format != "account"
            else "json_array(r.track_name, r.artist_name)::VARCHAR")
     con.execute(f"""
         CREATE TEMP TABLE curation_merges AS
-        SELECT r.id AS release_id, m.merged, m.canonical_uri, m.merged_album
-        FROM {own_plays(con, 'releases')} r JOIN {own_plays(con, 'release_merges')} m ON {key} = m.release_key""")
+        SELECT r.id AS release_id, m.merged, m.canonical_uri, m.merged_album,
+               r.id IN (SELECT release_id FROM curation_excluded) AS excluded
+        FROM {_beside(own, 'releases')} r LEFT JOIN {_beside(own, 'release_merges')} m ON {key} = m.release_key
+        WHERE m.release_key IS NOT NULL OR r.id IN (SELECT release_id FROM curation_excluded)""")

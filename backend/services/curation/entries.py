@@ -10,28 +10,35 @@ import duckdb
 from backend.services.artwork import spelling_key
 from backend.services.curation.filters import Filters, NamedEntry
 
-# Each list of named entries: the table of what its entries match, and how a release `r` matches a row `c`.
+# Each list of named entries: the columns of what its entries match, and how a release `r` matches a row `c`.
 NAMED_LISTS = {
-    "exclude_artists": ("curation_artists", "r.artist_name = c.artist_name"),
-    "exclude_tracks": ("curation_tracks", "r.track_name = c.track_name AND r.artist_name = c.artist_name"),
-    "exclude_albums": ("curation_albums", "r.album_name = c.album_name AND r.artist_name = c.artist_name"),
+    "exclude_artists": (("artist_name",), "r.artist_name = c.artist_name"),
+    "exclude_tracks": (("track_name", "artist_name"), "r.track_name = c.track_name AND r.artist_name = c.artist_name"),
+    "exclude_albums": (("album_name", "artist_name"), "r.album_name = c.album_name AND r.artist_name = c.artist_name"),
 }
 
 
 def record_excluded_releases(con: duckdb.DuckDBPyConnection, releases: str, artists: str,
                              filters: Filters) -> None:
     """Fill curation_excluded with each release an entry names, its list and the entry (a release two entries
-    name is there twice)."""
-    _name_tables(con, releases, artists, filters)
-    parts = [f"SELECT r.id, '{name}', c.entry FROM {releases} r JOIN {table} c ON {match}"
-             for name, (table, match) in NAMED_LISTS.items()]
-    con.execute("CREATE TEMP TABLE curation_excluded AS "
-                f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS named (release_id, list, entry)")
+    name is there twice), in one statement: the names as bound parameters."""
+    matches = _matched_names(con, releases, artists, filters)
+    parts, values = [], {}
+    for name, (columns, match) in NAMED_LISTS.items():
+        rows = matches[name]
+        named = {**{column: "VARCHAR" for column in columns}, "entry": "INTEGER"}
+        select = ", ".join(f"unnest(${name}{index}::{kind}[]) AS {column}"
+                           for index, (column, kind) in enumerate(named.items()))
+        values |= {f"{name}{index}": [row[index] for row in rows] for index in range(len(named))}
+        parts.append(f"SELECT r.id, '{name}', c.entry FROM {releases} r JOIN (SELECT {select}) c ON {match}")
+    con.execute(f"CREATE TEMP TABLE curation_excluded AS SELECT * FROM ({' UNION ALL '.join(parts)}) "
+                "AS named (release_id, list, entry)", values)
 
 
-def _name_tables(con: duckdb.DuckDBPyConnection, releases: str, artists: str, filters: Filters) -> None:
-    """curation_artists, _tracks and _albums: each entry with the names in the export it matches (the same
-    name once case, accents, "&"/"and" and typographic apostrophes are set aside)."""
+def _matched_names(con: duckdb.DuckDBPyConnection, releases: str, artists: str,
+                   filters: Filters) -> dict[str, list[tuple]]:
+    """For each list, each entry's names in the export it matches, with the entry's index (the same name once
+    case, accents, "&"/"and" and typographic apostrophes are set aside)."""
     wanted = {spelling_key(name) for name in filters.exclude_artists} | {
         spelling_key(entry.artist) for entry in (*filters.exclude_tracks, *filters.exclude_albums)}
     artists_by_key: dict[str, list[str]] = defaultdict(list)
@@ -40,29 +47,32 @@ def _name_tables(con: duckdb.DuckDBPyConnection, releases: str, artists: str, fi
                               "WHERE spelling IN (SELECT unnest($keys))", {"keys": sorted(wanted)}).fetchall()
         for artist, spelling in matched:
             artists_by_key[spelling].append(artist)
-    temporary_table(con, "curation_artists", {"artist_name": "VARCHAR"},
-                    [(name, entry) for entry, wanted_name in enumerate(filters.exclude_artists)
-                     for name in artists_by_key.get(spelling_key(wanted_name), [])])
-    for table, column, entries in (("curation_tracks", "track_name", filters.exclude_tracks),
-                                   ("curation_albums", "album_name", filters.exclude_albums)):
-        temporary_table(con, table, {column: "VARCHAR", "artist_name": "VARCHAR"},
-                        _named_matches(con, releases, column, entries, artists_by_key))
+    songs_and_albums = _releases_of(con, releases, sorted(
+        {name for entry in (*filters.exclude_tracks, *filters.exclude_albums)
+         for name in artists_by_key.get(spelling_key(entry.artist), [])}))
+    return {"exclude_artists": [(name, entry) for entry, wanted_name in enumerate(filters.exclude_artists)
+                                for name in artists_by_key.get(spelling_key(wanted_name), [])],
+            "exclude_tracks": _named_matches([(track, artist) for track, _, artist in songs_and_albums if track],
+                                             filters.exclude_tracks),
+            "exclude_albums": _named_matches([(album, artist) for _, album, artist in songs_and_albums if album],
+                                             filters.exclude_albums)}
 
 
-def _named_matches(con: duckdb.DuckDBPyConnection, releases: str, column: str, entries: tuple[NamedEntry, ...],
-                   artists_by_key: dict[str, list[str]]) -> list[tuple]:
-    """(name, artist, entry index) of every song or album of the music in the export that an entry names."""
-    artists = sorted({name for entry in entries for name in artists_by_key.get(spelling_key(entry.artist), [])})
+def _releases_of(con: duckdb.DuckDBPyConnection, releases: str, artists: list[str]) -> list[tuple]:
+    """(song, album, artist) of every music release of these artists."""
     if not artists:
         return []
-    by_key: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for name, artist in con.execute(f"SELECT DISTINCT {column}, artist_name FROM {releases} "
-                                    f"WHERE music AND {column} IS NOT NULL "
-                                    "AND artist_name IN (SELECT unnest($artists))",
-                                    {"artists": artists}).fetchall():
-        by_key[(spelling_key(name), spelling_key(artist))].append((name, artist))
+    return con.execute(f"SELECT DISTINCT track_name, album_name, artist_name FROM {releases} "
+                       "WHERE music AND artist_name IN (SELECT unnest($artists))", {"artists": artists}).fetchall()
+
+
+def _named_matches(names: list[tuple[str, str]], entries: tuple[NamedEntry, ...]) -> list[tuple]:
+    """(name, artist, entry index) of every song or album (name, artist) of the export that an entry names."""
+    by_key: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for name, artist in names:
+        by_key[(spelling_key(name), spelling_key(artist))].add((name, artist))
     return [(*pair, entry) for entry, wanted in enumerate(entries)
-            for pair in by_key.get((spelling_key(wanted.name), spelling_key(wanted.artist)), [])]
+            for pair in sorted(by_key.get((spelling_key(wanted.name), spelling_key(wanted.artist)), ()))]
 
 
 def temporary_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], rows: list[tuple]) -> None:

@@ -75,13 +75,12 @@ def apply_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Curation:
     if not con.execute("SELECT bool_or(table_name = 'releases') AND bool_or(table_name = 'plays' AND column_name = "
                        "'release_id') FROM duckdb_columns() WHERE database_name = current_database()").fetchone()[0]:
         raise SessionPredatesFilters
-    record_excluded_releases(con, _beside(own, "releases"), _beside(own, "artists"), filters)
-    temporary_table(con, "curation_periods", {"start": "TIMESTAMP", "stop": "TIMESTAMP"},
-                    [(_naive(period.start), _naive(period.end), entry)
-                     for entry, period in enumerate(filters.exclude_periods)])
     data_format = read_summary(con)["format"]
     notes = (NO_INCOGNITO_MARK,) if not filters.include_incognito and data_format == "account" else ()
-    set_aside, used = _counted(con, own, filters)
+    set_aside, used = 0, {}
+    if filters.leaves_out():
+        record_excluded_releases(con, _beside(own, "releases"), _beside(own, "artists"), filters)
+        set_aside, used = _counted(con, own, filters)
     groups, merged = _merged_groups(con, own) if filters.merge_versions else ([], 0)
     if set_aside or filters.merge_versions:
         _create_view(con, own, data_format, filters, bool(set_aside))
@@ -106,7 +105,10 @@ def entry_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, 
     named = {(name, entry): plays for name, entry, plays in con.execute(f"""
         SELECT e.list, e.entry, sum(r.plays)::BIGINT
         FROM (SELECT DISTINCT list, entry, release_id FROM curation_excluded) e
-        JOIN {own_plays(con, 'releases')} r ON r.id = e.release_id GROUP BY ALL""").fetchall()}
+        JOIN {_beside(own, 'releases')} r ON r.id = e.release_id GROUP BY ALL""").fetchall()}
+    temporary_table(con, "curation_periods", {"start": "TIMESTAMP", "stop": "TIMESTAMP"},
+                    [(_naive(period.start), _naive(period.end), entry)
+                     for entry, period in enumerate(filters.exclude_periods)])
     named |= {("exclude_periods", entry): plays for entry, plays in con.execute(
         f"SELECT c.entry, count(*) FROM curation_periods c JOIN {own} p ON p.ts >= c.start AND p.ts <= c.stop "
         "GROUP BY c.entry").fetchall()}
@@ -186,7 +188,7 @@ def _create_view(con: duckdb.DuckDBPyConnection, own: str, data_format: str, fil
     where = _kept_by_time(filters) if leaves_out else "TRUE"
     if filters.merge_versions:
         # one join that both merges and leaves out: with a second join DuckDB may hash the plays instead
-        _record_merges(con, own, data_format)
+        _record_merges(con, own, data_format, leaves_out)
         select = ("p.* REPLACE (coalesce(m.merged, p.track_name) AS track_name, coalesce(m.canonical_uri, "
                   "p.track_uri) AS track_uri, coalesce(m.merged_album, p.album_name) AS album_name)")
         joins = "LEFT JOIN curation_merges m ON p.release_id = m.release_id"
@@ -198,15 +200,15 @@ def _create_view(con: duckdb.DuckDBPyConnection, own: str, data_format: str, fil
     con.execute(f"CREATE TEMP VIEW plays AS SELECT {select} FROM {own} p {joins} WHERE {where}")
 
 
-def _record_merges(con: duckdb.DuckDBPyConnection, own: str, data_format: str) -> None:
+def _record_merges(con: duckdb.DuckDBPyConnection, own: str, data_format: str, leaves_out: bool) -> None:
     """curation_merges: by release id, what merge_versions changes of its plays, and whether the filters
     leave them out; a row for each release merged or left out. A release is found in release_merges by its
     Spotify track (Account data has none: by its names)."""
     key = ("r.track_uri" if data_format != "account"
            else "json_array(r.track_name, r.artist_name)::VARCHAR")
+    excluded = "r.id IN (SELECT release_id FROM curation_excluded)" if leaves_out else "FALSE"
     con.execute(f"""
         CREATE TEMP TABLE curation_merges AS
-        SELECT r.id AS release_id, m.merged, m.canonical_uri, m.merged_album,
-               r.id IN (SELECT release_id FROM curation_excluded) AS excluded
+        SELECT r.id AS release_id, m.merged, m.canonical_uri, m.merged_album, {excluded} AS excluded
         FROM {_beside(own, 'releases')} r LEFT JOIN {_beside(own, 'release_merges')} m ON {key} = m.release_key
-        WHERE m.release_key IS NOT NULL OR r.id IN (SELECT release_id FROM curation_excluded)""")
+        WHERE m.release_key IS NOT NULL OR {excluded}""")

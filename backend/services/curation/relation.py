@@ -83,7 +83,7 @@ def apply_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Curation:
         set_aside, used = _counted(con, own, filters)
     groups, merged = _merged_groups(con, own) if filters.merge_versions else ([], 0)
     if set_aside or filters.merge_versions:
-        _create_view(con, own, data_format, filters, bool(set_aside))
+        _create_view(con, own, filters, bool(set_aside))
     return Curation(filters, set_aside, tuple(groups), merged, notes, entries_used=used)
 
 
@@ -183,32 +183,15 @@ def _merged_groups(con: duckdb.DuckDBPyConnection, own: str) -> tuple[list[Merge
             for kind, name, artist, versions, releases in rows], total
 
 
-def _create_view(con: duckdb.DuckDBPyConnection, own: str, data_format: str, filters: Filters,
-                 leaves_out: bool) -> None:
-    where = _kept_by_time(filters) if leaves_out else "TRUE"
+def _create_view(con: duckdb.DuckDBPyConnection, own: str, filters: Filters, leaves_out: bool) -> None:
+    select, joins, where = "p.*", "", "TRUE"
     if filters.merge_versions:
-        # one join that both merges and leaves out: with a second join DuckDB may hash the plays instead
-        _record_merges(con, own, data_format, leaves_out)
-        select = ("p.* REPLACE (coalesce(m.merged, p.track_name) AS track_name, coalesce(m.canonical_uri, "
-                  "p.track_uri) AS track_uri, coalesce(m.merged_album, p.album_name) AS album_name)")
-        joins = "LEFT JOIN curation_merges m ON p.release_id = m.release_id"
-        where += " AND m.excluded IS NOT TRUE" if leaves_out else ""
-    else:
+        # the merged names ingest wrote beside each play: no join
+        select = ("p.* REPLACE (coalesce(p.merged_track_name, p.track_name) AS track_name, coalesce("
+                  "p.merged_track_uri, p.track_uri) AS track_uri, coalesce(p.merged_album_name, p.album_name) AS "
+                  "album_name)")
+    if leaves_out:
         # an anti-join (not NOT IN, which would leave out the plays that name no release: their id is NULL)
-        select = "p.*"
         joins = "ANTI JOIN (SELECT DISTINCT release_id FROM curation_excluded) o ON p.release_id = o.release_id"
+        where = _kept_by_time(filters)
     con.execute(f"CREATE TEMP VIEW plays AS SELECT {select} FROM {own} p {joins} WHERE {where}")
-
-
-def _record_merges(con: duckdb.DuckDBPyConnection, own: str, data_format: str, leaves_out: bool) -> None:
-    """curation_merges: by release id, what merge_versions changes of its plays, and whether the filters
-    leave them out; a row for each release merged or left out. A release is found in release_merges by its
-    Spotify track (Account data has none: by its names)."""
-    key = ("r.track_uri" if data_format != "account"
-           else "json_array(r.track_name, r.artist_name)::VARCHAR")
-    excluded = "r.id IN (SELECT release_id FROM curation_excluded)" if leaves_out else "FALSE"
-    con.execute(f"""
-        CREATE TEMP TABLE curation_merges AS
-        SELECT r.id AS release_id, m.merged, m.canonical_uri, m.merged_album, {excluded} AS excluded
-        FROM {_beside(own, 'releases')} r LEFT JOIN {_beside(own, 'release_merges')} m ON {key} = m.release_key
-        WHERE m.release_key IS NOT NULL OR {excluded}""")

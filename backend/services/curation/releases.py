@@ -20,18 +20,19 @@ import duckdb
 
 from backend.services.artwork import spelling_key
 from backend.services.curation.versions import ALBUM_SUFFIX, SONG_SUFFIX, merged_sql
+from src.exports.row_formats import DERIVED_COLUMNS
 
 # A release as one value a join can hash cheaply: its Spotify track, or (Account data has none) its names.
 RELEASE_KEY = "coalesce(track_uri, json_array(track_name, artist_name)::VARCHAR)"
 # What makes a play's release: every play naming the same of these is of one release.
-RELEASE_COLUMNS = "kind, track_name, artist_name, album_name, track_uri"
+RELEASE_COLUMNS = ("kind", "track_name", "artist_name", "album_name", "track_uri")
 NAMES_ANY = "coalesce(track_name, artist_name, album_name, track_uri) IS NOT NULL"
 
 
-def record_releases(con: duckdb.DuckDBPyConnection) -> None:
-    """Write `releases`, `release_merges`, `merged_versions` and `artists` beside `plays` (at ingest, before the
-    file is published)."""
-    _record_release_ids(con)
+def record_releases(con: duckdb.DuckDBPyConnection, data_format: str) -> None:
+    """Write `releases`, `release_merges`, `merged_versions` and `artists` beside `plays`, and each play's
+    release and merged names (at ingest, before the file is published; `data_format` is the summary's)."""
+    _record_releases(con)
     con.execute(f"""
         CREATE OR REPLACE TABLE release_merges AS
         SELECT {RELEASE_KEY} AS release_key, min(merged) AS merged,
@@ -55,15 +56,14 @@ def record_releases(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT DISTINCT artist_name FROM releases WHERE artist_name IS NOT NULL").fetchall()]
     con.execute("CREATE OR REPLACE TABLE artists AS SELECT unnest($names::VARCHAR[]) AS artist_name, "
                 "unnest($keys::VARCHAR[]) AS spelling", {"names": names, "keys": [spelling_key(n) for n in names]})
+    _record_play_releases(con, data_format)
 
 
-def _record_release_ids(con: duckdb.DuckDBPyConnection) -> None:
-    """`releases` from the plays, and each play's `release_id` (again for all plays after an added upload:
-    the ids are those of the releases as they now stand)."""
+def _record_releases(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""
         CREATE OR REPLACE TABLE releases AS
         WITH distinct_releases AS (
-            SELECT {RELEASE_COLUMNS}, count(*) AS plays,
+            SELECT {', '.join(RELEASE_COLUMNS)}, count(*) AS plays,
                    kind = 'track' AND (track_name IS NOT NULL OR artist_name IS NOT NULL) AS music
             FROM plays WHERE {NAMES_ANY}
             GROUP BY ALL),
@@ -72,11 +72,25 @@ def _record_release_ids(con: duckdb.DuckDBPyConnection) -> None:
                            THEN {merged_sql('track_name')} END AS merged,
                       CASE WHEN music THEN {merged_sql('album_name')} END AS merged_album
             FROM distinct_releases)
-        SELECT row_number() OVER (ORDER BY {RELEASE_COLUMNS})::INTEGER AS id, *,
+        SELECT row_number() OVER (ORDER BY {', '.join(RELEASE_COLUMNS)})::INTEGER AS id, *,
                CASE WHEN merged IS NOT NULL THEN
                     min(track_uri) OVER (PARTITION BY merged, artist_name, merged_album) END AS canonical_uri
         FROM named""", {"track_name_suffix": SONG_SUFFIX, "album_name_suffix": ALBUM_SUFFIX})
-    con.execute("ALTER TABLE plays ADD COLUMN IF NOT EXISTS release_id INTEGER")
-    same_release = " AND ".join(f"plays.{column} IS NOT DISTINCT FROM r.{column}"
-                                for column in RELEASE_COLUMNS.split(", "))
-    con.execute(f"UPDATE plays SET release_id = r.id FROM releases r WHERE {same_release}")
+
+
+def _record_play_releases(con: duckdb.DuckDBPyConnection, data_format: str) -> None:
+    """Each play's `release_id` and what merge_versions makes of it (`merged_*`, NULL where it changes
+    nothing), again for all plays after an added upload: the ids are those of the releases as they now
+    stand. A play meets release_merges by its Spotify track (Account data has none: by its names)."""
+    key = "r.track_uri" if data_format != "account" else "json_array(r.track_name, r.artist_name)::VARCHAR"
+    for column in DERIVED_COLUMNS:
+        con.execute(f"ALTER TABLE plays ADD COLUMN IF NOT EXISTS {column} "
+                    f"{'INTEGER' if column == 'release_id' else 'VARCHAR'}")
+    same_release = " AND ".join(f"plays.{column} IS NOT DISTINCT FROM r.{column}" for column in RELEASE_COLUMNS)
+    con.execute(f"""
+        UPDATE plays SET release_id = r.id, merged_track_name = r.merged, merged_track_uri = r.canonical_uri,
+                         merged_album_name = r.merged_album
+        FROM (SELECT r.id, {', '.join(f'r.{column}' for column in RELEASE_COLUMNS)},
+                     m.merged, m.canonical_uri, m.merged_album
+              FROM releases r LEFT JOIN release_merges m ON {key} = m.release_key) r
+        WHERE {same_release}""")

@@ -4,8 +4,9 @@ of every answer (charts, races, statistics, cards) reads only what the filters k
 The session's file is opened read-only and never changed; the view and the few small tables it reads
 live in the connection's temporary catalog, which DuckDB searches first. Artists, songs and albums are
 decided on the session's releases (entries.py): each query meets one anti-join on the integer release_id
-against the few releases left out, and merged versions one join on it; periods and incognito plays are
-plain predicates DuckDB applies as it scans. No request joins names over all the plays.
+against the few releases left out; periods and incognito plays are plain predicates DuckDB applies as it
+scans, and merged versions are the names ingest stored beside each play. No request joins names over all
+the plays.
 """
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ with the spelling they are matched by.
 `releases`: each distinct (kind, track, artist, album, Spotify track) of the plays that name any of them, with
 its `id`, its number of `plays` and whether it is `music` (a track play naming a song or an artist); each
 play carries the id of its release as `release_id` (NULL for a play that names none), so that a filter
-decides on these few thousand rows and each query of an answer meets one small join on an integer. Music
+decides on these few thousand rows and each query of an answer meets one small join on an integer, and
+what merge_versions makes of it (`merged_track_name`, `merged_track_uri`, `merged_album_name`). Music
 releases have `merged` and `merged_album` (versions.py) and `canonical_uri`, the one Spotify track all
 releases of a merged song count as. Releases of a song are one when they share the artist, the name left
 by the song rule and the album name left by the album rule: "Intro" on two albums stays two songs, on an

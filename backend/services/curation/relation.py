@@ -84,7 +84,7 @@ def apply_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Curation:
         set_aside, used = _counted(con, own, filters)
     groups, merged = _merged_groups(con, own) if filters.merge_versions else ([], 0)
     if set_aside or filters.merge_versions:
-        _create_view(con, own, filters, bool(set_aside))
+        _create_view(con, own, filters, bool(set_aside), names_leave_out=any(name in used for name in NAMED_LISTS))
     return Curation(filters, set_aside, tuple(groups), merged, notes, entries_used=used)
 
 
@@ -184,7 +184,8 @@ def _merged_groups(con: duckdb.DuckDBPyConnection, own: str) -> tuple[list[Merge
             for kind, name, artist, versions, releases in rows], total
 
 
-def _create_view(con: duckdb.DuckDBPyConnection, own: str, filters: Filters, leaves_out: bool) -> None:
+def _create_view(con: duckdb.DuckDBPyConnection, own: str, filters: Filters, leaves_out: bool, *,
+                 names_leave_out: bool) -> None:
     select, joins, where = "p.*", "", "TRUE"
     if filters.merge_versions:
         # the merged names ingest wrote beside each play: no join
@@ -192,7 +193,8 @@ def _create_view(con: duckdb.DuckDBPyConnection, own: str, filters: Filters, lea
                   "p.merged_track_uri, p.track_uri) AS track_uri, coalesce(p.merged_album_name, p.album_name) AS "
                   "album_name)")
     if leaves_out:
+        where = _kept_by_time(filters)
+    if names_leave_out:
         # an anti-join (not NOT IN, which would leave out the plays that name no release: their id is NULL)
         joins = "ANTI JOIN (SELECT DISTINCT release_id FROM curation_excluded) o ON p.release_id = o.release_id"
-        where = _kept_by_time(filters)
     con.execute(f"CREATE TEMP VIEW plays AS SELECT {select} FROM {own} p {joins} WHERE {where}")

@@ -23,6 +23,8 @@ from pathlib import Path
 import duckdb
 import psutil
 
+from backend.services.curation import record_releases
+from backend.services.sessions import read_summary
 from benchmarks.export import build_export
 from benchmarks.workloads import FILTERS
 from harness.service import offline_app, upload_ok
@@ -45,6 +47,9 @@ def build_session(upload_dir: Path, plays: int) -> str:
         con.execute("CREATE TEMP TABLE original AS SELECT * FROM plays")
         for copy in range(1, copies + 1):
             con.execute(f"INSERT INTO plays SELECT * REPLACE (ts + INTERVAL {copy * 7} SECOND AS ts) FROM original")
+        if copies:
+            # the releases count their plays, copies included (what the filters say they set aside)
+            record_releases(con, read_summary(con)["format"])
         con.execute("CHECKPOINT")
         stored = con.execute("SELECT count(*) FROM plays").fetchone()[0]
     log.info("session %s holds %d plays", session, stored)

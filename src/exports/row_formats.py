@@ -20,6 +20,10 @@ PLAYS_COLUMNS = ("ts", "ms_played", "kind", "track_name", "artist_name", "album_
                  "show_name", "episode_uri", "audiobook_title", "chapter_title", "platform", "conn_country", "skipped",
                  "incognito_mode", "source")
 MAPPED_COLUMNS = PLAYS_COLUMNS[2:-1]
+# What ingest stores beside them, derived from them: the play's release (its row of `releases`, which the
+# filters decide on) and its names as merge_versions reads them (NULL where they change nothing);
+# backend/services/curation/releases.py. No format maps onto these.
+DERIVED_COLUMNS = ("release_id", "merged_track_name", "merged_track_uri", "merged_album_name")
 # time_format's value for a time column of whole seconds since 1970 (UTC).
 EPOCH_SECONDS = "epoch seconds"
 # Epoch seconds beyond these are no date the domain could hold; they read as year 1 (out of range, counted).

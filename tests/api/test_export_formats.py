@@ -19,6 +19,7 @@ from src.exports.domain import MAX_NAME_CHARS
 from src.exports.recognise import ROW_FORMATS
 from src.exports.row_formats import (
     ACCOUNT,
+    DERIVED_COLUMNS,
     EXTENDED,
     MAPPED_COLUMNS,
     PLAYS_COLUMNS,
@@ -101,7 +102,7 @@ def test_a_format_maps_onto_exactly_the_plays_columns(fmt, tmp_path):
     assert tuple(fmt.plays) == MAPPED_COLUMNS == PLAYS_COLUMNS[2:-1]
     row_format, summary, columns, rows = ingest(tmp_path, make_zip({member: json.dumps([raw]).encode()}))
     assert row_format is fmt and summary.format == fmt.key
-    assert sorted(columns) == sorted(PLAYS_COLUMNS)   # in any order: every reader names its columns
+    assert sorted(columns) == sorted(PLAYS_COLUMNS + DERIVED_COLUMNS)   # in any order: every reader names its columns
     assert rows == [stored]
 
 
@@ -145,7 +146,7 @@ def test_a_new_format_needs_only_its_object(with_listening_log, tmp_path):
     assert (summary.rows_read, summary.rows_stored, summary.duplicates_dropped, summary.rows_incomplete) == (4, 2, 1, 1)
     assert (summary.streams, summary.music_streams, summary.albums_available) == (2, 2, True)
     assert (summary.data_min_date, summary.data_max_date) == ("2021-09-23", "2022-01-01")
-    assert sorted(columns) == sorted(PLAYS_COLUMNS)   # in any order: every reader names its columns
+    assert sorted(columns) == sorted(PLAYS_COLUMNS + DERIVED_COLUMNS)   # in any order: every reader names its columns
     assert rows == [
         (datetime(2021, 9, 23, 9, 28, 29), 200_000, "track", "Song", "Singer", "Record", None, None, None, None, None,
          None, "radio", None, None, None, "Spotify"),

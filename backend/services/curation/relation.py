@@ -2,30 +2,27 @@
 of every answer (charts, races, statistics, cards) reads only what the filters keep, by construction.
 
 The session's file is opened read-only and never changed; the view and the few small tables it reads
-live in the connection's temporary catalog, which DuckDB searches first. Names and periods reach the SQL
-only as bound parameters or rows of those tables. The plays left out are found once per request (their
-row ids); each query then costs one anti-join against them, or nothing when no play is left out.
+live in the connection's temporary catalog, which DuckDB searches first. Artists, songs and albums are
+decided on the session's releases (entries.py): each query meets one anti-join on the integer release_id
+against the few releases left out; periods and incognito plays are plain predicates DuckDB applies as it
+scans, and merged versions are the names ingest stored beside each play. No request joins names over all
+the plays.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import KW_ONLY, dataclass, field
+from datetime import datetime
 
 import duckdb
 
-from backend.services.artwork import spelling_key
+from backend.services.curation.entries import NAMED_LISTS, record_excluded_releases, temporary_table
 from backend.services.curation.errors import SessionPredatesFilters
-from backend.services.curation.filters import Filters, NamedEntry
+from backend.services.curation.filters import Filters, Period
 from backend.services.sessions import read_summary
 
 MAX_GROUPS_LISTED = 100
-# Each list of entries: the table of what its entries match, and how a play `p` matches a row `c` of it.
-ENTRY_TABLES = {
-    "exclude_artists": ("curation_artists", "p.artist_name = c.artist_name"),
-    "exclude_tracks": ("curation_tracks", "p.track_name = c.track_name AND p.artist_name = c.artist_name"),
-    "exclude_albums": ("curation_albums", "p.album_name = c.album_name AND p.artist_name = c.artist_name"),
-    "exclude_periods": ("curation_periods", "p.ts >= c.start AND p.ts <= c.stop"),
-}
+# The lists of entries, in the order a report gives them.
+ENTRY_LISTS = (*NAMED_LISTS, "exclude_periods")
 INCOGNITO = "incognito_mode"
 NO_INCOGNITO_MARK = ("This export (Account data) does not say which plays were incognito; only the Extended "
                      "streaming history does, so include_incognito: false left nothing out here.")
@@ -75,15 +72,18 @@ def apply_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Curation:
     if filters.is_empty():
         return Curation(filters)
     own = own_plays(con)
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-                       "AND table_name = 'releases'").fetchone()[0]:
+    # stored before ingest wrote the releases, or before each play named its release
+    if not con.execute("SELECT bool_or(table_name = 'releases') AND bool_or(table_name = 'plays' AND column_name = "
+                       "'release_id') FROM duckdb_columns() WHERE database_name = current_database()").fetchone()[0]:
         raise SessionPredatesFilters
-    con.execute("CREATE TEMP TABLE curation_left_out (play BIGINT, list VARCHAR, entry INTEGER)")
-    notes = _leave_out(con, own, filters) if filters.leaves_out() else ()
-    set_aside, used = _counted(con)
-    groups, merged = _merged_groups(con) if filters.merge_versions else ([], 0)
+    notes = () if filters.include_incognito else _unmarked_incognito(read_summary(con))
+    set_aside, used = 0, {}
+    if filters.leaves_out():
+        record_excluded_releases(con, _beside(own, "releases"), _beside(own, "artists"), filters)
+        set_aside, used = _counted(con, own, filters)
+    groups, merged = _merged_groups(con, own) if filters.merge_versions else ([], 0)
     if set_aside or filters.merge_versions:
-        _create_view(con, own, filters.merge_versions, bool(set_aside))
+        _create_view(con, own, filters, bool(set_aside), names_leave_out=any(name in used for name in NAMED_LISTS))
     return Curation(filters, set_aside, tuple(groups), merged, notes, entries_used=used)
 
 
@@ -93,21 +93,50 @@ def own_plays(con: duckdb.DuckDBPyConnection, table: str = "plays") -> str:
     return f'"{catalog}".main.{table}'
 
 
-def _leave_out(con: duckdb.DuckDBPyConnection, own: str, filters: Filters) -> tuple[str, ...]:
-    """Fill curation_left_out with each play left out, the list and the entry that left it out (a play two
-    entries name is there twice); the notes a person should read."""
-    _name_tables(con, own, filters)
-    _table(con, "curation_periods", {"start": "TIMESTAMP", "stop": "TIMESTAMP"},
-           [(period.start.replace(tzinfo=None), period.end.replace(tzinfo=None), entry)
-            for entry, period in enumerate(filters.exclude_periods)])
-    parts = [f"SELECT p.rowid, '{name}', c.entry FROM {own} p JOIN {table} c ON {match}"
-             for name, (table, match) in ENTRY_TABLES.items() if getattr(filters, name)]
-    notes: tuple[str, ...] = ()
+def _beside(own: str, table: str) -> str:
+    """Another table of the session's file, named as own_plays names `plays`."""
+    return f"{own.removesuffix('.plays')}.{table}"
+
+
+def entry_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, list[int]]:
+    """For each list, the plays each of its entries leaves out (in the entries' order; a play two entries
+    name counts for both), and under "incognito" the incognito plays. Reads what apply_filters left."""
+    own = own_plays(con)
+    named = {(name, entry): plays for name, entry, plays in con.execute(f"""
+        SELECT e.list, e.entry, sum(r.plays)::BIGINT
+        FROM (SELECT DISTINCT list, entry, release_id FROM curation_excluded) e
+        JOIN {_beside(own, 'releases')} r ON r.id = e.release_id GROUP BY ALL""").fetchall()}
+    temporary_table(con, "curation_periods", {"start": "TIMESTAMP", "stop": "TIMESTAMP"},
+                    [(_naive(period.start), _naive(period.end), entry)
+                     for entry, period in enumerate(filters.exclude_periods)])
+    named |= {("exclude_periods", entry): plays for entry, plays in con.execute(
+        f"SELECT c.entry, count(*) FROM curation_periods c JOIN {own} p ON p.ts >= c.start AND p.ts <= c.stop "
+        "GROUP BY c.entry").fetchall()}
+    answer = {name: [named.get((name, entry), 0) for entry in range(len(getattr(filters, name)))]
+              for name in ENTRY_LISTS}
+    incognito = 0 if filters.include_incognito else con.execute(
+        f"SELECT count(*) FROM {own} WHERE {INCOGNITO}").fetchone()[0]
+    return {**answer, "incognito": incognito}
+
+
+def _naive(moment: datetime) -> datetime:
+    """A UTC moment as the plays' `ts` holds it (UTC, without a zone)."""
+    return moment.replace(tzinfo=None)
+
+
+def _kept_by_time(filters: Filters) -> str:
+    """The periods and incognito filters as a predicate on a play `p` (TRUE when they keep every play).
+    The moments are our own parse of the filters, written as SQL literals so that DuckDB applies them as it
+    scans; overlapping periods are joined first."""
+    conditions = [f"NOT (p.ts BETWEEN {_moment_sql(start)} AND {_moment_sql(stop)})"
+                  for start, stop in _joined_periods(filters.exclude_periods)]
     if not filters.include_incognito:
-        notes = _unmarked_incognito(read_summary(con))
-        parts.append(f"SELECT rowid, 'incognito', 0 FROM {own} WHERE {INCOGNITO}")
-    con.execute(f"INSERT INTO curation_left_out {' UNION ALL '.join(parts)}")
-    return notes
+        conditions.append(f"p.{INCOGNITO} IS NOT TRUE")
+    return " AND ".join(conditions) or "TRUE"
+
+
+def _moment_sql(moment: datetime) -> str:
+    return f"TIMESTAMP '{_naive(moment).isoformat(sep=' ')}'"
 
 
 def _unmarked_incognito(summary: dict) -> tuple[str, ...]:
@@ -121,63 +150,43 @@ def _unmarked_incognito(summary: dict) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _counted(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, int]]:
-    """The plays left out, and per list how many entries left one out (for incognito: how many plays)."""
-    set_aside = con.execute("SELECT count(DISTINCT play) FROM curation_left_out").fetchone()[0]
-    used = dict(con.execute("SELECT list, CASE WHEN list = 'incognito' THEN count(*) ELSE count(DISTINCT entry) END "
-                            "FROM curation_left_out GROUP BY list").fetchall())
-    return set_aside, used
+def _joined_periods(periods: tuple[Period, ...]) -> list[tuple[datetime, datetime]]:
+    joined: list[tuple[datetime, datetime]] = []
+    for start, stop in sorted((_naive(period.start), _naive(period.end)) for period in periods):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], stop))
+        else:
+            joined.append((start, stop))
+    return joined
 
 
-def _name_tables(con: duckdb.DuckDBPyConnection, own: str, filters: Filters) -> None:
-    """curation_artists, _tracks and _albums: each entry with the names in the export it matches (the same
-    name once case, accents, "&"/"and" and typographic apostrophes are set aside)."""
-    wanted = {spelling_key(name) for name in filters.exclude_artists} | {
-        spelling_key(entry.artist) for entry in (*filters.exclude_tracks, *filters.exclude_albums)}
-    artists_by_key: dict[str, list[str]] = defaultdict(list)
-    if wanted:
-        matched = con.execute(f"SELECT artist_name, spelling FROM {own_plays(con, 'artists')} "
-                              "WHERE spelling IN (SELECT unnest($keys))", {"keys": sorted(wanted)}).fetchall()
-        for artist, spelling in matched:
-            artists_by_key[spelling].append(artist)
-    _table(con, "curation_artists", {"artist_name": "VARCHAR"},
-           [(name, entry) for entry, wanted_name in enumerate(filters.exclude_artists)
-            for name in artists_by_key.get(spelling_key(wanted_name), [])])
-    releases = own_plays(con, "releases")
-    for table, column, entries in (("curation_tracks", "track_name", filters.exclude_tracks),
-                                   ("curation_albums", "album_name", filters.exclude_albums)):
-        _table(con, table, {column: "VARCHAR", "artist_name": "VARCHAR"},
-               _named_matches(con, releases, column, entries, artists_by_key))
+def _counted(con: duckdb.DuckDBPyConnection, own: str, filters: Filters) -> tuple[int, dict[str, int]]:
+    """The plays left out (each once), and per list how many entries left one out (for incognito: how many
+    plays). The plays of the releases left out are counted at ingest; only the plays the periods or
+    incognito leave out are counted here, in one scan that reads those plays alone."""
+    used = dict(con.execute("SELECT list, count(DISTINCT entry) FROM curation_excluded GROUP BY list").fetchall())
+    set_aside = con.execute(f"SELECT coalesce(sum(plays), 0)::BIGINT FROM {_beside(own, 'releases')} "
+                            "WHERE id IN (SELECT release_id FROM curation_excluded)").fetchone()[0]
+    if not filters.exclude_periods and filters.include_incognito:
+        return set_aside, used
+    periods = [f"count(*) FILTER (WHERE p.ts BETWEEN {_moment_sql(period.start)} AND {_moment_sql(period.end)}) > 0"
+               for period in filters.exclude_periods]
+    # the plays that the periods or incognito leave out and that no release left out already
+    by_time, incognito, *in_periods = con.execute(f"""
+        SELECT count(*) FILTER (WHERE e.release_id IS NULL), count(*) FILTER (WHERE p.{INCOGNITO}),
+               {', '.join(periods) or 'NULL'}
+        FROM {own} p LEFT JOIN (SELECT DISTINCT release_id FROM curation_excluded) e
+        ON p.release_id = e.release_id
+        WHERE NOT ({_kept_by_time(filters)})""").fetchone()
+    used |= {name: count for name, count in (("exclude_periods", sum(bool(hit) for hit in in_periods)),
+                                             ("incognito", 0 if filters.include_incognito else incognito)) if count}
+    return set_aside + by_time, used
 
 
-def _named_matches(con: duckdb.DuckDBPyConnection, releases: str, column: str, entries: tuple[NamedEntry, ...],
-                   artists_by_key: dict[str, list[str]]) -> list[tuple]:
-    """(name, artist, entry index) of every song or album in the export that an entry names."""
-    artists = sorted({name for entry in entries for name in artists_by_key.get(spelling_key(entry.artist), [])})
-    if not artists:
-        return []
-    by_key: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for name, artist in con.execute(f"SELECT DISTINCT {column}, artist_name FROM {releases} "
-                                    f"WHERE {column} IS NOT NULL AND artist_name IN (SELECT unnest($artists))",
-                                    {"artists": artists}).fetchall():
-        by_key[(spelling_key(name), spelling_key(artist))].append((name, artist))
-    return [(*pair, entry) for entry, wanted in enumerate(entries)
-            for pair in by_key.get((spelling_key(wanted.name), spelling_key(wanted.artist)), [])]
-
-
-def _table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], rows: list[tuple]) -> None:
-    """A temporary table of the rows (each ending with its entry's index), from bound parameters."""
-    columns = {**columns, "entry": "INTEGER"}
-    values = {f"c{index}": [row[index] for row in rows] for index in range(len(columns))}
-    select = ", ".join(f"unnest($c{index}::{kind}[]) AS {column}"
-                       for index, (column, kind) in enumerate(columns.items()))
-    con.execute(f"CREATE TEMP TABLE {name} AS SELECT {select}", values)
-
-
-def _merged_groups(con: duckdb.DuckDBPyConnection) -> tuple[list[MergedGroup], int]:
+def _merged_groups(con: duckdb.DuckDBPyConnection, own: str) -> tuple[list[MergedGroup], int]:
     """The first MAX_GROUPS_LISTED groups merge_versions merges, most releases first, and how many there are
     (as ingest recorded them)."""
-    table = own_plays(con, "merged_versions")
+    table = _beside(own, "merged_versions")
     rows = con.execute(f"SELECT kind, name, artist, versions, releases FROM {table} "
                        "ORDER BY releases DESC, kind DESC, name, artist LIMIT $n", {"n": MAX_GROUPS_LISTED}).fetchall()
     total = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -185,27 +194,17 @@ def _merged_groups(con: duckdb.DuckDBPyConnection) -> tuple[list[MergedGroup], i
             for kind, name, artist, versions, releases in rows], total
 
 
-def _release_key(summary: dict) -> str:
-    """SQL for the value a play `p` joins release_merges on: its Spotify track, so each query hashes one value,
-    not four names. Account data names no tracks, nor do other services: their plays are joined by their names;
-    an Extended history play without a Spotify track is left as it is."""
-    names = "json_array(p.track_name, p.artist_name)::VARCHAR"
-    if summary["format"] == "account":
-        return names
-    if any(entry["source"] != "Spotify" for entry in summary.get("sources", [])):
-        return f"coalesce(p.track_uri, CASE WHEN p.source <> 'Spotify' THEN {names} END)"
-    return "p.track_uri"
-
-
-def _create_view(con: duckdb.DuckDBPyConnection, own: str, merge: bool, leaves_out: bool) -> None:
-    select, joins = "p.*", ""
-    if merge:
-        key = _release_key(read_summary(con))
-        select = ("p.* REPLACE (coalesce(m.merged, p.track_name) AS track_name, coalesce(m.canonical_uri, "
-                  "p.track_uri) AS track_uri, coalesce(m.merged_album, p.album_name) AS album_name)")
-        joins = (f"LEFT JOIN {own_plays(con, 'release_merges')} m "
-                 f"ON {key} = m.release_key")
-    # an anti-join on the row id (not NOT IN, which must also look for a NULL among the plays left out)
+def _create_view(con: duckdb.DuckDBPyConnection, own: str, filters: Filters, leaves_out: bool, *,
+                 names_leave_out: bool) -> None:
+    select, joins, where = "p.*", "", "TRUE"
+    if filters.merge_versions:
+        # the merged names ingest wrote beside each play: no join
+        select = ("p.* REPLACE (coalesce(p.merged_track_name, p.track_name) AS track_name, coalesce("
+                  "p.merged_track_uri, p.track_uri) AS track_uri, coalesce(p.merged_album_name, p.album_name) AS "
+                  "album_name)")
     if leaves_out:
-        joins += " ANTI JOIN curation_left_out o ON p.rowid = o.play"
-    con.execute(f"CREATE TEMP VIEW plays AS SELECT {select} FROM {own} p {joins}")
+        where = _kept_by_time(filters)
+    if names_leave_out:
+        # an anti-join (not NOT IN, which would leave out the plays that name no release: their id is NULL)
+        joins = "ANTI JOIN (SELECT DISTINCT release_id FROM curation_excluded) o ON p.release_id = o.release_id"
+    con.execute(f"CREATE TEMP VIEW plays AS SELECT {select} FROM {own} p {joins} WHERE {where}")

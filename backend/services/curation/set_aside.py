@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import duckdb
 
-from backend.services.curation.relation import ENTRY_TABLES, Curation
+from backend.services.curation.relation import Curation, entry_counts
 
 
 def filters_report(con: duckdb.DuckDBPyConnection, curation: Curation) -> dict:
@@ -11,11 +11,6 @@ def filters_report(con: duckdb.DuckDBPyConnection, curation: Curation) -> dict:
     leaves out (in the entries' order; a play two entries name counts for both), and the incognito plays.
     Reads what apply_filters left on the connection."""
     answer = curation.to_json()
-    filters = curation.filters
-    if not filters.leaves_out():
+    if not curation.filters.leaves_out():
         return answer
-    counts = {(name, entry): plays for name, entry, plays in con.execute(
-        "SELECT list, entry, count(*) FROM curation_left_out GROUP BY list, entry").fetchall()}
-    set_aside = {name: [counts.get((name, entry), 0) for entry in range(len(getattr(filters, name)))]
-                 for name in ENTRY_TABLES}
-    return {**answer, "set_aside": {**set_aside, "incognito": counts.get(("incognito", 0), 0)}}
+    return {**answer, "set_aside": entry_counts(con, curation.filters)}

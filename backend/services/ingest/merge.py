@@ -102,7 +102,7 @@ def merge_plays(session_copy: Path, added: Path, work_dir: Path, summary: Ingest
                     "ON added.plays.rowid = matched.id")
         added_counts = count_plays(con, "kept")
         con.execute(f"INSERT INTO main.plays ({columns}) SELECT {columns} FROM kept")
-        record_releases(con)  # the releases merge_versions joins now include the added plays
+        record_releases(con, summary.format)  # the releases now include the added plays
         merged = _merged_summary(con, summary, other, same, added_counts)
         con.execute("UPDATE session_info SET summary = ?::JSON", [json.dumps(merged.to_json())])
         con.execute("DETACH added")

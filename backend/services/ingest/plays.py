@@ -109,7 +109,7 @@ def _ingest(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: i
         recover_artists(con, unpacked)
         summary = _summarise(con, fmt, unpacked, counts)
         con.execute("DROP TABLE raw")
-        record_releases(con)
+        record_releases(con, fmt.key)
         con.execute("CREATE TABLE session_info AS SELECT ?::JSON AS summary", [json.dumps(summary.to_json())])
         con.execute("CHECKPOINT")
     return summary

@@ -351,6 +351,8 @@ PRODUCERS: dict[str, dict[int, Callable[[World], object]]] = with_common_answers
         404: lambda w: w.client().put(f"/sessions/{UNKNOWN_SESSION}/filters", json={}),
         410: deleted_once_taken(lambda client, session: client.put(f"/sessions/{session}/filters", json={})),
         413: lambda w: w.client().put(f"/sessions/{w.session}/filters", json={"exclude_artists": ["A"] * 1001}),
+        507: on_a_full_disk(lambda client, session: client.put(f"/sessions/{session}/filters",
+                                                               json={"exclude_artists": ["Nobody"]})),
     },
     "clear_filters": {
         200: lambda w: w.client().delete(f"/sessions/{w.session}/filters"),

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 from benchmarks.__main__ import SUBCOMMANDS, build_parser
+from harness.imports import imported_names
 
 REPO = Path(__file__).resolve().parents[2]
 MEASUREMENTS = {"requests", "soak", "parallel-stats", "service-ingest"}
@@ -52,10 +53,6 @@ def test_no_benchmark_module_shares_a_name_with_the_service():
 def test_no_benchmark_module_imports_the_tests():
     """What both use (generated exports, stand-ins, the live service) lives in harness/, so the benchmark runs
     from a tree without tests/."""
-    importers = []
-    for path in (REPO / "benchmarks").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            importers += [f"{path.name}: {name}" for name in names if name.split(".")[0] == "tests"]
+    importers = [f"{path.name}: {name}" for path in (REPO / "benchmarks").glob("*.py")
+                 for name in imported_names(path) if name.split(".")[0] == "tests"]
     assert importers == []

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.imports import imported_names
+
 ROOT = Path(__file__).resolve().parents[2]
 # Lower layers never import higher ones; a module may import its own layer and every layer below.
 LAYERS = {"src": 0, "backend.core": 1, "backend.services": 2, "backend.routes": 3, "backend.serving": 3,
@@ -202,10 +204,6 @@ def test_the_domain_speaks_no_http(layer):
 
 def test_no_test_module_imports_another():
     """What tests share lives in harness/; a test module importing another would run or skew its tests twice."""
-    importers = []
-    for path in (ROOT / "tests").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            importers += [f"{path.relative_to(ROOT)}: {name}" for name in names if name.split(".")[0] == "tests"]
+    importers = [f"{path.relative_to(ROOT)}: {name}" for path in (ROOT / "tests").rglob("*.py")
+                 for name in imported_names(path) if name.split(".")[0] == "tests"]
     assert importers == []

@@ -19,7 +19,13 @@ from backend.services.analytics import Analytics
 from backend.services.encoding import find_ffmpeg
 from backend.services.hygiene import set_up_process
 from backend.services.jobs import job_store_for, make_queue
-from backend.services.sessions import StorageUnavailable, cleanup_old_sessions, open_session_store, start_cleanup_thread
+from backend.services.sessions import (
+    StorageUnavailable,
+    cleanup_old_sessions,
+    open_session_store,
+    start_cache_check_thread,
+    start_cleanup_thread,
+)
 from backend.serving.devserver import UnversionedRequestHandler
 
 UPLOAD_OVERHEAD_BYTES = 1 << 20  # multipart framing around the file
@@ -104,6 +110,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         except StorageUnavailable:  # the service starts anyway; /health names the storage's state
             log.warning("Session storage unavailable at start")
         start_cleanup_thread(store, also=job_store.remove_expired, interval_seconds=settings.cleanup_interval_seconds)
+        if settings.session_store == "s3":
+            start_cache_check_thread(store, settings.session_cache_check_seconds)
         log.info("Encoder: %s", find_ffmpeg(settings.ffmpeg_bin) or "none found; videos answer 503")
     return app
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 from backend.core.settings import load_settings
 from backend.services.hygiene import set_up_process
 from backend.services.jobs import CELERY_TASK, make_celery, run_job
-from backend.services.sessions import open_session_store, start_cleanup_thread
+from backend.services.sessions import open_session_store, start_cache_check_thread, start_cleanup_thread
 
 set_up_process()  # before the pool forks its children, which then share the loaded fonts
 settings = load_settings()
 celery = make_celery(settings)
 if settings.session_store == "s3":  # copies of sessions deleted or expired elsewhere leave this machine too
-    start_cleanup_thread(open_session_store(settings), interval_seconds=settings.cleanup_interval_seconds)
+    bucket = open_session_store(settings)
+    start_cleanup_thread(bucket, interval_seconds=settings.cleanup_interval_seconds)
+    start_cache_check_thread(bucket, settings.session_cache_check_seconds)
 
 
 @celery.task(name=CELERY_TASK)

@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     s3_timeout_seconds: float = Field(5.0, gt=0)
     session_cache_mb: float = Field(1024.0, ge=0)
     cleanup_interval_seconds: float = Field(60.0, gt=0)
+    session_cache_check_seconds: float = Field(2.0, gt=0)
     max_side_px: int = Field(2160, ge=320)
     supabase_url: str = ""
     supabase_key: str = ""

@@ -54,7 +54,8 @@ def cluster(tmp_path_factory):
     root = tmp_path_factory.mktemp("cluster")
     with s3_server(root / "s3") as s3, redis_server() as broker:
         settings = {**s3.settings(PREFIX), "JOB_BACKEND": "celery", "CELERY_BROKER_URL": broker,
-                    "CLEANUP_INTERVAL_SECONDS": 1, "JOB_STALE_SECONDS": STALE_SECONDS, "MAX_SESSIONS": 50}
+                    "CLEANUP_INTERVAL_SECONDS": 3600, "SESSION_CACHE_CHECK_SECONDS": 0.5,
+                    "JOB_STALE_SECONDS": STALE_SECONDS, "MAX_SESSIONS": 50}
         running = Cluster(root, settings)
         (root / "worker").mkdir()
         worker = start_celery_worker("c", {**settings, "UPLOAD_DIR": str(root / "worker")})
@@ -142,7 +143,7 @@ def test_a_job_anywhere_then_a_delete_anywhere_is_a_404_everywhere_and_leaves_no
         assert gone.json() == {"error": "Unknown or expired session; upload your export again with POST /process."}
         assert requests.get(f"{machine.url}/jobs/{job_id}", timeout=30).status_code == 404
     assert cluster.s3.keys(f"{PREFIX}{session}") == []
-    # every machine's sweep drops its copies within CLEANUP_INTERVAL_SECONDS
+    # every machine drops its copies within SESSION_CACHE_CHECK_SECONDS, long before the next cleanup (an hour)
     folders = (cluster.a.upload_dir, cluster.b.upload_dir, cluster.worker_dir)
     assert eventually(lambda: all(cached(folder, session) == [] for folder in folders), 10)
 

@@ -1,6 +1,6 @@
 """Sessions: one DuckDB file per upload, in UPLOAD_DIR (local) or a bucket every machine shares (s3), with a TTL."""
 from backend.core.settings import Settings
-from backend.services.sessions.cleanup import cleanup_old_sessions, start_cleanup_thread
+from backend.services.sessions.cleanup import cleanup_old_sessions, start_cache_check_thread, start_cleanup_thread
 from backend.services.sessions.database import open_session, read_summary
 from backend.services.sessions.errors import (
     SessionDamaged,
@@ -31,4 +31,4 @@ def __getattr__(name: str) -> type:
 __all__ = ["SESSION_ID", "BucketSessionStore", "SessionDamaged", "SessionDeleted", "SessionIdInvalid",
            "SessionNotFound", "SessionStore",
            "StorageUnavailable", "TooManySessions", "cleanup_old_sessions", "exclusive_lock", "open_session",
-           "open_session_store", "read_summary", "start_cleanup_thread"]
+           "open_session_store", "read_summary", "start_cache_check_thread", "start_cleanup_thread"]

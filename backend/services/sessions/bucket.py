@@ -207,13 +207,21 @@ class BucketSessionStore(SessionStore):
         return [sid for sid, used in sessions.items() if used < cutoff] + [
             sid for sid in leftovers if SESSION_ID.match(sid)]
 
+    def drop_copies_of_gone_sessions(self) -> None:
+        """Drop this machine's copies of sessions deleted or expired elsewhere; no request when it holds none."""
+        if self.cache.cached_ids():
+            self._drop_copies_of_gone(self.objects.listing())
+
+    def _drop_copies_of_gone(self, listing: Listing) -> None:
+        kept = set(self._sessions(listing))
+        for session_id in self.cache.cached_ids() - kept:
+            self.cache.forget(session_id)
+
     def tidy(self) -> None:
         """Drop the cached copies of sessions the bucket no longer holds (deleted or expired elsewhere), and the
         reservations of uploads whose machine died."""
         listing = self.objects.listing()
-        kept = set(self._sessions(listing))
-        for session_id in self.cache.cached_ids() - kept:
-            self.cache.forget(session_id)
+        self._drop_copies_of_gone(listing)
         stale = [item.key for item in listing.objects if item.key.startswith(RESERVATIONS)
                  and item.modified < listing.store_now - RESERVATION_SECONDS]
         if stale:

@@ -5,9 +5,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from backend.services.sessions.errors import StorageUnavailable
 from backend.services.sessions.store import SessionStore
+
+if TYPE_CHECKING:
+    from backend.services.sessions.bucket import BucketSessionStore
 
 log = logging.getLogger(__name__)
 
@@ -40,5 +44,21 @@ def start_cleanup_thread(store: SessionStore, also: Callable[[], object] = lambd
                 log.warning("Session cleanup failed", exc_info=True)
 
     thread = threading.Thread(target=loop, name="session-cleanup", daemon=True)
+    thread.start()
+    return thread
+
+
+def start_cache_check_thread(store: BucketSessionStore, interval_seconds: float) -> threading.Thread:
+    """With sessions in a bucket: drop this machine's copies of sessions deleted or expired elsewhere within
+    interval_seconds, not only at the next cleanup (a deleted session's data leaves every machine soon)."""
+    def loop() -> None:
+        while True:
+            time.sleep(interval_seconds)
+            try:
+                store.drop_copies_of_gone_sessions()
+            except (OSError, StorageUnavailable):
+                log.warning("Checking the cached sessions failed", exc_info=True)
+
+    thread = threading.Thread(target=loop, name="session-cache-check", daemon=True)
     thread.start()
     return thread

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import psutil
 import pytest
 import requests
 
 from harness.live_server import live_server
+from harness.waiting import job_state
 
 pytestmark = pytest.mark.slow
 
@@ -22,16 +22,6 @@ LONG_RACE = {**RACE, "days": 1, "interp_steps": 12, "figsize": [10.8, 13.5]}
 
 def start_job(url: str, session: str, race: dict) -> requests.Response:
     return requests.post(f"{url}/jobs/animation", json={"session_id": session, **race}, timeout=30)
-
-
-def wait_for_state(url: str, job_id: str, states: tuple[str, ...], timeout: float = 90.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = requests.get(f"{url}/jobs/{job_id}", timeout=30).json()
-        if status["state"] in states:
-            return status
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} never reached {states}: {status}")
 
 
 def kill_hard(process: psutil.Process) -> None:
@@ -50,19 +40,19 @@ def test_after_kill_9_every_job_ends_frees_its_slot_and_leaves_no_file(tmp_path,
                                timeout=60)
         session = upload.json()["session_id"]
         running = start_job(crashed.url, session, LONG_RACE).json()["job_id"]
-        wait_for_state(crashed.url, running, ("running",))
+        job_state(crashed.url, running, ("running",))
         queued = start_job(crashed.url, session, RACE).json()["job_id"]
-        assert wait_for_state(crashed.url, queued, ("queued",))["state"] == "queued"
+        assert job_state(crashed.url, queued, ("queued",))["state"] == "queued"
         kill_hard(psutil.Process(crashed.process.pid))
         crashed.process.wait()
     assert os.path.exists(upload_dir / "jobs" / f"{session}.{running}.beat")  # the crash left it mid-render
 
     with live_server(upload_dir, tmp_path / "after.log", "dev", **SETTINGS) as restarted:
-        failed = wait_for_state(restarted.url, running, ("done", "failed", "cancelled"))
+        failed = job_state(restarted.url, running, ("done", "failed", "cancelled"))
         assert failed["state"] == "failed"
         assert failed["error"] == ("The render worker stopped before finishing (it was restarted or killed); "
                                    "start the job again.")
-        finished = wait_for_state(restarted.url, queued, ("done", "failed", "cancelled"))
+        finished = job_state(restarted.url, queued, ("done", "failed", "cancelled"))
         assert finished["state"] == "done", finished
         video = requests.get(f"{restarted.url}{finished['video_url']}", timeout=30)
         assert video.status_code == 200 and video.content[4:8] == b"ftyp"
@@ -72,7 +62,7 @@ def test_after_kill_9_every_job_ends_frees_its_slot_and_leaves_no_file(tmp_path,
         cancelled = [response.json()["job_id"] for response in fresh]
         for job_id in cancelled:
             requests.delete(f"{restarted.url}/jobs/{job_id}", timeout=30)
-            assert wait_for_state(restarted.url, job_id, ("cancelled",))["state"] == "cancelled"
+            assert job_state(restarted.url, job_id, ("cancelled",))["state"] == "cancelled"
         left = sorted(path.name for path in (upload_dir / "jobs").iterdir() if path.name != ".jobs.lock")
     kept = {f"{session}.{running}.json", f"{session}.{queued}.json", f"{session}.{queued}.items.json",
             f"{session}.{queued}.mp4", *(f"{session}.{job_id}.json" for job_id in cancelled)}

@@ -9,7 +9,6 @@ import os
 import shutil
 import signal
 import threading
-import time
 from pathlib import Path
 
 import psutil
@@ -22,7 +21,7 @@ from harness.job_backends import redis_server, start_celery_worker, stop_all
 from harness.live_server import live_server
 from harness.media import probe_video
 from harness.object_store import s3_server
-from harness.waiting import eventually
+from harness.waiting import eventually, job_state
 
 pytestmark = pytest.mark.slow
 RACE = {"days": 5, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": [4.8, 6.4], "dpi": 100,
@@ -83,16 +82,6 @@ def cached(folder: Path, session_id: str) -> list[str]:
     return sorted(path.name for path in folder.rglob(f"{session_id}*"))
 
 
-def watch(machine, job_id: str, until=("done", "failed", "cancelled"), timeout: float = 120.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = requests.get(f"{machine.url}/jobs/{job_id}", timeout=30).json()
-        if status["state"] in until:
-            return status
-        time.sleep(0.1)
-    raise AssertionError(f"job stuck: {status}")
-
-
 def start_job(machine, session_id: str, race: dict) -> str:
     response = requests.post(f"{machine.url}/jobs/animation", json={"session_id": session_id, **race}, timeout=60)
     assert response.status_code == 202, response.text
@@ -123,7 +112,7 @@ def test_a_job_anywhere_then_a_delete_anywhere_is_a_404_everywhere_and_leaves_no
     then DELETE on B: A and B answer 404, the bucket holds nothing of the session, no machine a copy."""
     session = upload(cluster.a, export)
     job_id = start_job(cluster.a, session, RACE)
-    status = watch(cluster.b, job_id)
+    status = job_state(cluster.b.url, job_id)
     assert status["state"] == "done" and status["frames_done"] == status["frames_total"]
     assert f"{PREFIX}{session}/jobs/{job_id}.mp4" in cluster.s3.keys(f"{PREFIX}{session}/")
     whole = requests.get(f"{cluster.b.url}/jobs/{job_id}/video", timeout=60)
@@ -152,7 +141,7 @@ def test_delete_elsewhere_stops_renders_already_using_the_session(cluster, expor
     """A's direct race answers 410, the worker's job stops: neither leaves anything in the bucket."""
     session = upload(cluster.a, export)
     job_id = start_job(cluster.a, session, LONG_RACE)
-    watch(cluster.b, job_id, until=("running",))
+    job_state(cluster.b.url, job_id, states=("running",))
     answers = []
     direct = threading.Thread(target=lambda: answers.append(requests.post(
         f"{cluster.a.url}/generate_animation", json={"session_id": session, **LONG_RACE},
@@ -179,18 +168,18 @@ def test_job_limits_count_every_machines_jobs(cluster, export):
     for job_id in jobs:
         assert requests.delete(f"{cluster.b.url}/jobs/{job_id}", timeout=30).status_code == 200
     for job_id in jobs:
-        assert watch(cluster.a, job_id)["state"] == "cancelled"
+        assert job_state(cluster.a.url, job_id)["state"] == "cancelled"
 
 
 def test_a_worker_killed_mid_render_leaves_a_failed_job_any_machine_reports(cluster, export):
     session = upload(cluster.a, export)
     job_id = start_job(cluster.a, session, LONG_RACE)
-    watch(cluster.b, job_id, until=("running",))
+    job_state(cluster.b.url, job_id, states=("running",))
     pool = [child for child in psutil.Process(cluster.worker.pid).children()]
     assert eventually(lambda: any("ffmpeg" in g.name() for c in pool for g in c.children()), 30)
     for child in pool:
         os.kill(child.pid, signal.SIGKILL)
-    final = watch(cluster.b, job_id, until=("failed", "done"), timeout=STALE_SECONDS * 10)
+    final = job_state(cluster.b.url, job_id, states=("failed", "done"), timeout=STALE_SECONDS * 10)
     assert final["state"] == "failed" and final["error"] == STALE_ERROR
     assert requests.get(f"{cluster.a.url}/jobs/{job_id}", timeout=30).json()["state"] == "failed"
 
@@ -222,7 +211,7 @@ def _post_quietly(url: str, data: bytes) -> int | None:
 def test_wiped_machines_serve_every_session_and_video_again(cluster, export):
     session = upload(cluster.a, export)
     job_id = start_job(cluster.a, session, RACE)
-    assert watch(cluster.a, job_id)["state"] == "done"
+    assert job_state(cluster.a.url, job_id)["state"] == "done"
     stats = requests.get(f"{cluster.a.url}/sessions/{session}/stats", timeout=60).json()
     video = requests.get(f"{cluster.a.url}/jobs/{job_id}/video", timeout=60).content
     chart = requests.post(f"{cluster.a.url}/generate_image", json={"session_id": session}).content

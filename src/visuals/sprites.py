@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from src.visuals.masks import Sprite, TextBlock, TextSpec, stamp
 
-__all__ = ["Sprite", "TextBlock", "TextSpec", "render_block", "render_texts", "stamp"]
+__all__ = ["Sprite", "TextBlock", "TextSpec", "measured_to_fit", "render_block", "render_texts", "stamp"]
 
 
 def render_texts(specs: list[TextSpec]) -> list[Sprite]:
@@ -22,3 +22,11 @@ def render_block(spec: TextSpec) -> TextBlock:
     """The spec's text in at most max_lines lines of max_width (one line when no width is given)."""
     from src.visuals import text
     return text.render_block(spec)
+
+
+def measured_to_fit(spec: TextSpec) -> bool:
+    """Whether the text's advances, as measured without drawing, fit max_width on one line. A text that does
+    not fit by this measure is not drawn to find out (drawing only ever widens it); one that does must still be
+    drawn and its drawn width checked (render_block)."""
+    from src.visuals import text
+    return text.measured_to_fit(spec)

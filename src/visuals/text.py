@@ -81,6 +81,11 @@ def render_block(spec: TextSpec) -> TextBlock:
     return block
 
 
+def measured_to_fit(spec: TextSpec) -> bool:
+    text = drawable(spec.text, spec.bold)
+    return not wrap(text, spec.size_px, spec.bold, spec.max_width, 1, chain_files(spec.bold)).cut
+
+
 def _drawn_block(text: str, spec: TextSpec, size: float) -> TextBlock:
     wrapped = wrap(text, size, spec.bold, spec.max_width, spec.max_lines, chain_files(spec.bold))
     sized = TextSpec(spec.text, size, spec.bold, spec.max_width)

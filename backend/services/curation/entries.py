@@ -31,7 +31,7 @@ def record_excluded_releases(con: duckdb.DuckDBPyConnection, releases: str, arti
                            for index, (column, kind) in enumerate(named.items()))
         values |= {f"{name}{index}": [row[index] for row in rows] for index in range(len(named))}
         parts.append(f"SELECT r.id, '{name}', c.entry FROM {releases} r JOIN (SELECT {select}) c ON {match}")
-    con.execute(f"CREATE TEMP TABLE curation_excluded AS SELECT * FROM ({' UNION ALL '.join(parts)}) "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE curation_excluded AS SELECT * FROM ({' UNION ALL '.join(parts)}) "
                 "AS named (release_id, list, entry)", values)
 
 
@@ -81,4 +81,4 @@ def temporary_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str
     values = {f"c{index}": [row[index] for row in rows] for index in range(len(columns))}
     select = ", ".join(f"unnest($c{index}::{kind}[]) AS {column}"
                        for index, (column, kind) in enumerate(columns.items()))
-    con.execute(f"CREATE TEMP TABLE {name} AS SELECT {select}", values)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", values)

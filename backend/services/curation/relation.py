@@ -10,15 +10,17 @@ the plays.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 
 import duckdb
+from cachetools import LRUCache
 
 from backend.services.curation.entries import NAMED_LISTS, record_excluded_releases, temporary_table
 from backend.services.curation.errors import SessionPredatesFilters
 from backend.services.curation.filters import Filters, Period
-from backend.services.sessions import read_summary
+from backend.services.sessions import SessionFacts, read_facts
 
 MAX_GROUPS_LISTED = 100
 # The lists of entries, in the order a report gives them.
@@ -72,19 +74,57 @@ def apply_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Curation:
     if filters.is_empty():
         return Curation(filters)
     own = own_plays(con)
+    facts = read_facts(con)
     # stored before ingest wrote the releases, or before each play named its release
-    if not con.execute("SELECT bool_or(table_name = 'releases') AND bool_or(table_name = 'plays' AND column_name = "
-                       "'release_id') FROM duckdb_columns() WHERE database_name = current_database()").fetchone()[0]:
+    if facts.layout < 2 and not con.execute(
+            "SELECT bool_or(table_name = 'releases') AND bool_or(table_name = 'plays' AND column_name = "
+            "'release_id') FROM duckdb_columns() WHERE database_name = current_database()").fetchone()[0]:
         raise SessionPredatesFilters
-    notes = () if filters.include_incognito else _unmarked_incognito(read_summary(con))
-    set_aside, used = 0, {}
+    left_out = _left_out(con, own, facts, filters)
+    if left_out.releases:
+        temporary_table(con, "curation_left_out", {"release_id": "INTEGER"},
+                        [(release, 0) for release in left_out.releases])
+    if left_out.curation.plays_set_aside or filters.merge_versions:
+        _create_view(con, own, filters, facts.layout, leaves_out=bool(left_out.curation.plays_set_aside),
+                     names_leave_out=bool(left_out.releases))
+    return left_out.curation
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """What filters make of one version of a session: the answer's Curation and the releases left out."""
+    curation: Curation
+    releases: tuple[int, ...]
+
+
+# The same filters meet the same version of a session again and again (a person's kept filters, every picture
+# they draw): what they leave out is worked out once per version and kept here, a few hundred small entries.
+_LEFT_OUT: LRUCache = LRUCache(maxsize=256)
+_LEFT_OUT_LOCK = threading.Lock()
+
+
+def _left_out(con: duckdb.DuckDBPyConnection, own: str, facts: SessionFacts, filters: Filters) -> LeftOut:
+    """What the filters leave out of this version of the session, worked out once per version (a file without a
+    version, written before versions were recorded, is worked out every time)."""
+    key = (facts.version, filters)
+    if facts.version is not None:
+        with _LEFT_OUT_LOCK:
+            found = _LEFT_OUT.get(key)
+        if found is not None:
+            return found
+    notes = () if filters.include_incognito else _unmarked_incognito(facts.summary)
+    set_aside, used, releases = 0, {}, ()
     if filters.leaves_out():
         record_excluded_releases(con, _beside(own, "releases"), _beside(own, "artists"), filters)
         set_aside, used = _counted(con, own, filters)
+        releases = tuple(release for (release,) in con.execute(
+            "SELECT DISTINCT release_id FROM curation_excluded ORDER BY release_id").fetchall())
     groups, merged = _merged_groups(con, own) if filters.merge_versions else ([], 0)
-    if set_aside or filters.merge_versions:
-        _create_view(con, own, filters, bool(set_aside), names_leave_out=any(name in used for name in NAMED_LISTS))
-    return Curation(filters, set_aside, tuple(groups), merged, notes, entries_used=used)
+    found = LeftOut(Curation(filters, set_aside, tuple(groups), merged, notes, entries_used=used), releases)
+    if facts.version is not None:
+        with _LEFT_OUT_LOCK:
+            _LEFT_OUT[key] = found
+    return found
 
 
 def own_plays(con: duckdb.DuckDBPyConnection, table: str = "plays") -> str:
@@ -100,8 +140,9 @@ def _beside(own: str, table: str) -> str:
 
 def entry_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, list[int]]:
     """For each list, the plays each of its entries leaves out (in the entries' order; a play two entries
-    name counts for both), and under "incognito" the incognito plays. Reads what apply_filters left."""
+    name counts for both), and under "incognito" the incognito plays."""
     own = own_plays(con)
+    record_excluded_releases(con, _beside(own, "releases"), _beside(own, "artists"), filters)
     named = {(name, entry): plays for name, entry, plays in con.execute(f"""
         SELECT e.list, e.entry, sum(r.plays)::BIGINT
         FROM (SELECT DISTINCT list, entry, release_id FROM curation_excluded) e
@@ -194,17 +235,18 @@ def _merged_groups(con: duckdb.DuckDBPyConnection, own: str) -> tuple[list[Merge
             for kind, name, artist, versions, releases in rows], total
 
 
-def _create_view(con: duckdb.DuckDBPyConnection, own: str, filters: Filters, leaves_out: bool, *,
+def _create_view(con: duckdb.DuckDBPyConnection, own: str, filters: Filters, layout: int, *, leaves_out: bool,
                  names_leave_out: bool) -> None:
     select, joins, where = "p.*", "", "TRUE"
     if filters.merge_versions:
-        # the merged names ingest wrote beside each play: no join
-        select = ("p.* REPLACE (coalesce(p.merged_track_name, p.track_name) AS track_name, coalesce("
-                  "p.merged_track_uri, p.track_uri) AS track_uri, coalesce(p.merged_album_name, p.album_name) AS "
-                  "album_name)")
+        # the merged names ingest wrote beside each play, read as stored: no join, and DuckDB's compressed
+        # strings as they are (files of the first layout hold them only where merging changes something)
+        merged = {column: f"p.merged_{column}" if layout >= 2 else f"coalesce(p.merged_{column}, p.{column})"
+                  for column in ("track_name", "track_uri", "album_name")}
+        select = f"p.* REPLACE ({', '.join(f'{value} AS {column}' for column, value in merged.items())})"
     if leaves_out:
         where = _kept_by_time(filters)
     if names_leave_out:
         # an anti-join (not NOT IN, which would leave out the plays that name no release: their id is NULL)
-        joins = "ANTI JOIN (SELECT DISTINCT release_id FROM curation_excluded) o ON p.release_id = o.release_id"
+        joins = "ANTI JOIN curation_left_out o ON p.release_id = o.release_id"
     con.execute(f"CREATE TEMP VIEW plays AS SELECT {select} FROM {own} p {joins} WHERE {where}")

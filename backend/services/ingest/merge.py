@@ -27,6 +27,7 @@ from backend.services.ingest.plays import (
     connect_for_ingest,
     count_plays,
 )
+from backend.services.sessions import write_session_info
 from src.exports import PLAYS_COLUMNS, ROW_FORMATS, ExportTooLarge
 
 MATCH_SLACK_SECONDS = 60
@@ -104,7 +105,7 @@ def merge_plays(session_copy: Path, added: Path, work_dir: Path, summary: Ingest
         con.execute(f"INSERT INTO main.plays ({columns}) SELECT {columns} FROM kept")
         record_releases(con, summary.format)  # the releases now include the added plays
         merged = _merged_summary(con, summary, other, same, added_counts)
-        con.execute("UPDATE session_info SET summary = ?::JSON", [json.dumps(merged.to_json())])
+        write_session_info(con, merged.to_json())  # a new version: the plays changed
         con.execute("DETACH added")
         con.execute("CHECKPOINT")
     return merged

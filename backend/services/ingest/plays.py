@@ -5,7 +5,6 @@ What a row must hold to be stored is decided in raw_rows.py; this module maps st
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 from dataclasses import KW_ONLY, asdict, dataclass, field, fields
@@ -17,6 +16,7 @@ import duckdb
 from backend.services.curation import record_releases
 from backend.services.ingest.companions import recover_artists
 from backend.services.ingest.raw_rows import PLAY_MS, PLAY_TIME, RowCounts, check_raw, complete, in_domain, read_raw
+from backend.services.sessions import write_session_info
 from src.exports import PLAYS_COLUMNS, ExportUnusable, RowFormat, UnpackedExport
 from src.exports.domain import COUNTED_AS_STREAM, STREAM_MS
 
@@ -110,7 +110,7 @@ def _ingest(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: i
         summary = _summarise(con, fmt, unpacked, counts)
         con.execute("DROP TABLE raw")
         record_releases(con, fmt.key)
-        con.execute("CREATE TABLE session_info AS SELECT ?::JSON AS summary", [json.dumps(summary.to_json())])
+        write_session_info(con, summary.to_json())
         con.execute("CHECKPOINT")
     return summary
 

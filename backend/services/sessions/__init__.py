@@ -1,7 +1,13 @@
 """Sessions: one DuckDB file per upload, in UPLOAD_DIR (local) or a bucket every machine shares (s3), with a TTL."""
 from backend.core.settings import Settings
 from backend.services.sessions.cleanup import cleanup_old_sessions, start_cache_check_thread, start_cleanup_thread
-from backend.services.sessions.database import open_session, read_summary
+from backend.services.sessions.database import (
+    SessionFacts,
+    open_session,
+    read_facts,
+    read_summary,
+    write_session_info,
+)
 from backend.services.sessions.errors import (
     SessionDamaged,
     SessionDeleted,
@@ -28,7 +34,24 @@ def __getattr__(name: str) -> type:
     raise AttributeError(name)
 
 
-__all__ = ["SESSION_ID", "BucketSessionStore", "SessionDamaged", "SessionDeleted", "SessionIdInvalid",
-           "SessionNotFound", "SessionStore",
-           "StorageUnavailable", "TooManySessions", "cleanup_old_sessions", "exclusive_lock", "open_session",
-           "open_session_store", "read_summary", "start_cache_check_thread", "start_cleanup_thread"]
+__all__ = [
+    "SESSION_ID",
+    "BucketSessionStore",
+    "SessionDamaged",
+    "SessionDeleted",
+    "SessionFacts",
+    "SessionIdInvalid",
+    "SessionNotFound",
+    "SessionStore",
+    "StorageUnavailable",
+    "TooManySessions",
+    "cleanup_old_sessions",
+    "exclusive_lock",
+    "open_session",
+    "open_session_store",
+    "read_facts",
+    "read_summary",
+    "start_cache_check_thread",
+    "start_cleanup_thread",
+    "write_session_info",
+]

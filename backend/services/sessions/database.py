@@ -2,15 +2,43 @@
 from __future__ import annotations
 
 import json
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from backend.services.sessions.errors import SessionDamaged, SessionDeleted
 
+# What a session file's derived columns hold, written beside its summary. 1 (files written before the layout was
+# recorded): merged_track_name, merged_track_uri and merged_album_name are NULL where merging versions changes
+# nothing. 2: they hold every play's own name or track there, so that answers read them as they are stored.
+SESSION_LAYOUT = 2
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What session_info says of a session's file: its summary, layout, and version (a random token that a new
+    one replaces whenever the plays change; None in files written before versions were recorded)."""
+    summary: dict
+    layout: int
+    version: str | None
+
+
+def write_session_info(con: duckdb.DuckDBPyConnection, summary: dict) -> None:
+    """The summary of the plays the file now holds, under a new version, in the current layout."""
+    con.execute("CREATE OR REPLACE TABLE session_info AS SELECT ?::JSON AS summary, ?::INTEGER AS layout, "
+                "?::VARCHAR AS version", [json.dumps(summary), SESSION_LAYOUT, uuid.uuid4().hex])
+
 
 def read_summary(con: duckdb.DuckDBPyConnection) -> dict:
     return json.loads(con.execute("SELECT summary FROM session_info").fetchone()[0])
+
+
+def read_facts(con: duckdb.DuckDBPyConnection) -> SessionFacts:
+    row = con.execute("SELECT * FROM session_info").fetchone()
+    held = dict(zip((column[0] for column in con.description), row, strict=True))
+    return SessionFacts(json.loads(held["summary"]), held.get("layout") or 1, held.get("version"))
 
 
 def open_session(path: Path) -> duckdb.DuckDBPyConnection:

@@ -13,7 +13,7 @@ from typing import Any
 
 from backend.services.encoding import segments
 from backend.services.encoding.ffmpeg import EncoderError
-from backend.services.renders import race as render_use_case
+from backend.services.renders import race_video as render_use_case
 
 FOLDER = "faults"
 RAISE_BEFORE_FRAMES, RAISE_IN_FRAMES = "raise_before_frames", "raise_in_frames"

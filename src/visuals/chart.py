@@ -52,7 +52,7 @@ def chart_thumb_px(width: int, height: int, top_n: int, count: int) -> int:
     return chart_layout(width, height, top_n, count, False, pictures=False).thumb_px
 
 
-def render_top_chart(items: list[ChartItem], page: Page, value_format: ValueFormat, width: int, height: int,
+def paint_top_chart(items: list[ChartItem], page: Page, value_format: ValueFormat, width: int, height: int,
                      *, slots: int, theme: Theme) -> bytes:
     """Draw the ranked items (already in rank order) and return JPEG bytes."""
     with_artist = any(item.artist for item in items)

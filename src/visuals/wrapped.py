@@ -1,7 +1,7 @@
 """The Wrapped card: a person's listening over a range on one shareable picture, as a JPEG.
 
 Drawing is two steps: `compose` places every text and shape in pixels (pure geometry, which tests check:
-no two texts overlap, each stays in its panel, names are not cut), then `render_wrapped_card` paints it.
+no two texts overlap, each stays in its panel, names are not cut), then `paint_wrapped_card` paints it.
 The card shows the total minutes large, the top artists (their pictures, or tiles of their colour) and
 songs, the listening clock as a 7x24 heatmap, the longest streak and the top discovery.
 """
@@ -131,7 +131,7 @@ def paint(composition: Composition, card: WrappedCard, layout: CardLayout, theme
     return canvas
 
 
-def render_wrapped_card(card: WrappedCard, width: int, height: int, theme: Theme) -> bytes:
+def paint_wrapped_card(card: WrappedCard, width: int, height: int, theme: Theme) -> bytes:
     """The card as JPEG bytes."""
     layout = CardLayout(width, height)
     canvas = paint(compose(card, layout, theme), card, layout, theme)

@@ -11,7 +11,7 @@ import pytest
 
 from backend.routes.models import RaceBody
 from backend.services.artwork.settings import ArtworkSettings
-from backend.services.charts.race import build_race
+from backend.services.charts.race_preparation import build_race
 from backend.services.encoding.ffmpeg import encode_animation, find_ffmpeg
 from backend.services.sessions.database import open_session
 from harness import exportgen as eg

@@ -16,7 +16,7 @@ CODE = ("backend", "src", "benchmarks")
 MOST_POSITIONAL = 5
 LEFT_AS_THEY_ARE = {
     "backend/services/charts/choices.py:Attribute",
-    "backend/services/charts/race.py:PreparedRace",
+    "backend/services/charts/race_preparation.py:PreparedRace",
     "backend/services/charts/requests.py:ChartRequest",
     "backend/services/charts/requests.py:RaceRequest",
     "backend/services/encoding/ffmpeg.py:ffmpeg_arguments",

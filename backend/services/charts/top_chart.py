@@ -14,13 +14,13 @@ from backend.services.charts.requests import ChartRequest
 from backend.services.charts.titles import chart_page, coverage_json, file_name, left_out_note, with_sources
 from backend.services.charts.windows import chart_window, no_timed_plays
 from backend.services.curation import Curation
-from src.visuals import ChartItem, render_top_chart
+from src.visuals import ChartItem, paint_top_chart
 from src.visuals.chart import chart_thumb_px
 from src.visuals.themes import THEMES
 
 
 @dataclass(frozen=True)
-class ChartImage:
+class TopChartImage:
     jpeg: bytes
     items: list[dict]
     filename: str
@@ -31,8 +31,8 @@ class ChartImage:
     filters: dict | None = None     # what the filters applied (Curation.to_json), None when none were
 
 
-def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: ArtworkSettings,
-                curation: Curation | None = None) -> ChartImage:
+def top_chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: ArtworkSettings,
+                curation: Curation | None = None) -> TopChartImage:
     """The chart's JPEG and items; ArtworkSettings.disabled() draws it without pictures (and no call).
     `curation` is what apply_filters made of the connection's plays, for the footer and the answer."""
     check_attribute(con, req)
@@ -45,9 +45,9 @@ def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: Artw
     items = [ChartItem(r.name, r.artist, r.value, picture) for r, picture in zip(ranked, pictures)]
     sources = queries.sources_of(con, window, req.attribute.play_kind)
     page = with_sources(chart_page(req, len(ranked), window, left_out=left_out_note(curation)), sources, req)
-    jpeg = render_top_chart(items, page, req.metric.value_format(ranked[0].value), req.width, req.height,
+    jpeg = paint_top_chart(items, page, req.metric.value_format(ranked[0].value), req.width, req.height,
                             slots=req.top_n, theme=THEMES[req.theme])
-    return ChartImage(jpeg, [item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],
+    return TopChartImage(jpeg, [item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],
                       file_name("chart", req, window.start, window.end, ".jpg"), window.start,
                       end=window.end, coverage=coverage_json(sources, req), filters=applied(curation))
 

@@ -13,8 +13,8 @@ from backend.services.charts.bar_pictures import bar_pictures
 from backend.services.charts.errors import RaceTooLong
 from backend.services.charts.queries import RankedItem
 from backend.services.charts.requests import ChartRequest, RaceRequest
-from backend.services.charts.still import applied, item_json
 from backend.services.charts.titles import chart_page, coverage_json, file_name, left_out_note, with_sources
+from backend.services.charts.top_chart import applied, item_json
 from backend.services.charts.windows import chart_window, no_plays_in_windows, no_timed_plays
 from backend.services.curation import Curation
 from src.visuals import Race, prepare_race

@@ -18,12 +18,12 @@ import numpy as np
 from PIL import Image
 
 from harness.name_corpus import SONGS
-from src.visuals.chart import ChartItem, paint_top_chart
+from src.keyframes import build_keyframes, keyframe_dates
+from src.visuals.chart.top_chart_painter import ChartItem, paint_top_chart
 from src.visuals.formats import FORMATS
-from src.visuals.keyframes import build_keyframes, keyframe_dates
 from src.visuals.painter import Page
-from src.visuals.race import prepare_race
-from src.visuals.race_plan import hold_frames_for
+from src.visuals.race.race_painter import prepare_race
+from src.visuals.race.race_plan import hold_frames_for
 from src.visuals.style import count_format
 from src.visuals.themes import THEMES
 

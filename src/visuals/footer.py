@@ -4,7 +4,7 @@ credit) could ever be shortened. The second line sits below the first, in the pa
 hairline and everything above it stay where every picture has them."""
 from __future__ import annotations
 
-from src.visuals.sprites import Sprite, TextSpec, render_block
+from src.visuals.text import Sprite, TextSpec, render_block
 
 SEPARATOR = " · "
 LINE_GAP = 1.3   # the second line's baseline, in footer sizes below the first's

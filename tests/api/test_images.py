@@ -13,8 +13,8 @@ from PIL import Image
 
 from harness import exportgen as eg
 from harness.service import offline_app, upload_ok
-from src.visuals.chart import ChartItem, paint_top_chart
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
+from src.visuals.chart.top_chart_painter import ChartItem, paint_top_chart
 from src.visuals.painter import Page
 from src.visuals.style import ValueFormat, count_format, duration_format
 from src.visuals.themes import THEMES

@@ -15,7 +15,7 @@ from harness import exportgen as eg
 from harness.bad_uploads import history_zip, row, rows_json
 from harness.service import offline_app, upload_ok
 from harness.waiting import eventually
-from src.visuals.keyframes import build_keyframes
+from src.keyframes import build_keyframes
 
 STREAM_MS = 30_000
 SMALL = {"figsize": [4.8, 6.4], "dpi": 100, "interp_steps": 1, "speed_for_bar_animation": 4}

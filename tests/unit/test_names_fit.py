@@ -5,10 +5,10 @@ import pytest
 
 from harness.name_corpus import ARTISTS, SONGS
 from harness.name_fit import cut_names
-from src.visuals.fonts import chain_files, font_families
-from src.visuals.labels import label_blocks
-from src.visuals.layout import Layout
-from src.visuals.wrap import ELLIPSIS, wrap
+from src.visuals.chart.layout import Layout
+from src.visuals.text.fonts import chain_files, font_families
+from src.visuals.text.labels import label_blocks
+from src.visuals.text.wrap import ELLIPSIS, wrap
 
 FEED = (1080, 1350)
 

@@ -21,10 +21,10 @@ from harness.race_truth import (
     opening_frames_with_at_most_one_bar,
     static_frames,
 )
-from src.visuals.keyframes import Keyframes, build_keyframes, keyframe_dates
-from src.visuals.layout import Layout
-from src.visuals.race_motion import HIDDEN_GAP, PASSING_GAP
-from src.visuals.race_plan import RacePlan, frame_count, hold_frames_for, move_frames_for, plan_race, race_targets
+from src.keyframes import Keyframes, build_keyframes, keyframe_dates
+from src.visuals.chart.layout import Layout
+from src.visuals.race.race_motion import HIDDEN_GAP, PASSING_GAP
+from src.visuals.race.race_plan import RacePlan, frame_count, hold_frames_for, move_frames_for, plan_race, race_targets
 
 START = date(2023, 1, 1)
 SPEEDS = [(28, 14), (60, 6), (24, 30)]  # fps, interp_steps: the default, fast keyframes, slow keyframes

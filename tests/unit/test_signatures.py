@@ -28,7 +28,7 @@ LEFT_AS_THEY_ARE = {
     "backend/services/jobs/record.py:JobRecord",
     "backend/services/jobs/store.py:JobLimits",
     "src/exports/row_formats.py:RowFormat",
-    "src/visuals/wrap.py:wrap",
+    "src/visuals/text/wrap.py:wrap",
 }
 
 

@@ -17,10 +17,10 @@ from backend.services.charts.titles import chart_page, coverage_json, file_name,
 from backend.services.charts.top_chart import applied, item_json
 from backend.services.charts.windows import chart_window, no_plays_in_windows, no_timed_plays
 from backend.services.curation import Curation
+from src.keyframes import Keyframes, build_keyframes, keyframe_dates
 from src.visuals import Race, prepare_race
-from src.visuals.keyframes import Keyframes, build_keyframes, keyframe_dates
-from src.visuals.race import race_thumb_px
-from src.visuals.race_plan import frame_count, hold_frames_for
+from src.visuals.race.race_painter import race_thumb_px
+from src.visuals.race.race_plan import frame_count, hold_frames_for
 from src.visuals.themes import THEMES
 
 

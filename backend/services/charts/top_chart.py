@@ -15,7 +15,7 @@ from backend.services.charts.titles import chart_page, coverage_json, file_name,
 from backend.services.charts.windows import chart_window, no_timed_plays
 from backend.services.curation import Curation
 from src.visuals import ChartItem, paint_top_chart
-from src.visuals.chart import chart_thumb_px
+from src.visuals.chart.top_chart_painter import chart_thumb_px
 from src.visuals.themes import THEMES
 
 

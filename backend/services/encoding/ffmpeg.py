@@ -15,7 +15,7 @@ from pathlib import Path
 
 from src.domain_error import DomainError
 from src.resource_errors import NO_SPACE_WORDS, ServerOutOfSpace
-from src.visuals.yuv_canvas import YuvCanvas
+from src.visuals.race.yuv_canvas import YuvCanvas
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def find_ffmpeg(configured: str = "") -> str | None:
         return None
 
 
-# Races are painted in the encoder's own format (src/visuals/yuv_canvas.py), so ffmpeg converts nothing:
+# Races are painted in the encoder's own format (src/visuals/race/yuv_canvas.py), so ffmpeg converts nothing:
 # on this 2-core machine x264 spent 4.06 s of CPU on 900 frames of 1080x1350 fed rgb0 and 1.79 s fed yuv420p.
 FRAME_PIX_FMT = YuvCanvas.pix_fmt
 # How the frames were painted, said to ffmpeg about its input and written into the stream for players:

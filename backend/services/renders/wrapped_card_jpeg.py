@@ -11,10 +11,10 @@ from backend.services.curation import Curation, curate
 from backend.services.hygiene import logged_memory
 from backend.services.sessions import SessionStore, open_session
 from backend.services.stats import StatsRequest, card_stats
-from src.visuals.card_layout import TOP, CardLayout
+from src.visuals.card.card_layout import TOP, CardLayout
+from src.visuals.card.wrapped_card_painter import Fact, Ranked, WrappedCard, paint_wrapped_card
 from src.visuals.painter import Page
 from src.visuals.themes import THEMES
-from src.visuals.wrapped import Fact, Ranked, WrappedCard, paint_wrapped_card
 
 HEADINGS = {"hero": "You listened for", "artists": "Top artists", "songs": "Top songs", "clock": "Listening clock",
             "streak": "Longest streak", "discovery": "Top discovery"}

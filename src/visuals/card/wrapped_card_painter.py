@@ -12,11 +12,11 @@ from dataclasses import KW_ONLY, dataclass, field
 
 from PIL import Image, ImageDraw
 
-from src.visuals.bars import thumbnail
-from src.visuals.card_layout import Box, CardLayout
-from src.visuals.card_parts import Placed, Shape, clock_parts, fact_parts, list_parts, text_line, text_lines
+from src.visuals.card.card_layout import Box, CardLayout
+from src.visuals.card.card_parts import Placed, Shape, clock_parts, fact_parts, list_parts, text_line, text_lines
+from src.visuals.chart.bars import thumbnail
 from src.visuals.painter import Page, artwork_credit, paint_page
-from src.visuals.sprites import TextSpec, render_texts, stamp
+from src.visuals.text import TextSpec, render_texts, stamp
 from src.visuals.themes import Theme
 
 JPEG_QUALITY = 92

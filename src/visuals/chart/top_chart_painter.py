@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
 from src.visuals.painter import Entry, FramePainter, Page
 from src.visuals.style import ValueFormat, picture_colour
 from src.visuals.themes import Colour, Theme, assign_colours

@@ -273,8 +273,9 @@ class RaceBody(ChartBody):
     def to_request(self, max_side: int) -> RaceRequest:
         """The race asked for, its chart checked as ChartBody.to_request checks it; the one race request from
         here to the job record."""
-        return RaceRequest(super().to_request(max_side), fps=self.speed_for_bar_animation, days=self.days,
-                           interp_steps=self.interp_steps, period=self.period, window_days=self.window_days)
+        return RaceRequest(super().to_request(max_side), fps=self.speed_for_bar_animation,
+                           keyframe_spacing_days=self.days, interp_steps=self.interp_steps, period=self.period,
+                           rolling_days=self.window_days)
 
 
 class SessionPath(BaseModel):

@@ -18,7 +18,6 @@ LEFT_AS_THEY_ARE = {
     "backend/services/charts/choices.py:Attribute",
     "backend/services/charts/race_preparation.py:PreparedRace",
     "backend/services/charts/requests.py:ChartRequest",
-    "backend/services/charts/requests.py:RaceRequest",
     "backend/services/encoding/ffmpeg.py:ffmpeg_arguments",
     "backend/services/encoding/ffmpeg.py:encode_animation",
     "backend/services/encoding/segments.py:Encoding",

@@ -8,7 +8,8 @@ from backend.services.charts.errors import (
     PictureSizeOutOfRange,
     RaceTooLong,
 )
-from backend.services.charts.queries import SourceCount, Window, sources_of, time_zone_names
+from backend.services.charts.play_scopes import no_plays, play_scope
+from backend.services.charts.queries import PlayScope, SourceCount, sources_of, time_zone_names
 from backend.services.charts.race_preparation import PreparedRace, build_race
 from backend.services.charts.requests import (
     ChartRequest,
@@ -26,7 +27,6 @@ from backend.services.charts.titles import (
     with_note,
 )
 from backend.services.charts.top_chart import TopChartImage, top_chart_image
-from backend.services.charts.windows import no_plays, play_window
 
 __all__ = [
     "ATTRIBUTES",
@@ -41,18 +41,18 @@ __all__ = [
     "NoAlbums",
     "NothingToDraw",
     "PictureSizeOutOfRange",
+    "PlayScope",
     "PreparedRace",
     "RaceRequest",
     "RaceTooLong",
     "SourceCount",
     "TopChartImage",
-    "Window",
     "build_race",
     "date_range_text",
     "left_out_note",
     "no_plays",
     "picture_size",
-    "play_window",
+    "play_scope",
     "plural",
     "request_from_dict",
     "request_to_dict",

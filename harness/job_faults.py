@@ -83,7 +83,7 @@ def patches(upload_dir: Path) -> dict[tuple[Any, str], Callable]:
         _hold(upload_dir, HOLD_START)
         return plan_with_artwork(*args, **kwargs)
 
-    def faulty_encode_race(race, encoding, work_dir, wrap, **kwargs):
+    def faulty_encode_race(race, encoding, work_dir, *, wrap, **kwargs):
         kind = _take(upload_dir, RAISE_IN_FRAMES)
         if kind is None:
             return encode_race(race, encoding, work_dir, wrap=wrap, **kwargs)

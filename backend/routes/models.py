@@ -188,8 +188,9 @@ class ChartBody(RequestModel):
         """The chart asked for; PictureSizeOutOfRange for a figsize x dpi outside the limits."""
         width, height = picture_size(self.format, self.figsize, self.dpi, max_side)
         return ChartRequest(self.session_id, ATTRIBUTES[self.selected_attribute], METRICS[self.analysis_metric],
-                            self.top_n, self.start_date, self.end_date, width, height, self.timezone,
-                            shortest_play_ms(self.count_short_plays), self.theme, requested_filters(self.filters))
+                            self.top_n, start=self.start_date, end=self.end_date, width=width, height=height,
+                            timezone=self.timezone, min_ms=shortest_play_ms(self.count_short_plays),
+                            theme=self.theme, filters=requested_filters(self.filters))
 
 
 def requested_filters(body: FiltersBody | None) -> Filters | None:

@@ -35,7 +35,7 @@ def reference_frame(prepared, index: int) -> np.ndarray:
 
 def test_encoded_frames_match_frames_painted_one_by_one(prepared, upload_dir):
     video = encode_animation(prepared.race.frames(), prepared.width, prepared.height, prepared.fps,
-                             find_ffmpeg(""), upload_dir)
+                             find_ffmpeg(""), work_dir=upload_dir)
     decoded = probe_video(video.data).frames
     assert len(decoded) == video.frames == prepared.race.frame_count
     for index in np.linspace(0, len(decoded) - 1, 9).astype(int):

@@ -46,7 +46,7 @@ def decoded(session, request):
     with open_session(upload_dir / f"{session_id}.duckdb") as con:
         prepared = build_race(con, RaceBody.model_validate(body).to_request(2160), 6000, ArtworkSettings.disabled())
     video = encode_animation(prepared.race.frames(), prepared.width, prepared.height, prepared.fps,
-                             find_ffmpeg(""), upload_dir)
+                             find_ffmpeg(""), work_dir=upload_dir)
     return prepared, probe_video(video.data).frames
 
 

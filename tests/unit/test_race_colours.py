@@ -33,7 +33,8 @@ def decoded(request, tmp_path_factory):
         for _ in range(FRAMES):
             yield painter.paint(rows, values, 100).raw
 
-    video = encode_animation(frames(), WIDTH, HEIGHT, 12, find_ffmpeg(""), tmp_path_factory.mktemp("colours"))
+    video = encode_animation(frames(), WIDTH, HEIGHT, 12, find_ffmpeg(""),
+                             work_dir=tmp_path_factory.mktemp("colours"))
     return theme, layout, video.data
 
 

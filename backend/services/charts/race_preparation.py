@@ -1,7 +1,7 @@
 """The race: a session's top N over time, planned into frames ready to paint (src/visuals does the painting)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 import duckdb
 import numpy as np
@@ -31,6 +31,7 @@ class PreparedRace:
     width: int
     height: int
     fps: int
+    _: KW_ONLY
     items: list[dict]   # the last keyframe's ranking, shaped like a still chart's items
     coverage: dict      # the sources drawn from and the plays listening time leaves out (titles.coverage_json)
     filters: dict | None = None     # what the filters applied (Curation.to_json), None when none were
@@ -71,8 +72,8 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
                         theme=THEMES[chart.theme], pictures=pictures)
     kind = f"race_last{req.rolling_days}d" if req.rolling_days else "race"
     return PreparedRace(race, file_name(kind, chart, scope.start, scope.end, ".mp4"), chart.width, chart.height,
-                        req.fps, final_items(keyframes, member_names, chart), coverage_json(sources, chart),
-                        applied(curation))
+                        req.fps, items=final_items(keyframes, member_names, chart),
+                        coverage=coverage_json(sources, chart), filters=applied(curation))
 
 
 def final_items(keyframes: Keyframes, names: list[tuple[str, str | None]], chart: ChartRequest) -> list[dict]:

@@ -27,6 +27,7 @@ class ChartRequest:
     attribute: Attribute
     metric: Metric
     top_n: int
+    _: KW_ONLY
     start: date | None
     end: date | None
     width: int

@@ -82,7 +82,7 @@ def render_block(spec: TextSpec) -> TextBlock:
 
 
 def _drawn_block(text: str, spec: TextSpec, size: float) -> TextBlock:
-    wrapped = wrap(text, size, spec.bold, spec.max_width, spec.max_lines, chain_files(spec.bold))
+    wrapped = wrap(text, size, spec.bold, spec.max_width, spec.max_lines, files=chain_files(spec.bold))
     sized = TextSpec(spec.text, size, spec.bold, spec.max_width)
     drawn = [_exact(sized, line) for line in wrapped.lines]
     # A line measured to fit but drawn wider is shortened here: the block is then cut too, so a caller

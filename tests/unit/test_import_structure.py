@@ -135,6 +135,14 @@ def test_service_packages_depend_on_each_other_without_a_cycle():
     assert find_cycle(packages) is None
 
 
+def test_the_race_data_draws_nothing():
+    """Keyframes are data (src/keyframes.py): they import no drawing, neither src/visuals nor an image library."""
+    imported = imports_of(ROOT / "src" / "keyframes.py", "src.keyframes", False, project_modules())
+    drawing = [name for name in imported if name.split(".")[0] in ("matplotlib", "PIL")
+               or name.startswith("src.visuals")]
+    assert imported and drawing == []
+
+
 @pytest.mark.parametrize("layer", ["src", "backend/core", "backend/services"])
 def test_flask_stays_in_the_app_and_the_routes(layer):
     web = [(str(path.relative_to(ROOT)), name) for path in (ROOT / layer).glob("**/*.py")

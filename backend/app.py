@@ -10,7 +10,7 @@ from flask import Flask, g, request
 
 from backend.core.file_modes import make_folder_private
 from backend.core.settings import Settings, load_settings
-from backend.routes import animations, filters, health, images, jobs, sessions, uploads, wrapped
+from backend.routes import animations, health, images, jobs, session_filters, sessions, uploads, wrapped
 from backend.routes.api import ServiceApp, docs
 from backend.routes.error_handlers import register_error_handlers
 from backend.routes.json_budget import install_json_budget
@@ -101,7 +101,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store.on_delete = job_store.remove_session
     app.extensions.update(settings=settings, sessions=store, jobs=job_store, job_queue=make_queue(settings),
                           analytics=Analytics(settings))
-    for module in (uploads, images, wrapped, animations, jobs, sessions, filters, health):
+    for module in (uploads, images, wrapped, animations, jobs, sessions, session_filters, health):
         app.register_api(module.bp)
     app.register_blueprint(docs)
     if not app.testing:

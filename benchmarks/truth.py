@@ -12,11 +12,11 @@ import numpy as np
 
 from backend.routes.models import RaceBody
 from backend.services.artwork.settings import ArtworkSettings
-from backend.services.charts.race import build_race
+from backend.services.charts.race_preparation import build_race
 from backend.services.curation import NO_FILTERS, apply_filters
 from backend.services.sessions.database import open_session
 from harness.race_truth import inverted_frames, longest_run, opening_frames_with_at_most_one_bar, static_frames
-from src.visuals.race_plan import hold_frames_for
+from src.visuals.race.race_plan import hold_frames_for
 
 MAX_FRAMES = 1_000_000  # the benchmark's races are measured whatever their length
 

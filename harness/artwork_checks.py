@@ -14,8 +14,8 @@ from PIL import Image
 from harness import exportgen as eg
 from harness.service import offline_app
 from harness.spotify_standin import SpotifyStandin
-from src.visuals.chart import chart_slots, colour_key
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
+from src.visuals.chart.top_chart_painter import chart_slots, colour_key
 from src.visuals.themes import THEMES, assign_colours
 
 CATALOG = eg.make_catalog()

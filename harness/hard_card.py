@@ -7,8 +7,8 @@ import random
 from PIL import Image
 
 from harness.name_corpus import ARTISTS, SONGS
+from src.visuals.card.wrapped_card_painter import Fact, Ranked, WrappedCard
 from src.visuals.painter import Page
-from src.visuals.wrapped import Fact, Ranked, WrappedCard
 
 SHORT_ENOUGH = 32
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from backend.services.encoding import segments
 from backend.services.encoding.ffmpeg import EncoderError
-from backend.services.renders import race as render_use_case
+from backend.services.renders import race_video as render_use_case
 
 FOLDER = "faults"
 RAISE_BEFORE_FRAMES, RAISE_IN_FRAMES = "raise_before_frames", "raise_in_frames"
@@ -83,7 +83,7 @@ def patches(upload_dir: Path) -> dict[tuple[Any, str], Callable]:
         _hold(upload_dir, HOLD_START)
         return plan_with_artwork(*args, **kwargs)
 
-    def faulty_encode_race(race, encoding, work_dir, wrap, **kwargs):
+    def faulty_encode_race(race, encoding, work_dir, *, wrap, **kwargs):
         kind = _take(upload_dir, RAISE_IN_FRAMES)
         if kind is None:
             return encode_race(race, encoding, work_dir, wrap=wrap, **kwargs)

@@ -13,8 +13,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import get_hinting_flag
 from matplotlib.font_manager import get_font
 
-from src.visuals.fonts import chain_files
-from src.visuals.masks import Sprite
+from src.visuals.text.fonts import chain_files
+from src.visuals.text.sprites import Sprite
 
 LAST_RESORT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "LastResortHE-Regular.ttf"
 NO_FONT_HAS = "\U000F0000"   # a private-use character no bundled face draws

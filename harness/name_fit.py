@@ -4,9 +4,9 @@ from __future__ import annotations
 import sys
 
 from harness.name_corpus import ARTISTS, SONGS
+from src.visuals.chart.layout import Layout
 from src.visuals.formats import FORMATS
-from src.visuals.labels import label_blocks
-from src.visuals.layout import Layout
+from src.visuals.text.labels import label_blocks
 
 ROWS = 10
 

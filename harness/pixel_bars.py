@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
 
 EDGE_PX = 1.5       # how far a settled bar's edge may sit from its row's, after H.264's blur
 COLOUR_DISTANCE = 60  # RGB distance within which a decoded pixel still shows a bar's colour

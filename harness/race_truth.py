@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from src.visuals.layout import Layout
-from src.visuals.race_plan import RacePlan
+from src.visuals.chart.layout import Layout
+from src.visuals.race.race_plan import RacePlan
 from src.visuals.style import ValueFormat, count_format
 
 

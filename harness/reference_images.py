@@ -18,12 +18,12 @@ import numpy as np
 from PIL import Image
 
 from harness.name_corpus import SONGS
-from src.visuals.chart import ChartItem, render_top_chart
+from src.keyframes import build_keyframes, keyframe_dates
+from src.visuals.chart.top_chart_painter import ChartItem, paint_top_chart
 from src.visuals.formats import FORMATS
-from src.visuals.keyframes import build_keyframes, keyframe_dates
 from src.visuals.painter import Page
-from src.visuals.race import prepare_race
-from src.visuals.race_plan import hold_frames_for
+from src.visuals.race.race_painter import prepare_race
+from src.visuals.race.race_plan import hold_frames_for
 from src.visuals.style import count_format
 from src.visuals.themes import THEMES
 
@@ -59,7 +59,7 @@ CASES = [Case(theme, "feed") for theme in THEMES] + [Case("dark", name) for name
 
 def _still(case: Case) -> Image.Image:
     items = [ChartItem(*SONGS[index], 980 - 83 * rank) for rank, index in enumerate(PICKED)]
-    jpeg = render_top_chart(items, PAGE, count_format(), *FORMATS[case.format], slots=10, theme=THEMES[case.theme])
+    jpeg = paint_top_chart(items, PAGE, count_format(), *FORMATS[case.format], slots=10, theme=THEMES[case.theme])
     return Image.open(io.BytesIO(jpeg)).convert("RGB")
 
 

@@ -20,7 +20,7 @@ from backend.routes.api import (
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import ChartBody
 from backend.routes.usage_events import record_usage, report_usage
-from backend.services.renders import draw_chart
+from backend.services.renders import render_top_chart
 
 bp = api_blueprint("images", __name__)
 record_usage(bp, "image")
@@ -33,7 +33,7 @@ def generate_image(body: ChartBody):
     settings = service_settings()
     req = body.to_request(settings.max_side_px)
     started = time.perf_counter()
-    image = draw_chart(settings, session_store(), req)
+    image = render_top_chart(settings, session_store(), req)
     report_usage(attribute=req.attribute.wire_name, metric=req.metric.wire_name, top_n=req.top_n,
                  bytes=len(image.jpeg), duration_s=round(time.perf_counter() - started, 3))
     return jsonify(with_filters({

@@ -188,8 +188,9 @@ class ChartBody(RequestModel):
         """The chart asked for; PictureSizeOutOfRange for a figsize x dpi outside the limits."""
         width, height = picture_size(self.format, self.figsize, self.dpi, max_side)
         return ChartRequest(self.session_id, ATTRIBUTES[self.selected_attribute], METRICS[self.analysis_metric],
-                            self.top_n, self.start_date, self.end_date, width, height, self.timezone,
-                            shortest_play_ms(self.count_short_plays), self.theme, requested_filters(self.filters))
+                            self.top_n, start=self.start_date, end=self.end_date, width=width, height=height,
+                            timezone=self.timezone, min_ms=shortest_play_ms(self.count_short_plays),
+                            theme=self.theme, filters=requested_filters(self.filters))
 
 
 def requested_filters(body: FiltersBody | None) -> Filters | None:
@@ -273,8 +274,9 @@ class RaceBody(ChartBody):
     def to_request(self, max_side: int) -> RaceRequest:
         """The race asked for, its chart checked as ChartBody.to_request checks it; the one race request from
         here to the job record."""
-        return RaceRequest(super().to_request(max_side), fps=self.speed_for_bar_animation, days=self.days,
-                           interp_steps=self.interp_steps, period=self.period, window_days=self.window_days)
+        return RaceRequest(super().to_request(max_side), fps=self.speed_for_bar_animation,
+                           keyframe_spacing_days=self.days, interp_steps=self.interp_steps, period=self.period,
+                           rolling_days=self.window_days)
 
 
 class SessionPath(BaseModel):

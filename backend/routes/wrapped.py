@@ -11,7 +11,7 @@ from backend.routes.api import BODY_TOO_LARGE, CROSS_SITE, GONE, NO_SESSION, ans
 from backend.routes.context import service_settings, session_store
 from backend.routes.models import WrappedBody
 from backend.routes.usage_events import record_usage, report_usage
-from backend.services.renders import draw_wrapped
+from backend.services.renders import render_wrapped_card
 
 bp = api_blueprint("wrapped", __name__)
 record_usage(bp, "wrapped")
@@ -26,7 +26,7 @@ def generate_wrapped(body: WrappedBody):
     """Draw a session's year or range as one card: minutes, top artists and songs, clock, streak, discovery."""
     req = body.to_request()
     started = time.perf_counter()
-    card = draw_wrapped(service_settings(), session_store(), req)
+    card = render_wrapped_card(service_settings(), session_store(), req)
     report_usage(format=body.format, theme=req.theme, years=len(card.stats["years"]), pictures=card.pictures,
                  bytes=len(card.jpeg), duration_s=round(time.perf_counter() - started, 3))
     return jsonify(with_filters({"image": base64.b64encode(card.jpeg).decode("ascii"), "filename": card.filename,

@@ -46,7 +46,7 @@ def stored_name(column: str) -> str:
     return f"left({column}, {MAX_NAME_CHARS})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RowFormat:
     """One row layout (JSON, JSON lines or CSV), the member names that carry it, and its mapping onto `plays`."""
 

@@ -11,8 +11,8 @@ from typing import Protocol
 import numpy as np
 from PIL import Image
 
-from src.visuals.bars import fill_bar, paste_clipped
-from src.visuals.masks import Sprite, stamp
+from src.visuals.chart.bars import fill_bar, paste_clipped
+from src.visuals.text.sprites import Sprite, stamp
 from src.visuals.themes import Colour
 
 

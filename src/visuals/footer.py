@@ -5,7 +5,7 @@ hairline and everything above it stay where every picture has them. A line is dr
 advances fit (drawing only widens it), so a long footer is not drawn whole just to learn that it is cut."""
 from __future__ import annotations
 
-from src.visuals.sprites import Sprite, TextSpec, measured_to_fit, render_block
+from src.visuals.text import Sprite, TextSpec, measured_to_fit, render_block
 
 SEPARATOR = " · "
 LINE_GAP = 1.3   # the second line's baseline, in footer sizes below the first's

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PIL import Image
 
-from src.visuals.bars import thumbnail
 from src.visuals.canvas import Canvas, RgbCanvas
+from src.visuals.chart.bars import thumbnail
+from src.visuals.chart.layout import Layout
 from src.visuals.footer import footer_baselines, footer_lines
-from src.visuals.labels import Numbers, label_blocks
-from src.visuals.layout import Layout
-from src.visuals.sprites import TextSpec, render_texts, stamp
 from src.visuals.style import ValueFormat
+from src.visuals.text import TextSpec, render_texts, stamp
+from src.visuals.text.labels import Numbers, label_blocks
 from src.visuals.themes import Colour, Theme
 
 # Spotify's developer terms and Deezer's ask that their artwork be credited where it is shown: a picture

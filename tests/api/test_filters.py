@@ -211,7 +211,7 @@ def test_the_drawn_footer_says_what_was_left_out_and_nothing_when_nothing_was(se
 
 def drawn_footer(words: str) -> np.ndarray:
     """The footer band of a feed-size chart page whose footer says `words`, painted as the service paints it."""
-    from src.visuals.layout import Layout
+    from src.visuals.chart.layout import Layout
     from src.visuals.painter import Entry, FramePainter, Page
     from src.visuals.style import count_format
     from src.visuals.themes import THEMES

@@ -13,8 +13,8 @@ from PIL import Image
 
 from harness import exportgen as eg
 from harness.service import offline_app, upload_ok
-from src.visuals.chart import ChartItem, render_top_chart
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
+from src.visuals.chart.top_chart_painter import ChartItem, paint_top_chart
 from src.visuals.painter import Page
 from src.visuals.style import ValueFormat, count_format, duration_format
 from src.visuals.themes import THEMES
@@ -171,7 +171,7 @@ def test_a_single_stream_reads_stream_not_streams():
 
     def second_row_text_end(fmt: ValueFormat) -> int:
         """Rightmost bright pixel in the lower half of a two-bar chart (values 2 and 1)."""
-        jpeg = render_top_chart([ChartItem("A", None, 2), ChartItem("B", None, 1)], Page("t", "s"), fmt, 600, 750,
+        jpeg = paint_top_chart([ChartItem("A", None, 2), ChartItem("B", None, 1)], Page("t", "s"), fmt, 600, 750,
                                 slots=2, theme=THEMES["dark"])
         pixels = np.asarray(Image.open(io.BytesIO(jpeg)).convert("L"))
         lower = pixels[int(750 * 0.55):int(750 * 0.9)]

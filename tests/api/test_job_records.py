@@ -52,7 +52,7 @@ def test_the_record_holds_the_validated_request_not_the_body(upload_dir, export)
         "chart": {"session_id": session, "attribute": "track_name", "metric": "duration_ms", "top_n": 7,
                   "start": "2022-02-01", "end": "2022-06-30", "width": 320, "height": 320, "timezone": None,
                   "min_ms": 0, "theme": "pulse", "filters": {}},
-        "fps": 1, "days": 30, "interp_steps": 1, "period": "w", "window_days": 45}
+        "fps": 1, "keyframe_spacing_days": 30, "interp_steps": 1, "period": "w", "rolling_days": 45}
     assert watch(client, job_id)[-1]["state"] == "done"
 
 
@@ -69,6 +69,15 @@ def test_a_stored_request_reads_back_as_the_same_request(body):
     stored = json.loads(json.dumps(request_to_dict(req)))
     assert request_from_dict(stored) == req
     assert request_from_dict(stored).chart.start in (None, date(2021, 3, 4))
+
+
+def test_a_request_stored_under_the_earlier_field_names_reads_back_the_same():
+    """Records stored before RaceRequest's `days` and `window_days` were named for what they hold."""
+    req = RaceBody.model_validate({"session_id": SESSION_ID, "days": 60, "window_days": 90}).to_request(2160)
+    stored = json.loads(json.dumps(request_to_dict(req)))
+    assert stored["keyframe_spacing_days"] == 60 and stored["rolling_days"] == 90
+    stored["days"], stored["window_days"] = stored.pop("keyframe_spacing_days"), stored.pop("rolling_days")
+    assert request_from_dict(stored) == req
 
 
 def test_a_record_over_max_job_record_kb_is_413_and_not_stored(upload_dir, export):

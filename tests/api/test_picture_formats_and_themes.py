@@ -11,8 +11,8 @@ from PIL import Image
 from harness import exportgen as eg
 from harness.media import probe_video
 from harness.service import offline_app, upload_ok
+from src.visuals.chart.layout import Layout
 from src.visuals.formats import FORMATS
-from src.visuals.layout import Layout
 from src.visuals.painter import CREDIT_KEY, Entry, FramePainter, Page, artwork_credit
 from src.visuals.style import count_format
 from src.visuals.themes import THEMES

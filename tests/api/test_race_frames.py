@@ -6,7 +6,7 @@ import pytest
 
 from backend.routes.models import RaceBody
 from backend.services.artwork.settings import ArtworkSettings
-from backend.services.charts.race import build_race
+from backend.services.charts.race_preparation import build_race
 from backend.services.encoding.ffmpeg import encode_animation, find_ffmpeg
 from backend.services.sessions.database import open_session
 from harness import exportgen as eg
@@ -35,7 +35,7 @@ def reference_frame(prepared, index: int) -> np.ndarray:
 
 def test_encoded_frames_match_frames_painted_one_by_one(prepared, upload_dir):
     video = encode_animation(prepared.race.frames(), prepared.width, prepared.height, prepared.fps,
-                             find_ffmpeg(""), upload_dir)
+                             find_ffmpeg(""), work_dir=upload_dir)
     decoded = probe_video(video.data).frames
     assert len(decoded) == video.frames == prepared.race.frame_count
     for index in np.linspace(0, len(decoded) - 1, 9).astype(int):

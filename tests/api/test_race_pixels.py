@@ -11,7 +11,7 @@ import pytest
 
 from backend.routes.models import RaceBody
 from backend.services.artwork.settings import ArtworkSettings
-from backend.services.charts.race import build_race
+from backend.services.charts.race_preparation import build_race
 from backend.services.encoding.ffmpeg import encode_animation, find_ffmpeg
 from backend.services.sessions.database import open_session
 from harness import exportgen as eg
@@ -46,7 +46,7 @@ def decoded(session, request):
     with open_session(upload_dir / f"{session_id}.duckdb") as con:
         prepared = build_race(con, RaceBody.model_validate(body).to_request(2160), 6000, ArtworkSettings.disabled())
     video = encode_animation(prepared.race.frames(), prepared.width, prepared.height, prepared.fps,
-                             find_ffmpeg(""), upload_dir)
+                             find_ffmpeg(""), work_dir=upload_dir)
     return prepared, probe_video(video.data).frames
 
 

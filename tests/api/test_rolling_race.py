@@ -15,7 +15,7 @@ from harness import exportgen as eg
 from harness.bad_uploads import history_zip, row, rows_json
 from harness.service import offline_app, upload_ok
 from harness.waiting import eventually
-from src.visuals.keyframes import build_keyframes
+from src.keyframes import build_keyframes
 
 STREAM_MS = 30_000
 SMALL = {"figsize": [4.8, 6.4], "dpi": 100, "interp_steps": 1, "speed_for_bar_animation": 4}
@@ -91,7 +91,7 @@ def test_keyframe_values_are_the_window_sums_on_every_date():
         start = date(2022, 1, 1)
         dates = [start + timedelta(days=d) for d in range(0, 400, 9)] + [start + timedelta(days=399)]
         frames = build_keyframes(entity, day, value, entities, tie_order, start=start, dates=dates, top_n=10,
-                                 window_days=45)
+                                 rolling_days=45)
         for k, when in enumerate(frames.dates):
             last = (when - start).days
             inside = (day <= last) & (day > last - 45)

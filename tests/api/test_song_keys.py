@@ -58,8 +58,8 @@ def test_crafted_albums_stay_distinct(client, session):
 @pytest.mark.parametrize("attribute, distinct", [("track_name", 10), ("album_name", 9)])
 def test_race_keys_stay_distinct(upload_dir, session, attribute, distinct):
     with open_session(upload_dir / f"{session}.duckdb") as con:
-        window = queries.Window(*queries.date_bounds(con, None))
-        daily = queries.daily_values(con, choices.ATTRIBUTES[attribute], choices.METRICS["Streams"], window)
-        names = queries.names_of(con, choices.ATTRIBUTES[attribute], [str(key) for key in daily.keys], window)
+        scope = queries.PlayScope(*queries.date_bounds(con, None))
+        daily = queries.daily_values(con, choices.ATTRIBUTES[attribute], choices.METRICS["Streams"], scope)
+        names = queries.names_of(con, choices.ATTRIBUTES[attribute], [str(key) for key in daily.keys], scope)
     assert len(set(daily.keys)) == len(daily.keys) == distinct
     assert len(names) == distinct

@@ -15,10 +15,10 @@ from harness import servicegen as sg
 from harness.media import probe_video
 from harness.service import offline_app, post_upload, upload_ok
 from harness.two_sources import BODY, ROWS, SCROBBLES
+from src.visuals.chart.layout import Layout
 from src.visuals.footer import LINE_GAP
 from src.visuals.formats import FORMATS
-from src.visuals.layout import Layout
-from src.visuals.sprites import TextSpec, render_texts, stamp
+from src.visuals.text import TextSpec, render_texts, stamp
 from src.visuals.themes import THEMES
 
 LEFT_OUT = "2 artists and 1 period left out · versions merged"

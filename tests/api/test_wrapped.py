@@ -142,7 +142,7 @@ def test_an_unknown_session_is_a_404(app_and_session):
 def test_the_top_artists_are_drawn_with_their_pictures_when_spotify_is_configured(upload_dir):
     from harness.artwork_checks import CATALOG, TRACKS, client_for, near
     from harness.spotify_standin import SpotifyStandin
-    from src.visuals.card_layout import CardLayout
+    from src.visuals.card.card_layout import CardLayout
 
     with SpotifyStandin(TRACKS) as server:
         client = client_for(upload_dir, server)

@@ -25,7 +25,7 @@ from harness.artwork_checks import (
 from harness.media import probe_video
 from harness.service import upload_ok
 from harness.spotify_standin import SpotifyStandin
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
 from src.visuals.style import contrast, picture_colour
 from src.visuals.themes import THEMES
 

@@ -23,11 +23,11 @@ from backend.services.encoding.ffmpeg import frame_bytes
 from backend.services.encoding.segments import segment_ranges
 from harness.media import probe_video
 from harness.service import prepared_race
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
 from src.visuals.painter import Entry, FramePainter, Page
+from src.visuals.race.yuv_canvas import YuvCanvas
 from src.visuals.style import count_format
 from src.visuals.themes import DEFAULT_THEME, THEMES
-from src.visuals.yuv_canvas import YuvCanvas
 
 pytestmark = pytest.mark.slow
 
@@ -118,7 +118,7 @@ from backend.services.artwork import ArtworkSettings
 from backend.services.charts import build_race
 from backend.services.encoding import Encoding, encode_race, find_ffmpeg
 from backend.services.sessions import open_session
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
 from src.visuals.painter import Entry, FramePainter, Page
 from src.visuals.style import count_format
 from src.visuals.themes import DEFAULT_THEME, THEMES

@@ -46,7 +46,7 @@ def distribution_names() -> dict[str, set[str]]:
 
 def imported_modules() -> set[str]:
     """Top-level names in import statements, plus (in the service) quoted names found at run time:
-    the font wheels (src/visuals/fonts.py)."""
+    the font wheels (src/visuals/text/fonts.py)."""
     found = set()
     for folder in CODE:
         for path in (REPO / folder).rglob("*.py"):

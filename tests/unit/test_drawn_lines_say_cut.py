@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from src.visuals.card_parts import figure_lines
-from src.visuals.sprites import TextSpec, render_block
+from src.visuals.card.card_parts import figure_lines
+from src.visuals.text import TextSpec, render_block
 
 FIGURES = "5,785 streams · 380 artists · 899 songs · 365 days"
 

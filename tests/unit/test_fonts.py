@@ -6,8 +6,8 @@ import warnings
 import pytest
 
 from harness import exportgen as eg
-from src.visuals.fonts import PLACEHOLDER, drawable, initial
-from src.visuals.sprites import TextSpec, render_texts
+from src.visuals.text import TextSpec, render_texts
+from src.visuals.text.fonts import PLACEHOLDER, drawable, initial
 
 COVERED_SCRIPTS = ["cjk", "comma", "arabic", "cyrillic", "chinese", "korean", "devanagari", "thai", "greek",
                    "hebrew", "quotes", "apostrophe", "slash", "markup", "backslash", "dollar"]

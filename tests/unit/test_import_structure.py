@@ -111,8 +111,8 @@ def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
 
 
 def test_the_checks_catch_an_upward_edge_and_a_cycle():
-    assert upward_edges({"src.visuals.chart": {"backend.core.settings"}}) == [
-        ("src.visuals.chart", "backend.core.settings")]
+    assert upward_edges({"src.visuals.chart.top_chart_painter": {"backend.core.settings"}}) == [
+        ("src.visuals.chart.top_chart_painter", "backend.core.settings")]
     assert upward_edges({"backend.services.jobs.runner": {"backend.routes.params"}}) == [
         ("backend.services.jobs.runner", "backend.routes.params")]
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
@@ -133,6 +133,14 @@ def test_service_packages_depend_on_each_other_without_a_cycle():
     packages = package_graph(import_graph())
     assert "backend.services.renders" in packages
     assert find_cycle(packages) is None
+
+
+def test_the_race_data_draws_nothing():
+    """Keyframes are data (src/keyframes.py): they import no drawing, neither src/visuals nor an image library."""
+    imported = imports_of(ROOT / "src" / "keyframes.py", "src.keyframes", False, project_modules())
+    drawing = [name for name in imported if name.split(".")[0] in ("matplotlib", "PIL")
+               or name.startswith("src.visuals")]
+    assert imported and drawing == []
 
 
 @pytest.mark.parametrize("layer", ["src", "backend/core", "backend/services"])

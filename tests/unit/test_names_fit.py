@@ -5,17 +5,17 @@ import pytest
 
 from harness.name_corpus import ARTISTS, SONGS
 from harness.name_fit import cut_names
-from src.visuals.fonts import chain_files, font_families
-from src.visuals.labels import label_blocks
-from src.visuals.layout import Layout
-from src.visuals.wrap import ELLIPSIS, wrap
+from src.visuals.chart.layout import Layout
+from src.visuals.text.fonts import chain_files, font_families
+from src.visuals.text.labels import label_blocks
+from src.visuals.text.wrap import ELLIPSIS, wrap
 
 FEED = (1080, 1350)
 
 
 def lines_of(text: str, width: float, lines: int = 2, size: float = 27) -> tuple[str, ...]:
     font_families()
-    return wrap(text, size, True, width, lines, chain_files(True)).lines
+    return wrap(text, size, True, width, lines, files=chain_files(True)).lines
 
 
 @pytest.mark.parametrize("race", [False, True])
@@ -56,7 +56,7 @@ def test_a_word_longer_than_a_line_is_broken_inside_it():
 
 
 def test_what_does_not_fit_in_two_lines_ends_in_an_ellipsis():
-    result = wrap(SONGS[3][0], 27, True, 300, 2, chain_files(True))
+    result = wrap(SONGS[3][0], 27, True, 300, 2, files=chain_files(True))
     assert result.cut and len(result.lines) == 2 and result.lines[-1].endswith(ELLIPSIS)
 
 

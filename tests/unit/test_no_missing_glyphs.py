@@ -8,13 +8,13 @@ import pytest
 
 from harness.hard_card import hard_card
 from harness.missing_glyphs import NO_FONT_HAS, holds_a_box
-from src.visuals.card_layout import CardLayout
+from src.visuals.card.card_layout import CardLayout
+from src.visuals.card.wrapped_card_painter import Ranked, WrappedCard, compose
 from src.visuals.formats import FORMATS
-from src.visuals.labels import LabelStyle, styled_label_blocks
-from src.visuals.sprites import TextSpec, render_block
-from src.visuals.text import _draw_text
+from src.visuals.text import TextSpec, render_block
+from src.visuals.text.labels import LabelStyle, styled_label_blocks
+from src.visuals.text.rasterise import _draw_text
 from src.visuals.themes import THEMES
-from src.visuals.wrapped import Ranked, WrappedCard, compose
 
 # Each class as real catalogues spell it; the second value is what must be read in the picture (in its plain
 # form for the letters a font does not have).

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
 from src.visuals.painter import Entry, FramePainter, Page
 from src.visuals.style import count_format
 from src.visuals.themes import THEMES

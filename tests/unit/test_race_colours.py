@@ -8,11 +8,11 @@ import pytest
 from backend.services.encoding.ffmpeg import encode_animation, find_ffmpeg
 from harness.colour_difference import delta_e_2000, lab
 from harness.media import colour_tags, decode_as_browser
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
 from src.visuals.painter import Entry, FramePainter, Page
+from src.visuals.race.yuv_canvas import YuvCanvas
 from src.visuals.style import count_format
 from src.visuals.themes import THEMES
-from src.visuals.yuv_canvas import YuvCanvas
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,8 @@ def decoded(request, tmp_path_factory):
         for _ in range(FRAMES):
             yield painter.paint(rows, values, 100).raw
 
-    video = encode_animation(frames(), WIDTH, HEIGHT, 12, find_ffmpeg(""), tmp_path_factory.mktemp("colours"))
+    video = encode_animation(frames(), WIDTH, HEIGHT, 12, find_ffmpeg(""),
+                             work_dir=tmp_path_factory.mktemp("colours"))
     return theme, layout, video.data
 
 

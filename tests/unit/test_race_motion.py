@@ -21,17 +21,17 @@ from harness.race_truth import (
     opening_frames_with_at_most_one_bar,
     static_frames,
 )
-from src.visuals.keyframes import Keyframes, build_keyframes, keyframe_dates
-from src.visuals.layout import Layout
-from src.visuals.race_motion import HIDDEN_GAP, PASSING_GAP
-from src.visuals.race_plan import RacePlan, frame_count, hold_frames_for, move_frames_for, plan_race, race_targets
+from src.keyframes import Keyframes, build_keyframes, keyframe_dates
+from src.visuals.chart.layout import Layout
+from src.visuals.race.race_motion import HIDDEN_GAP, PASSING_GAP
+from src.visuals.race.race_plan import RacePlan, frame_count, hold_frames_for, move_frames_for, plan_race, race_targets
 
 START = date(2023, 1, 1)
 SPEEDS = [(28, 14), (60, 6), (24, 30)]  # fps, interp_steps: the default, fast keyframes, slow keyframes
 
 
 def listening(seed: int, entities: int, days: int, plays: int, top_n: int, every: int = 7,
-              window_days: int | None = None) -> Keyframes:
+              rolling_days: int | None = None) -> Keyframes:
     """Keyframes of plays by entities that come into favour and fade: each has a peak day and a span."""
     rng = np.random.default_rng(seed)
     peak = rng.uniform(-0.2, 1.1, entities) * days
@@ -41,7 +41,7 @@ def listening(seed: int, entities: int, days: int, plays: int, top_n: int, every
     keep = rng.random(entity.size) < weight[entity] * np.exp(-(((day - peak[entity]) / span[entity]) ** 2))
     dates = keyframe_dates(START, START + timedelta(days=days - 1), every, "d")
     return build_keyframes(entity[keep], day[keep], np.ones(int(keep.sum())), entities, np.arange(entities),
-                           start=START, dates=dates, top_n=top_n, window_days=window_days)
+                           start=START, dates=dates, top_n=top_n, rolling_days=rolling_days)
 
 
 def designed(values: list[list[float]]) -> Keyframes:
@@ -90,7 +90,7 @@ def quiet_years() -> Keyframes:
 
 RACES = {
     "quiet years": (quiet_years, 10),
-    "rolling over quiet months": (lambda: listening(6, 50, 700, 900, 10, every=7, window_days=30), 10),
+    "rolling over quiet months": (lambda: listening(6, 50, 700, 900, 10, every=7, rolling_days=30), 10),
     "favourites": (lambda: listening(1, 120, 365, 40000, 10), 10),
     "crowd": (lambda: listening(2, 60, 200, 30000, 5, every=3), 5),
     "late riser": (late_riser, 10),
@@ -98,7 +98,7 @@ RACES = {
     "slow start": (slow_start, 10),
     "one entity": (lambda: designed([[1], [4], [9]]), 10),
     "start before the plays": (lambda: listening(3, 40, 120, 8000, 10, every=10), 10),
-    "last 30 days": (lambda: listening(4, 80, 365, 3000, 10, every=7, window_days=30), 10),
+    "last 30 days": (lambda: listening(4, 80, 365, 3000, 10, every=7, rolling_days=30), 10),
 }
 
 

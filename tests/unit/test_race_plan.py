@@ -7,9 +7,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from src.visuals.keyframes import build_keyframes, keyframe_dates
-from src.visuals.race_motion import HIDDEN_GAP, ease
-from src.visuals.race_plan import frame_count, plan_race
+from src.keyframes import build_keyframes, keyframe_dates
+from src.visuals.race.race_motion import HIDDEN_GAP, ease
+from src.visuals.race.race_plan import frame_count, plan_race
 
 TOP_N, STEPS, HOLD, FPS = 3, 6, 5, 12
 

@@ -9,10 +9,10 @@ import pytest
 
 from harness.colour_difference import delta_e_2000, rgb_difference
 from harness.name_corpus import ARTISTS, SONGS
-from src.visuals.chart import bar_colours, colour_key
-from src.visuals.keyframes import build_keyframes, keyframe_dates
+from src.keyframes import build_keyframes, keyframe_dates
+from src.visuals.chart.top_chart_painter import bar_colours, colour_key
 from src.visuals.painter import Page
-from src.visuals.race import prepare_race
+from src.visuals.race.race_painter import prepare_race
 from src.visuals.style import contrast, count_format
 from src.visuals.themes import THEMES, assign_colours
 

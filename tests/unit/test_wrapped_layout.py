@@ -7,12 +7,12 @@ import itertools
 import pytest
 
 from harness.hard_card import hard_card
-from src.visuals.card_layout import CardLayout
-from src.visuals.card_parts import figure_lines
+from src.visuals.card.card_layout import CardLayout
+from src.visuals.card.card_parts import figure_lines
+from src.visuals.card.wrapped_card_painter import Ranked, WrappedCard, compose, paint_wrapped_card
 from src.visuals.formats import FORMATS
-from src.visuals.sprites import TextSpec, render_texts
+from src.visuals.text import TextSpec, render_texts
 from src.visuals.themes import THEMES
-from src.visuals.wrapped import Ranked, WrappedCard, compose, render_wrapped_card
 
 CASES = list(itertools.product(THEMES, FORMATS, [False, True]))
 
@@ -72,7 +72,7 @@ def test_a_longer_name_ends_in_an_ellipsis_inside_its_box():
 
 
 def test_the_painted_card_has_the_frame_size():
-    jpeg = render_wrapped_card(hard_card(True), *FORMATS["story"], THEMES["pulse"])
+    jpeg = paint_wrapped_card(hard_card(True), *FORMATS["story"], THEMES["pulse"])
     assert jpeg[:2] == b"\xff\xd8"
 
 

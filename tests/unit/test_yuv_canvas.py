@@ -7,12 +7,12 @@ import pytest
 from PIL import Image
 
 from src.visuals.canvas import RgbCanvas
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
 from src.visuals.painter import Entry, FramePainter, Page
+from src.visuals.race.yuv import rgb_to_planes
+from src.visuals.race.yuv_canvas import YuvCanvas
 from src.visuals.style import count_format
 from src.visuals.themes import THEMES
-from src.visuals.yuv import rgb_to_planes
-from src.visuals.yuv_canvas import YuvCanvas
 
 WIDTH, HEIGHT = 481 * 2, 301 * 2   # odd chroma sizes: the last chroma column and row stand for one pixel pair
 # Each entry: (position, value). Bars passing (crowded labels on plates), one cut by the chart's top and one by

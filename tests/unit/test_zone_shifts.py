@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pytest
 
-from backend.services.charts import play_window
-from backend.services.charts.queries import Window
+from backend.services.charts import play_scope
+from backend.services.charts.queries import PlayScope
 from backend.services.charts.zone_shifts import zone_shifts
 
 ICU_LOCAL = "timezone($tz, ts AT TIME ZONE 'UTC')"
@@ -34,11 +34,11 @@ def plays() -> duckdb.DuckDBPyConnection:
 
 @pytest.mark.parametrize("zone", ZONES)
 def test_shifted_local_times_equal_icu(plays: duckdb.DuckDBPyConnection, zone: str) -> None:
-    window = Window(date(2009, 1, 1), date(2025, 12, 31), zone, shifts=zone_shifts(plays, zone))
-    assert window.shifts and "timezone(" not in window.local_ts   # the offsets answer, not ICU
+    scope = PlayScope(date(2009, 1, 1), date(2025, 12, 31), zone, shifts=zone_shifts(plays, zone))
+    assert scope.shifts and "timezone(" not in scope.local_ts   # the offsets answer, not ICU
     differing, counted = plays.execute(
-        f"SELECT count(*) FILTER (WHERE {window.local_ts} IS DISTINCT FROM {ICU_LOCAL}), count(*) FROM plays",
-        {**window.zone_params(), "tz": zone}).fetchone()
+        f"SELECT count(*) FILTER (WHERE {scope.local_ts} IS DISTINCT FROM {ICU_LOCAL}), count(*) FROM plays",
+        {**scope.zone_params(), "tz": zone}).fetchone()
     assert (differing, counted) == (0, 3 * 297_985)
 
 
@@ -57,17 +57,17 @@ def test_no_plays_means_no_offsets_and_icu_answers() -> None:
     with duckdb.connect() as con:
         con.execute("CREATE TABLE plays (ts TIMESTAMP, kind VARCHAR, ms_played BIGINT)")
         assert zone_shifts(con, "Europe/Berlin") == ()
-        assert Window(date(2020, 1, 1), date(2020, 1, 1), "Europe/Berlin").local_ts == ICU_LOCAL
+        assert PlayScope(date(2020, 1, 1), date(2020, 1, 1), "Europe/Berlin").local_ts == ICU_LOCAL
 
 
 def test_a_century_of_clock_changes_is_left_to_icu():
     with duckdb.connect() as con:
         con.execute("CREATE TABLE plays AS SELECT unnest([TIMESTAMP '2000-01-01', TIMESTAMP '2099-12-31']) AS ts")
         assert zone_shifts(con, "Europe/Berlin") == ()
-        assert play_window(con, None, None, "Europe/Berlin", 0).start == date(2000, 1, 1)
+        assert play_scope(con, None, None, "Europe/Berlin", 0).start == date(2000, 1, 1)
 
 
 def test_a_window_counts_the_local_days_icu_would(plays: duckdb.DuckDBPyConnection) -> None:
     """The first play, 2008-12-31 23:59:59 UTC, is already 2009 in Berlin and still 2008 in St John's."""
-    assert (play_window(plays, None, None, "Europe/Berlin", 0).start,
-            play_window(plays, None, None, "America/St_Johns", 0).start) == (date(2009, 1, 1), date(2008, 12, 31))
+    assert (play_scope(plays, None, None, "Europe/Berlin", 0).start,
+            play_scope(plays, None, None, "America/St_Johns", 0).start) == (date(2009, 1, 1), date(2008, 12, 31))

@@ -8,8 +8,9 @@ from backend.services.charts.errors import (
     PictureSizeOutOfRange,
     RaceTooLong,
 )
-from backend.services.charts.queries import SourceCount, Window, sources_of, time_zone_names
-from backend.services.charts.race import PreparedRace, build_race
+from backend.services.charts.play_scopes import no_plays, play_scope
+from backend.services.charts.queries import PlayScope, SourceCount, sources_of, time_zone_names
+from backend.services.charts.race_preparation import PreparedRace, build_race
 from backend.services.charts.requests import (
     ChartRequest,
     RaceRequest,
@@ -17,7 +18,6 @@ from backend.services.charts.requests import (
     request_from_dict,
     request_to_dict,
 )
-from backend.services.charts.still import ChartImage, chart_image
 from backend.services.charts.titles import (
     date_range_text,
     left_out_note,
@@ -26,11 +26,40 @@ from backend.services.charts.titles import (
     sources_text,
     with_note,
 )
-from backend.services.charts.windows import no_plays, play_window
+from backend.services.charts.top_chart import TopChartImage, top_chart_image
 
-__all__ = ["ATTRIBUTES", "ATTRIBUTE_ALIASES", "METRICS", "METRIC_ALIASES", "Attribute", "CannotDraw", "ChartImage",
-           "ChartRequest", "EmptyRange", "Metric", "NoAlbums", "NothingToDraw", "PictureSizeOutOfRange",
-           "PreparedRace", "RaceRequest", "RaceTooLong", "SourceCount", "Window", "build_race", "chart_image",
-           "date_range_text", "left_out_note", "no_plays", "picture_size", "play_window", "plural",
-           "request_from_dict", "request_to_dict", "sources_note", "sources_of", "sources_text", "time_zone_names",
-           "with_note"]
+__all__ = [
+    "ATTRIBUTES",
+    "ATTRIBUTE_ALIASES",
+    "METRICS",
+    "METRIC_ALIASES",
+    "Attribute",
+    "CannotDraw",
+    "ChartRequest",
+    "EmptyRange",
+    "Metric",
+    "NoAlbums",
+    "NothingToDraw",
+    "PictureSizeOutOfRange",
+    "PlayScope",
+    "PreparedRace",
+    "RaceRequest",
+    "RaceTooLong",
+    "SourceCount",
+    "TopChartImage",
+    "build_race",
+    "date_range_text",
+    "left_out_note",
+    "no_plays",
+    "picture_size",
+    "play_scope",
+    "plural",
+    "request_from_dict",
+    "request_to_dict",
+    "sources_note",
+    "sources_of",
+    "sources_text",
+    "time_zone_names",
+    "top_chart_image",
+    "with_note",
+]

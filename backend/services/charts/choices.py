@@ -7,7 +7,7 @@ compares their names.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Literal
 
 from src.visuals.style import ValueFormat, count_format, duration_format
@@ -20,6 +20,7 @@ class Attribute:
     key_sql: str        # identity of one ranked thing
     name_sql: str
     artist_sql: str
+    _: KW_ONLY
     present_sql: str    # rows that can be ranked under this attribute
     # artwork beside a bar: the artist's, the song's or album's cover; None: no source has pictures of it
     picture_kind: Literal["artist", "song", "album"] | None
@@ -63,15 +64,15 @@ ALBUM_KEY = "json_array(album_name, artist_name)::VARCHAR"
 
 ATTRIBUTES = {
     "artist_name": Attribute("artist_name", "Artists", "artist_name", "artist_name", "NULL",
-                             "artist_name IS NOT NULL", "artist"),
+                             present_sql="artist_name IS NOT NULL", picture_kind="artist"),
     # A track is its Spotify URI where there is one (account data has none): then name + artist.
-    "track_name": Attribute("track_name", "Songs", TRACK_KEY, "track_name", "artist_name", "track_name IS NOT NULL",
-                            "song"),
-    "album_name": Attribute("album_name", "Albums", ALBUM_KEY, "album_name", "artist_name", "album_name IS NOT NULL",
-                            "album", needs_albums=True),
+    "track_name": Attribute("track_name", "Songs", TRACK_KEY, "track_name", "artist_name",
+                            present_sql="track_name IS NOT NULL", picture_kind="song"),
+    "album_name": Attribute("album_name", "Albums", ALBUM_KEY, "album_name", "artist_name",
+                            present_sql="album_name IS NOT NULL", picture_kind="album", needs_albums=True),
     # Podcasts are their shows, ranked by the episodes played (only Spotify's exports hold episodes).
-    "show_name": Attribute("show_name", "Podcasts", "show_name", "show_name", "NULL", "show_name IS NOT NULL", None,
-                           play_kind="episode"),
+    "show_name": Attribute("show_name", "Podcasts", "show_name", "show_name", "NULL",
+                           present_sql="show_name IS NOT NULL", picture_kind=None, play_kind="episode"),
 }
 METRICS = {
     "Streams": Metric("Streams", "streams", "count(*)", "streams", None),

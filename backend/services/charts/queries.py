@@ -23,7 +23,7 @@ class RankedItem:
 
 @dataclass(frozen=True)
 class SourceCount:
-    """One service's counted music plays in a window, and how many of them carry no duration."""
+    """One service's counted music plays in a scope, and how many of them carry no duration."""
     source: str
     plays: int
     without_duration: int
@@ -44,7 +44,7 @@ TRACK_URI_SQL = "min(track_uri) FILTER (WHERE track_uri LIKE 'spotify:track:%')"
 
 
 @dataclass(frozen=True)
-class Window:
+class PlayScope:
     """Which plays a chart counts: calendar days start..end (inclusive) in `timezone` (None = UTC),
     and plays of at least min_ms milliseconds. `shifts` are the zone's offsets over the session's plays
     (zone_shifts.py); without them each play's local time is asked of ICU."""
@@ -81,10 +81,10 @@ class Window:
         return bound | {f"since_{index}": since for index, (since, _) in enumerate(self.shifts) if index}
 
 
-def _where(attribute: Attribute, window: Window, metric: Metric | None = None) -> str:
+def _where(attribute: Attribute, scope: PlayScope, metric: Metric | None = None) -> str:
     counted = f" AND {metric.counted_sql}" if metric else ""
     return (f"kind = '{attribute.play_kind}' AND {COUNTED_AS_STREAM} AND {attribute.present_sql}{counted} "
-            f"AND {window.local_ts} >= $start AND {window.local_ts} < $stop")
+            f"AND {scope.local_ts} >= $start AND {scope.local_ts} < $stop")
 
 
 # Equal values rank by name, then artist (none first), then key: the one tie rule of every chart, race,
@@ -93,36 +93,36 @@ TIE_ORDER = "name, artist NULLS FIRST, key"
 
 
 def top_entities(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: Metric, n: int,
-                 window: Window) -> list[RankedItem]:
+                 scope: PlayScope) -> list[RankedItem]:
     rows = con.execute(f"""
         SELECT min({attribute.name_sql}) AS name, min({attribute.artist_sql}) AS artist,
                {metric.value_sql} AS value, {TRACK_URI_SQL} AS uri, {attribute.key_sql} AS key
-        FROM plays WHERE {_where(attribute, window, metric)}
+        FROM plays WHERE {_where(attribute, scope, metric)}
         GROUP BY key
         ORDER BY value DESC, {TIE_ORDER}
-        LIMIT $n""", {**window.params(), "n": n}).fetchall()
+        LIMIT $n""", {**scope.params(), "n": n}).fetchall()
     return [RankedItem(name, artist, float(value), uri) for name, artist, value, uri, _ in rows]
 
 
 def daily_values(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: Metric,
-                 window: Window) -> DailyValues:
+                 scope: PlayScope) -> DailyValues:
     """The entities are numbered in tie order (name, artist, key, as top_entities ranks equal values), so
     an entity's index is its place among equals."""
     # The entity index is numbered in SQL (and the result fetched as numpy arrays) so that a race
     # never needs pandas, which would add ~50 MB to every worker that has drawn one.
     columns = con.execute(f"""
         WITH daily AS (
-            SELECT {attribute.key_sql} AS key, date_diff('day', $start::DATE, ({window.local_ts})::DATE) AS day,
+            SELECT {attribute.key_sql} AS key, date_diff('day', $start::DATE, ({scope.local_ts})::DATE) AS day,
                    {metric.value_sql}::DOUBLE AS value, min({attribute.name_sql}) AS day_name,
                    min({attribute.artist_sql}) AS day_artist
-            FROM plays WHERE {_where(attribute, window, metric)}
+            FROM plays WHERE {_where(attribute, scope, metric)}
             GROUP BY key, day),
         named AS (
             SELECT key, day, value, min(day_name) OVER (PARTITION BY key) AS name,
                    min(day_artist) OVER (PARTITION BY key) AS artist
             FROM daily)
         SELECT key, dense_rank() OVER (ORDER BY {TIE_ORDER}) - 1 AS entity, day, value FROM named""",
-        window.params()).fetchnumpy()
+        scope.params()).fetchnumpy()
     entity = columns["entity"].astype(np.int64)
     keys = np.empty(int(entity.max(initial=-1)) + 1, dtype=object)
     keys[entity] = columns["key"]
@@ -131,7 +131,7 @@ def daily_values(con: duckdb.DuckDBPyConnection, attribute: Attribute, metric: M
 
 def date_bounds(con: duckdb.DuckDBPyConnection, timezone: str | None, shifts: ZoneShifts = ()) -> tuple[date, date]:
     """The first and last calendar day with a play, in the time zone."""
-    zone = Window(date.min, date.min, timezone, shifts=shifts)
+    zone = PlayScope(date.min, date.min, timezone, shifts=shifts)
     return con.execute(f"SELECT min({zone.local_ts})::DATE, max({zone.local_ts})::DATE FROM plays",
                        zone.zone_params()).fetchone()
 
@@ -143,16 +143,16 @@ def source_sql(con: duckdb.DuckDBPyConnection) -> str:
     return "source" if present else "'Spotify'"
 
 
-def sources_of(con: duckdb.DuckDBPyConnection, window: Window, play_kind: str = "track") -> list[SourceCount]:
-    """The services the window's counted plays of a kind (music by default) came from: Spotify first, then by
+def sources_of(con: duckdb.DuckDBPyConnection, scope: PlayScope, play_kind: str = "track") -> list[SourceCount]:
+    """The services the scope's counted plays of a kind (music by default) came from: Spotify first, then by
     plays."""
     rows = con.execute(f"""
         SELECT {source_sql(con)} AS source, count(*), count(*) FILTER (WHERE ms_played IS NULL),
                count(*) FILTER (WHERE album_name IS NULL)
         FROM plays WHERE kind = $kind AND {COUNTED_AS_STREAM}
-                         AND {window.local_ts} >= $start AND {window.local_ts} < $stop
+                         AND {scope.local_ts} >= $start AND {scope.local_ts} < $stop
         GROUP BY source ORDER BY source <> 'Spotify', count(*) DESC, source""",
-        {**window.params(), "kind": play_kind}).fetchall()
+        {**scope.params(), "kind": play_kind}).fetchall()
     return [SourceCount(*row) for row in rows]
 
 
@@ -164,12 +164,12 @@ def time_zone_names() -> frozenset[str]:
 
 
 def names_of(con: duckdb.DuckDBPyConnection, attribute: Attribute, keys: list[str],
-             window: Window) -> dict[str, tuple]:
-    """Each key's name and artist as top_entities names them: from the plays the window counts."""
+             scope: PlayScope) -> dict[str, tuple]:
+    """Each key's name and artist as top_entities names them: from the plays the scope counts."""
     rows = con.execute(f"""
         SELECT {attribute.key_sql} AS key, min({attribute.name_sql}), min({attribute.artist_sql})
-        FROM plays WHERE {_where(attribute, window)} AND {attribute.key_sql} IN (SELECT unnest($keys))
-        GROUP BY key""", {**window.params(), "keys": keys}).fetchall()
+        FROM plays WHERE {_where(attribute, scope)} AND {attribute.key_sql} IN (SELECT unnest($keys))
+        GROUP BY key""", {**scope.params(), "keys": keys}).fetchall()
     return {key: (name, artist) for key, name, artist in rows}
 
 

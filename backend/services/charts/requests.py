@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,8 @@ from src.visuals.formats import FORMATS
 from src.visuals.themes import DEFAULT_THEME
 
 SMALLEST_SIDE_PX = 320
+# What RaceRequest's fields were called in job records stored before they were renamed.
+EARLIER_FIELD_NAMES = {"days": "keyframe_spacing_days", "window_days": "rolling_days"}
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class ChartRequest:
     attribute: Attribute
     metric: Metric
     top_n: int
+    _: KW_ONLY
     start: date | None
     end: date | None
     width: int
@@ -38,11 +41,12 @@ class ChartRequest:
 @dataclass(frozen=True)
 class RaceRequest:
     chart: ChartRequest
+    _: KW_ONLY
     fps: int
-    days: int
+    keyframe_spacing_days: int      # the wire's `days`: how far apart the keyframes are
     interp_steps: int
     period: str
-    window_days: int | None = None  # None: each bar counts everything so far; else only the last window_days days
+    rolling_days: int | None = None  # the wire's `window_days`; None: each bar counts everything so far
 
 
 def picture_size(format_name: str, figsize: tuple[float, float] | None, dpi: float | None,
@@ -69,8 +73,9 @@ def request_to_dict(req: RaceRequest) -> dict[str, Any]:
 
 
 def request_from_dict(data: dict[str, Any]) -> RaceRequest:
-    """The RaceRequest that request_to_dict stored."""
-    return _typed(RaceRequest, data)
+    """The RaceRequest that request_to_dict stored, also under the names records had before (a job queued
+    before an upgrade still runs after it)."""
+    return _typed(RaceRequest, {EARLIER_FIELD_NAMES.get(name, name): value for name, value in data.items()})
 
 
 def _plain(value: Any) -> Any:

@@ -54,19 +54,19 @@ def chart_title(req: ChartRequest, n: int) -> str:
     return f"Top {n} {req.attribute.label} by {req.metric.label}"
 
 
-def chart_page(req: ChartRequest, n: int, window: queries.Window, window_days: int | None = None,
+def chart_page(req: ChartRequest, n: int, scope: queries.PlayScope, rolling_days: int | None = None,
                left_out: str = "") -> Page:
     """Title, subtitle (the range, and a rolling race's window) and the quiet footer saying what was
     counted over which days, and what the filters left out (left_out_note; the range is then left to the
     subtitle, which says it too, so that the note fits the line)."""
-    counted = counted_plays(window.min_ms)
+    counted = counted_plays(scope.min_ms)
     what = "Streams" if req.metric.ms_per_unit is None else "Listening time"
-    days = date_range_text(window.start, window.end)
+    days = date_range_text(scope.start, scope.end)
     zone = req.timezone or "UTC"
-    if left_out and not window_days:
+    if left_out and not rolling_days:
         return Page(chart_title(req, n), days, with_note(f"{what} of {counted} ({zone} days)", left_out))
-    if window_days:
-        last, span = ((f"last {window_days} days", f"the {window_days} days up to each date") if window_days > 1
+    if rolling_days:
+        last, span = ((f"last {rolling_days} days", f"the {rolling_days} days up to each date") if rolling_days > 1
                       else ("each day", "each day"))
         return Page(chart_title(req, n), f"{days} · {last}",
                     with_note(f"{what} of {counted} in {span} · {zone} days", left_out))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from src.domain_error import DomainError
 from src.resource_errors import NO_SPACE_WORDS, ServerOutOfSpace
-from src.visuals.yuv_canvas import YuvCanvas
+from src.visuals.race.yuv_canvas import YuvCanvas
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def find_ffmpeg(configured: str = "") -> str | None:
         return None
 
 
-# Races are painted in the encoder's own format (src/visuals/yuv_canvas.py), so ffmpeg converts nothing:
+# Races are painted in the encoder's own format (src/visuals/race/yuv_canvas.py), so ffmpeg converts nothing:
 # on this 2-core machine x264 spent 4.06 s of CPU on 900 frames of 1080x1350 fed rgb0 and 1.79 s fed yuv420p.
 FRAME_PIX_FMT = YuvCanvas.pix_fmt
 # How the frames were painted, said to ffmpeg about its input and written into the stream for players:
@@ -84,7 +84,7 @@ def frame_bytes(width: int, height: int) -> int:
     return width * height * 3 // 2
 
 
-def ffmpeg_arguments(ffmpeg: str, width: int, height: int, fps: int, output: Path, threads: int = 0) -> list[str]:
+def ffmpeg_arguments(ffmpeg: str, width: int, height: int, fps: int, output: Path, *, threads: int = 0) -> list[str]:
     """x264 arguments for raw frames on stdin; threads 0 lets x264 use every core (one encoder at a time)."""
     return [
         ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
@@ -119,7 +119,7 @@ def pipe_bytes() -> int:
         return PIPE_BYTES
 
 
-def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: int, fps: int, ffmpeg: str,
+def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: int, fps: int, ffmpeg: str, *,
                      work_dir: Path, keep_as: Path | None = None, threads: int = 0) -> EncodedVideo:
     """Pipe every raw frame (FRAME_PIX_FMT) into ffmpeg and return the finished MP4's bytes.
 
@@ -130,7 +130,7 @@ def encode_animation(frames: Iterable[bytes | memoryview], width: int, height: i
     os.close(fd)
     output = Path(name)
     with tempfile.TemporaryFile(dir=work_dir) as errors:
-        process = start_encoder(ffmpeg_arguments(ffmpeg, width, height, fps, output, threads), errors)
+        process = start_encoder(ffmpeg_arguments(ffmpeg, width, height, fps, output, threads=threads), errors)
         count = 0
         try:
             for frame in frames:

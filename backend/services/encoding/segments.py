@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 
 from backend.services.encoding.checks import CHECK_SECONDS
@@ -74,6 +74,7 @@ class Encoding:
     height: int
     fps: int
     workers: int
+    _: KW_ONLY
     memory_mb: float = 0.0
 
 
@@ -95,7 +96,7 @@ def segment_ranges(frame_count: int, fps: int, workers: int) -> list[tuple[int, 
     return [(start, stop) for start, stop in itertools.pairwise(bounds) if stop > start]
 
 
-def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapper = lambda frames, share: frames,
+def encode_race(race: Race, encoding: Encoding, work_dir: Path, *, wrap: FrameWrapper = lambda frames, share: frames,
                 keep_as: Path | None = None, check: Callable[[], None] = lambda: None) -> EncodedVideo:
     """Paint and encode every frame of the race; the same contract as encode_animation.
 
@@ -106,7 +107,7 @@ def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapp
     ranges = segment_ranges(race.frame_count, encoding.fps, workers)
     if len(ranges) <= 1:
         return encode_animation(wrap(race.frames(), 1.0), encoding.width, encoding.height, encoding.fps,
-                                encoding.ffmpeg, work_dir, keep_as=keep_as)
+                                encoding.ffmpeg, work_dir=work_dir, keep_as=keep_as)
     started = time.perf_counter()
     threads = max(1, (os.cpu_count() or 1) // len(ranges))
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="segments-") as folder:
@@ -115,10 +116,10 @@ def encode_race(race: Race, encoding: Encoding, work_dir: Path, wrap: FrameWrapp
         helpers: list[_Helper] = []
         try:
             for index, (start, stop) in enumerate(ranges[1:], 1):
-                helpers.append(_start_helper(race_file, start, stop, encoding, segments, index, threads))
+                helpers.append(_start_helper(race_file, start, stop, encoding, segments, index=index, threads=threads))
             share = (ranges[0][1] - ranges[0][0]) / race.frame_count
             first = encode_animation(wrap(race.frames(*ranges[0]), share), encoding.width, encoding.height,
-                                     encoding.fps, encoding.ffmpeg, segments, keep_as=segments / "0.mp4",
+                                     encoding.fps, encoding.ffmpeg, work_dir=segments, keep_as=segments / "0.mp4",
                                      threads=threads)
             for helper in helpers:
                 helper.wait(check)
@@ -171,11 +172,11 @@ def _write_race(race: Race, segments: Path) -> Path:
     return path
 
 
-def _start_helper(race_file: Path, start: int, stop: int, encoding: Encoding, segments: Path, index: int,
+def _start_helper(race_file: Path, start: int, stop: int, encoding: Encoding, segments: Path, *, index: int,
                   threads: int) -> _Helper:
     errors = segments / f"{index}.log"
     arguments = ffmpeg_arguments(encoding.ffmpeg, encoding.width, encoding.height, encoding.fps,
-                                 segments / f"{index}.mp4", threads)
+                                 segments / f"{index}.mp4", threads=threads)
     command = [sys.executable, "-m", HELPER_MODULE, str(race_file), str(start), str(stop), str(os.getpid()), "--",
                *arguments]
     with open(errors, "wb") as error_log:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from backend.core.file_modes import keep_new_files_private
 from backend.services.hygiene.allocator import tune_allocator
-from src.visuals.text import load_text_engine
+from src.visuals.text.rasterise import load_text_engine
 
 
 def set_up_process() -> None:

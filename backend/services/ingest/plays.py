@@ -42,7 +42,7 @@ class SourceSummary:
     last_date: str | None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class IngestSummary:
     format: str
     format_label: str

@@ -7,7 +7,7 @@ aliases are never stored.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 ACTIVE = ("queued", "running")
@@ -20,6 +20,7 @@ class JobRecord:
     request: dict[str, Any]
     frames_total: int
     filename: str
+    _: KW_ONLY
     state: str = "queued"
     frames_done: int = 0
     error: str | None = None

@@ -32,7 +32,7 @@ KB = 1024
 STALE_ERROR = "The render worker stopped before finishing (it was restarted or killed); start the job again."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class JobLimits:
     max_jobs: int                 # queued or running, all sessions
     per_session: int              # queued or running, one session
@@ -43,8 +43,10 @@ class JobLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobLimits:
-        return cls(settings.max_jobs, settings.max_jobs_per_session, settings.max_videos_per_session,
-                   int(settings.max_job_record_kb * KB), settings.session_ttl_seconds, settings.job_stale_seconds)
+        return cls(max_jobs=settings.max_jobs, per_session=settings.max_jobs_per_session,
+                   videos_per_session=settings.max_videos_per_session,
+                   record_bytes=int(settings.max_job_record_kb * KB), ttl_seconds=settings.session_ttl_seconds,
+                   stale_seconds=settings.job_stale_seconds)
 
 
 class JobStore(JobFiles):

@@ -11,33 +11,33 @@ from datetime import date
 
 import duckdb
 
-from backend.services.charts import ATTRIBUTES, Window
+from backend.services.charts import ATTRIBUTES, PlayScope
 from src.exports.domain import COUNTED_AS_STREAM
 
 IN_RANGE = "lt >= $start AND lt < $stop"
 SONG, ALBUM = ATTRIBUTES["track_name"], ATTRIBUTES["album_name"]
 
 
-def _music(window: Window) -> str:
+def _music(scope: PlayScope) -> str:
     """The counted plays of the whole history with their local time `lt`, as a CTE each query starts with.
 
     Not a table: a copy of every counted play per request held 1.8 GB for 20 parallel requests of a
     1,000,000-play session. Inlined, each query reads `plays` itself, its range pushed down into the scan."""
     return f"""
         WITH music AS NOT MATERIALIZED (
-            SELECT {window.local_ts} AS lt, ms_played, track_name, artist_name, album_name, track_uri,
+            SELECT {scope.local_ts} AS lt, ms_played, track_name, artist_name, album_name, track_uri,
                    {SONG.key_sql} AS song_key, {ALBUM.key_sql} AS album_key
             FROM plays WHERE kind = 'track' AND {COUNTED_AS_STREAM})"""
 
 
-def _run(con: duckdb.DuckDBPyConnection, window: Window, sql: str, **extra: object) -> duckdb.DuckDBPyConnection:
-    """`sql` over the counted plays of the window's zone and shortest play; $start and $stop bound the range."""
-    return con.execute(_music(window) + sql, {**window.params(), **extra})
+def _run(con: duckdb.DuckDBPyConnection, scope: PlayScope, sql: str, **extra: object) -> duckdb.DuckDBPyConnection:
+    """`sql` over the counted plays of the scope's zone and shortest play; $start and $stop bound the range."""
+    return con.execute(_music(scope) + sql, {**scope.params(), **extra})
 
 
-def totals(con: duckdb.DuckDBPyConnection, window: Window) -> tuple:
+def totals(con: duckdb.DuckDBPyConnection, scope: PlayScope) -> tuple:
     """(streams, ms, artists, songs, albums, active days, first day, last day)."""
-    return _run(con, window, f"""
+    return _run(con, scope, f"""
         SELECT count(*), coalesce(sum(ms_played), 0), count(DISTINCT artist_name),
                count(DISTINCT song_key) FILTER (WHERE track_name IS NOT NULL),
                count(DISTINCT album_key) FILTER (WHERE album_name IS NOT NULL),
@@ -45,16 +45,16 @@ def totals(con: duckdb.DuckDBPyConnection, window: Window) -> tuple:
         FROM music WHERE {IN_RANGE}""").fetchone()
 
 
-def years(con: duckdb.DuckDBPyConnection, window: Window) -> list[tuple]:
+def years(con: duckdb.DuckDBPyConnection, scope: PlayScope) -> list[tuple]:
     """Per calendar year with plays: (year, streams, ms, artists)."""
-    return _run(con, window, f"""
+    return _run(con, scope, f"""
         SELECT year(lt), count(*), coalesce(sum(ms_played), 0), count(DISTINCT artist_name)
         FROM music WHERE {IN_RANGE} GROUP BY 1 ORDER BY 1""").fetchall()
 
 
-def top_artists_by_year(con: duckdb.DuckDBPyConnection, window: Window) -> dict[int, tuple]:
+def top_artists_by_year(con: duckdb.DuckDBPyConnection, scope: PlayScope) -> dict[int, tuple]:
     """Per year: (name, streams, ms) of the most streamed artist (ties: the name first in order)."""
-    rows = _run(con, window, f"""
+    rows = _run(con, scope, f"""
         , ranked AS (
             SELECT year(lt) AS year, artist_name AS name, count(*) AS streams, coalesce(sum(ms_played), 0) AS ms
             FROM music WHERE {IN_RANGE} AND artist_name IS NOT NULL GROUP BY ALL)
@@ -63,9 +63,9 @@ def top_artists_by_year(con: duckdb.DuckDBPyConnection, window: Window) -> dict[
     return {year: (name, streams, ms) for year, name, streams, ms in rows}
 
 
-def top_songs_by_year(con: duckdb.DuckDBPyConnection, window: Window) -> dict[int, tuple]:
+def top_songs_by_year(con: duckdb.DuckDBPyConnection, scope: PlayScope) -> dict[int, tuple]:
     """Per year: (name, artist, streams, ms) of the most streamed song, ranked as the song chart ranks."""
-    rows = _run(con, window, f"""
+    rows = _run(con, scope, f"""
         , ranked AS (
             SELECT year(lt) AS year, min(track_name) AS name, min(artist_name) AS artist, count(*) AS streams,
                    coalesce(sum(ms_played), 0) AS ms, song_key
@@ -76,16 +76,16 @@ def top_songs_by_year(con: duckdb.DuckDBPyConnection, window: Window) -> dict[in
     return {year: (name, artist, streams, ms) for year, name, artist, streams, ms in rows}
 
 
-def clock(con: duckdb.DuckDBPyConnection, window: Window) -> list[tuple[int, int, int]]:
+def clock(con: duckdb.DuckDBPyConnection, scope: PlayScope) -> list[tuple[int, int, int]]:
     """(ISO weekday 1-7, hour 0-23, streams) for every slot with plays."""
-    return _run(con, window, f"""
+    return _run(con, scope, f"""
         SELECT isodow(lt), hour(lt), count(*) FROM music WHERE {IN_RANGE} GROUP BY 1, 2""").fetchall()
 
 
-def discoveries(con: duckdb.DuckDBPyConnection, window: Window) -> list[tuple[str, int, str, int]]:
-    """Per month of the window: (YYYY-MM, artists first streamed then in the whole history, the one of them
-    streamed most from then to the window's end, its streams)."""
-    return _run(con, window, """
+def discoveries(con: duckdb.DuckDBPyConnection, scope: PlayScope) -> list[tuple[str, int, str, int]]:
+    """Per month of the scope: (YYYY-MM, artists first streamed then in the whole history, the one of them
+    streamed most from then to the scope's end, its streams)."""
+    return _run(con, scope, """
         , firsts AS (
             SELECT artist_name, strftime(min(lt), '%Y-%m') AS month,
                    count(*) FILTER (WHERE lt < $stop) AS streams
@@ -94,29 +94,29 @@ def discoveries(con: duckdb.DuckDBPyConnection, window: Window) -> list[tuple[st
             SELECT * FROM firsts WHERE month >= strftime($start, '%Y-%m') AND month <= strftime($last, '%Y-%m'))
         SELECT month, count(*) OVER (PARTITION BY month), artist_name, streams FROM in_window
         QUALIFY row_number() OVER (PARTITION BY month ORDER BY streams DESC, artist_name) = 1
-        ORDER BY month""", last=window.end).fetchall()
+        ORDER BY month""", last=scope.end).fetchall()
 
 
-def active_days(con: duckdb.DuckDBPyConnection, window: Window) -> list[tuple[date, int]]:
+def active_days(con: duckdb.DuckDBPyConnection, scope: PlayScope) -> list[tuple[date, int]]:
     """(local day, ms) for every day with a stream, in order."""
-    return _run(con, window, f"""
+    return _run(con, scope, f"""
         SELECT lt::DATE AS day, coalesce(sum(ms_played), 0) FROM music WHERE {IN_RANGE}
         GROUP BY day ORDER BY day""").fetchall()
 
 
-def top_artists(con: duckdb.DuckDBPyConnection, window: Window, n: int) -> list[tuple]:
+def top_artists(con: duckdb.DuckDBPyConnection, scope: PlayScope, n: int) -> list[tuple]:
     """The n most streamed artists, ranked as the artist chart ranks them: (name, streams, ms, a played
     Spotify track URI, the way to the artist's picture)."""
-    return _run(con, window, f"""
+    return _run(con, scope, f"""
         SELECT artist_name AS name, count(*) AS streams, coalesce(sum(ms_played), 0),
                min(track_uri) FILTER (WHERE track_uri LIKE 'spotify:track:%')
         FROM music WHERE {IN_RANGE} AND artist_name IS NOT NULL GROUP BY artist_name
         ORDER BY streams DESC, name LIMIT $n""", n=n).fetchall()
 
 
-def top_songs(con: duckdb.DuckDBPyConnection, window: Window, n: int) -> list[tuple]:
+def top_songs(con: duckdb.DuckDBPyConnection, scope: PlayScope, n: int) -> list[tuple]:
     """The n most streamed songs, ranked as the song chart ranks them: (name, artist, streams, ms)."""
-    return _run(con, window, f"""
+    return _run(con, scope, f"""
         SELECT min(track_name) AS name, min(artist_name) AS artist, count(*) AS streams, coalesce(sum(ms_played), 0)
         FROM music WHERE {IN_RANGE} AND track_name IS NOT NULL GROUP BY song_key
         ORDER BY streams DESC, name, artist NULLS FIRST, song_key LIMIT $n""", n=n).fetchall()

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
-from backend.services.charts import ATTRIBUTES, Window
+from backend.services.charts import ATTRIBUTES, PlayScope
 from backend.services.curation import own_plays
 
 SONG = ATTRIBUTES["track_name"]
@@ -27,7 +27,7 @@ class RepeatsRequest:
 def find_repeats(con: duckdb.DuckDBPyConnection, req: RepeatsRequest) -> list[dict]:
     """The stretches of at least min_plays plays or min_minutes minutes, longest first (every play of the
     session counts, whatever the filters: this is where a person finds what to leave out)."""
-    zone = Window(date.min, date.min, req.timezone)
+    zone = PlayScope(date.min, date.min, req.timezone)
     rows = con.execute(f"""
         WITH ordered AS (
             SELECT ts, ms_played, kind, track_name, artist_name, {SONG.key_sql} AS key,

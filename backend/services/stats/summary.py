@@ -8,10 +8,10 @@ import duckdb
 
 from backend.services.charts import (
     METRICS,
+    PlayScope,
     SourceCount,
-    Window,
     no_plays,
-    play_window,
+    play_scope,
     sources_note,
     sources_of,
     sources_text,
@@ -45,23 +45,23 @@ def listening_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> dict:
     return _counted(con, req)[1]
 
 
-def _counted(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> tuple[Window, dict, list[SourceCount]]:
-    window = play_window(con, req.start, req.end, req.timezone, req.min_ms)
-    streams, ms, artists, songs, albums, days, first_day, last_day = queries.totals(con, window)
+def _counted(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> tuple[PlayScope, dict, list[SourceCount]]:
+    scope = play_scope(con, req.start, req.end, req.timezone, req.min_ms)
+    streams, ms, artists, songs, albums, days, first_day, last_day = queries.totals(con, scope)
     if not streams:
-        raise no_plays(window)
-    active = queries.active_days(con, window)
-    sources = sources_of(con, window)
-    return window, {
-        "range": {"start": window.start.isoformat(), "end": window.end.isoformat(), "timezone": req.timezone or "UTC"},
+        raise no_plays(scope)
+    active = queries.active_days(con, scope)
+    sources = sources_of(con, scope)
+    return scope, {
+        "range": {"start": scope.start.isoformat(), "end": scope.end.isoformat(), "timezone": req.timezone or "UTC"},
         "totals": {"streams": streams, "minutes": minutes(ms), "artists": artists, "songs": songs,
                    "albums": albums if read_summary(con)["albums_available"] else None, "active_days": days,
                    "first_day": first_day.isoformat(), "last_day": last_day.isoformat(),
                    "plays_without_duration": sum(source.without_duration for source in sources)},
         "sources": [source.source for source in sources],
-        "years": _years(con, window),
-        "clock": _clock(con, window),
-        "discoveries": _discoveries(con, window),
+        "years": _years(con, scope),
+        "clock": _clock(con, scope),
+        "discoveries": _discoveries(con, scope),
         "longest_streak": longest_streak([day for day, _ in active]),
         "top_day": _top_day(active),
     }, sources
@@ -88,23 +88,23 @@ class CardStats:
 def card_stats(con: duckdb.DuckDBPyConnection, req: StatsRequest, n: int) -> CardStats:
     """listening_stats plus the n most streamed artists and songs (ranked as the charts rank them) and the
     month's top discovery streamed most (ties: the earlier month)."""
-    window, stats, sources = _counted(con, req)
-    artists = queries.top_artists(con, window, n)
+    scope, stats, sources = _counted(con, req)
+    artists = queries.top_artists(con, scope, n)
     stats["top_artists"] = [{"name": name, "streams": streams, "minutes": minutes(ms)}
                             for name, streams, ms, _ in artists]
     stats["top_songs"] = [{"name": name, "artist": artist, "streams": streams, "minutes": minutes(ms)}
-                          for name, artist, streams, ms in queries.top_songs(con, window, n)]
+                          for name, artist, streams, ms in queries.top_songs(con, scope, n)]
     found = [month for month in stats["discoveries"] if month["top"]]
     best = min(found, key=lambda month: (-month["top"]["streams"], month["month"]), default=None)
     stats["top_discovery"] = best and {"month": best["month"], **best["top"]}
     return CardStats(stats, [uri for *_, uri in artists], sources)
 
 
-def _years(con: duckdb.DuckDBPyConnection, window: Window) -> list[dict]:
-    artists, songs = queries.top_artists_by_year(con, window), queries.top_songs_by_year(con, window)
-    counted = {year: figures for year, *figures in queries.years(con, window)}
+def _years(con: duckdb.DuckDBPyConnection, scope: PlayScope) -> list[dict]:
+    artists, songs = queries.top_artists_by_year(con, scope), queries.top_songs_by_year(con, scope)
+    counted = {year: figures for year, *figures in queries.years(con, scope)}
     answer = []
-    for year in range(window.start.year, window.end.year + 1):
+    for year in range(scope.start.year, scope.end.year + 1):
         streams, ms, artist_count = counted.get(year, (0, 0, 0))
         artist, song = artists.get(year), songs.get(year)
         answer.append({
@@ -115,18 +115,18 @@ def _years(con: duckdb.DuckDBPyConnection, window: Window) -> list[dict]:
     return answer
 
 
-def _clock(con: duckdb.DuckDBPyConnection, window: Window) -> list[list[int]]:
+def _clock(con: duckdb.DuckDBPyConnection, scope: PlayScope) -> list[list[int]]:
     grid = [[0] * HOURS for _ in range(WEEKDAYS)]
-    for weekday, hour, streams in queries.clock(con, window):
+    for weekday, hour, streams in queries.clock(con, scope):
         grid[weekday - 1][hour] = streams
     return grid
 
 
-def _discoveries(con: duckdb.DuckDBPyConnection, window: Window) -> list[dict]:
-    """Every month of the window, those without a new artist too (with no top)."""
-    found = {month: (count, name, streams) for month, count, name, streams in queries.discoveries(con, window)}
+def _discoveries(con: duckdb.DuckDBPyConnection, scope: PlayScope) -> list[dict]:
+    """Every month of the scope, those without a new artist too (with no top)."""
+    found = {month: (count, name, streams) for month, count, name, streams in queries.discoveries(con, scope)}
     answer = []
-    for month in _months(window.start, window.end):
+    for month in _months(scope.start, scope.end):
         count, name, streams = found.get(month, (0, None, 0))
         answer.append({"month": month, "new_artists": count, "top": name and {"name": name, "streams": streams}})
     return answer

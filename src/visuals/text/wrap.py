@@ -58,7 +58,7 @@ def _break_points(text: str) -> list[int]:
     return points
 
 
-def wrap(text: str, size_px: float, bold: bool, max_width: float, max_lines: int, files: tuple) -> Wrapped:
+def wrap(text: str, size_px: float, bold: bool, max_width: float, max_lines: int, *, files: tuple) -> Wrapped:
     """`text` in at most `max_lines` lines no wider than `max_width`; the last one ends in … if it must."""
     edges = [0.0, *accumulate(_advance(ch, size_px, bold, files) for ch in text)]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from src.visuals.layout import ARTIST_SCALE, Layout, name_setting
+from src.visuals.chart.layout import ARTIST_SCALE, Layout, name_setting
 
 TOP = 5             # rows of each list
 HEADING_GAP = 1.0   # space between a panel's heading and its content, in heading ems

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from src.visuals.canvas import Canvas
-from src.visuals.layout import LINE, Layout
-from src.visuals.sprites import Sprite, TextBlock, TextSpec, render_block, render_texts
+from src.visuals.chart.layout import LINE, Layout
+from src.visuals.text import Sprite, TextBlock, TextSpec, render_block, render_texts
 from src.visuals.themes import Colour
 
 DIGITS = "0123456789,."

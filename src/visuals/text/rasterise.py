@@ -1,5 +1,5 @@
 """Text drawn once by FreeType (matplotlib's FT2Font, with its font fallback and shaping) into alpha
-masks (masks.py), which frames then stamp.
+masks (sprites.py), which frames then stamp.
 
 Each label is laid out and rasterised straight into a bitmap: no figure, no artist, no Agg canvas,
 which is what makes a chart's forty labels cost milliseconds instead of a quarter second.
@@ -14,9 +14,9 @@ from matplotlib.font_manager import get_font
 from matplotlib.ft2font import FT2Font
 from PIL import Image
 
-from src.visuals.fonts import chain_files, covered, drawable, font_families
-from src.visuals.masks import Sprite, TextBlock, TextSpec
-from src.visuals.wrap import ELLIPSIS, wrap
+from src.visuals.text.fonts import chain_files, covered, drawable, font_families
+from src.visuals.text.sprites import Sprite, TextBlock, TextSpec
+from src.visuals.text.wrap import ELLIPSIS, wrap
 
 SUBPIXELS = 64.0  # FreeType's 26.6 fixed point
 SHRINK = 0.88     # a name that would be cut may be set this much smaller, once, if it then fits
@@ -83,11 +83,11 @@ def render_block(spec: TextSpec) -> TextBlock:
 
 def measured_to_fit(spec: TextSpec) -> bool:
     text = drawable(spec.text, spec.bold)
-    return not wrap(text, spec.size_px, spec.bold, spec.max_width, 1, chain_files(spec.bold)).cut
+    return not wrap(text, spec.size_px, spec.bold, spec.max_width, 1, files=chain_files(spec.bold)).cut
 
 
 def _drawn_block(text: str, spec: TextSpec, size: float) -> TextBlock:
-    wrapped = wrap(text, size, spec.bold, spec.max_width, spec.max_lines, chain_files(spec.bold))
+    wrapped = wrap(text, size, spec.bold, spec.max_width, spec.max_lines, files=chain_files(spec.bold))
     sized = TextSpec(spec.text, size, spec.bold, spec.max_width)
     drawn = [_exact(sized, line) for line in wrapped.lines]
     # A line measured to fit but drawn wider is shortened here: the block is then cut too, so a caller

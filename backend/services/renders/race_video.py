@@ -79,7 +79,7 @@ def render_race(settings: Settings, sessions: SessionStore, req: RaceRequest, *,
             plan = plan_with_artwork(settings, sessions, con, req)
         still_wanted()
         encoding = Encoding(ffmpeg, plan.width, plan.height, plan.fps, settings.render_workers,
-                            settings.render_memory_mb)
+                            memory_mb=settings.render_memory_mb)
         with contextlib.nullcontext(work_dir) if work_dir else sessions.scratch() as work:
             video = encode_race(plan.race, encoding, work, keep_as=keep_as, check=still_wanted, wrap=watched)
     return RenderedRace(plan, video)

@@ -1,7 +1,7 @@
 """The Wrapped card: a person's listening over a range on one shareable picture, as a JPEG.
 
 Drawing is two steps: `compose` places every text and shape in pixels (pure geometry, which tests check:
-no two texts overlap, each stays in its panel, names are not cut), then `render_wrapped_card` paints it.
+no two texts overlap, each stays in its panel, names are not cut), then `paint_wrapped_card` paints it.
 The card shows the total minutes large, the top artists (their pictures, or tiles of their colour) and
 songs, the listening clock as a 7x24 heatmap, the longest streak and the top discovery.
 """
@@ -12,11 +12,11 @@ from dataclasses import KW_ONLY, dataclass, field
 
 from PIL import Image, ImageDraw
 
-from src.visuals.bars import thumbnail
-from src.visuals.card_layout import Box, CardLayout
-from src.visuals.card_parts import Placed, Shape, clock_parts, fact_parts, list_parts, text_line, text_lines
+from src.visuals.card.card_layout import Box, CardLayout
+from src.visuals.card.card_parts import Placed, Shape, clock_parts, fact_parts, list_parts, text_line, text_lines
+from src.visuals.chart.bars import thumbnail
 from src.visuals.painter import Page, artwork_credit, paint_page
-from src.visuals.sprites import TextSpec, render_texts, stamp
+from src.visuals.text import TextSpec, render_texts, stamp
 from src.visuals.themes import Theme
 
 JPEG_QUALITY = 92
@@ -131,7 +131,7 @@ def paint(composition: Composition, card: WrappedCard, layout: CardLayout, theme
     return canvas
 
 
-def render_wrapped_card(card: WrappedCard, width: int, height: int, theme: Theme) -> bytes:
+def paint_wrapped_card(card: WrappedCard, width: int, height: int, theme: Theme) -> bytes:
     """The card as JPEG bytes."""
     layout = CardLayout(width, height)
     canvas = paint(compose(card, layout, theme), card, layout, theme)

@@ -31,14 +31,14 @@ class Keyframes:
                          self.totals[first:], played=played)
 
 
-def keyframe_dates(start: date, end: date, days: int, period: str) -> list[date]:
-    """Keyframe dates from start to end inclusive: period ends, every `days` days' worth of periods.
+def keyframe_dates(start: date, end: date, spacing_days: int, period: str) -> list[date]:
+    """Keyframe dates from start to end inclusive: period ends, every `spacing_days` days' worth of periods.
 
-    period 'd' steps `days` days from the start; 'w' snaps to week ends (Sunday) and 'm' to month
-    ends, stepping round(days / 7) weeks or round(days / 30.44) months (at least one). The last
-    keyframe is always `end`.
+    period 'd' steps `spacing_days` days from the start; 'w' snaps to week ends (Sunday) and 'm' to month
+    ends, stepping round(spacing_days / 7) weeks or round(spacing_days / 30.44) months (at least one). The
+    last keyframe is always `end`.
     """
-    step = max(1, round(days / PERIOD_DAYS[period]))
+    step = max(1, round(spacing_days / PERIOD_DAYS[period]))
     dates: list[date] = []
     if period == "d":
         current = start
@@ -70,9 +70,9 @@ def _add_months(day: date, months: int) -> date:
 
 def build_keyframes(entity: np.ndarray, day: np.ndarray, value: np.ndarray, entity_count: int,
                     tie_order: np.ndarray, *, start: date, dates: list[date], top_n: int,
-                    window_days: int | None = None) -> Keyframes:
+                    rolling_days: int | None = None) -> Keyframes:
     """Value per member entity on each keyframe date (days counted from `start`): everything up to that
-    day, or with `window_days` only the days of the window ending on it (that day included).
+    day, or with `rolling_days` only the days of the window ending on it (that day included).
 
     Keyframes before the first play are dropped, so a race opens on bars rather than an empty chart.
     """
@@ -80,9 +80,9 @@ def build_keyframes(entity: np.ndarray, day: np.ndarray, value: np.ndarray, enti
     order = np.argsort(day, kind="stable")
     entity, day, value = entity[order], day[order], value[order]
     # rows with day <= key_days[k] belong to keyframe k or earlier; with a window, rows with
-    # day <= key_days[k] - window_days have left it by keyframe k
+    # day <= key_days[k] - rolling_days have left it by keyframe k
     bounds = np.searchsorted(day, key_days, side="right")
-    left = (np.searchsorted(day, key_days - window_days, side="right") if window_days
+    left = (np.searchsorted(day, key_days - rolling_days, side="right") if rolling_days
             else np.zeros_like(bounds))
     running = np.zeros(entity_count, dtype=np.float64)
     totals = np.zeros(len(dates), dtype=np.float64)
@@ -103,8 +103,8 @@ def build_keyframes(entity: np.ndarray, day: np.ndarray, value: np.ndarray, enti
         values = snapshots[:, member_ids]
     else:
         values = _member_series(entity, day, value, member_ids, key_days)
-        if window_days:
-            values = values - _member_series(entity, day, value, member_ids, key_days - window_days)
+        if rolling_days:
+            values = values - _member_series(entity, day, value, member_ids, key_days - rolling_days)
     played = np.diff(bounds, prepend=0) > 0
     first = int(np.argmax(totals > 0)) if totals.any() else len(dates) - 1
     return Keyframes(dates, values, member_ids, tie_order[member_ids], totals, played=played).since(first)

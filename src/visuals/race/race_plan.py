@@ -9,9 +9,9 @@ from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 
-from src.visuals.keyframes import Keyframes
-from src.visuals.race_motion import plan_rows, target_rows
-from src.visuals.race_timeline import Timeline, build_timeline, interpolate, month_track, opening_keyframe
+from src.keyframes import Keyframes
+from src.visuals.race.race_motion import plan_rows, target_rows
+from src.visuals.race.race_timeline import Timeline, build_timeline, interpolate, month_track, opening_keyframe
 
 MOVE_SECONDS = 0.3  # how long a bar takes to reach its new row: quick enough to keep the order true
 

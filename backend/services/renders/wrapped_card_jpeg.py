@@ -11,10 +11,10 @@ from backend.services.curation import Curation, curate
 from backend.services.hygiene import logged_memory
 from backend.services.sessions import SessionStore, open_session
 from backend.services.stats import StatsRequest, card_stats
-from src.visuals.card_layout import TOP, CardLayout
+from src.visuals.card.card_layout import TOP, CardLayout
+from src.visuals.card.wrapped_card_painter import Fact, Ranked, WrappedCard, paint_wrapped_card
 from src.visuals.painter import Page
 from src.visuals.themes import THEMES
-from src.visuals.wrapped import Fact, Ranked, WrappedCard, render_wrapped_card
 
 HEADINGS = {"hero": "You listened for", "artists": "Top artists", "songs": "Top songs", "clock": "Listening clock",
             "streak": "Longest streak", "discovery": "Top discovery"}
@@ -39,7 +39,7 @@ class WrappedImage:
     filters: dict | None     # what the filters applied (Curation.to_json), None when none were
 
 
-def draw_wrapped(settings: Settings, sessions: SessionStore, req: WrappedRequest) -> WrappedImage:
+def render_wrapped_card(settings: Settings, sessions: SessionStore, req: WrappedRequest) -> WrappedImage:
     """The card a request asks for, with the numbers it shows; artwork as configured."""
     with logged_memory("wrapped"), sessions.using(req.stats.session_id) as path, open_session(path) as con:
         curation = curate(con, sessions, req.stats.session_id, req.stats.filters)
@@ -48,16 +48,16 @@ def draw_wrapped(settings: Settings, sessions: SessionStore, req: WrappedRequest
     wanted = [Wanted(uri, artist["name"]) for artist, uri in zip(stats["top_artists"], counted.artist_tracks)]
     pictures = fetch_pictures(ArtworkSettings.from_settings(settings), "artist", wanted,
                               CardLayout(req.width, req.height).thumb_px)
-    card = wrapped_card(stats, pictures, req, curation, sources=counted.sources_text,
+    card = build_wrapped_card(stats, pictures, req, curation, sources=counted.sources_text,
                         minutes_note=counted.minutes_note)
-    jpeg = render_wrapped_card(card, req.width, req.height, THEMES[req.theme])
+    jpeg = paint_wrapped_card(card, req.width, req.height, THEMES[req.theme])
     drawn = stats["range"]
     return WrappedImage(jpeg, f"wrapped_{drawn['start']}_{drawn['end']}.jpg", stats,
                         sum(picture is not None for picture in pictures),
                         curation.to_json() if curation.in_effect else None)
 
 
-def wrapped_card(stats: dict, pictures: list, req: WrappedRequest, curation: Curation | None = None, *,
+def build_wrapped_card(stats: dict, pictures: list, req: WrappedRequest, curation: Curation | None = None, *,
                  sources: str = "", minutes_note: str = "") -> WrappedCard:
     """The card's words and figures, from the statistics; its footer says what the filters left out and ends
     with the sources, and minutes_note (the plays its minutes leave out) ends its subtitle."""

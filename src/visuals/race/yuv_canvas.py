@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from src.visuals.bars import fill_bar, paste_clipped
 from src.visuals.canvas import BufferCanvas, shared_image
-from src.visuals.masks import Sprite
+from src.visuals.chart.bars import fill_bar, paste_clipped
+from src.visuals.race.yuv import colour_to_yuv, planes_to_rgb, rgb_to_planes
+from src.visuals.text.sprites import Sprite
 from src.visuals.themes import Colour
-from src.visuals.yuv import colour_to_yuv, planes_to_rgb, rgb_to_planes
 
 BAND_ROWS = 64  # even, so each band's chroma rows are its own
 # A sprite placed at some parity: (its core, width, height, its half-size mask's core, width, height).

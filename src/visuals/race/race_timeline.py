@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from src.visuals.keyframes import Keyframes
+from src.keyframes import Keyframes
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 JUMP_SECONDS = 0.6  # how long a cut stretch without plays stays on screen: long enough to read its marker

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from src.keyframes import Keyframes
 from src.visuals.canvas import Canvas
-from src.visuals.chart import bar_colours
-from src.visuals.keyframes import Keyframes
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
+from src.visuals.chart.top_chart_painter import bar_colours
 from src.visuals.painter import Entry, FramePainter, Page
-from src.visuals.race_plan import RacePlan, plan_race
+from src.visuals.race.race_plan import RacePlan, plan_race
+from src.visuals.race.yuv_canvas import YuvCanvas
 from src.visuals.style import ValueFormat
 from src.visuals.themes import Theme
-from src.visuals.yuv_canvas import YuvCanvas
 
 
 @dataclass

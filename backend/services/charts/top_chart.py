@@ -10,17 +10,17 @@ from backend.services.artwork import ArtworkSettings
 from backend.services.charts import queries
 from backend.services.charts.availability import check_attribute
 from backend.services.charts.bar_pictures import bar_pictures
+from backend.services.charts.play_scopes import chart_scope, no_timed_plays
 from backend.services.charts.requests import ChartRequest
 from backend.services.charts.titles import chart_page, coverage_json, file_name, left_out_note, with_sources
-from backend.services.charts.windows import chart_window, no_timed_plays
 from backend.services.curation import Curation
-from src.visuals import ChartItem, render_top_chart
-from src.visuals.chart import chart_thumb_px
+from src.visuals import ChartItem, paint_top_chart
+from src.visuals.chart.top_chart_painter import chart_thumb_px
 from src.visuals.themes import THEMES
 
 
 @dataclass(frozen=True)
-class ChartImage:
+class TopChartImage:
     jpeg: bytes
     items: list[dict]
     filename: str
@@ -31,25 +31,25 @@ class ChartImage:
     filters: dict | None = None     # what the filters applied (Curation.to_json), None when none were
 
 
-def chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: ArtworkSettings,
-                curation: Curation | None = None) -> ChartImage:
+def top_chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: ArtworkSettings,
+                curation: Curation | None = None) -> TopChartImage:
     """The chart's JPEG and items; ArtworkSettings.disabled() draws it without pictures (and no call).
     `curation` is what apply_filters made of the connection's plays, for the footer and the answer."""
     check_attribute(con, req)
-    window = chart_window(con, req)
-    ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, window)
+    scope = chart_scope(con, req)
+    ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, scope)
     if not ranked:
-        raise no_timed_plays(con, window, req.metric, req.attribute)
+        raise no_timed_plays(con, scope, req.metric, req.attribute)
     pictures = bar_pictures(artwork, req.attribute, [(r.name, r.artist) for r in ranked], [r.track_uri for r in ranked],
                             chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
     items = [ChartItem(r.name, r.artist, r.value, picture) for r, picture in zip(ranked, pictures)]
-    sources = queries.sources_of(con, window, req.attribute.play_kind)
-    page = with_sources(chart_page(req, len(ranked), window, left_out=left_out_note(curation)), sources, req)
-    jpeg = render_top_chart(items, page, req.metric.value_format(ranked[0].value), req.width, req.height,
+    sources = queries.sources_of(con, scope, req.attribute.play_kind)
+    page = with_sources(chart_page(req, len(ranked), scope, left_out=left_out_note(curation)), sources, req)
+    jpeg = paint_top_chart(items, page, req.metric.value_format(ranked[0].value), req.width, req.height,
                             slots=req.top_n, theme=THEMES[req.theme])
-    return ChartImage(jpeg, [item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],
-                      file_name("chart", req, window.start, window.end, ".jpg"), window.start,
-                      end=window.end, coverage=coverage_json(sources, req), filters=applied(curation))
+    return TopChartImage(jpeg, [item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],
+                      file_name("chart", req, scope.start, scope.end, ".jpg"), scope.start,
+                      end=scope.end, coverage=coverage_json(sources, req), filters=applied(curation))
 
 
 def applied(curation: Curation | None) -> dict | None:

@@ -1,17 +1,17 @@
 """The parts of the Wrapped card's panels, placed in pixels: texts (sprites at a baseline) and shapes
-(pictures, tiles, heatmap cells). Nothing here paints; src/visuals/wrapped.py does."""
+(pictures, tiles, heatmap cells). Nothing here paints; src/visuals/card/wrapped_card_painter.py does."""
 from __future__ import annotations
 
 from dataclasses import KW_ONLY, dataclass, field
 
 from PIL import Image
 
-from src.visuals.card_layout import Box, CardLayout
-from src.visuals.chart import colour_key
-from src.visuals.fonts import initial
-from src.visuals.labels import LabelStyle, styled_label_blocks
-from src.visuals.layout import LINE
-from src.visuals.sprites import Sprite, TextBlock, TextSpec, render_block, render_texts
+from src.visuals.card.card_layout import Box, CardLayout
+from src.visuals.chart.layout import LINE
+from src.visuals.chart.top_chart_painter import colour_key
+from src.visuals.text import Sprite, TextBlock, TextSpec, render_block, render_texts
+from src.visuals.text.fonts import initial
+from src.visuals.text.labels import LabelStyle, styled_label_blocks
 from src.visuals.themes import Colour, Theme, assign_colours
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

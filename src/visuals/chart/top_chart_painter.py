@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from src.visuals.layout import Layout
+from src.visuals.chart.layout import Layout
 from src.visuals.painter import Entry, FramePainter, Page
 from src.visuals.style import ValueFormat, picture_colour
 from src.visuals.themes import Colour, Theme, assign_colours
@@ -52,7 +52,7 @@ def chart_thumb_px(width: int, height: int, top_n: int, count: int) -> int:
     return chart_layout(width, height, top_n, count, False, pictures=False).thumb_px
 
 
-def render_top_chart(items: list[ChartItem], page: Page, value_format: ValueFormat, width: int, height: int,
+def paint_top_chart(items: list[ChartItem], page: Page, value_format: ValueFormat, width: int, height: int,
                      *, slots: int, theme: Theme) -> bytes:
     """Draw the ranked items (already in rank order) and return JPEG bytes."""
     with_artist = any(item.artist for item in items)

@@ -11,19 +11,23 @@ from backend.services.charts.errors import EmptyRange, NothingToDraw
 from backend.services.charts.requests import ChartRequest
 from backend.services.charts.zone_shifts import zone_shifts
 
+ALL_LEFT_OUT = ("No plays are left to count: the filters leave out every play of this session; change them with "
+                "PUT /sessions/<id>/filters.")
+
 
 def play_scope(con: duckdb.DuckDBPyConnection, start: date | None, end: date | None, timezone: str | None,
-                min_ms: int) -> queries.PlayScope:
+               min_ms: int) -> queries.PlayScope:
     """The days asked for (defaulting to the whole history) in the time zone, and the shortest play counted;
-    EmptyRange when they hold no day."""
+    EmptyRange when they hold no day. The history's first and last days are read only when a day was not
+    asked for or the range is empty."""
     shifts = zone_shifts(con, timezone) if timezone is not None else ()
-    first, last = queries.date_bounds(con, timezone, shifts)
-    if first is None:
-        raise NothingToDraw("No plays are left to count: the filters leave out every play of this session; "
-                            "change them with PUT /sessions/<id>/filters.")
-    start, end = start or first, end or last
-    if end < start:
-        raise EmptyRange(f"The range {start} to {end} is empty: your history runs from {first} to {last}.")
+    if start is None or end is None or end < start:
+        first, last = queries.date_bounds(con, timezone, shifts)
+        if first is None:
+            raise NothingToDraw(ALL_LEFT_OUT)
+        start, end = start or first, end or last
+        if end < start:
+            raise EmptyRange(f"The range {start} to {end} is empty: your history runs from {first} to {last}.")
     return queries.PlayScope(start, end, timezone, min_ms, shifts)
 
 
@@ -35,7 +39,10 @@ def _counted(scope: queries.PlayScope) -> str:
     return "plays of 30 seconds or more" if scope.min_ms else "plays"
 
 
-def no_plays(scope: queries.PlayScope) -> NothingToDraw:
+def no_plays(con: duckdb.DuckDBPyConnection, scope: queries.PlayScope) -> NothingToDraw:
+    """Why a range holds nothing to count: the filters left out every play, or the range holds none."""
+    if not con.execute("SELECT EXISTS (SELECT 1 FROM plays)").fetchone()[0]:
+        return NothingToDraw(ALL_LEFT_OUT)
     return NothingToDraw(f"No {_counted(scope)} between {scope.start} and {scope.end}; pick another date range.")
 
 
@@ -48,7 +55,7 @@ def no_timed_plays(con: duckdb.DuckDBPyConnection, scope: queries.PlayScope, met
                              f"{scope.end}; pick another date range, or chart artists, songs or albums.")
     untimed = [source.source for source in queries.sources_of(con, scope) if source.without_duration]
     if metric.ms_per_unit is None or not untimed:
-        return no_plays(scope)
+        return no_plays(con, scope)
     return NothingToDraw(f"The plays between {scope.start} and {scope.end} come from {', '.join(untimed)}, which "
                          "records no play durations, so there is no listening time to rank; chart streams "
                          "instead (analysis_metric Streams).")

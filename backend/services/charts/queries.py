@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import duckdb
 import numpy as np
@@ -67,9 +67,17 @@ class PlayScope:
                                 for index in range(len(self.shifts) - 1, 0, -1))
         return f"CASE {latest_first} ELSE ts + $shift_0 END"
 
+    @property
+    def in_range_sql(self) -> str:
+        """SQL keeping the plays of the days asked for. The UTC bounds come first: plays are stored about in
+        time order, so DuckDB skips the blocks of other years outright; in every zone a local day lies within
+        a day of the UTC one."""
+        return f"ts >= $utc_from AND ts < $utc_to AND {self.local_ts} >= $start AND {self.local_ts} < $stop"
+
     def params(self) -> dict:
-        return {"min_ms": self.min_ms, "start": self.start, "stop": self.end + timedelta(days=1),
-                **self.zone_params()}
+        stop = self.end + timedelta(days=1)
+        return {"min_ms": self.min_ms, "start": self.start, "stop": stop, "utc_from": _day_before(self.start),
+                "utc_to": _day_before(stop) + timedelta(days=2), **self.zone_params()}
 
     def zone_params(self) -> dict:
         """The parameters local_ts names."""
@@ -81,10 +89,14 @@ class PlayScope:
         return bound | {f"since_{index}": since for index, (since, _) in enumerate(self.shifts) if index}
 
 
+def _day_before(day: date) -> datetime:
+    return datetime.combine(max(day, date.min + timedelta(days=1)) - timedelta(days=1), time())
+
+
 def _where(attribute: Attribute, scope: PlayScope, metric: Metric | None = None) -> str:
     counted = f" AND {metric.counted_sql}" if metric else ""
     return (f"kind = '{attribute.play_kind}' AND {COUNTED_AS_STREAM} AND {attribute.present_sql}{counted} "
-            f"AND {scope.local_ts} >= $start AND {scope.local_ts} < $stop")
+            f"AND {scope.in_range_sql}")
 
 
 # Equal values rank by name, then artist (none first), then key: the one tie rule of every chart, race,
@@ -150,7 +162,7 @@ def sources_of(con: duckdb.DuckDBPyConnection, scope: PlayScope, play_kind: str 
         SELECT {source_sql(con)} AS source, count(*), count(*) FILTER (WHERE ms_played IS NULL),
                count(*) FILTER (WHERE album_name IS NULL)
         FROM plays WHERE kind = $kind AND {COUNTED_AS_STREAM}
-                         AND {scope.local_ts} >= $start AND {scope.local_ts} < $stop
+                         AND {scope.in_range_sql}
         GROUP BY source ORDER BY source <> 'Spotify', count(*) DESC, source""",
         {**scope.params(), "kind": play_kind}).fetchall()
     return [SourceCount(*row) for row in rows]

@@ -7,6 +7,7 @@ first), then key.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import duckdb
@@ -14,7 +15,8 @@ import duckdb
 from backend.services.charts import ATTRIBUTES, PlayScope
 from src.exports.domain import COUNTED_AS_STREAM
 
-IN_RANGE = "lt >= $start AND lt < $stop"
+# The UTC bounds first, as PlayScope.in_range_sql puts them: the scan skips the blocks of other years.
+IN_RANGE = "ts >= $utc_from AND ts < $utc_to AND lt >= $start AND lt < $stop"
 SONG, ALBUM = ATTRIBUTES["track_name"], ATTRIBUTES["album_name"]
 
 
@@ -25,14 +27,17 @@ def _music(scope: PlayScope) -> str:
     1,000,000-play session. Inlined, each query reads `plays` itself, its range pushed down into the scan."""
     return f"""
         WITH music AS NOT MATERIALIZED (
-            SELECT {scope.local_ts} AS lt, ms_played, track_name, artist_name, album_name, track_uri,
+            SELECT ts, {scope.local_ts} AS lt, ms_played, track_name, artist_name, album_name, track_uri,
                    {SONG.key_sql} AS song_key, {ALBUM.key_sql} AS album_key
             FROM plays WHERE kind = 'track' AND {COUNTED_AS_STREAM})"""
 
 
 def _run(con: duckdb.DuckDBPyConnection, scope: PlayScope, sql: str, **extra: object) -> duckdb.DuckDBPyConnection:
-    """`sql` over the counted plays of the scope's zone and shortest play; $start and $stop bound the range."""
-    return con.execute(_music(scope) + sql, {**scope.params(), **extra})
+    """`sql` over the counted plays of the scope's zone and shortest play; $start and $stop bound the range
+    (IN_RANGE). A query is given the parameters it names (DuckDB refuses others)."""
+    sql = _music(scope) + sql
+    return con.execute(sql, {name: value for name, value in {**scope.params(), **extra}.items()
+                             if re.search(rf"\${name}\b", sql)})
 
 
 def totals(con: duckdb.DuckDBPyConnection, scope: PlayScope) -> tuple:

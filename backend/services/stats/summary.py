@@ -49,7 +49,7 @@ def _counted(con: duckdb.DuckDBPyConnection, req: StatsRequest) -> tuple[PlaySco
     scope = play_scope(con, req.start, req.end, req.timezone, req.min_ms)
     streams, ms, artists, songs, albums, days, first_day, last_day = queries.totals(con, scope)
     if not streams:
-        raise no_plays(scope)
+        raise no_plays(con, scope)
     active = queries.active_days(con, scope)
     sources = sources_of(con, scope)
     return scope, {

@@ -9,7 +9,7 @@ from PIL import Image
 from src.visuals.card.card_layout import Box, CardLayout
 from src.visuals.chart.layout import LINE
 from src.visuals.chart.top_chart_painter import colour_key
-from src.visuals.text import Sprite, TextBlock, TextSpec, render_block, render_texts
+from src.visuals.text import Sprite, TextBlock, TextSpec, measured_to_fit, render_block, render_texts
 from src.visuals.text.fonts import initial
 from src.visuals.text.labels import LabelStyle, styled_label_blocks
 from src.visuals.themes import Colour, Theme, assign_colours
@@ -82,7 +82,10 @@ def _greedy_lines(parts: list[str], size: float, width: int) -> list[tuple[str, 
     while taken < len(parts):
         for count in range(len(parts) - taken, 0, -1):
             line = SEPARATOR.join(parts[taken:taken + count])
-            block = render_block(TextSpec(line, size, max_width=width))
+            spec = TextSpec(line, size, max_width=width)
+            if count > 1 and not measured_to_fit(spec):
+                continue  # too wide by its measure already: not drawn to learn it
+            block = render_block(spec)
             if not block.cut or count == 1:
                 break
         lines.append((line, block))

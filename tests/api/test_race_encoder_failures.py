@@ -1,4 +1,5 @@
-"""ffmpeg failing mid-encode, and a client leaving mid-render: a clear answer, nothing left behind."""
+"""ffmpeg failing mid-encode: a clear answer, nothing left behind; and the pipe the frames go through. (A client
+leaving mid-render is noticed as tests/unit/test_race_client_gone.py checks.)"""
 from __future__ import annotations
 
 import fcntl

@@ -1,6 +1,6 @@
 """Every bad upload the suite knows, each with the status and the words its answer must carry.
 
-test_upload_leaks.py sends them all; other tests take the builders. The `settings` of a case are what
+test_ingest_upload_leaks.py sends them all; other tests take the builders. The `settings` of a case are what
 create_app needs for it to be bad (a lowered budget); `filename` is what the person called the file.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reference pictures of every theme and format, and the perceptual comparison that guards them.
 
 `python -m harness.reference_images --write` redraws them into src/visuals/reference/ on purpose (after a
-change meant to alter the look); tests/unit/test_reference_images.py fails when a picture drifts from them.
+change meant to alter the look); tests/unit/test_pictures_reference_images.py fails when a picture drifts from them.
 They are stored at half size in 256 colours: small files, and still a pixel for every two of the real
 picture, so a label that moves shows up while anti-aliasing and JPEG noise do not.
 """

@@ -31,7 +31,7 @@ class ErrorBody(BaseModel):
 
 
 # Statuses any operation may answer, whatever it does (the server's own checks). Add one here and the
-# contract test (tests/live/test_contract.py) asks for a request that produces it on every operation.
+# contract test (tests/live/test_openapi_statuses.py) asks for a request that produces it on every operation.
 COMMON_ERRORS: dict[int, str] = {
     400: "Under the Docker image's server: the request is not valid HTTP/1.1 (a malformed request line, header or "
          "chunked body).",

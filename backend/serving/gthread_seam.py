@@ -4,7 +4,7 @@ RequestReadingWorker (gunicorn_worker.py) is gunicorn's gthread worker with its 
 the event loop; for that it overrides some of gthread's methods and reads or changes state gunicorn does
 not document. Everything it relies on beyond gunicorn's documented interface is named below and reached
 only through this module (error_answers.py takes gunicorn's parse errors and Server name from here too).
-gunicorn is pinned exactly in requirements.txt; tests/unit/test_gthread_seam.py checks that the installed
+gunicorn is pinned exactly in requirements.txt; tests/unit/test_serving_gthread_seam.py checks that the installed
 release still has each of these, and names the one that moved when an upgrade changes it.
 """
 from __future__ import annotations

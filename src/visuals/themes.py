@@ -2,7 +2,7 @@
 
 Every palette holds 12 colours that differ pairwise by at least 15 (CIEDE2000) and stand out from
 their page by at least 3:1 (WCAG's minimum for graphics); text and muted text read at 4.5:1 or more.
-tests/unit/test_themes.py measures all of it.
+tests/unit/test_pictures_themes.py measures all of it.
 """
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """A race painted in segments by helper processes (fresh interpreters) is the same video as one painted by a
-single process. (How a race is split into segments, pure arithmetic, is tested in tests/unit/test_segments.py.)"""
+single process. (How a race is split into segments, pure arithmetic, is tested in
+tests/unit/test_race_segment_ranges.py.)"""
 from __future__ import annotations
 
 import re

@@ -14,3 +14,7 @@ def test_ci_runs_the_readme_test_command():
     ci_command = next(line for line in ci_lines if line.startswith("python3 -m venv"))
     assert " ".join(ci_command.split()) == " ".join(test_command.split())
     assert test_command.endswith("python -m pytest --cov")
+
+
+def test_the_readme_states_the_range():
+    assert "Python 3.11, 3.12 or 3.13" in (REPO / "README.md").read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ statistics run eight queries; a CASE over the zone's few offset changes (two a y
 costs about 9 ms. The changes are found with the same ICU conversion, once per zone and span: offsets at
 every day, then at every minute of a day whose offset changed, then at every second of such a minute.
 tzdata's changes fall on whole seconds and Spotify's timestamps are whole seconds, so the shifted times
-equal ICU's exactly (tests/unit/test_zone_shifts.py compares them over zones with half-hour and 30-minute DST).
+equal ICU's exactly (tests/unit/test_chart_zone_shifts.py compares them over zones with half-hour and 30-minute DST).
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ the background, each colour, each sprite's half-size mask and each picture (for 
 A race frame is about 290 pastes (a stamp is three: Y', Cb, Cr). They go straight to Pillow's core
 (`Image.im.paste`, the call Image.paste ends in, which clips to the plane as it does): Image.paste's
 argument checks cost about 1.2 us of the 1.7 us a paste takes, a quarter of painting a frame.
-tests/unit/test_yuv_canvas.py compares the frames with the same frame painted in sRGB and converted.
+tests/unit/test_race_yuv_canvas.py compares the frames with the same frame painted in sRGB and converted.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What is measured must be what is drawn: a line the drawing shortened says so, read from the sprites."""
+"""What is measured must be what is drawn (src/visuals/text/rasterise.py): a line the drawing shortened says so,
+read from the sprites."""
 from __future__ import annotations
 
 import numpy as np

@@ -3,13 +3,10 @@ record-size budget."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 
 from backend.app import create_app
-from backend.routes.models import RaceBody
-from backend.services.charts.requests import request_from_dict, request_to_dict
 from harness import exportgen as eg
 from harness.job_backends import fetch, start, watch
 from harness.service import upload_ok
@@ -54,30 +51,6 @@ def test_the_record_holds_the_validated_request_not_the_body(upload_dir, export)
                   "min_ms": 0, "theme": "pulse", "filters": {}},
         "fps": 1, "keyframe_spacing_days": 30, "interp_steps": 1, "period": "w", "rolling_days": 45}
     assert watch(client, job_id)[-1]["state"] == "done"
-
-
-SESSION_ID = "0b6a4f6e-8d0c-4a57-9f4e-2f1d6f0e9a11"
-
-
-@pytest.mark.parametrize("body", [
-    {"session_id": SESSION_ID},
-    {"session_id": SESSION_ID, "selected_attribute": "Album", "analysis_metric": "Streams", "start_date": "2021-03-04",
-     "timezone": "Europe/Berlin", "figsize": [10.8, 19.2], "dpi": 100, "period": "m", "days": 60, "window_days": 90},
-])
-def test_a_stored_request_reads_back_as_the_same_request(body):
-    req = RaceBody.model_validate(body).to_request(2160)
-    stored = json.loads(json.dumps(request_to_dict(req)))
-    assert request_from_dict(stored) == req
-    assert request_from_dict(stored).chart.start in (None, date(2021, 3, 4))
-
-
-def test_a_request_stored_under_the_earlier_field_names_reads_back_the_same():
-    """Records stored before RaceRequest's `days` and `window_days` were named for what they hold."""
-    req = RaceBody.model_validate({"session_id": SESSION_ID, "days": 60, "window_days": 90}).to_request(2160)
-    stored = json.loads(json.dumps(request_to_dict(req)))
-    assert stored["keyframe_spacing_days"] == 60 and stored["rolling_days"] == 90
-    stored["days"], stored["window_days"] = stored.pop("keyframe_spacing_days"), stored.pop("rolling_days")
-    assert request_from_dict(stored) == req
 
 
 def test_a_record_over_max_job_record_kb_is_413_and_not_stored(upload_dir, export):

@@ -1,5 +1,5 @@
 """Upload budgets: each limit refuses what goes past it, before the work. (Every bad upload of the suite,
-with its status, message and what it leaves behind, is checked in test_upload_leaks.py.)"""
+with its status, message and what it leaves behind, is checked in test_ingest_upload_leaks.py.)"""
 from __future__ import annotations
 
 import io

@@ -90,7 +90,7 @@ def ingest(tmp_path: Path, upload: bytes) -> tuple[RowFormat, IngestSummary, lis
 
 
 def test_every_spotify_format_has_an_example_here():
-    """Other services' formats have theirs in test_service_exports.py."""
+    """Other services' formats have theirs in test_ingest_service_exports.py."""
     assert set(EXAMPLES) == {fmt.key for fmt in SPOTIFY_FORMATS}
     assert SPOTIFY_FORMATS == (EXTENDED, ACCOUNT)
     assert (*SPOTIFY_FORMATS, *SERVICE_FORMATS) == ROW_FORMATS

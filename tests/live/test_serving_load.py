@@ -72,7 +72,7 @@ class ClientWaiting:
     With a TTL of 0 every session is expired the instant no request holds it, including while a
     request waits in gunicorn's queue for a free thread (before the server can lock anything).
     This lock stands in for the real TTL's protection between requests; the server's own lock on
-    a request it runs is proved without it in test_server_renders.py.
+    a request it runs is proved without it in test_serving_long_renders.py.
     """
 
     def __init__(self, server: LiveServer, session_id: str):

@@ -1,5 +1,5 @@
 """The JSON budget under gunicorn with the Dockerfile's options: a body sent chunked or with a declared length
-over MAX_JSON_KB is a 413 there too (tests/api/test_json_budget.py holds the rest of the budget)."""
+over MAX_JSON_KB is a 413 there too (tests/api/test_edge_json_budget.py holds the rest of the budget)."""
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,6 @@
 """Privacy of the logs: never a name from the listening history, never a session id, at any level.
 
-That the session file holds no personal field is tested in test_process.py.
+That the session file holds no personal field is tested in test_ingest_process.py.
 """
 from __future__ import annotations
 

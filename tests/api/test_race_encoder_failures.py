@@ -1,15 +1,13 @@
-"""ffmpeg failing mid-encode, and a client leaving mid-render: a clear answer, nothing left behind."""
+"""ffmpeg failing mid-encode: a clear answer, nothing left behind; and the pipe the frames go through. (A client
+leaving mid-render is noticed as tests/unit/test_race_client_gone.py checks.)"""
 from __future__ import annotations
 
 import fcntl
-import socket
 
 import psutil
 import pytest
 
 from backend.app import create_app
-from backend.routes.client_gone import ClientGone, disconnect_probe, raise_when_gone
-from backend.services.encoding.checks import until_stopped
 from backend.services.encoding.ffmpeg import PIPE_BYTES, PIPE_MAX_SIZE, start_encoder
 from harness import exportgen as eg
 from harness.encoders import FAILING_FFMPEG
@@ -41,28 +39,6 @@ def test_encoder_failing_mid_way_is_a_json_error_and_leaves_nothing(upload_dir, 
     assert "simulated encoder crash" in caplog.text
     assert psutil.Process().children(recursive=True) == []
     assert leftovers(upload_dir) == [f"{session_id}.duckdb", f"{session_id}.lock"]
-
-
-def test_a_closed_connection_reads_as_gone_and_an_open_one_does_not():
-    server_side, client_side = socket.socketpair()
-    with server_side:
-        gone = disconnect_probe({"gunicorn.socket": server_side})
-        assert not gone()
-        client_side.close()
-        assert gone()
-
-
-def test_frames_stop_once_the_client_has_gone():
-    left_after = 3
-    passed = []
-    with pytest.raises(ClientGone):
-        for frame in until_stopped(range(10), raise_when_gone(lambda: len(passed) >= left_after), check_seconds=0):
-            passed.append(frame)
-    assert passed == [0, 1, 2]
-
-
-def test_without_a_socket_nothing_is_noticed():
-    assert not disconnect_probe({})()
 
 
 def test_frames_go_to_the_encoder_through_a_pipe_as_wide_as_the_system_allows(tmp_path):

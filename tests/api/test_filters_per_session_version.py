@@ -40,11 +40,10 @@ def test_an_added_export_is_counted_by_the_filters_already_applied(client):
 
 
 def as_first_layout(path) -> None:
-    """Rewrite a session's file as files were written before layouts were recorded: merged names and tracks
-    NULL where merging changes nothing, and a summary without layout or version."""
+    """Rewrite a session's file as files were written before layouts were recorded: merged_track_uri NULL where
+    merging changes no track, and a summary without layout or version."""
     with duckdb.connect(str(path)) as con:
-        for column in ("track_name", "track_uri", "album_name"):
-            con.execute(f"UPDATE plays SET merged_{column} = NULL WHERE merged_{column} = {column}")
+        con.execute("UPDATE plays SET merged_track_uri = NULL WHERE merged_track_uri = track_uri")
         con.execute("CREATE OR REPLACE TABLE session_info AS SELECT summary FROM session_info")
 
 

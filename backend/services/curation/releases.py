@@ -81,11 +81,13 @@ def _record_releases(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _record_play_releases(con: duckdb.DuckDBPyConnection, data_format: str) -> None:
-    """Each play's `release_id` and what merge_versions makes of it (`merged_*`: the play's own name or track
-    where merging changes nothing, so that queries read the columns as stored: SESSION_LAYOUT 2), again for
-    all plays after an added upload: the ids are those of the releases as they now stand. A play meets
-    release_merges by its Spotify track; Account data names none, nor do other services: their plays meet it
-    by their names (an Extended history play without a Spotify track is left as it is)."""
+    """Each play's `release_id` and what merge_versions makes of it, again for all plays after an added upload
+    (the ids are those of the releases as they now stand): `merged_track_name` and `merged_album_name` NULL where
+    it changes nothing (a name written for every play would double the cost of writing them); `merged_track_uri`
+    the play's own track there (SESSION_LAYOUT 2): a song's key is built from it, and from a column read as
+    stored that costs a third of what it costs from a computed one. A play meets release_merges by its Spotify
+    track; Account data names none, nor do other services: their plays meet it by their names (an Extended
+    history play without a Spotify track is left as it is)."""
     names = "json_array(r.track_name, r.artist_name)::VARCHAR"
     key = names if data_format == "account" else f"coalesce(r.track_uri, CASE WHEN r.other_service THEN {names} END)"
     for column in DERIVED_COLUMNS:
@@ -93,9 +95,8 @@ def _record_play_releases(con: duckdb.DuckDBPyConnection, data_format: str) -> N
                     f"{'INTEGER' if column == 'release_id' else 'VARCHAR'}")
     same_release = " AND ".join(f"plays.{column} IS NOT DISTINCT FROM r.{column}" for column in RELEASE_COLUMNS)
     con.execute(f"""
-        UPDATE plays SET release_id = r.id, merged_track_name = coalesce(r.merged, r.track_name),
-                         merged_track_uri = coalesce(r.canonical_uri, r.track_uri),
-                         merged_album_name = coalesce(r.merged_album, r.album_name)
+        UPDATE plays SET release_id = r.id, merged_track_name = r.merged,
+                         merged_track_uri = coalesce(r.canonical_uri, r.track_uri), merged_album_name = r.merged_album
         FROM (SELECT r.id, {', '.join(f'r.{column}' for column in RELEASE_COLUMNS)},
                      m.merged, m.canonical_uri, m.merged_album
               FROM releases r LEFT JOIN release_merges m ON {key} = m.release_key) r

@@ -15,7 +15,16 @@ import duckdb
 
 from backend.services.curation import record_releases
 from backend.services.ingest.companions import recover_artists
-from backend.services.ingest.raw_rows import PLAY_MS, PLAY_TIME, RowCounts, check_raw, complete, in_domain, read_raw
+from backend.services.ingest.raw_rows import (
+    PLAY,
+    PLAY_MS,
+    PLAY_TIME,
+    ROW_CLASS,
+    RowCounts,
+    check_rows,
+    keep_plays,
+    read_rows,
+)
 from backend.services.sessions import write_session_info
 from src.exports import PLAYS_COLUMNS, ExportUnusable, RowFormat, UnpackedExport
 from src.exports.domain import COUNTED_AS_STREAM, STREAM_MS
@@ -24,9 +33,10 @@ log = logging.getLogger(__name__)
 
 DATA_ERRORS = (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.OutOfRangeException)
 
-# Time and duration come parsed from raw (raw_rows.py); the duration rounded to whole milliseconds, halves up
-# (NULL where the service records none).
-TIME_AND_MS = f"{PLAY_TIME} AS ts, CAST(round({PLAY_MS}) AS BIGINT) AS ms_played"
+# Time and duration come parsed from the files (raw_rows.py); the duration rounded to whole milliseconds,
+# halves up (NULL where the service records none), for plays only: other rows' may not fit (they are dropped).
+TIME_AND_MS = (f"{PLAY_TIME} AS ts, CASE WHEN {ROW_CLASS} = {PLAY} THEN CAST(round({PLAY_MS}) AS BIGINT) END "
+               "AS ms_played")
 
 
 @dataclass
@@ -99,16 +109,14 @@ def ingest_export(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_r
 def _ingest(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: int) -> IngestSummary:
     fmt = unpacked.row_format
     with connect_for_ingest(db_path, work_dir) as con:
-        read_raw(con, fmt, unpacked, max_rows)
-        counts = check_raw(con, fmt, unpacked)
-        con.execute(f"CREATE TABLE plays AS SELECT {TIME_AND_MS}, {fmt.plays_select()} "
-                    f"FROM raw WHERE {complete(fmt)} AND {in_domain()}")
+        read_rows(con, fmt, unpacked, max_rows, f"{TIME_AND_MS}, {fmt.plays_select()}")
+        counts = check_rows(con, fmt, unpacked, max_rows)
+        keep_plays(con)
         for column, kind in fmt.absent_columns().items():
             con.execute(f"ALTER TABLE plays ADD COLUMN {column} {kind}")
         _drop_duplicate_plays(con)
         recover_artists(con, unpacked)
         summary = _summarise(con, fmt, unpacked, counts)
-        con.execute("DROP TABLE raw")
         record_releases(con, fmt.key)
         write_session_info(con, summary.to_json())
         con.execute("CHECKPOINT")

@@ -1,9 +1,12 @@
-"""Read the unpacked history files into a raw table and hold every row to the domain of stored data.
+"""Read the unpacked history files, in one pass, into the `plays` table with each row's class, and hold every
+row to the domain of stored data.
 
-DuckDB parses the JSON; this module decides what its rows mean. Values of the wrong kind are refused
-naming the member file they are in; rows that are well-formed but outside the domain (a time
-outside FIRST_DAY..LAST_DAY, a play longer than MAX_MS_PLAYED) are only counted. DuckDB's own
-messages quote the server's paths (and row values), so the person gets ours instead.
+DuckDB parses the files; this module decides what their rows mean. Each row is read once and written once,
+classed as it is read (ROW_CLASS): a play, or why it is none. Values of the wrong kind are refused naming
+the member file they are in; rows that are well-formed but outside the domain (a time outside
+FIRST_DAY..LAST_DAY, a play longer than MAX_MS_PLAYED) and rows that are no play of music are only counted,
+then dropped (keep_plays). DuckDB's own messages quote the server's paths (and row values), so the person
+gets ours instead.
 """
 from __future__ import annotations
 
@@ -23,6 +26,11 @@ log = logging.getLogger(__name__)
 MS_CEILING = 2.0**63
 # The parsed time and duration of each row, computed once while reading (NULL: missing or not parsable).
 PLAY_TIME, PLAY_MS, SOURCE_FILE = "_play_time", "_play_ms", "_source_file"
+# What each row read is: a play, or why it is none. A row the format leaves out is LEFT_OUT + the index of
+# its first reason; of the rest, a value of the wrong kind comes first (the upload is refused), then a row
+# that says not when (or not for how long), then one outside the domain.
+ROW_CLASS = "_row_class"
+PLAY, INCOMPLETE, OUT_OF_RANGE, BAD_MS, BAD_TIME, LEFT_OUT = 0, 1, 2, 3, 4, 10
 
 
 @dataclass(frozen=True)
@@ -31,18 +39,6 @@ class RowCounts:
     incomplete: int     # no time or no duration
     out_of_range: int   # outside the domain: not stored
     left_out: dict[str, int]    # rows that are no play of music, by why (the format's left_out)
-
-
-def complete(fmt: RowFormat) -> str:
-    """Rows that say when (and for how long, where the service records it), and are plays of music."""
-    when = f"{quoted(fmt.time_column)} IS NOT NULL"
-    how_long = f" AND {quoted(fmt.ms_column)} IS NOT NULL" if fmt.ms_column else ""
-    return f"{when}{how_long} AND NOT ({left_out(fmt)})"
-
-
-def left_out(fmt: RowFormat) -> str:
-    """Rows the format says are no play of music (false when it says none are)."""
-    return " OR ".join(f"coalesce({sql}, false)" for sql in fmt.left_out.values()) or "false"
 
 
 def in_domain() -> str:
@@ -70,28 +66,45 @@ def _source_sql(fmt: RowFormat, files: list[str]) -> tuple[str, dict]:
             "maximum_object_size=16777216)", params)
 
 
-def read_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport, max_rows: int) -> None:
-    """Create the temporary table `raw`; reading stops one row past max_rows (then ExportTooLarge)."""
-    for path, name in zip(unpacked.paths, unpacked.member_names):
+def read_rows(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport, max_rows: int,
+              columns: str) -> None:
+    """Create the table `plays`: ROW_CLASS and `columns` (SQL over the format's columns, PLAY_TIME, PLAY_MS and
+    ROW_CLASS) of every row; reading stops one row past max_rows (then ExportTooLarge)."""
+    for path, name in zip(unpacked.paths, unpacked.member_names, strict=True):
         if path.stat().st_size == 0:
             raise ExportUnusable(f"{name} is empty; download the export again from Spotify.")
-    source, params = _source_sql(fmt, [str(path) for path in unpacked.paths])
+    classed, params = _classed_rows(fmt, unpacked, max_rows)
     try:
-        con.execute(f"""
-            CREATE TEMP TABLE raw AS
-            SELECT {', '.join(map(quoted, fmt.used_columns()))}, {SOURCE_FILE},
-                   {fmt.time_sql()} AS {PLAY_TIME}, {fmt.ms_sql()} AS {PLAY_MS}
-            FROM {source}
-            LIMIT $limit""", {**params, "limit": max_rows + 1})
+        con.execute(f"CREATE TABLE plays AS SELECT {ROW_CLASS}, {columns} FROM ({classed})", params)
     except duckdb.Error as error:
         message = _unreadable(str(error), unpacked)
         # DuckDB's own words may quote row values: the log gets the kind of error and what the person was told.
         log.info("History files refused by DuckDB (%s): %s", type(error).__name__, message)
         raise ExportUnusable(message) from error
-    rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    rows = con.execute("SELECT count(*) FROM plays").fetchone()[0]
     if rows > max_rows:
         raise ExportTooLarge(f"The listening history has more than {max_rows:,} rows; at most {max_rows:,} "
                              "are accepted in one upload.")
+
+
+def _classed_rows(fmt: RowFormat, unpacked: UnpackedExport, max_rows: int) -> tuple[str, dict]:
+    """SQL for the files' rows (the columns the format uses), their parsed time and duration and their class."""
+    source, params = _source_sql(fmt, [str(path) for path in unpacked.paths])
+    ms, time = quoted(fmt.ms_column or "NULL"), quoted(fmt.time_column)
+    reasons = " ".join(f"WHEN coalesce({sql}, false) THEN {LEFT_OUT + index}"
+                       for index, sql in enumerate(fmt.left_out.values()))
+    bad_ms = (f"WHEN {ms} IS NOT NULL AND NOT coalesce({PLAY_MS} >= 0 AND {PLAY_MS} < {MS_CEILING}, false) "
+              f"THEN {BAD_MS}" if fmt.ms_column else "")
+    how_long = f" AND {ms} IS NOT NULL" if fmt.ms_column else ""
+    row_class = (f"CASE {reasons} {bad_ms} WHEN {time} IS NOT NULL AND {PLAY_TIME} IS NULL THEN {BAD_TIME} "
+                 f"WHEN NOT ({time} IS NOT NULL{how_long}) THEN {INCOMPLETE} "
+                 f"WHEN NOT ({in_domain()}) THEN {OUT_OF_RANGE} ELSE {PLAY} END")
+    return (f"""
+        SELECT *, {row_class} AS {ROW_CLASS} FROM (
+            SELECT {', '.join(map(quoted, fmt.used_columns()))}, {SOURCE_FILE},
+                   {fmt.time_sql()} AS {PLAY_TIME}, {fmt.ms_sql()} AS {PLAY_MS}
+            FROM {source}
+            LIMIT $limit)""", {**params, "limit": max_rows + 1})
 
 
 def _unreadable(message: str, unpacked: UnpackedExport) -> str:
@@ -127,51 +140,43 @@ def _csv_reason(message: str) -> str:
     return "it cannot be read as CSV rows"
 
 
-def check_raw(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport) -> RowCounts:
-    """Count the rows; ExportUnusable naming the file for a duration or a time that is not one."""
-    ms, time = quoted(fmt.ms_column or "NULL"), quoted(fmt.time_column)
-    kept = f"NOT ({left_out(fmt)})"
-    bad_ms = (f"{kept} AND {ms} IS NOT NULL AND NOT coalesce({PLAY_MS} >= 0 AND {PLAY_MS} < {MS_CEILING}, false)"
-              if fmt.ms_column else "false")
-    bad_time = f"{kept} AND {time} IS NOT NULL AND {PLAY_TIME} IS NULL"
-    (read, incomplete, out_of_range, ms_count, ms_file, ms_example,
-     time_count, time_file, time_example) = con.execute(f"""
-        SELECT count(*), count(*) FILTER (WHERE {kept} AND NOT ({complete(fmt)})),
-               count(*) FILTER (WHERE {complete(fmt)} AND NOT ({in_domain()})),
-               count(*) FILTER (WHERE {bad_ms}), arg_min({SOURCE_FILE}, {SOURCE_FILE}) FILTER (WHERE {bad_ms}),
-               arg_min({ms}::VARCHAR, {SOURCE_FILE}) FILTER (WHERE {bad_ms}),
-               count(*) FILTER (WHERE {bad_time}), arg_min({SOURCE_FILE}, {SOURCE_FILE}) FILTER (WHERE {bad_time}),
-               arg_min({time}::VARCHAR, {SOURCE_FILE}) FILTER (WHERE {bad_time})
-        FROM raw""").fetchone()
-    if ms_count:
-        raise ExportUnusable(f"{_member(ms_file, unpacked)}: {fmt.ms_column} {_quoted(ms_example)} is not a number "
-                             f"of milliseconds from 0 to 2^63 - 1 ({_rows(ms_count)} like it); upload the files "
-                             "exactly as the service sent them.")
-    if time_count:
-        raise ExportUnusable(f"{_member(time_file, unpacked)}: {fmt.time_column} {_quoted(time_example)} is not a "
-                             f"time like {fmt.time_example} ({_rows(time_count)} like it).")
-    skipped = _left_out_counts(con, fmt)
-    plays = read - incomplete - sum(skipped.values())
-    if plays == 0:
+def check_rows(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport, max_rows: int) -> RowCounts:
+    """Count the rows by class; ExportUnusable naming the file for a duration or a time that is not one."""
+    by_class = dict(con.execute(f"SELECT {ROW_CLASS}, count(*) FROM plays GROUP BY ALL").fetchall())
+    for row_class, column, what in ((BAD_MS, fmt.ms_column, "is not a number of milliseconds from 0 to 2^63 - 1"),
+                                    (BAD_TIME, fmt.time_column, f"is not a time like {fmt.time_example}")):
+        if by_class.get(row_class):
+            file, example = _first_of_class(con, fmt, unpacked, max_rows, row_class=row_class, column=column)
+            raise ExportUnusable(f"{_member(file, unpacked)}: {column} {_quoted(example)} {what} "
+                                 f"({_rows(by_class[row_class])} like it)"
+                                 + ("; upload the files exactly as the service sent them." if row_class == BAD_MS
+                                    else "."))
+    skipped = {why: by_class.get(LEFT_OUT + index, 0) for index, why in enumerate(fmt.left_out)}
+    read, incomplete = sum(by_class.values()), by_class.get(INCOMPLETE, 0)
+    if not by_class.get(PLAY) and not by_class.get(OUT_OF_RANGE):
         what = "a time and a duration" if fmt.ms_column else "a time"
         raise ExportUnusable(f"The files ({', '.join(unpacked.member_names[:3])}) hold no plays of music with "
                              f"{what}{_left_out_text(skipped)}; upload your listening history.")
-    if plays - out_of_range == 0:
+    if not by_class.get(PLAY):
         raise ExportUnusable(f"Every play in the files is dated outside {FIRST_DAY} to {LAST_DAY} (UTC) or lasts "
                              "longer than a day, which no real listening history has.")
-    return RowCounts(read, incomplete, out_of_range, skipped)
+    return RowCounts(read, incomplete, by_class.get(OUT_OF_RANGE, 0), skipped)
 
 
-def _left_out_counts(con: duckdb.DuckDBPyConnection, fmt: RowFormat) -> dict[str, int]:
-    """Rows the format leaves out, by its first reason that applies."""
-    if not fmt.left_out:
-        return {}
-    reasons = list(fmt.left_out.items())
-    filters = [f"count(*) FILTER (WHERE coalesce({sql}, false)"
-               + "".join(f" AND NOT coalesce({earlier}, false)" for _, earlier in reasons[:index]) + ")"
-               for index, (_, sql) in enumerate(reasons)]
-    counts = con.execute(f"SELECT {', '.join(filters)} FROM raw").fetchone()
-    return {why: int(count) for (why, _), count in zip(reasons, counts)}
+def keep_plays(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the rows that are no play (few, in a real export) and the rows' classes."""
+    con.execute(f"DELETE FROM plays WHERE {ROW_CLASS} <> {PLAY}")
+    con.execute(f"ALTER TABLE plays DROP COLUMN {ROW_CLASS}")
+
+
+def _first_of_class(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport, max_rows: int, *,
+                    row_class: int, column: str) -> tuple[str, str]:
+    """The first file (by path) holding a row of the class, and that file's first such value: the files are
+    read again, only on the way to refusing them."""
+    classed, params = _classed_rows(fmt, unpacked, max_rows)
+    return con.execute(f"""
+        SELECT arg_min({SOURCE_FILE}, {SOURCE_FILE}), arg_min({quoted(column)}::VARCHAR, {SOURCE_FILE})
+        FROM ({classed}) WHERE {ROW_CLASS} = {row_class}""", params).fetchone()
 
 
 def _left_out_text(skipped: dict[str, int]) -> str:

@@ -11,8 +11,8 @@ import duckdb
 from backend.services.sessions.errors import SessionDamaged, SessionDeleted
 
 # What a session file's derived columns hold, written beside its summary. 1 (files written before the layout was
-# recorded): merged_track_name, merged_track_uri and merged_album_name are NULL where merging versions changes
-# nothing. 2: they hold every play's own name or track there, so that answers read them as they are stored.
+# recorded): merged_track_uri is NULL where merging versions changes nothing. 2: it holds every play's own
+# track there, so that answers read it as it is stored (curation/releases.py).
 SESSION_LAYOUT = 2
 
 

@@ -35,11 +35,13 @@ def padded(core: str) -> str:
 
 
 def any_case(text: str) -> str:
-    """`text` in any ASCII letter case, as a regular expression (JSON Schema has no case-insensitive flag)."""
+    """`text` in any ASCII letter case, as a regular expression (JSON Schema has no case-insensitive flag); the
+    names spelled this way hold only letters, digits, underscores and spaces."""
     return "".join(f"[{char.lower()}{char.upper()}]" if char.isascii() and char.isalpha() else char for char in text)
 
 
 def text(pattern: str | re.Pattern[str], **constraints: Any) -> Any:
+    """A string of at most LONGEST_TEXT characters matching `pattern` (searched, so it carries its own anchors)."""
     return Annotated[str, Field(pattern=pattern, max_length=LONGEST_TEXT, **constraints)]
 
 

@@ -6,6 +6,7 @@ means "use the default", as it always did. Fields not listed here are ignored.
 """
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated, Any
 
@@ -108,9 +109,10 @@ class FiltersBody(RequestModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _read_as_the_service_reads_them(cls, data: Any) -> Any:
-        """FiltersInvalid (400) or TooManyFilterEntries (413) in the service's words, before any field check."""
-        filters_from_json(data)
+    def _read_as_the_service_reads_them(cls, data: Any, info: ValidationInfo) -> Any:
+        """FiltersInvalid (400) or TooManyFilterEntries (413) in the service's words, before any field check. A
+        body that is a JSON string reaches here parsed again (as RequestModel says): it is read as the string."""
+        filters_from_json(data if info.mode == "python" else json.dumps(data))
         return data
 
     def to_filters(self) -> Filters:

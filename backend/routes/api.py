@@ -12,10 +12,8 @@ from flask_openapi3_swagger.templates import swagger_html_string
 from pydantic import BaseModel, Field, ValidationError
 
 from backend.routes.error_handlers import error_response
-from backend.routes.fields import TIME_ZONE_FORMAT, TIME_ZONE_SCHEMA, time_zone_schema
 from backend.routes.models import problem
 from backend.routes.upload_form import ServiceRequest
-from backend.services.charts import time_zone_names
 
 SWAGGER_ASSETS = Path(flask_openapi3_swagger.__file__).parent / "templates" / "swagger"
 # Swagger UI would otherwise ask validator.swagger.io about the document: nothing leaves the host.
@@ -84,26 +82,12 @@ class ServiceApp(OpenAPI):
 
     def generate_spec_json(self) -> None:
         super().generate_spec_json()
-        _refer_to_time_zones(self.spec_json)
-        self.spec_json["components"]["schemas"][TIME_ZONE_SCHEMA] = time_zone_schema(time_zone_names())
         # flask-openapi3 adds its validation error to every operation that lacks one; operations without a
         # request model cannot answer it, and those with one declare it themselves.
         for path, item in self.paths.items():
             for method, operation in self.spec_json["paths"][path].items():
                 if self.validation_error_status not in (getattr(item, method).responses or {}):
                     operation["responses"].pop(self.validation_error_status, None)
-
-
-def _refer_to_time_zones(node: Any) -> Any:
-    """Every schema marked as a time zone becomes a $ref to the one list of zone names."""
-    if isinstance(node, dict):
-        if node.get("format") == TIME_ZONE_FORMAT:
-            return {"$ref": f"#/components/schemas/{TIME_ZONE_SCHEMA}"}
-        for key, value in node.items():
-            node[key] = _refer_to_time_zones(value)
-    elif isinstance(node, list):
-        node[:] = [_refer_to_time_zones(item) for item in node]
-    return node
 
 
 docs = Blueprint("docs", __name__, static_folder=str(SWAGGER_ASSETS), static_url_path="/swagger")

@@ -1,211 +1,129 @@
-"""Field types of the request models. Each declares, once, what it accepts, its JSON schema and its hint.
+"""Field types of the request models, built on pydantic's own constraints and schema.
 
-The hint is the field's description in /openapi.json and, after "<field> must be", the error a caller
-reads. Validators raise without a message of their own; routes/models.py words the error from the hint.
-
-What a front end sends today keeps working: whole numbers as strings ("10"), ISO datetimes for dates
-("2023-01-01T00:00:00"), any letter case for the attribute and metric names. What only looked like a
-number or a date to a lenient parser does not: "²", "٣", "1e1", 5,000 digits, "20200101",
-"2020-01-01garbage".
+Each type is the plain JSON value under pydantic's constraints, plus the spellings a front end sends besides
+it: whole numbers and decimals as strings ("10", " 7 ", "10.8"), 10.0 for 10, dates with a time after them
+("2023-01-01T00:00:00"), names in any ASCII letter case, "" for "the default" where null means it too.
+A number's string form has a pattern matching exactly the numbers in its range (written beside the field,
+checked against the range by tests/unit/test_requests_fields.py), so /openapi.json takes what the service
+takes. What only looks like a number or a date to a lenient parser is refused by both: "²", "٣", "1e1",
+"1_0", 5,000 digits, "20200101", "2020-01-01garbage".
 """
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Annotated, Any
+from enum import Enum
+from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictFloat, StrictInt
 
-from backend.routes.patterns import (
-    DAY_PATTERN,
-    JSON_SPACE,
-    MAX_DIGITS,
-    decimal_pattern,
-    spellings_pattern,
-    whole_number_pattern,
-)
-from src.exports.domain import FIRST_DAY, LAST_DAY
+from src.exports.domain import CALENDAR_DAY, FIRST_DAY, LAST_DAY
 
 JSON_WHITESPACE = " \t\r\n"
-INTEGER_PATTERN = f"^{JSON_SPACE}-?[0-9]{{1,{MAX_DIGITS}}}{JSON_SPACE}$"
-DECIMAL_PATTERN = f"^{JSON_SPACE}-?[0-9]{{1,{MAX_DIGITS}}}(\\.[0-9]{{1,{MAX_DIGITS}}})?{JSON_SPACE}$"
-LONGEST_TEXT = 64              # no accepted spelling of any field is longer
-INTEGER_TEXT, DECIMAL_TEXT, DAY_TEXT = (re.compile(p) for p in (INTEGER_PATTERN, DECIMAL_PATTERN, DAY_PATTERN))
-# The one empty string a field takes: "use the default", as null does.
-EMPTY = {"type": "string", "maxLength": 0}
-
-
-def refused() -> PydanticCustomError:
-    """The one error a field raises; its message comes from the field's hint."""
-    return PydanticCustomError("field_value", "the value is not accepted")
-
-
-def _text(value: Any, pattern: re.Pattern[str]) -> str | None:
-    if isinstance(value, str) and len(value) <= LONGEST_TEXT and pattern.fullmatch(value):
-        return value.strip(JSON_WHITESPACE)
-    return None
-
-
-def _whole(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if math.isfinite(value) and value.is_integer() else None
-    text = _text(value, INTEGER_TEXT)
-    return int(text) if text is not None else None
-
-
-def _decimal(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return float(value) if abs(value) < 2**53 else None
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    text = _text(value, DECIMAL_TEXT)
-    return float(text) if text is not None else None
-
-
-def _number_in(value: Any, low: float, high: float) -> float:
-    number = _decimal(value)
-    if number is None or not low <= number <= high:
-        raise refused()
-    return number
-
-
-def whole_number(low: int, high: int, hint: str = "") -> Any:
-    """An integer from low to high; also as a string of ASCII digits ("10"), or a float with no fraction."""
-    hint = hint or f"a whole number from {low} to {high}"
-
-    def parse(value: Any) -> int:
-        number = _whole(value)
-        if number is None or not low <= number <= high:
-            raise refused()
-        return number
-    schema = {"anyOf": [{"type": "integer", "minimum": low, "maximum": high},
-                        {"type": "string", "maxLength": LONGEST_TEXT, "pattern": whole_number_pattern(low, high)}]}
-    return Annotated[int, BeforeValidator(parse), WithJsonSchema(schema), Field(description=hint)]
-
-
-def decimal(low: float, high: float, hint: str = "") -> Any:
-    """A finite number from low to high; also as a plain decimal string ("10.8"), never an exponent."""
-    hint = hint or f"a number from {low:g} to {high:g}"
-
-    def parse(value: Any) -> float | None:
-        return None if value == "" else _number_in(value, low, high)
-    schema = {"anyOf": [{"type": "number", "minimum": low, "maximum": high},
-                        {"type": "string", "maxLength": LONGEST_TEXT, "pattern": decimal_pattern(low, high)}, EMPTY]}
-    return Annotated[float | None, BeforeValidator(parse), WithJsonSchema(schema), Field(description=hint)]
-
-
-def figure_size(low: float, high: float) -> Any:
-    """[width, height] in inches, each a number from low to high."""
-    def parse(value: Any) -> tuple[float, float] | None:
-        if value == "":
-            return None
-        if not isinstance(value, list) or len(value) != 2 or None in value or "" in value:
-            raise refused()
-        return _number_in(value[0], low, high), _number_in(value[1], low, high)
-    item = {"anyOf": [{"type": "number", "minimum": low, "maximum": high},
-                      {"type": "string", "maxLength": LONGEST_TEXT, "pattern": decimal_pattern(low, high)}]}
-    schema = {"anyOf": [{"type": "array", "items": item, "minItems": 2, "maxItems": 2}, EMPTY]}
-    hint = f"[width, height] in inches, each from {low:g} to {high:g}, e.g. [10.8, 13.5] with dpi 100"
-    return Annotated[tuple[float, float] | None, BeforeValidator(parse), WithJsonSchema(schema),
-                     Field(description=hint)]
-
-
-def _day(value: Any) -> date | None:
-    if value == "":
-        return None
-    if isinstance(value, datetime):
-        day = value.date()
-    elif isinstance(value, date):
-        day = value
-    else:
-        text = _text(value, DAY_TEXT)
-        try:
-            day = datetime.fromisoformat(text).date() if text else None
-        except ValueError:
-            day = None
-    if day is None or not FIRST_DAY <= day <= LAST_DAY:
-        raise refused()
-    return day
-
-
-Day = Annotated[date | None, BeforeValidator(_day),
-                WithJsonSchema({"type": "string", "maxLength": LONGEST_TEXT, "pattern": DAY_PATTERN,
-                                "example": "2023-01-31"}),
-                Field(description=f"a date like 2023-01-31 from {FIRST_DAY} to {LAST_DAY}, a time after it "
-                                  "ignored (or left out for the whole history)")]
-
-
-def choice(names: list[str], spellings: dict[str, str], documented: list[str], hint: str = "") -> Any:
-    """One of `names`, or one of `spellings` (lower-case alias -> name), in any ASCII letter case."""
-    hint = hint or f"one of: {', '.join(documented)} (any letter case)"
-    by_lower = {**{name.lower(): name for name in names}, **spellings}
-
-    def parse(value: Any) -> str:
-        if isinstance(value, str) and len(value) <= LONGEST_TEXT and value.isascii():
-            name = value.strip(JSON_WHITESPACE)
-            if name in names or name.lower() in by_lower:
-                return by_lower.get(name.lower(), name)
-        raise refused()
-    # The documented spellings as an enum (what /docs offers), and every letter case and padding of them
-    schema = {"anyOf": [{"type": "string", "enum": documented},
-                        {"type": "string", "maxLength": LONGEST_TEXT, "pattern": spellings_pattern(list(by_lower))}]}
-    return Annotated[str, BeforeValidator(parse), WithJsonSchema(schema), Field(description=hint)]
-
-
+PADDING = "[ \\t\\r\\n]*"     # JSON's own whitespace, which a front end may leave around a typed value
+LONGEST_TEXT = 64             # no accepted spelling of any field is longer
+TIME_OF_DAY = ("[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,6})?)?"
+               "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?")
 UTC_SPELLINGS = ("", "UTC", "utc", "Z")
-# The zone names are one component of /openapi.json, listed once, not in every model that takes a zone:
-# routes/api.py puts a $ref to it where this format stands (pydantic cannot refer to a schema it did not make).
-TIME_ZONE_SCHEMA = "TimeZoneName"
-TIME_ZONE_FORMAT = "iana-time-zone"
+# The one empty string a field takes: "use the default", as null does.
+Empty = Annotated[str, Field(max_length=0)]
 
 
-def time_zone_schema(names: frozenset[str] | set[str]) -> dict[str, Any]:
-    return {"type": "string", "enum": sorted({*names, *UTC_SPELLINGS})}
+def padded(core: str) -> str:
+    return f"^{PADDING}(?:{core}){PADDING}$"
 
 
-def time_zone(names: Callable[[], frozenset[str] | set[str]]) -> Any:
-    """An IANA zone name among `names()`, as written; UTC in any of its usual spellings, or nothing, means UTC
-    (None)."""
-    def parse(value: Any) -> str | None:
-        if value in UTC_SPELLINGS:
-            return None
-        if isinstance(value, str) and value in names():
-            return value
-        raise refused()
-    hint = "an IANA time zone name like Europe/Berlin or America/New_York (or left out for UTC)"
-    return Annotated[str | None, BeforeValidator(parse),
-                     WithJsonSchema({"type": "string", "format": TIME_ZONE_FORMAT}),
+def any_case(text: str) -> str:
+    """`text` in any ASCII letter case, as a regular expression (JSON Schema has no case-insensitive flag); the
+    names spelled this way hold only letters, digits, underscores and spaces."""
+    return "".join(f"[{char.lower()}{char.upper()}]" if char.isascii() and char.isalpha() else char for char in text)
+
+
+def text(pattern: str | re.Pattern[str], **constraints: Any) -> Any:
+    """A string of at most LONGEST_TEXT characters matching `pattern` (searched, so it carries its own anchors)."""
+    return Annotated[str, Field(pattern=pattern, max_length=LONGEST_TEXT, **constraints)]
+
+
+def _default_or(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert` of a validated value; None for null or "", which mean the default."""
+    return lambda value: None if value is None or value == "" else convert(value)
+
+
+def _integral_float_as_int(value: Any) -> Any:
+    """10.0 is the whole number 10: JSON does not tell them apart, and some encoders write one for the other."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def whole_number(low: int, high: int, digits: str, hint: str = "") -> Any:
+    """An integer from low to high, or a string of one; `digits` matches exactly the numbers low..high written
+    without leading zeros."""
+    number = Annotated[StrictInt, Field(ge=low, le=high)]
+    hint = hint or f"a whole number from {low} to {high}"
+    return Annotated[number | text(padded(f"0*(?:{digits})")) | None, BeforeValidator(_integral_float_as_int),
+                     AfterValidator(_default_or(int)), Field(description=hint)]
+
+
+def _decimal_parts(low: float, high: float, digits: str) -> Any:
+    return Annotated[StrictFloat, Field(ge=low, le=high, allow_inf_nan=False)] | text(padded(f"0*(?:{digits})"))
+
+
+def decimal(low: float, high: float, digits: str, hint: str = "") -> Any:
+    """A finite number from low to high, or a plain decimal string of one ("10.8", never an exponent); `digits`
+    matches exactly the decimals low..high written without leading zeros."""
+    return Annotated[_decimal_parts(low, high, digits) | Empty | None, AfterValidator(_default_or(float)),
+                     Field(description=hint or f"a number from {low:g} to {high:g}")]
+
+
+def figure_size(low: float, high: float, digits: str) -> Any:
+    """[width, height] in inches, each a number from low to high (as `decimal` takes it)."""
+    pair = Annotated[list[_decimal_parts(low, high, digits)], Field(min_length=2, max_length=2)]
+    hint = f"[width, height] in inches, each from {low:g} to {high:g}, e.g. [10.8, 13.5] with dpi 100"
+    return Annotated[pair | Empty | None, AfterValidator(_default_or(lambda sides: tuple(map(float, sides)))),
                      Field(description=hint)]
 
 
-def pattern_text(pattern: re.Pattern[str], hint: str, schema: dict[str, Any]) -> Any:
-    """A string matching `pattern` exactly (no trimming: an id is compared as sent)."""
-    def parse(value: Any) -> str:
-        if isinstance(value, str) and len(value) <= LONGEST_TEXT and pattern.fullmatch(value):
-            return value
-        raise refused()
-    return Annotated[str, BeforeValidator(parse),
-                     WithJsonSchema({"type": "string", "maxLength": LONGEST_TEXT, "pattern": pattern.pattern,
-                                     **schema}),
-                     Field(description=hint)]
+def _day(spelled: str | None) -> date | None:
+    """The day a spelling names; None for "" (or a lone newline, which `$` takes as the end, as in JSON Schema)."""
+    spelled = (spelled or "").strip(JSON_WHITESPACE)
+    return datetime.fromisoformat(spelled).date() if spelled else None
+
+
+# "" in the pattern itself (what a form sends for no date); compiled, so pydantic matches it with Python's `re`
+# exactly as JSON Schema validators in Python do.
+DAY_PATTERN = re.compile("^$|" + padded(f"(?:{CALENDAR_DAY})(?:{TIME_OF_DAY})?"))
+Day = Annotated[text(DAY_PATTERN) | None, AfterValidator(_day),
+                Field(description=f"a date like 2023-01-31 from {FIRST_DAY} to {LAST_DAY}, a time after it ignored "
+                                  "(or left out for the whole history)")]
+
+
+def choice(names: Iterable[str], spellings: dict[str, str], documented: list[str], hint: str = "") -> Any:
+    """One of `names`, or one of `spellings` (lower-case alias -> name), in any ASCII letter case; the
+    `documented` spellings are the schema's enum (what /docs offers)."""
+    by_lower = {**{name.lower(): name for name in names}, **spellings}
+    any_spelling = padded("|".join(any_case(spelling) for spelling in sorted(by_lower, key=len, reverse=True)))
+    return Annotated[Literal[tuple(documented)] | text(any_spelling) | None,
+                     AfterValidator(_default_or(lambda name: by_lower[name.strip(JSON_WHITESPACE).lower()])),
+                     Field(description=hint or f"one of: {', '.join(documented)} (any letter case)")]
+
+
+def time_zone(names: frozenset[str]) -> Any:
+    """An IANA zone name among `names`, as written; UTC in any of its usual spellings means UTC (None). The
+    zones are one component of /openapi.json (an Enum is what pydantic lists once), not repeated per model."""
+    zone = Enum("TimeZoneName", [(name, name) for name in sorted(names)])
+    return Annotated[zone | Literal[UTC_SPELLINGS] | None,
+                     AfterValidator(lambda value: value.value if isinstance(value, zone) and value.value != "UTC"
+                                    else None),
+                     Field(description="an IANA time zone name like Europe/Berlin or America/New_York (or left out "
+                                       "for UTC)")]
 
 
 def flag(hint: str, spelled: bool = False) -> Any:
-    """true or false, nothing else (no "yes", no 1); with `spelled`, also the words "true" and "false", as a
-    query string can only send them."""
-    def parse(value: Any) -> bool:
-        if isinstance(value, bool):
-            return value
-        if spelled and isinstance(value, str) and value.lower() in ("true", "false"):
-            return value.lower() == "true"
-        raise refused()
-    return Annotated[bool, BeforeValidator(parse), WithJsonSchema({"type": "boolean"}), Field(description=hint)]
+    """true or false, nothing else (no "yes", no 1); with `spelled`, also the words "true" and "false" in any
+    letter case, as a query string can only send them."""
+    if not spelled:
+        return Annotated[StrictBool | None, Field(description=hint)]
+    words = text(f"^(?:{any_case('true')}|{any_case('false')})$")
+    return Annotated[StrictBool | words | None,
+                     AfterValidator(lambda value: value if not isinstance(value, str) else value.lower() == "true"),
+                     Field(description=hint)]

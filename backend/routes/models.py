@@ -6,13 +6,14 @@ means "use the default", as it always did. Fields not listed here are ignored.
 """
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
-from backend.routes.fields import Day, choice, decimal, figure_size, flag, pattern_text, time_zone, whole_number
+from backend.routes.fields import Day, choice, decimal, figure_size, flag, text, time_zone, whole_number
 from backend.services.charts import (
     ATTRIBUTE_ALIASES,
     ATTRIBUTES,
@@ -48,40 +49,16 @@ def rule_broken(message: str) -> PydanticCustomError:
     return PydanticCustomError("request_rule", message)
 
 
-NULL = {"type": "null"}
-ANNOTATIONS = ("title", "description", "default")
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    """`schema`, also accepting null."""
-    if NULL in schema.get("anyOf", []):
-        return schema
-    if "anyOf" in schema:
-        return {**schema, "anyOf": [*schema["anyOf"], NULL]}
-    kept = {key: value for key, value in schema.items() if key in ANNOTATIONS}
-    return {**kept, "anyOf": [{key: value for key, value in schema.items() if key not in ANNOTATIONS}, NULL]}
-
-
-def _null_means_default_in_schema(schema: dict[str, Any]) -> None:
-    """The schema of _null_means_default: every field that has a default also accepts null."""
-    required = set(schema.get("required", []))
-    for name, field in schema.get("properties", {}).items():
-        if name not in required:
-            schema["properties"][name] = _nullable(field)
-
-
 class RequestModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra=_null_means_default_in_schema)
+    """A body or query; every field but the required ones may be null, which means its default."""
 
-    @classmethod
-    def model_validate_json(cls, json_data: Any, **kwargs: Any) -> RequestModel:
-        """flask-openapi3 hands a body that is a JSON string here, to parse the string again; a string is
-        not an object, whatever it holds, so it is refused like any other body that is not one."""
-        return cls.model_validate(json_data, **kwargs)
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     @model_validator(mode="before")
     @classmethod
-    def _null_means_default(cls, data: Any) -> Any:
+    def _null_means_default(cls, data: Any, info: ValidationInfo) -> Any:
+        if info.mode == "json":   # flask-openapi3 parses a body that is a JSON string again: a string is no object
+            raise PydanticCustomError("not_an_object", NOT_AN_OBJECT)
         if isinstance(data, dict):
             return {key: value for key, value in data.items() if value is not None}
         return data
@@ -112,26 +89,30 @@ class PeriodEntry(StrictModel):
     end: str = MOMENT
 
 
+INCOGNITO_HINT = ("false: leave out the plays the Extended streaming history marks incognito_mode (Account data does "
+                  "not mark them)")
+
+
 class FiltersBody(RequestModel):
     """What to leave out of every answer and picture of a session: PUT /sessions/<id>/filters, or `filters`
     in a chart, race or card body for that request alone. At most 1,000 entries in all (413 beyond)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_null_means_default_in_schema)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    exclude_artists: list[Annotated[str, NAME]] = Field([], description="artists whose plays are left out")
-    exclude_tracks: list[TrackEntry] = Field([], description="songs (of an artist) whose plays are left out")
-    exclude_albums: list[AlbumEntry] = Field([], description="albums (of an artist) whose plays are left out")
-    exclude_periods: list[PeriodEntry] = Field([], description="stretches of time whose plays are left out")
-    include_incognito: bool = Field(True, description="false: leave out the plays the Extended streaming history "
-                                                      "marks incognito_mode (Account data does not mark them)")
-    merge_versions: bool = Field(False, description="true: remasters and deluxe editions of one recording or album "
-                                                    "count as one entry (docs/api.md lists the rules)")
+    exclude_artists: list[Annotated[str, NAME]] | None = Field([], description="artists whose plays are left out")
+    exclude_tracks: list[TrackEntry] | None = Field([], description="songs (of an artist) whose plays are left out")
+    exclude_albums: list[AlbumEntry] | None = Field([], description="albums (of an artist) whose plays are left out")
+    exclude_periods: list[PeriodEntry] | None = Field([], description="stretches of time whose plays are left out")
+    include_incognito: bool | None = Field(True, description=INCOGNITO_HINT)
+    merge_versions: bool | None = Field(False, description="true: remasters and deluxe editions of one recording or "
+                                                            "album count as one entry (docs/api.md lists the rules)")
 
     @model_validator(mode="before")
     @classmethod
-    def _read_as_the_service_reads_them(cls, data: Any) -> Any:
-        """FiltersInvalid (400) or TooManyFilterEntries (413) in the service's words, before any field check."""
-        filters_from_json(data)
+    def _read_as_the_service_reads_them(cls, data: Any, info: ValidationInfo) -> Any:
+        """FiltersInvalid (400) or TooManyFilterEntries (413) in the service's words, before any field check. A
+        body that is a JSON string reaches here parsed again (as RequestModel says): it is read as the string."""
+        filters_from_json(data if info.mode == "python" else json.dumps(data))
         return data
 
     def to_filters(self) -> Filters:
@@ -139,7 +120,9 @@ class FiltersBody(RequestModel):
 
 
 SHORT_PLAYS_HINT = "true or false (false: only plays of 30 s or more count)"
-TimeZone = time_zone(time_zone_names)
+TimeZone = time_zone(time_zone_names())
+SessionId = text(SESSION_ID.pattern, description="the UUID that POST /process returned",
+                 json_schema_extra={"format": "uuid"})
 
 
 def shortest_play_ms(count_short_plays: bool) -> int:
@@ -159,17 +142,18 @@ THEME_HINT = f"one of: {', '.join(THEMES)} (any letter case)"
 class ChartBody(RequestModel):
     """A top-N chart: POST /generate_image."""
 
-    session_id: pattern_text(SESSION_ID, "the UUID that POST /process returned", {"format": "uuid"})
+    session_id: SessionId
     selected_attribute: choice(list(ATTRIBUTES), ATTRIBUTE_ALIASES,
                                _documented(list(ATTRIBUTES), ATTRIBUTE_ALIASES)) = "artist_name"
     analysis_metric: choice(list(METRICS), METRIC_ALIASES, _documented(list(METRICS), METRIC_ALIASES)) = "Streams"
-    top_n: whole_number(1, 50) = 10
+    top_n: whole_number(1, 50, "[1-9]|[1-4][0-9]|50") = 10
     start_date: Day = None
     end_date: Day = None
     timezone: TimeZone = None
     count_short_plays: flag(SHORT_PLAYS_HINT) = False
-    figsize: figure_size(0.5, 100) = None
-    dpi: decimal(10, 1000, "a number from 10 to 1000 (dots per inch; needs figsize)") = None
+    figsize: figure_size(0.5, 100, r"0\.[5-9][0-9]*|[1-9][0-9]?(?:\.[0-9]+)?|100(?:\.0+)?") = None
+    dpi: decimal(10, 1000, r"[1-9][0-9]{1,2}(?:\.[0-9]+)?|1000(?:\.0+)?",
+                 "a number from 10 to 1000 (dots per inch; needs figsize)") = None
     format: choice(list(FORMATS), {}, list(FORMATS),
                    FORMAT_HINT[:-1] + "; figsize, when sent, sets the size instead)") = DEFAULT_FORMAT
     theme: choice(list(THEMES), {}, list(THEMES), THEME_HINT) = DEFAULT_THEME
@@ -221,8 +205,8 @@ class RepeatsQuery(RequestModel):
     """The query of GET /sessions/<id>/repeats: how long a stretch of one song must be, and the zone of its nights."""
 
     timezone: TimeZone = None
-    min_plays: whole_number(2, 100_000) = 20
-    min_minutes: whole_number(1, 100_000) = 120
+    min_plays: whole_number(2, 100_000, "[2-9]|[1-9][0-9]{1,4}|100000") = 20
+    min_minutes: whole_number(1, 100_000, "[1-9][0-9]{0,4}|100000") = 120
 
     def to_request(self, session_id: str) -> RepeatsRequest:
         return RepeatsRequest(session_id, self.timezone, self.min_plays, self.min_minutes)
@@ -231,8 +215,8 @@ class RepeatsQuery(RequestModel):
 class WrappedBody(RequestModel):
     """A Wrapped card: POST /generate_wrapped."""
 
-    session_id: pattern_text(SESSION_ID, "the UUID that POST /process returned", {"format": "uuid"})
-    year: whole_number(FIRST_DAY.year, LAST_DAY.year) = None
+    session_id: SessionId
+    year: whole_number(FIRST_DAY.year, LAST_DAY.year, "20[0-9]{2}") = None
     start_date: Day = None
     end_date: Day = None
     timezone: TimeZone = None
@@ -259,17 +243,22 @@ class WrappedBody(RequestModel):
         return WrappedRequest(stats, self.year, *FORMATS[self.format], self.theme)
 
 
+# 1..3660 (the patterns of the other ranges are written with their fields)
+DAYS_DIGITS = "[1-9][0-9]{0,2}|[12][0-9]{3}|3[0-5][0-9]{2}|36[0-5][0-9]|3660"
+WINDOW_HINT = ("a whole number from 1 to 3660: each bar shows its plays in that many days ending on the date shown "
+               "(left out: all plays so far)")
+
+
 class RaceBody(ChartBody):
     """A bar-chart race: POST /generate_animation and POST /jobs/animation."""
 
-    speed_for_bar_animation: whole_number(1, 60) = 28
-    days: whole_number(1, 3660) = 30
-    interp_steps: whole_number(1, 120) = 14
+    speed_for_bar_animation: whole_number(1, 60, "[1-9]|[1-5][0-9]|60") = 28
+    days: whole_number(1, 3660, DAYS_DIGITS) = 30
+    interp_steps: whole_number(1, 120, "[1-9][0-9]?|1[01][0-9]|120") = 14
     period: choice(["d", "w", "m"], PERIOD_SPELLINGS, ["d", "w", "m", *PERIOD_SPELLINGS],
                    "d (day), w (week) or m (month), or day, week, month, their plurals, daily, weekly, monthly; "
                    "in any letter case") = "d"
-    window_days: whole_number(1, 3660, "a whole number from 1 to 3660: each bar shows its plays in that many days "
-                                       "ending on the date shown (left out: all plays so far)") = None
+    window_days: whole_number(1, 3660, DAYS_DIGITS, WINDOW_HINT) = None
 
     def to_request(self, max_side: int) -> RaceRequest:
         """The race asked for, its chart checked as ChartBody.to_request checks it; the one race request from

@@ -138,6 +138,10 @@ REFUSALS = [
      'exclude_tracks[0] must be an object with exactly "track" and "artist", e.g. {"track": "Rain Sounds", '
      '"artist": "Sleep Sounds"}.'),
     ({"include_incognito": "no"}, 400, "include_incognito must be true or false."),
+    # a JSON string holding an object is a string all the same, however the framework reads it
+    (json.dumps({"exclude_artists": ["A"]}), 400, "filters must be a JSON object with any of: exclude_artists, "
+                                                  "exclude_tracks, exclude_albums, exclude_periods, include_incognito, "
+                                                  "merge_versions."),
     ({"exclude_artists": ["A"] * 600, "exclude_periods": [{"start": "2023-01-01T00:00:00Z",
                                                             "end": "2023-01-02T00:00:00Z"}] * 401}, 413,
      "The filters hold 1,001 entries; at most 1,000 are kept (artists, songs, albums and periods together). "

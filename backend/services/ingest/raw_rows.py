@@ -19,6 +19,7 @@ import duckdb
 from src.exports import ExportTooLarge, ExportUnusable, RowFormat, UnpackedExport
 from src.exports.domain import FIRST_DAY, LAST_DAY, MAX_MS_PLAYED
 from src.exports.row_formats import quoted
+from src.resource_errors import is_out_of_space
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ def read_rows(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: Unpacked
     try:
         con.execute(f"CREATE TABLE plays AS SELECT {ROW_CLASS}, {columns} FROM ({classed})", params)
     except duckdb.Error as error:
+        if is_out_of_space(error):
+            raise  # the disk, not the files: server_resources answers it
         message = _unreadable(str(error), unpacked)
         # DuckDB's own words may quote row values: the log gets the kind of error and what the person was told.
         log.info("History files refused by DuckDB (%s): %s", type(error).__name__, message)

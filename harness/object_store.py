@@ -86,7 +86,7 @@ def s3_server(folder: Path) -> Iterator[S3Server]:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(10)
+            process.wait(3)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()

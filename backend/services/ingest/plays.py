@@ -91,13 +91,16 @@ def connect_for_ingest(path: Path, work_dir: Path) -> duckdb.DuckDBPyConnection:
     })
 
 
-def ingest_export(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: int) -> IngestSummary:
-    """Load the unpacked history files into a new DuckDB file at db_path.
+def ingest_export(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: int, *,
+                  session: bool = True) -> IngestSummary:
+    """Load the unpacked history files into a new DuckDB file at db_path: a session's (its releases and
+    session_info written), or with `session=False` only the plays, for merge_plays to add to a session (which
+    then writes those for all its plays).
 
     Raises ExportTooLarge beyond max_rows rows, ExportUnusable when the files are not usable listening history.
     """
     try:
-        return _ingest(unpacked, db_path, work_dir, max_rows)
+        return _ingest(unpacked, db_path, work_dir, max_rows, session=session)
     except DATA_ERRORS as error:
         # raw_rows.py refuses every value these could come from; should one slip through, the person
         # still gets our message. DuckDB's may quote row values, so the log gets only its kind.
@@ -106,7 +109,8 @@ def ingest_export(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_r
                              "that cannot be stored; upload the files exactly as Spotify sent them.") from error
 
 
-def _ingest(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: int) -> IngestSummary:
+def _ingest(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: int, *,
+            session: bool) -> IngestSummary:
     fmt = unpacked.row_format
     with connect_for_ingest(db_path, work_dir) as con:
         read_rows(con, fmt, unpacked, max_rows, f"{TIME_AND_MS}, {fmt.plays_select()}")
@@ -117,8 +121,9 @@ def _ingest(unpacked: UnpackedExport, db_path: Path, work_dir: Path, max_rows: i
         _drop_duplicate_plays(con)
         recover_artists(con, unpacked)
         summary = _summarise(con, fmt, unpacked, counts)
-        record_releases(con, fmt.key)
-        write_session_info(con, summary.to_json())
+        if session:
+            record_releases(con, fmt.key)
+            write_session_info(con, summary.to_json())
         con.execute("CHECKPOINT")
     return summary
 

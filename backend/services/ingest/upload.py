@@ -53,7 +53,7 @@ def add_upload(settings: Settings, sessions: SessionStore, session_id: str, save
           sessions.using(session_id) as current, sessions.scratch() as work):
         started = time.perf_counter()
         added = work / "added.duckdb"
-        summary = _ingest_saved(settings, save, display_name, work, added)
+        summary = _ingest_saved(settings, save, display_name, work, added, session=False)
         session_copy = work / "session.duckdb"
         try:
             shutil.copyfile(current, session_copy)
@@ -65,10 +65,10 @@ def add_upload(settings: Settings, sessions: SessionStore, session_id: str, save
 
 
 def _ingest_saved(settings: Settings, save: Callable[[Path], None], display_name: str, work: Path,
-                  db_path: Path) -> IngestSummary:
-    """Save the upload into the work folder, unpack it there and ingest it into db_path."""
+                  db_path: Path, *, session: bool = True) -> IngestSummary:
+    """Save the upload into the work folder, unpack it there and ingest it into db_path (ingest_export)."""
     limits = Limits(settings.max_extracted_mb * MB, settings.max_zip_members, settings.max_compression_ratio)
     saved = work / "upload"
     save(saved)
     unpacked = unpack_upload(saved, work, limits, display_name)
-    return ingest_export(unpacked, db_path, work, settings.max_rows)
+    return ingest_export(unpacked, db_path, work, settings.max_rows, session=session)

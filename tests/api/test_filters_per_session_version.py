@@ -19,6 +19,15 @@ def set_aside(rows: list[dict]) -> int:
     return len(eg.distinct_rows(rows)) - len(kept_rows(rows, RowFilter(frozenset({ARTIST}))))
 
 
+def first_day(rows: list[dict]) -> str:
+    """The first UTC day of the plays the filters keep of the rows."""
+    return min(row["ts"] for row in kept_rows(rows, RowFilter(frozenset({ARTIST}))))[:10]
+
+
+def last_day(rows: list[dict]) -> str:
+    return max(row["ts"] for row in kept_rows(rows, RowFilter(frozenset({ARTIST}))))[:10]
+
+
 @pytest.fixture
 def client(tmp_path):
     return offline_app(tmp_path).test_client()
@@ -34,6 +43,10 @@ def test_an_added_export_is_counted_by_the_filters_already_applied(client):
     after = client.post("/generate_image", json={"session_id": session}).get_json()
     both = FIRST + SECOND
     assert after["filters"]["plays_set_aside"] == set_aside(both) > set_aside(FIRST)
+    # the first and last days are those of the new version, not those kept with the first one's filters
+    assert (before["start_date"], before["end_date"]) == (first_day(FIRST), last_day(FIRST))
+    assert (after["start_date"], after["end_date"]) == (first_day(both), last_day(both)) != (
+        before["start_date"], before["end_date"])
     assert after["items"] == top_artists(kept_rows(both, RowFilter(frozenset({ARTIST}))))
     report = client.get(f"/sessions/{session}/filters").get_json()
     assert report["filters"]["set_aside"]["exclude_artists"] == [set_aside(both)]

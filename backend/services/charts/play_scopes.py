@@ -10,19 +10,23 @@ from backend.services.charts.choices import Attribute, Metric
 from backend.services.charts.errors import EmptyRange, NothingToDraw
 from backend.services.charts.requests import ChartRequest
 from backend.services.charts.zone_shifts import zone_shifts
+from backend.services.curation import Curation
 
 ALL_LEFT_OUT = ("No plays are left to count: the filters leave out every play of this session; change them with "
                 "PUT /sessions/<id>/filters.")
 
 
 def play_scope(con: duckdb.DuckDBPyConnection, start: date | None, end: date | None, timezone: str | None,
-               min_ms: int) -> queries.PlayScope:
+               min_ms: int, *, known_days: dict | None = None) -> queries.PlayScope:
     """The days asked for (defaulting to the whole history) in the time zone, and the shortest play counted;
     EmptyRange when they hold no day. The history's first and last days are read only when a day was not
-    asked for or the range is empty."""
+    asked for or the range is empty, and only once per time zone where `known_days` keeps them."""
     shifts = zone_shifts(con, timezone) if timezone is not None else ()
     if start is None or end is None or end < start:
-        first, last = queries.date_bounds(con, timezone, shifts)
+        found = known_days.get(timezone) if known_days is not None else None
+        first, last = found or queries.date_bounds(con, timezone, shifts)
+        if known_days is not None:
+            known_days[timezone] = (first, last)
         if first is None:
             raise NothingToDraw(ALL_LEFT_OUT)
         start, end = start or first, end or last
@@ -31,8 +35,11 @@ def play_scope(con: duckdb.DuckDBPyConnection, start: date | None, end: date | N
     return queries.PlayScope(start, end, timezone, min_ms, shifts)
 
 
-def chart_scope(con: duckdb.DuckDBPyConnection, req: ChartRequest) -> queries.PlayScope:
-    return play_scope(con, req.start, req.end, req.timezone, req.min_ms)
+def chart_scope(con: duckdb.DuckDBPyConnection, req: ChartRequest,
+                curation: Curation | None = None) -> queries.PlayScope:
+    """The chart's scope; the filters' first and last days are kept with what they leave out."""
+    known = curation.known_days if curation is not None and curation.in_effect else None
+    return play_scope(con, req.start, req.end, req.timezone, req.min_ms, known_days=known)
 
 
 def _counted(scope: queries.PlayScope) -> str:

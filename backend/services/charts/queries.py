@@ -150,8 +150,9 @@ def date_bounds(con: duckdb.DuckDBPyConnection, timezone: str | None, shifts: Zo
 
 def source_sql(con: duckdb.DuckDBPyConnection) -> str:
     """SQL for a play's source: a session stored before plays named their source holds Spotify's only."""
-    present = con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'plays' "
-                          "AND column_name = 'source'").fetchone()[0]
+    # the columns of `plays` as this connection reads it (the session's table or the filters' view), without
+    # reading a row or the catalog of every attached database
+    present = "source" in [column[0] for column in con.execute("SELECT * FROM plays LIMIT 0").description]
     return "source" if present else "'Spotify'"
 
 

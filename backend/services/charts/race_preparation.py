@@ -43,7 +43,7 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
     `curation` is what apply_filters made of the connection's plays, for the footer and the answer."""
     chart = req.chart
     check_attribute(con, chart)
-    scope = chart_scope(con, chart)
+    scope = chart_scope(con, chart, curation)
     dates = keyframe_dates(scope.start, scope.end, req.keyframe_spacing_days, req.period)
     hold = hold_frames_for(req.fps)
     frames = frame_count(len(dates), req.interp_steps, hold)

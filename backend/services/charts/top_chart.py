@@ -36,7 +36,7 @@ def top_chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: 
     """The chart's JPEG and items; ArtworkSettings.disabled() draws it without pictures (and no call).
     `curation` is what apply_filters made of the connection's plays, for the footer and the answer."""
     check_attribute(con, req)
-    scope = chart_scope(con, req)
+    scope = chart_scope(con, req, curation)
     ranked = queries.top_entities(con, req.attribute, req.metric, req.top_n, scope)
     if not ranked:
         raise no_timed_plays(con, scope, req.metric, req.attribute)

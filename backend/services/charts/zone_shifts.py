@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 
+from backend.services.curation import own_plays
+
 ZoneShifts = tuple[tuple[datetime, timedelta], ...]   # (from this UTC instant, the local offset), in order
 
 # The offsets are read from a day before the first play to a day after the last one, whole days, so that
@@ -25,9 +27,11 @@ MOST_SHIFTS = 64
 
 
 def zone_shifts(con: duckdb.DuckDBPyConnection, timezone: str) -> ZoneShifts:
-    """The zone's offsets over the plays of `con`; empty (ICU converts each play) when it holds no play or
-    its plays span more than MOST_SHIFTS offsets."""
-    first, last = con.execute("SELECT min(ts)::DATE, max(ts)::DATE FROM plays").fetchone()
+    """The zone's offsets over the session's plays on `con`; empty (ICU converts each play) when it holds no play
+    or its plays span more than MOST_SHIFTS offsets. Read from all of the session's plays, not only those the
+    filters keep: the offsets of a longer span convert the kept plays alike, and the file's own table answers
+    from its block statistics."""
+    first, last = con.execute(f"SELECT min(ts)::DATE, max(ts)::DATE FROM {own_plays(con)}").fetchone()
     if first is None:
         return ()
     shifts = _shifts_between(timezone, first, last)

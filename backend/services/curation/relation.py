@@ -51,6 +51,9 @@ class Curation:
     # per list (exclude_artists, ...): how many of its entries left out a play; "incognito": such plays left out
     _: KW_ONLY
     entries_used: dict[str, int] = field(default_factory=dict)
+    # the first and last days of the kept plays by time zone, found once for this version of the session
+    # (charts.play_scope), as what the filters leave out is (_left_out)
+    known_days: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def in_effect(self) -> bool:

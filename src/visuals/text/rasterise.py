@@ -6,9 +6,10 @@ which is what makes a chart's forty labels cost milliseconds instead of a quarte
 """
 from __future__ import annotations
 
-import functools
+import threading
 
 import numpy as np
+from cachetools import LRUCache
 from matplotlib.backends.backend_agg import get_hinting_flag
 from matplotlib.font_manager import get_font
 from matplotlib.ft2font import FT2Font
@@ -20,7 +21,9 @@ from src.visuals.text.wrap import ELLIPSIS, wrap
 
 SUBPIXELS = 64.0  # FreeType's 26.6 fixed point
 SHRINK = 0.88     # a name that would be cut may be set this much smaller, once, if it then fits
-SHORT_TEXT = 12   # texts up to this long are kept once drawn (a few KB each, at most 2048 of them)
+# Texts once drawn are kept, up to this many bytes of sprites per process (a name at chart size is 10-20 KB):
+# a session's names come back in every picture of it at a size, as digits, units and dates do in all of them.
+DRAWN_TEXT_BYTES = 16 * 2**20
 
 
 def _sprite(alpha: np.ndarray, baseline: int) -> Sprite:
@@ -40,16 +43,20 @@ def _font(bold: bool) -> FT2Font:
     return font
 
 
+_DRAWN: LRUCache = LRUCache(maxsize=DRAWN_TEXT_BYTES, getsizeof=lambda sprite: sprite.mask.width * sprite.mask.height)
+_DRAWN_LOCK = threading.Lock()
+
+
 def _draw(spec: TextSpec, text: str) -> Sprite:
-    if len(text) <= SHORT_TEXT:
-        return _draw_short(text, spec.size_px, spec.bold)
-    return _draw_text(text, spec.size_px, spec.bold)
-
-
-@functools.lru_cache(maxsize=2048)
-def _draw_short(text: str, size_px: float, bold: bool) -> Sprite:
-    """Digits, units, ranks and dates come back in every picture of a size: drawn once per process."""
-    return _draw_text(text, size_px, bold)
+    key = (text, spec.size_px, spec.bold)
+    with _DRAWN_LOCK:
+        sprite = _DRAWN.get(key)
+    if sprite is None:
+        sprite = _draw_text(text, spec.size_px, spec.bold)
+        if _DRAWN.getsizeof(sprite) <= DRAWN_TEXT_BYTES // 16:   # a text larger than any label is not kept
+            with _DRAWN_LOCK:
+                _DRAWN[key] = sprite
+    return sprite
 
 
 def _draw_text(text: str, size_px: float, bold: bool) -> Sprite:

@@ -20,10 +20,13 @@ SONGS = sorted({(r["master_metadata_track_name"], r["master_metadata_album_artis
 ALBUMS = sorted({(r["master_metadata_album_album_name"], r["master_metadata_album_artist_name"]) for r in DISTINCT
                  if r["master_metadata_album_album_name"] and r["master_metadata_album_artist_name"]})
 YEAR_START = datetime(2022, 1, 1)
-QUESTIONS = [("POST", "/generate_image", {"selected_attribute": "artist_name", "top_n": 15}),
+# The charts are drawn small: what is compared is every number and name they rank, not their pixels.
+SMALL = {"figsize": [4.8, 6.0], "dpi": 100}
+QUESTIONS = [("POST", "/generate_image", {"selected_attribute": "artist_name", "top_n": 15, **SMALL}),
              ("POST", "/generate_image", {"selected_attribute": "track_name", "top_n": 15,
-                                          "analysis_metric": "duration_ms"}),
-             ("POST", "/generate_image", {"selected_attribute": "album_name", "top_n": 15, "timezone": "Asia/Tokyo"}),
+                                          "analysis_metric": "duration_ms", **SMALL}),
+             ("POST", "/generate_image", {"selected_attribute": "album_name", "top_n": 15, "timezone": "Asia/Tokyo",
+                                          **SMALL}),
              ("POST", "/generate_wrapped", {"timezone": "Europe/Berlin"})]
 
 

@@ -7,6 +7,7 @@ limit, wrong types. Runs are derandomized, so CI sees the same examples every ti
 """
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import tempfile
@@ -83,6 +84,18 @@ def assert_names_the_field(error: str, field: str) -> None:
     assert error.startswith((f"{field} ", *RULES, *BODY_LEVEL)), (field, error)
 
 
+@functools.cache
+def _body_strategy(document_text: str, name: str) -> st.SearchStrategy:
+    document = json.loads(document_text)
+    return from_schema(document["components"]["schemas"][name], document["components"])
+
+
+def body_strategy(document: dict, name: str) -> st.SearchStrategy:
+    """The bodies the document's schema `name` allows, built once: Hypothesis works out a strategy's shape
+    when it is first drawn from, which cost more than the requests when it was built anew for each example."""
+    return _body_strategy(json.dumps(document, sort_keys=True), name)
+
+
 def post_text(app, route: str, text: str):
     return app.test_client().post(route, data=text.encode("utf-8", "surrogatepass"), content_type="application/json")
 
@@ -91,7 +104,7 @@ def post_text(app, route: str, text: str):
 @given(data=st.data())
 def test_chart_bodies_from_the_schema(edge, data):
     app, session, document, upload_dir = edge
-    body = data.draw(from_schema(document["components"]["schemas"]["ChartBody"], document["components"]))
+    body = data.draw(body_strategy(document, "ChartBody"))
     body["session_id"] = data.draw(st.sampled_from([session, body["session_id"]]))
     if "figsize" not in body and "dpi" not in body:
         body.update(TINY)     # the default 1080 x 1350 would be drawn; keep the drawn ones small
@@ -110,7 +123,7 @@ def test_chart_bodies_from_the_schema(edge, data):
 def test_race_bodies_from_the_schema(edge, data):
     """Validated to the end but never drawn: the session is unknown, so an accepted body is a 404."""
     app, _, document, upload_dir = edge
-    body = data.draw(from_schema(document["components"]["schemas"]["RaceBody"], document["components"]))
+    body = data.draw(body_strategy(document, "RaceBody"))
     route = data.draw(st.sampled_from(["/generate_animation", "/jobs/animation"]))
     response = app.test_client().post(route, json={**body, "session_id": UNKNOWN_SESSION})
     answer = assert_within_contract(response, upload_dir)

@@ -6,6 +6,7 @@ Derandomized: the same examples run every time, in CI too.
 """
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from datetime import date, datetime
@@ -66,6 +67,7 @@ def wild(plausible: st.SearchStrategy) -> st.SearchStrategy:
     return st.one_of(plausible, json_values)
 
 
+@functools.cache  # built once per kind: Hypothesis works out a strategy's shape when it is first drawn from
 def rows(time_key: str, ms_key: str, names: tuple[str, ...], time_format: str, broken: bool) -> st.SearchStrategy:
     """Rows whose names may be any JSON value (they are stored as text); in a broken file, the time and the
     duration too. Either may be missing (null): such rows are counted as incomplete."""

@@ -79,7 +79,7 @@ def apply_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Curation:
     own = own_plays(con)
     facts = read_facts(con)
     # stored before ingest wrote the releases, or before each play named its release
-    if facts.layout < 2 and not con.execute(
+    if not facts.current_layout and not con.execute(
             "SELECT bool_or(table_name = 'releases') AND bool_or(table_name = 'plays' AND column_name = "
             "'release_id') FROM duckdb_columns() WHERE database_name = current_database()").fetchone()[0]:
         raise SessionPredatesFilters
@@ -88,7 +88,7 @@ def apply_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Curation:
         temporary_table(con, "curation_left_out", {"release_id": "INTEGER"},
                         [(release, 0) for release in left_out.releases])
     if left_out.curation.plays_set_aside or filters.merge_versions:
-        _create_view(con, own, filters, facts.layout, leaves_out=bool(left_out.curation.plays_set_aside),
+        _create_view(con, own, filters, facts.current_layout, leaves_out=bool(left_out.curation.plays_set_aside),
                      names_leave_out=bool(left_out.releases))
     return left_out.curation
 
@@ -238,13 +238,13 @@ def _merged_groups(con: duckdb.DuckDBPyConnection, own: str) -> tuple[list[Merge
             for kind, name, artist, versions, releases in rows], total
 
 
-def _create_view(con: duckdb.DuckDBPyConnection, own: str, filters: Filters, layout: int, *, leaves_out: bool,
+def _create_view(con: duckdb.DuckDBPyConnection, own: str, filters: Filters, tracks_whole: bool, *, leaves_out: bool,
                  names_leave_out: bool) -> None:
     select, joins, where = "p.*", "", "TRUE"
     if filters.merge_versions:
-        # the merged names ingest wrote beside each play: no join. The track is read as stored (layout 2): a
+        # the merged names ingest wrote beside each play: no join. The track is read as stored (current layout): a
         # song's key is built from it, at a third of the cost of building it from a computed coalesce.
-        track = "p.merged_track_uri" if layout >= 2 else "coalesce(p.merged_track_uri, p.track_uri)"
+        track = "p.merged_track_uri" if tracks_whole else "coalesce(p.merged_track_uri, p.track_uri)"
         select = (f"p.* REPLACE (coalesce(p.merged_track_name, p.track_name) AS track_name, {track} AS track_uri, "
                   "coalesce(p.merged_album_name, p.album_name) AS album_name)")
     if leaves_out:

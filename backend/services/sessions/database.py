@@ -24,6 +24,11 @@ class SessionFacts:
     layout: int
     version: str | None
 
+    @property
+    def current_layout(self) -> bool:
+        """Written in SESSION_LAYOUT: its releases are there and merged_track_uri holds every play's track."""
+        return self.layout >= SESSION_LAYOUT
+
 
 def write_session_info(con: duckdb.DuckDBPyConnection, summary: dict) -> None:
     """The summary of the plays the file now holds, under a new version, in the current layout."""

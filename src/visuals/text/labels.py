@@ -77,17 +77,10 @@ def label_blocks(layout: Layout, names: list[str], artists: list[str | None]) ->
 
 def styled_label_blocks(style: LabelStyle, names: list[str], secondary: list[str | None]) -> list[LabelBlock]:
     """Each name on up to style.name_lines lines with its secondary line (when there is one) below it, as a
-    block centred on 0. A text the column holds several times (an artist of several songs) is drawn once."""
-    drawn: dict[TextSpec, TextBlock] = {}
-
-    def block(spec: TextSpec) -> TextBlock:
-        if spec not in drawn:
-            drawn[spec] = render_block(spec)
-        return drawn[spec]
-
-    return [_placed(block(TextSpec(name, style.name_px, bold=True, max_width=style.width,
-                                   max_lines=style.name_lines, shrink=True)),
-                    block(TextSpec(text, style.secondary_px, max_width=style.width)) if text else None)
+    block centred on 0."""
+    return [_placed(render_block(TextSpec(name, style.name_px, bold=True, max_width=style.width,
+                                          max_lines=style.name_lines, shrink=True)),
+                    render_block(TextSpec(text, style.secondary_px, max_width=style.width)) if text else None)
             for name, text in zip(names, secondary, strict=True)]
 
 

@@ -85,8 +85,8 @@ def apply_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Curation:
         raise SessionPredatesFilters
     left_out = _left_out(con, own, facts, filters)
     if left_out.releases:
-        temporary_table(con, "curation_left_out", {"release_id": "INTEGER"},
-                        [(release, 0) for release in left_out.releases])
+        con.execute("CREATE OR REPLACE TEMP TABLE curation_left_out AS SELECT unnest($ids::INTEGER[]) AS release_id",
+                    {"ids": list(left_out.releases)})
     if left_out.curation.plays_set_aside or filters.merge_versions:
         _create_view(con, own, filters, facts.current_layout, leaves_out=bool(left_out.curation.plays_set_aside),
                      names_leave_out=bool(left_out.releases))

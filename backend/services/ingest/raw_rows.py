@@ -146,14 +146,15 @@ def _csv_reason(message: str) -> str:
 def check_rows(con: duckdb.DuckDBPyConnection, fmt: RowFormat, unpacked: UnpackedExport, max_rows: int) -> RowCounts:
     """Count the rows by class; ExportUnusable naming the file for a duration or a time that is not one."""
     by_class = dict(con.execute(f"SELECT {ROW_CLASS}, count(*) FROM plays GROUP BY ALL").fetchall())
-    for row_class, column, what in ((BAD_MS, fmt.ms_column, "is not a number of milliseconds from 0 to 2^63 - 1"),
-                                    (BAD_TIME, fmt.time_column, f"is not a time like {fmt.time_example}")):
+    # each value of the wrong kind: its column, what it is not, and what the person can do
+    wrong_kinds = ((BAD_MS, fmt.ms_column, "is not a number of milliseconds from 0 to 2^63 - 1",
+                    "; upload the files exactly as the service sent them."),
+                   (BAD_TIME, fmt.time_column, f"is not a time like {fmt.time_example}", "."))
+    for row_class, column, what, then in wrong_kinds:
         if by_class.get(row_class):
             file, example = _first_of_class(con, fmt, unpacked, max_rows, row_class=row_class, column=column)
             raise ExportUnusable(f"{_member(file, unpacked)}: {column} {_quoted(example)} {what} "
-                                 f"({_rows(by_class[row_class])} like it)"
-                                 + ("; upload the files exactly as the service sent them." if row_class == BAD_MS
-                                    else "."))
+                                 f"({_rows(by_class[row_class])} like it){then}")
     skipped = {why: by_class.get(LEFT_OUT + index, 0) for index, why in enumerate(fmt.left_out)}
     read, incomplete = sum(by_class.values()), by_class.get(INCOMPLETE, 0)
     if not by_class.get(PLAY) and not by_class.get(OUT_OF_RANGE):

@@ -7,6 +7,7 @@ import hashlib
 import io
 from collections import defaultdict
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -16,12 +17,15 @@ from PIL import Image
 from backend.routes.models import RaceBody
 from backend.services.artwork import ArtworkSettings
 from backend.services.charts import build_race
+from backend.services.ingest.merge import merge_plays
+from backend.services.ingest.plays import IngestSummary, ingest_export
 from backend.services.sessions import open_session
 from harness import exportgen as eg
 from harness import servicegen as sg
 from harness.bad_uploads import history_zip, row, rows_json
 from harness.service import leftovers, offline_app, post_upload, upload_ok
 from harness.stats_truth import Play, expected_stats, extended_plays
+from src.exports import Limits, unpack_upload
 
 ROWS = eg.extended_rows(eg.make_catalog(), 400, seed=5, start="2022-01-01", end="2022-03-31")
 SHARED = sg.scrobbled(ROWS, 0.5)     # Spotify plays a scrobbler also recorded
@@ -259,3 +263,56 @@ def test_deleting_a_session_of_several_exports_removes_everything(client, spotif
     assert client.delete(f"/sessions/{spotify_session}").status_code == 200
     assert leftovers(upload_dir) == []
     assert client.get(f"/sessions/{spotify_session}").status_code == 404
+
+
+MANY_OWN = sg.own_plays(6000, "2022-01-01", seed=4)   # an export holding many more plays than the session
+
+
+def ingested_alone(work: Path, data: bytes, filename: str) -> tuple[Path, IngestSummary]:
+    """An export ingested as an added upload is, before merge_plays: its plays alone in a file of their own."""
+    saved = work / filename
+    saved.write_bytes(data)
+    unpacked = unpack_upload(saved, work, Limits(2**30, 100, 1000), filename)
+    added = work / f"{filename}.duckdb"
+    return added, ingest_export(unpacked, added, work, 10**6, session=False)
+
+
+def plays_by_source(path: Path) -> dict[str, int]:
+    with open_session(path) as con:
+        return dict(con.execute("SELECT source, count(*) FROM plays GROUP BY source").fetchall())
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["current", "stored before plays named their source"])
+def test_merge_plays_writes_into_the_file_holding_more_and_keeps_the_session_unchanged(client, spotify_session,
+                                                                                 upload_dir, tmp_path, legacy):
+    session = upload_dir / f"{spotify_session}.duckdb"
+    spotify = plays_by_source(session)["Spotify"]
+    if legacy:
+        with duckdb.connect(str(session)) as con:
+            con.execute("ALTER TABLE plays DROP COLUMN source")
+    digest = hashlib.sha256(session.read_bytes()).hexdigest()
+    for own, name in ((MANY_OWN, "many.csv"), (OWN, "few.csv")):
+        work = tmp_path / name
+        work.mkdir()
+        added, summary = ingested_alone(work, sg.lastfm_csv(SHARED + own), name)
+        merged, answer = merge_plays(session, added, work, summary, 10**6)
+        # the many scrobbles take the session's plays; the few go into a copy of the session
+        assert (merged == added) == (summary.rows_stored > spotify) == (own is MANY_OWN)
+        assert plays_by_source(merged) == {"Spotify": spotify, "Last.fm": len(own)}
+        assert (answer.rows_stored, answer.duplicates_of_other_sources) == (len(own), len(SHARED))
+        assert [(s.source, s.plays_kept) for s in answer.sources] == [("Spotify", spotify), ("Last.fm", len(own))]
+        with open_session(merged) as con:
+            assert con.execute("SELECT count(*) FROM plays WHERE release_id IS NULL AND track_name IS NOT NULL"
+                               ).fetchone()[0] == 0
+    assert hashlib.sha256(session.read_bytes()).hexdigest() == digest
+
+
+def test_a_large_export_added_to_a_small_session_recounts_as_both(client, spotify_session):
+    answer = add_ok(client, spotify_session, sg.lastfm_csv(SHARED + MANY_OWN), "scrobbles.csv")
+    assert (answer["summary"]["rows_stored"], answer["summary"]["duplicates_of_other_sources"]) == (
+        len(MANY_OWN), len(SHARED))
+    stats = client.get(f"/sessions/{spotify_session}/stats").get_json()
+    expected = expected_stats(extended_plays(ROWS, None) + scrobbled_plays(MANY_OWN, "Last.fm"), START, END, 30_000,
+                              albums=True)
+    stats.pop("range"), expected.pop("range")
+    assert stats == expected

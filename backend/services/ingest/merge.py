@@ -1,8 +1,10 @@
 """Adding an export to a session: its plays joined to the session's, a play that two sources both hold
 counted once.
 
-The added export is ingested alone (as /process would), then a copy of the session's file takes its new
-plays and replaces the published file in one step (SessionStore.publish). Which plays are the same:
+The added export is ingested alone (as /process would), then the file of the two holding more plays takes the
+other's: a copy of the session's file its new plays, or the added export's file the session's plays (a large
+export added to a small session is not copied again). That file replaces the published one in one step
+(SessionStore.publish). Which plays are the same:
 
 - from another source: same normalised artist and track (case, accents and runs of spaces ignored), and
   times that meet within MATCH_SLACK_SECONDS. Each play is a span: Spotify stamps a play when it stopped,
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -27,7 +31,7 @@ from backend.services.ingest.plays import (
     connect_for_ingest,
     count_plays,
 )
-from backend.services.sessions import write_session_info
+from backend.services.sessions import SessionDeleted, open_session, write_session_info
 from src.exports import PLAYS_COLUMNS, ROW_FORMATS, ExportTooLarge
 
 MATCH_SLACK_SECONDS = 60
@@ -41,21 +45,27 @@ def _normalised(column: str) -> str:
 
 
 TRACK_PLAY = "kind = 'track' AND artist_name IS NOT NULL AND track_name IS NOT NULL"
-# Names repeat across plays: each distinct (artist, track) of either side is normalised once.
-NAMES = f"""
-    CREATE TEMP TABLE names AS
-    SELECT artist_name, track_name, {_normalised('artist_name')} AS a, {_normalised('track_name')} AS t
-    FROM (SELECT DISTINCT artist_name, track_name FROM added.plays WHERE {TRACK_PLAY}
-          UNION SELECT DISTINCT artist_name, track_name FROM main.plays WHERE {TRACK_PLAY})"""
+# What a column of PLAYS_COLUMNS reads as in a session stored before it existed: plays named no source before
+# sessions took several exports (they were Spotify's), nor whether they were incognito before the filters.
+LEGACY_COLUMNS = {"source": ("VARCHAR", "'Spotify'"), "incognito_mode": ("BOOLEAN", "NULL")}
 
 
-def _bucketed(table: str) -> str:
-    """Each track play of `table` (id, source, normalised names), its span in epoch seconds, and every hour
-    bucket the span touches, slack included."""
+def _names(new: str, held: str) -> str:
+    """Names repeat across plays: each distinct (artist, track) of either side is normalised once."""
+    return f"""
+        CREATE TEMP TABLE names AS
+        SELECT artist_name, track_name, {_normalised('artist_name')} AS a, {_normalised('track_name')} AS t
+        FROM (SELECT DISTINCT artist_name, track_name FROM {new} WHERE {TRACK_PLAY}
+              UNION SELECT DISTINCT artist_name, track_name FROM {held} WHERE {TRACK_PLAY})"""
+
+
+def _bucketed(table: str, ids: bool) -> str:
+    """Each track play of `table` (source, normalised names, and with `ids` its rowid as `id`), its span in
+    epoch seconds, and every hour bucket the span touches, slack included."""
     stop_stamped = ", ".join(f"'{source}'" for source in STOP_STAMPED)
     seconds = "coalesce(ms_played, 0) / 1000.0"
     spans = f"""
-        SELECT p.rowid AS id, source, a, t,
+        SELECT {'p.rowid AS id, ' if ids else ''}source, a, t,
                CASE WHEN source IN ({stop_stamped}) THEN epoch(ts) - {seconds} ELSE epoch(ts) END AS s,
                CASE WHEN source IN ({stop_stamped}) THEN epoch(ts) ELSE epoch(ts) + {seconds} END AS e
         FROM {table} p JOIN names USING (artist_name, track_name) WHERE {TRACK_PLAY}"""
@@ -65,57 +75,112 @@ def _bucketed(table: str) -> str:
         FROM ({spans})"""
 
 
-MATCHES = f"""
-    CREATE TEMP TABLE matched AS
-    SELECT n.id, bool_or(o.source <> n.source) AS other_source
-    FROM ({_bucketed('added.plays')}) n JOIN ({_bucketed('main.plays')}) o USING (a, t, bucket)
-    WHERE o.source <> n.source AND n.s <= o.e + {MATCH_SLACK_SECONDS} AND o.s <= n.e + {MATCH_SLACK_SECONDS}
-    GROUP BY n.id"""
-# The same row again from the same source (any kind of play): every stored column equal.
-SAME_ROWS = f"""
-    INSERT INTO matched
-    SELECT DISTINCT n.rowid, false FROM added.plays n JOIN main.plays o
-    ON {' AND '.join(f'n.{column} IS NOT DISTINCT FROM o.{column}' for column in PLAYS_COLUMNS)}
-    WHERE n.rowid NOT IN (SELECT id FROM matched)"""
+def _matches(new: str, held: str) -> str:
+    """`matched`: each play of `new` (by rowid) that a play of another source in `held` is."""
+    return f"""
+        CREATE TEMP TABLE matched AS
+        SELECT n.id, bool_or(o.source <> n.source) AS other_source
+        FROM ({_bucketed(new, ids=True)}) n JOIN ({_bucketed(held, ids=False)}) o USING (a, t, bucket)
+        WHERE o.source <> n.source AND n.s <= o.e + {MATCH_SLACK_SECONDS} AND o.s <= n.e + {MATCH_SLACK_SECONDS}
+        GROUP BY n.id"""
 
 
-def merge_plays(session_copy: Path, added: Path, work_dir: Path, summary: IngestSummary,
-                max_rows: int) -> IngestSummary:
-    """Add the plays of `added` (an ingested export) to `session_copy`, dropping those the session holds;
-    returns the upload's summary as the session now stands. ExportTooLarge past max_rows plays in all."""
-    columns = ", ".join(PLAYS_COLUMNS)
-    with connect_for_ingest(session_copy, work_dir) as con:
-        con.execute("ATTACH ? AS added (READ_ONLY)", [str(added)])
-        # A session stored before plays named their source holds Spotify's plays only.
-        con.execute("ALTER TABLE main.plays ADD COLUMN IF NOT EXISTS source VARCHAR DEFAULT 'Spotify'")
-        # and one stored before the filters holds no incognito marks
-        con.execute("ALTER TABLE main.plays ADD COLUMN IF NOT EXISTS incognito_mode BOOLEAN")
-        con.execute(NAMES)
-        con.execute(MATCHES)
-        con.execute(SAME_ROWS)
-        other, same = con.execute("SELECT count(*) FILTER (WHERE other_source), count(*) FILTER (WHERE NOT "
-                                  "other_source) FROM matched").fetchone()
-        held = con.execute("SELECT count(*) FROM main.plays").fetchone()[0]
-        if held + summary.rows_stored - other - same > max_rows:
-            raise ExportTooLarge(f"The session would hold more than {max_rows:,} plays; at most {max_rows:,} are "
-                                 "accepted in one session.")
-        con.execute(f"CREATE TEMP VIEW kept AS SELECT {columns} FROM added.plays ANTI JOIN matched "
-                    "ON added.plays.rowid = matched.id")
-        added_counts = count_plays(con, "kept")
-        con.execute(f"INSERT INTO main.plays ({columns}) SELECT {columns} FROM kept")
-        record_releases(con, summary.format)  # the releases now include the added plays
-        merged = _merged_summary(con, summary, other, same, added_counts)
+def _same_rows(new: str, held: str) -> str:
+    """Adds to `matched` the same row again from the same source (any kind of play): every stored column equal."""
+    return f"""
+        INSERT INTO matched
+        SELECT DISTINCT n.rowid, false FROM {new} n JOIN {held} o
+        ON {' AND '.join(f'n.{column} IS NOT DISTINCT FROM o.{column}' for column in PLAYS_COLUMNS)}
+        WHERE n.rowid NOT IN (SELECT id FROM matched)"""
+
+
+def merge_plays(session: Path, added: Path, work_dir: Path, summary: IngestSummary,
+                max_rows: int) -> tuple[Path, IngestSummary]:
+    """Add the plays of `added` (an ingested export) to those of `session` (never changed), dropping those the
+    session holds, in the file of whichever holds more plays (the session's copied into work_dir first).
+    Returns that file, now the session's next version, and the upload's summary as the session now stands.
+    ExportTooLarge past max_rows plays in all; SessionDeleted when the session's file is gone."""
+    with open_session(session) as con:
+        held_count = con.execute("SELECT count(*) FROM plays").fetchone()[0]
+    into_added = summary.rows_stored > held_count
+    target, other = (added, session) if into_added else (_copied(session, work_dir / "session.duckdb"), added)
+    with connect_for_ingest(target, work_dir) as con:
+        con.execute("ATTACH ? AS other (READ_ONLY)", [str(other)])
+        if into_added:
+            new, held, held_info = "main.plays", _held_plays(con, "other"), "other.session_info"
+        else:
+            for column, (kind, default) in LEGACY_COLUMNS.items():
+                con.execute(f"ALTER TABLE main.plays ADD COLUMN IF NOT EXISTS {column} {kind} DEFAULT {default}")
+            new, held, held_info = "other.plays", "main.plays", "main.session_info"
+        merged = _merge(con, new, held, summary, max_rows, into_added=into_added)
+        merged = _merged_summary(con, held_info, summary, merged)
         write_session_info(con, merged.to_json())  # a new version: the plays changed
-        con.execute("DETACH added")
+        con.execute("DETACH other")
         con.execute("CHECKPOINT")
-    return merged
+    return target, merged
 
 
-def _merged_summary(con: duckdb.DuckDBPyConnection, summary: IngestSummary, other: int, same: int,
-                    added: PlayCounts) -> IngestSummary:
-    """The upload's counts over the plays it added; the dates, albums and sources over the whole session."""
+def _copied(source: Path, copy: Path) -> Path:
+    try:
+        shutil.copyfile(source, copy)
+    except FileNotFoundError:
+        raise SessionDeleted from None
+    return copy
+
+
+def _held_plays(con: duckdb.DuckDBPyConnection, catalog: str) -> str:
+    """The session's plays (read only) with every column of PLAYS_COLUMNS: its table, or a temporary view where
+    an older session lacks one."""
+    present = {column for (column,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = 'plays'",
+        [catalog]).fetchall()}
+    if present >= set(PLAYS_COLUMNS):
+        return f"{catalog}.plays"
+    columns = ", ".join(column if column in present else "{1}::{0} AS {2}".format(*LEGACY_COLUMNS[column], column)
+                        for column in PLAYS_COLUMNS)
+    con.execute(f"CREATE TEMP VIEW held_plays AS SELECT {columns} FROM {catalog}.plays")
+    return "held_plays"
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What the merge found: plays of another source and of the same one dropped, and the plays the upload added."""
+    other: int
+    same: int
+    added: PlayCounts
+
+
+def _merge(con: duckdb.DuckDBPyConnection, new: str, held: str, summary: IngestSummary, max_rows: int, *,
+           into_added: bool) -> Merged:
+    """Match, check the size, and bring both sides into the connection's own `plays`."""
+    columns = ", ".join(PLAYS_COLUMNS)
+    con.execute(_names(new, held))
+    con.execute(_matches(new, held))
+    con.execute(_same_rows(new, held))
+    other, same = con.execute("SELECT count(*) FILTER (WHERE other_source), count(*) FILTER (WHERE NOT "
+                              "other_source) FROM matched").fetchone()
+    held_count = con.execute(f"SELECT count(*) FROM {held}").fetchone()[0]
+    if held_count + summary.rows_stored - other - same > max_rows:
+        raise ExportTooLarge(f"The session would hold more than {max_rows:,} plays; at most {max_rows:,} are "
+                             "accepted in one session.")
+    con.execute(f"CREATE TEMP VIEW kept AS SELECT {columns} FROM {new} ANTI JOIN matched ON {new}.rowid = matched.id")
+    added_counts = count_plays(con, "kept")
+    if into_added:
+        con.execute("DELETE FROM main.plays WHERE rowid IN (SELECT id FROM matched)")
+        con.execute(f"INSERT INTO main.plays ({columns}) SELECT {columns} FROM {held}")
+    else:
+        con.execute(f"INSERT INTO main.plays ({columns}) SELECT {columns} FROM kept")
+    record_releases(con, summary.format)  # the releases now include the added plays
+    return Merged(other, same, added_counts)
+
+
+def _merged_summary(con: duckdb.DuckDBPyConnection, held_info: str, summary: IngestSummary,
+                    merged: Merged) -> IngestSummary:
+    """The upload's counts over the plays it added; the dates, albums and sources over the whole session (whose
+    summary so far is in `held_info`)."""
+    other, same, added = merged.other, merged.same, merged.added
     session = count_plays(con, "main.plays")
-    held = json.loads(con.execute("SELECT summary FROM session_info").fetchone()[0])
+    held = json.loads(con.execute(f"SELECT summary FROM {held_info}").fetchone()[0])
     # A summary written before sessions took several exports describes its one Spotify upload.
     earlier = held.get("sources") or [{"source": held.get("source", "Spotify"), "uploads": 1,
                                        "rows_read": held["rows_read"], "duplicates_of_other_sources": 0}]

@@ -2,7 +2,6 @@
 new plays) appear only when complete."""
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from backend.core.settings import Settings
 from backend.services.hygiene import logged_memory
 from backend.services.ingest.merge import merge_plays
 from backend.services.ingest.plays import IngestSummary, ingest_export
-from backend.services.sessions import SessionDeleted, SessionStore, cleanup_old_sessions
+from backend.services.sessions import SessionStore, cleanup_old_sessions
 from src.exports import Limits, unpack_upload
 from src.resource_errors import server_resources
 
@@ -43,9 +42,9 @@ def store_upload(settings: Settings, sessions: SessionStore, save: Callable[[Pat
 
 def add_upload(settings: Settings, sessions: SessionStore, session_id: str, save: Callable[[Path], None],
                display_name: str) -> StoredUpload:
-    """Add an upload's plays to a session: ingested alone in a work folder, then merged into a copy of the
-    session's file that replaces it (SessionStore.publish), one writer at a time. Errors as store_upload's,
-    and the sessions' own (SessionNotFound, SessionDeleted)."""
+    """Add an upload's plays to a session: ingested alone in a work folder, then merged with the session's
+    (merge_plays) into a file that replaces the session's (SessionStore.publish), one writer at a time. Errors as
+    store_upload's, and the sessions' own (SessionNotFound, SessionDeleted)."""
     cleanup_old_sessions(sessions)
     session_id = sessions.checked_id(session_id)
     # the writer's lock first: the version copied below is then the newest, whichever machine published it
@@ -54,13 +53,8 @@ def add_upload(settings: Settings, sessions: SessionStore, session_id: str, save
         started = time.perf_counter()
         added = work / "added.duckdb"
         summary = _ingest_saved(settings, save, display_name, work, added, session=False)
-        session_copy = work / "session.duckdb"
-        try:
-            shutil.copyfile(current, session_copy)
-        except FileNotFoundError:
-            raise SessionDeleted from None
-        summary = merge_plays(session_copy, added, work, summary, settings.max_rows)
-        sessions.publish(session_id, session_copy, replaces=True)
+        merged, summary = merge_plays(current, added, work, summary, settings.max_rows)
+        sessions.publish(session_id, merged, replaces=True)
     return StoredUpload(session_id, summary, time.perf_counter() - started)
 
 

@@ -8,6 +8,7 @@ whole body (up to MAX_UPLOAD_MB) into memory to do it.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO
 
 from flask import Request
@@ -45,16 +46,24 @@ class UploadFormParser(FormDataParser):
 
 
 class ServiceRequest(Request):
-    """Flask's request, its forms parsed by UploadFormParser within the form limits above."""
+    """Flask's request, its forms parsed by UploadFormParser within the form limits above, each file part
+    written into `form_files_folder` when the view names one before the form is parsed."""
 
     form_data_parser_class = UploadFormParser
     max_form_parts = MAX_FORM_PARTS
     max_form_memory_size = MAX_FORM_FIELD_BYTES
+    # A scratch folder on the sessions' disk rather than werkzeug's temporary files: the file is then moved where
+    # ingest reads it instead of copied, and a large upload never fills /tmp (memory, on hosts where /tmp is one).
+    form_files_folder: Path | None = None
 
     def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
                          filename: str | None = None, content_length: int | None = None) -> IO[bytes]:
-        stream = super()._get_file_stream(total_content_length, content_type, filename, content_length)
-        self.__dict__.setdefault("_form_files", []).append(stream)
+        streams = self.__dict__.setdefault("_form_files", [])
+        if self.form_files_folder is None:
+            stream = super()._get_file_stream(total_content_length, content_type, filename, content_length)
+        else:
+            stream = open(self.form_files_folder / f"part-{len(streams)}", "w+b")  # noqa: SIM115 (closed by close())
+        streams.append(stream)
         return stream
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,6 @@ bp = api_blueprint("uploads", __name__)
 record_usage(bp, "upload")
 
 # Documented, not validated by the framework: the view checks the file before anything else touches it.
-SAVE_BUFFER_BYTES = 2**20
 UPLOAD_FORM = {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary", "description": "my_spotify_data.zip as Spotify "
@@ -43,9 +43,10 @@ UPLOAD_ERRORS = (
           retry_after=True)))
 def process_upload():
     """Store an uploaded export as a new session and describe what was found."""
-    upload = _file_field()
-    with upload.stream:
-        stored = store_upload(service_settings(), session_store(), _saver(upload), _display_name(upload))
+    with session_store().scratch() as incoming:
+        upload = _file_field(incoming)
+        with upload.stream:
+            stored = store_upload(service_settings(), session_store(), _mover(upload), _display_name(upload))
     return _stored_answer(stored)
 
 
@@ -54,20 +55,23 @@ def process_upload():
 def add_session_upload(path: SessionPath):
     """Add another export (another service's, or more of the same) to a session; a play two sources hold counts
     once."""
-    upload = _file_field()
-    with upload.stream:
-        stored = add_upload(service_settings(), session_store(), path.session_id, _saver(upload),
-                            _display_name(upload))
+    with session_store().scratch() as incoming:
+        upload = _file_field(incoming)
+        with upload.stream:
+            stored = add_upload(service_settings(), session_store(), path.session_id, _mover(upload),
+                                _display_name(upload))
     return _stored_answer(stored)
 
 
-def _saver(upload: FileStorage) -> Callable[[Path], None]:
-    """Saving the upload where ingest reads it, a MB at a time (werkzeug's 16 KB copies cost a tenth of a
-    large upload's ingest)."""
-    return lambda path: upload.save(path, buffer_size=SAVE_BUFFER_BYTES)
+def _mover(upload: FileStorage) -> Callable[[Path], None]:
+    """Moving the upload's file, as the form was read into a scratch folder of the same disk, to where ingest
+    reads it: a rename, not a copy (a copy cost a twentieth of a large upload's ingest)."""
+    return lambda path: os.replace(upload.stream.name, path)
 
 
-def _file_field() -> FileStorage:
+def _file_field(incoming: Path) -> FileStorage:
+    """The form's `file`, its parts read into the folder `incoming` (ServiceRequest.form_files_folder)."""
+    request.form_files_folder = incoming
     upload = request.files.get("file")
     if upload is None:
         raise bad_request("Send the export as multipart/form-data in a field named 'file' "

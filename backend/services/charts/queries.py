@@ -10,6 +10,7 @@ import numpy as np
 
 from backend.services.charts.choices import Attribute, Metric
 from backend.services.charts.zone_shifts import ZoneShifts
+from backend.services.sessions import duckdb_connection
 from src.exports.domain import COUNTED_AS_STREAM, STREAM_MS
 
 
@@ -172,7 +173,7 @@ def sources_of(con: duckdb.DuckDBPyConnection, scope: PlayScope, play_kind: str 
 @functools.cache
 def time_zone_names() -> frozenset[str]:
     """The IANA zone names DuckDB (ICU) knows; requests may name one of these."""
-    with duckdb.connect() as con:
+    with duckdb_connection() as con:
         return frozenset(name for (name,) in con.execute("SELECT name FROM pg_timezone_names()").fetchall())
 
 

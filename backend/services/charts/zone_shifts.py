@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 
 from backend.services.curation import own_plays
+from backend.services.sessions import duckdb_connection
 
 ZoneShifts = tuple[tuple[datetime, timedelta], ...]   # (from this UTC instant, the local offset), in order
 
@@ -41,7 +42,7 @@ def zone_shifts(con: duckdb.DuckDBPyConnection, timezone: str) -> ZoneShifts:
 @functools.lru_cache(maxsize=256)
 def _shifts_between(timezone: str, first: date, last: date) -> ZoneShifts:
     start = datetime.combine(first, datetime.min.time()) - MARGIN
-    with duckdb.connect() as con:
+    with duckdb_connection() as con:
         (opening,) = con.execute("SELECT timezone($tz, $t AT TIME ZONE 'UTC') - $t",
                                  {"tz": timezone, "t": start}).fetchone()
         changes = _changes(con, timezone, [start], last - first + 2 * MARGIN, MARGIN)

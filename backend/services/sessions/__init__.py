@@ -8,6 +8,7 @@ from backend.services.sessions.database import (
     read_summary,
     write_session_info,
 )
+from backend.services.sessions.duckdb_instance import duckdb_connection
 from backend.services.sessions.errors import (
     SessionDamaged,
     SessionDeleted,
@@ -46,6 +47,7 @@ __all__ = [
     "StorageUnavailable",
     "TooManySessions",
     "cleanup_old_sessions",
+    "duckdb_connection",
     "exclusive_lock",
     "open_session",
     "open_session_store",

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from backend.services.sessions.duckdb_instance import attachment_name, duckdb_connection
 from backend.services.sessions.errors import SessionDamaged, SessionDeleted
 
 # What a session file's derived columns hold, written beside its summary. 1 (files written before the layout was
@@ -46,18 +49,36 @@ def read_facts(con: duckdb.DuckDBPyConnection) -> SessionFacts:
     return SessionFacts(json.loads(held["summary"]), held.get("layout") or 1, held.get("version"))
 
 
-def open_session(path: Path) -> duckdb.DuckDBPyConnection:
-    """The session's file, read-only; SessionDeleted when a DELETE removed it after the request took it in use,
-    SessionDamaged when it is not a DuckDB file (a damaged object or copy).
+@contextmanager
+def open_session(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The session's file, read-only, as the default database of a connection of its own (attached to this
+    process's DuckDB instance, and detached when done); SessionDeleted when a DELETE removed it after the request
+    took it in use, SessionDamaged when it is not a DuckDB file (a damaged object or copy).
 
     Once open, the connection reads the file to the end of the request even if it is deleted then. A link
     in its place is not a file this service wrote (DuckDB would follow it): it reads as deleted."""
     if path.is_symlink():
         raise SessionDeleted
+    name = attachment_name()
+    con = duckdb_connection()
     try:
-        return duckdb.connect(str(path), read_only=True, config={"threads": 2})
+        con.execute(f"ATTACH ? AS {name} (READ_ONLY)", [str(path)])
+        con.execute(f"USE {name}")
     except duckdb.Error:
+        _close(con, name)
         if path.exists():
             raise SessionDamaged from None
         raise SessionDeleted from None
+    try:
+        yield con
+    finally:
+        _close(con, name)
+
+
+def _close(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Close the request's connection, then detach its file (from a connection of its own: the request's
+    temporary views name the file, and it may hold an aborted query)."""
+    con.close()
+    with duckdb_connection() as detaching:
+        detaching.execute(f"DETACH DATABASE IF EXISTS {name}")
 

@@ -22,6 +22,9 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY backend/ backend/
 COPY src/ src/
 COPY env/.env.example env/.env.example
+# The bytecode is compiled once here: with PYTHONDONTWRITEBYTECODE every start (each gunicorn worker, each machine
+# woken from idle) would compile the service again, about 0.1 s of CPU each.
+RUN python -m compileall -q backend src
 
 RUN useradd --create-home --uid 10001 --user-group app \
     && mkdir -p "$UPLOAD_DIR" \

@@ -30,7 +30,7 @@ from benchmarks.artwork_standins import artwork_settings
 from benchmarks.bucket_workloads import measure_machines
 from benchmarks.measure import RssSampler
 from benchmarks.truth import race_truth
-from benchmarks.workloads import BY_NAME, Workload
+from benchmarks.workloads import BY_NAME, FILTERS, Workload
 
 PREFIX = "BENCH "
 log = logging.getLogger("benchmarks.request_runner")
@@ -102,12 +102,18 @@ def ingest(zip_path: str, upload_dir: str, run: int) -> int:
 
 def _chart(client: FlaskClient, workload: Workload, session_id: str, run: int, out_dir: Path,
            *, upload_dir: Path) -> dict[str, Any]:
+    if workload.kept_filters:
+        kept = client.put(f"/sessions/{session_id}/filters", json=FILTERS)
+        if kept.status_code != 200:
+            raise RuntimeError(f"the filters were refused: {kept.get_json()}")
     if workload.kind == "stats":
         route = workload.route.format(session_id=session_id)
         result, response = _measured(run, workload.name, lambda: client.get(route, query_string=workload.body))
     else:
         body = {"session_id": session_id, **workload.body}
         result, response = _measured(run, workload.name, lambda: client.post(workload.route, json=body))
+    if workload.kept_filters:
+        client.delete(f"/sessions/{session_id}/filters")
     if response.status_code != 200:
         return result
     answer = response.get_json()

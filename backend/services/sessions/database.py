@@ -1,7 +1,9 @@
 """Reading a stored session: its DuckDB file opened read-only, and the summary ingest wrote into it."""
 from __future__ import annotations
 
+import itertools
 import json
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from backend.services.sessions.duckdb_instance import attachment_name, duckdb_connection
+from backend.services.sessions.duckdb_instance import duckdb_connection
 from backend.services.sessions.errors import SessionDamaged, SessionDeleted
 
 # What a session file's derived columns hold, written beside its summary. 1 (files written before the layout was
@@ -51,34 +53,72 @@ def read_facts(con: duckdb.DuckDBPyConnection) -> SessionFacts:
 
 @contextmanager
 def open_session(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The session's file, read-only, as the default database of a connection of its own (attached to this
-    process's DuckDB instance, and detached when done); SessionDeleted when a DELETE removed it after the request
-    took it in use, SessionDamaged when it is not a DuckDB file (a damaged object or copy).
+    """The session's file, read-only, as the default database of a connection of its own; SessionDeleted when a
+    DELETE removed it after the request took it in use, SessionDamaged when it is not a DuckDB file (a damaged
+    object or copy).
 
-    Once open, the connection reads the file to the end of the request even if it is deleted then. A link
-    in its place is not a file this service wrote (DuckDB would follow it): it reads as deleted."""
+    The file is attached to this process's DuckDB instance once for all the requests reading that version of it
+    at the time (a new version is a new file: SessionStore.publish), so they share the blocks they read, and
+    detached when the last one is done, so that a deleted session's space is freed. Once open, the connection
+    reads the file to the end of the request even if it is deleted or replaced then, while later requests read
+    the version in its place. A link in its place is not a file this service wrote (DuckDB would follow it): it
+    reads as deleted."""
     if path.is_symlink():
         raise SessionDeleted
-    name = attachment_name()
-    con = duckdb_connection()
     try:
-        con.execute(f"ATTACH ? AS {name} (READ_ONLY)", [str(path)])
-        con.execute(f"USE {name}")
-    except duckdb.Error:
-        _close(con, name)
-        if path.exists():
-            raise SessionDamaged from None
+        found = path.stat()
+    except FileNotFoundError:
         raise SessionDeleted from None
+    version = (found.st_dev, found.st_ino)
+    name = _attached_name(version, path)
     try:
-        yield con
+        con = duckdb_connection()
+        try:
+            con.execute(f"USE {name}")
+            yield con
+        finally:
+            con.close()
     finally:
-        _close(con, name)
+        _release(version)
 
 
-def _close(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Close the request's connection, then detach its file (from a connection of its own: the request's
-    temporary views name the file, and it may hold an aborted query)."""
-    con.close()
-    with duckdb_connection() as detaching:
-        detaching.execute(f"DETACH DATABASE IF EXISTS {name}")
+@dataclass
+class _Attachment:
+    name: str
+    readers: int
 
+
+# Each version of a session file read now, by (device, inode), and the requests reading it.
+_attached: dict[tuple[int, int], _Attachment] = {}
+_attached_lock = threading.Lock()
+_names = itertools.count()
+
+
+def _attached_name(version: tuple[int, int], path: Path) -> str:
+    """The name the file is attached under, attached for its first reader."""
+    with _attached_lock:
+        held = _attached.get(version)
+        if held is None:
+            held = _Attachment(f"session_{next(_names)}", 0)
+            with duckdb_connection() as con:
+                try:
+                    con.execute(f"ATTACH ? AS {held.name} (READ_ONLY)", [str(path)])
+                except duckdb.Error:
+                    if path.exists():
+                        raise SessionDamaged from None
+                    raise SessionDeleted from None
+            _attached[version] = held
+        held.readers += 1
+        return held.name
+
+
+def _release(version: tuple[int, int]) -> None:
+    """Detach the file when its last reader is done."""
+    with _attached_lock:
+        held = _attached[version]
+        held.readers -= 1
+        if held.readers:
+            return
+        del _attached[version]
+        with duckdb_connection() as con:
+            con.execute(f"DETACH DATABASE IF EXISTS {held.name}")

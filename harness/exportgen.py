@@ -6,6 +6,7 @@ Reproduces the quirks of /work/shared/EXPORT_FORMATS.md; expected numbers follow
 from __future__ import annotations
 
 import calendar
+import functools
 import io
 import itertools
 import json
@@ -140,9 +141,10 @@ class Chapter:
     author: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Catalog:
-    """Artists in popularity order (index 0 most played) and what the generator picks from."""
+    """Artists in popularity order (index 0 most played) and what the generator picks from. make_catalog shares
+    one per arguments, so nothing changes one (or its lists) after it is made."""
     seed: int
     artists: list[Artist]
     tracks: list[Track]
@@ -202,8 +204,12 @@ def _artist_names(rng: random.Random, count: int) -> list[tuple[str | None, str]
     return out
 
 
+@functools.cache
 def make_catalog(seed: int = 1, artists: int = 120) -> Catalog:
-    """A fake catalog; see SPECIAL_ARTISTS, INTRO and GREATEST_HITS for the hard cases it holds."""
+    """A fake catalog; see SPECIAL_ARTISTS, INTRO and GREATEST_HITS for the hard cases it holds.
+
+    Built once per arguments and shared (test modules make the same one at import, in every xdist worker).
+    """
     rng = random.Random(seed)
     seen: set[str] = set()
     out_artists, tracks, weights = [], [], []

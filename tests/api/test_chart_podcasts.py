@@ -6,7 +6,7 @@ from collections import defaultdict
 import pytest
 
 from harness import exportgen as eg
-from harness.service import upload_ok
+from harness.service import offline_app, upload_ok
 
 START, END = "2021-01-01", "2023-12-31"
 
@@ -16,7 +16,13 @@ def rows():
     return eg.extended_rows(eg.make_catalog(), 6000, duplicates=100, podcasts=0.3, start=START, end=END)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """One app for the module: its tests only ask about the session, so 6,100 plays are uploaded once."""
+    return offline_app(tmp_path_factory.mktemp("podcasts")).test_client()
+
+
+@pytest.fixture(scope="module")
 def session(client, rows):
     return upload_ok(client, eg.extended_zip(rows, per_file=3000))["session_id"]
 

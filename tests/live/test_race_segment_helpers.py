@@ -18,7 +18,7 @@ import pytest
 from backend.services.encoding import Encoding, encode_race, find_ffmpeg
 from backend.services.encoding.segments import segment_ranges
 from harness.media import probe_video
-from harness.service import prepared_race
+from harness.service import offline_app, prepared_race
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +29,11 @@ BODY = {"days": 7, "interp_steps": 6, "speed_for_bar_animation": 12, "figsize": 
 SETTLE_SECONDS = 60.0
 
 
-@pytest.fixture
-def prepared(client, upload_dir):
-    return prepared_race(client, upload_dir, BODY)
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """The race, built once for the module: its tests render it and none changes it."""
+    upload_dir = tmp_path_factory.mktemp("sessions")
+    return prepared_race(offline_app(upload_dir).test_client(), upload_dir, BODY)
 
 
 @pytest.fixture

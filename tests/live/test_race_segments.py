@@ -15,7 +15,7 @@ import pytest
 from backend.services.encoding.ffmpeg import EncoderError, find_ffmpeg
 from backend.services.encoding.segments import Encoding, encode_race, segment_ranges
 from harness.media import faststart, probe_video
-from harness.service import prepared_race
+from harness.service import offline_app, prepared_race
 
 pytestmark = pytest.mark.slow
 
@@ -30,9 +30,11 @@ class Stop(Exception):
     pass
 
 
-@pytest.fixture
-def prepared(client, upload_dir):
-    return prepared_race(client, upload_dir, BODY)
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """The race, built once for the module: its tests render it and none changes it."""
+    upload_dir = tmp_path_factory.mktemp("sessions")
+    return prepared_race(offline_app(upload_dir).test_client(), upload_dir, BODY)
 
 
 def encoding_for(prepared, workers: int, ffmpeg: str | None = None) -> Encoding:

@@ -7,15 +7,18 @@ public: the service streams what callers download and issues no presigned URLs.
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+import botocore.session
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.loaders import Loader, create_loader
 
 from backend.core.settings import Settings
 from backend.services.sessions.errors import StorageUnavailable
@@ -51,6 +54,22 @@ def _config(timeout: float, attempts: int, endpoint_url: str) -> Config:
                   s3={"addressing_style": "path"} if endpoint_url else None)
 
 
+@functools.cache
+def _descriptions() -> Loader:
+    """botocore's JSON descriptions (endpoints, S3's API and its rules), parsed once per process. A new session
+    parses them again (~50 ms of CPU), and a process that makes many apps makes a store, so a session, for each."""
+    return create_loader(botocore.session.get_session().get_config_variable("data_path"))
+
+
+def _session() -> boto3.session.Session:
+    """A session of the store's own, so credentials are found when the store is made, reading the shared
+    descriptions (boto3 appends its data folder to their search path each time; the path is walked only for a
+    description not yet loaded)."""
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _descriptions())
+    return boto3.session.Session(botocore_session=core)
+
+
 def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
@@ -61,7 +80,7 @@ class ObjectStore:
     def __init__(self, settings: Settings):
         self.bucket = settings.s3_bucket
         self.prefix = settings.s3_prefix
-        session = boto3.session.Session()
+        session = _session()
         options = {"endpoint_url": settings.s3_endpoint_url or None, "region_name": settings.s3_region or None}
         timeout, endpoint = settings.s3_timeout_seconds, settings.s3_endpoint_url
         self.client = session.client("s3", config=_config(timeout, 2, endpoint), **options)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import jsonify, request
@@ -17,6 +18,7 @@ from backend.routes.models import SessionPath
 from backend.routes.refusals import bad_request
 from backend.routes.usage_events import record_usage, report_usage
 from backend.services.ingest import StoredUpload, add_upload, store_upload
+from src.resource_errors import server_resources
 
 log = logging.getLogger(__name__)
 bp = api_blueprint("uploads", __name__)
@@ -43,7 +45,7 @@ UPLOAD_ERRORS = (
           retry_after=True)))
 def process_upload():
     """Store an uploaded export as a new session and describe what was found."""
-    with session_store().scratch() as incoming:
+    with _received() as incoming:
         upload = _file_field(incoming)
         with upload.stream:
             stored = store_upload(service_settings(), session_store(), _mover(upload), _display_name(upload))
@@ -55,12 +57,19 @@ def process_upload():
 def add_session_upload(path: SessionPath):
     """Add another export (another service's, or more of the same) to a session; a play two sources hold counts
     once."""
-    with session_store().scratch() as incoming:
+    with _received() as incoming:
         upload = _file_field(incoming)
         with upload.stream:
             stored = add_upload(service_settings(), session_store(), path.session_id, _mover(upload),
                                 _display_name(upload))
     return _stored_answer(stored)
+
+
+@contextmanager
+def _received() -> Iterator[Path]:
+    """A scratch folder for the form's files; a full disk while it is written is a 507, as in ingest."""
+    with server_resources(), session_store().scratch() as incoming:
+        yield incoming
 
 
 def _mover(upload: FileStorage) -> Callable[[Path], None]:

@@ -93,10 +93,11 @@ def test_a_session_deleted_while_an_export_is_added_never_comes_back(machines):
     adding = threading.Thread(target=lambda: answers.append(
         upload(a, big, "scrobbles.csv", f"/sessions/{session}/uploads")))
     adding.start()
-    assert eventually(lambda: any(p.name.startswith(".work-") for p in a.upload_dir.rglob(".work-*")), 30)
+    # the addition has found the session once its ingest is under way in a work folder of its own
+    assert eventually(lambda: any(a.upload_dir.rglob(".work-*/added.duckdb")), 30)
     assert requests.delete(f"{b.url}/sessions/{session}", timeout=30).json() == {"deleted": session}
     adding.join()
-    # the addition had found the session (its work folder was there): it learns of the delete when it publishes
+    # the addition had found the session: it learns of the delete when it publishes
     assert (answers[0].status_code, answers[0].json()) == (410, {"error": (
         "The session was deleted while this request was using it; upload your export again with POST /process.")})
     for machine in (a, b):

@@ -156,7 +156,9 @@ def _merge(con: duckdb.DuckDBPyConnection, new: str, held: str, summary: IngestS
     columns = ", ".join(PLAYS_COLUMNS)
     con.execute(_names(new, held))
     con.execute(_matches(new, held))
-    con.execute(_same_rows(new, held))
+    # the same rows again can only come from a source the session already holds (a new service has none)
+    if con.execute(f"SELECT count(*) FROM {held} WHERE source = ?", [summary.source]).fetchone()[0]:
+        con.execute(_same_rows(new, held))
     other, same = con.execute("SELECT count(*) FILTER (WHERE other_source), count(*) FILTER (WHERE NOT "
                               "other_source) FROM matched").fetchone()
     held_count = con.execute(f"SELECT count(*) FROM {held}").fetchone()[0]

@@ -268,3 +268,28 @@ def test_the_card_s_drawn_footer_says_what_was_left_out(service):
     plain, unmatched, left_out = card({}), card({"exclude_artists": ["Nobody Here"]}), card(BODY)
     assert np.abs(footer_band(unmatched) - footer_band(plain)).max() <= 24
     assert np.abs(footer_band(left_out) - footer_band(plain)).mean() > 2
+
+
+def test_a_picture_says_only_what_was_left_out_of_its_own_range(service):
+    """The footer speaks of the picture's range: a period outside it left nothing out of that picture, though the
+    answer still says what the filters set aside in the session."""
+    client, session, _ = service
+    period_only = {"exclude_periods": BODY["exclude_periods"]}
+
+    def chart(start: str, end: str, filters: dict) -> dict:
+        return client.post("/generate_image", json={"session_id": session, "start_date": start, "end_date": end,
+                                                    "filters": filters}).get_json()
+
+    before = chart("2022-01-01", "2022-04-29", period_only)
+    assert before["filters"]["plays_set_aside"] > 0
+    assert np.abs(footer_band(before) - footer_band(chart("2022-01-01", "2022-04-29", {}))).max() <= 24
+    across = chart("2022-04-01", "2022-07-31", period_only)
+    reference = drawn_footer("Streams of plays of 30 s or more (UTC days) · 1 period left out")
+    assert np.abs(footer_band(across) - reference).mean() < 1.5
+
+    def card(filters: dict) -> np.ndarray:
+        answer = client.post("/generate_wrapped", json={"session_id": session, "year": 2021,
+                                                         "filters": filters}).get_json()
+        return np.asarray(Image.open(io.BytesIO(base64.b64decode(answer["image"]))).convert("L")).astype(int)
+
+    assert np.abs(card(period_only) - card({})).max() <= 24    # the 2021 card: nothing of it was left out

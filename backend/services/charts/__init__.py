@@ -8,7 +8,7 @@ from backend.services.charts.errors import (
     PictureSizeOutOfRange,
     RaceTooLong,
 )
-from backend.services.charts.play_scopes import no_plays, play_scope
+from backend.services.charts.play_scopes import no_plays, play_scope, seen_in
 from backend.services.charts.queries import PlayScope, SourceCount, sources_of, time_zone_names
 from backend.services.charts.race_preparation import PreparedRace, build_race
 from backend.services.charts.requests import (
@@ -56,6 +56,7 @@ __all__ = [
     "plural",
     "request_from_dict",
     "request_to_dict",
+    "seen_in",
     "sources_note",
     "sources_of",
     "sources_text",

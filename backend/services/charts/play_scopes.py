@@ -10,7 +10,7 @@ from backend.services.charts.choices import Attribute, Metric
 from backend.services.charts.errors import EmptyRange, NothingToDraw
 from backend.services.charts.requests import ChartRequest
 from backend.services.charts.zone_shifts import zone_shifts
-from backend.services.curation import Curation
+from backend.services.curation import Curation, set_aside_within
 
 ALL_LEFT_OUT = ("No plays are left to count: the filters leave out every play of this session; change them with "
                 "PUT /sessions/<id>/filters.")
@@ -73,3 +73,10 @@ def no_plays_in_rolling_windows(scope: queries.PlayScope, rolling_days: int | No
     return NothingToDraw(f"No {_counted(scope)} in the {rolling_days} days up to any date of the race from "
                          f"{scope.start} to {scope.end}; send a larger window_days, a smaller days or another "
                          "date range.")
+
+
+def seen_in(con: duckdb.DuckDBPyConnection, curation: Curation | None, scope: queries.PlayScope) -> Curation | None:
+    """What the filters set aside within the scope, as its picture's footer says it (curation.set_aside_within)."""
+    if curation is None or not curation.in_effect:
+        return curation
+    return set_aside_within(con, curation, scope.in_range_sql, scope.params())

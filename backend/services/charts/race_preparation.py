@@ -11,7 +11,7 @@ from backend.services.charts import queries
 from backend.services.charts.availability import check_attribute
 from backend.services.charts.bar_pictures import bar_pictures
 from backend.services.charts.errors import RaceTooLong
-from backend.services.charts.play_scopes import chart_scope, no_plays_in_rolling_windows, no_timed_plays
+from backend.services.charts.play_scopes import chart_scope, no_plays_in_rolling_windows, no_timed_plays, seen_in
 from backend.services.charts.queries import RankedItem
 from backend.services.charts.requests import ChartRequest, RaceRequest
 from backend.services.charts.titles import chart_page, coverage_json, file_name, left_out_note, with_sources
@@ -65,8 +65,8 @@ def build_race(con: duckdb.DuckDBPyConnection, req: RaceRequest, max_frames: int
                             race_thumb_px(chart.width, chart.height, chart.top_n))
     value_format = chart.metric.value_format(float(keyframes.values.max(initial=0)))
     sources = queries.sources_of(con, scope, chart.attribute.play_kind)
-    page = with_sources(chart_page(chart, chart.top_n, scope, req.rolling_days, left_out_note(curation)), sources,
-                        chart)
+    note = left_out_note(seen_in(con, curation, scope))
+    page = with_sources(chart_page(chart, chart.top_n, scope, req.rolling_days, note), sources, chart)
     race = prepare_race(keyframes, member_names, page, value_format, chart.top_n, interp_steps=req.interp_steps,
                         hold_frames=hold, fps=req.fps, width=chart.width, height=chart.height,
                         theme=THEMES[chart.theme], pictures=pictures)

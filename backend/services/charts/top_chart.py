@@ -10,7 +10,7 @@ from backend.services.artwork import ArtworkSettings
 from backend.services.charts import queries
 from backend.services.charts.availability import check_attribute
 from backend.services.charts.bar_pictures import bar_pictures
-from backend.services.charts.play_scopes import chart_scope, no_timed_plays
+from backend.services.charts.play_scopes import chart_scope, no_timed_plays, seen_in
 from backend.services.charts.requests import ChartRequest
 from backend.services.charts.titles import chart_page, coverage_json, file_name, left_out_note, with_sources
 from backend.services.curation import Curation
@@ -44,7 +44,8 @@ def top_chart_image(con: duckdb.DuckDBPyConnection, req: ChartRequest, artwork: 
                             chart_thumb_px(req.width, req.height, req.top_n, len(ranked)))
     items = [ChartItem(r.name, r.artist, r.value, picture) for r, picture in zip(ranked, pictures)]
     sources = queries.sources_of(con, scope, req.attribute.play_kind)
-    page = with_sources(chart_page(req, len(ranked), scope, left_out=left_out_note(curation)), sources, req)
+    page = with_sources(chart_page(req, len(ranked), scope, left_out=left_out_note(seen_in(con, curation, scope))),
+                        sources, req)
     jpeg = paint_top_chart(items, page, req.metric.value_format(ranked[0].value), req.width, req.height,
                             slots=req.top_n, theme=THEMES[req.theme])
     return TopChartImage(jpeg, [item_json(rank, r, req) for rank, r in enumerate(ranked, 1)],

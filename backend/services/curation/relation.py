@@ -10,8 +10,10 @@ the plays.
 """
 from __future__ import annotations
 
+import re
 import threading
-from dataclasses import KW_ONLY, dataclass, field
+from collections import defaultdict
+from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import datetime
 
 import duckdb
@@ -54,6 +56,8 @@ class Curation:
     # the first and last days of the kept plays by time zone, found once for this version of the session
     # (charts.play_scope), as what the filters leave out is (_left_out)
     known_days: dict = field(default_factory=dict, compare=False, repr=False)
+    # each release left out, with the (list, entry) of every entry that names it (set_aside_within)
+    entries_by_release: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def in_effect(self) -> bool:
@@ -116,18 +120,46 @@ def _left_out(con: duckdb.DuckDBPyConnection, own: str, facts: SessionFacts, fil
         if found is not None:
             return found
     notes = () if filters.include_incognito else _unmarked_incognito(facts.summary)
-    set_aside, used, releases = 0, {}, ()
+    set_aside, used, entries = 0, {}, defaultdict(list)
     if filters.leaves_out():
         record_excluded_releases(con, _beside(own, "releases"), _beside(own, "artists"), filters)
         set_aside, used = _counted(con, own, filters)
-        releases = tuple(release for (release,) in con.execute(
-            "SELECT DISTINCT release_id FROM curation_excluded ORDER BY release_id").fetchall())
+        for release, name, entry in con.execute("SELECT release_id, list, entry FROM curation_excluded").fetchall():
+            entries[release].append((name, entry))
     groups, merged = _merged_groups(con, own) if filters.merge_versions else ([], 0)
-    found = LeftOut(Curation(filters, set_aside, tuple(groups), merged, notes, entries_used=used), releases)
+    found = LeftOut(Curation(filters, set_aside, tuple(groups), merged, notes, entries_used=used,
+                             entries_by_release={release: tuple(named) for release, named in entries.items()}),
+                    tuple(sorted(entries)))
     if facts.version is not None:
         with _LEFT_OUT_LOCK:
             _LEFT_OUT[key] = found
     return found
+
+
+def set_aside_within(con: duckdb.DuckDBPyConnection, curation: Curation, range_sql: str, params: dict) -> Curation:
+    """The curation as a picture of one range sees it (for its footer): the plays set aside among those of the
+    range (`range_sql` on a play's `ts`, with its `params`), and per list the entries that set one of them aside.
+    An artist with no play in the range, or a period outside it, left nothing out of that picture."""
+    if not curation.plays_set_aside:
+        return curation
+    filters = curation.filters
+    named = ("p.release_id IN (SELECT release_id FROM curation_left_out)" if curation.entries_by_release
+             else "false")
+    incognito = "false" if filters.include_incognito else f"p.{INCOGNITO} IS TRUE"
+    periods = [f"count(*) FILTER (WHERE p.ts BETWEEN {_moment_sql(period.start)} AND {_moment_sql(period.end)}) > 0"
+               for period in filters.exclude_periods]
+    sql = f"""
+        SELECT count(*), list(DISTINCT p.release_id) FILTER (WHERE {named}), count(*) FILTER (WHERE {incognito}),
+               {', '.join(periods) or 'false'}
+        FROM {own_plays(con)} p WHERE ({range_sql}) AND ({named} OR NOT ({_kept_by_time(filters)}))"""
+    named_params = set(re.findall(r"\$(\w+)", sql))   # DuckDB refuses a parameter the statement does not name
+    set_aside, releases, incognito_plays, *in_periods = con.execute(
+        sql, {name: value for name, value in params.items() if name in named_params}).fetchone()
+    named_entries = {pair for release in releases or () for pair in curation.entries_by_release[release]}
+    used = {name: sum(1 for listed, _ in named_entries if listed == name) for name in NAMED_LISTS}
+    used |= {"exclude_periods": sum(bool(hit) for hit in in_periods if filters.exclude_periods),
+             "incognito": incognito_plays}
+    return replace(curation, plays_set_aside=set_aside, entries_used={name: n for name, n in used.items() if n})
 
 
 def own_plays(con: duckdb.DuckDBPyConnection, table: str = "plays") -> str:

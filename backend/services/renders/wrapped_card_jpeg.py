@@ -6,7 +6,7 @@ from datetime import date
 
 from backend.core.settings import Settings
 from backend.services.artwork import ArtworkSettings, Wanted, fetch_pictures
-from backend.services.charts import date_range_text, left_out_note, plural, with_note
+from backend.services.charts import date_range_text, left_out_note, play_scope, plural, seen_in, with_note
 from backend.services.curation import Curation, curate
 from backend.services.hygiene import logged_memory
 from backend.services.sessions import SessionStore, open_session
@@ -44,11 +44,15 @@ def render_wrapped_card(settings: Settings, sessions: SessionStore, req: Wrapped
     with logged_memory("wrapped"), sessions.using(req.stats.session_id) as path, open_session(path) as con:
         curation = curate(con, sessions, req.stats.session_id, req.stats.filters)
         counted = card_stats(con, req.stats, TOP)
+        drawn = counted.stats["range"]
+        seen = seen_in(con, curation, play_scope(con, date.fromisoformat(drawn["start"]),
+                                                 date.fromisoformat(drawn["end"]), req.stats.timezone,
+                                                 req.stats.min_ms))
     stats = counted.stats
     wanted = [Wanted(uri, artist["name"]) for artist, uri in zip(stats["top_artists"], counted.artist_tracks)]
     pictures = fetch_pictures(ArtworkSettings.from_settings(settings), "artist", wanted,
                               CardLayout(req.width, req.height).thumb_px)
-    card = build_wrapped_card(stats, pictures, req, curation, sources=counted.sources_text,
+    card = build_wrapped_card(stats, pictures, req, seen, sources=counted.sources_text,
                         minutes_note=counted.minutes_note)
     jpeg = paint_wrapped_card(card, req.width, req.height, THEMES[req.theme])
     drawn = stats["range"]

@@ -10,7 +10,6 @@ the plays.
 """
 from __future__ import annotations
 
-import re
 import threading
 from collections import defaultdict
 from dataclasses import KW_ONLY, dataclass, field, replace
@@ -22,7 +21,7 @@ from cachetools import LRUCache
 from backend.services.curation.entries import NAMED_LISTS, record_excluded_releases, temporary_table
 from backend.services.curation.errors import SessionPredatesFilters
 from backend.services.curation.filters import Filters, Period
-from backend.services.sessions import SessionFacts, read_facts
+from backend.services.sessions import SessionFacts, bound, read_facts
 
 MAX_GROUPS_LISTED = 100
 # The lists of entries, in the order a report gives them.
@@ -152,12 +151,10 @@ def set_aside_within(con: duckdb.DuckDBPyConnection, curation: Curation, range_s
         SELECT count(*), list(DISTINCT p.release_id) FILTER (WHERE {named}), count(*) FILTER (WHERE {incognito}),
                {', '.join(periods) or 'false'}
         FROM {own_plays(con)} p WHERE ({range_sql}) AND ({named} OR NOT ({_kept_by_time(filters)}))"""
-    named_params = set(re.findall(r"\$(\w+)", sql))   # DuckDB refuses a parameter the statement does not name
-    set_aside, releases, incognito_plays, *in_periods = con.execute(
-        sql, {name: value for name, value in params.items() if name in named_params}).fetchone()
+    set_aside, releases, incognito_plays, *in_periods = con.execute(sql, bound(sql, params)).fetchone()
     named_entries = {pair for release in releases or () for pair in curation.entries_by_release[release]}
     used = {name: sum(1 for listed, _ in named_entries if listed == name) for name in NAMED_LISTS}
-    used |= {"exclude_periods": sum(bool(hit) for hit in in_periods if filters.exclude_periods),
+    used |= {"exclude_periods": sum(bool(hit) for hit in in_periods),
              "incognito": incognito_plays}
     return replace(curation, plays_set_aside=set_aside, entries_used={name: n for name, n in used.items() if n})
 

@@ -112,7 +112,7 @@ def merge_plays(session: Path, added: Path, work_dir: Path, summary: IngestSumma
             for column, (kind, default) in LEGACY_COLUMNS.items():
                 con.execute(f"ALTER TABLE main.plays ADD COLUMN IF NOT EXISTS {column} {kind} DEFAULT {default}")
             new, held, held_info = "other.plays", "main.plays", "main.session_info"
-        merged = _merge(con, new, held, summary, max_rows, into_added=into_added)
+        merged = _merge(con, new, held, summary, held_count=held_count, max_rows=max_rows, into_added=into_added)
         merged = _merged_summary(con, held_info, summary, merged)
         write_session_info(con, merged.to_json())  # a new version: the plays changed
         con.execute("DETACH other")
@@ -150,9 +150,10 @@ class Merged:
     added: PlayCounts
 
 
-def _merge(con: duckdb.DuckDBPyConnection, new: str, held: str, summary: IngestSummary, max_rows: int, *,
-           into_added: bool) -> Merged:
-    """Match, check the size, and bring both sides into the connection's own `plays`."""
+def _merge(con: duckdb.DuckDBPyConnection, new: str, held: str, summary: IngestSummary, *, held_count: int,
+           max_rows: int, into_added: bool) -> Merged:
+    """Match, check the size, and bring both sides (`held` holding held_count plays) into the connection's own
+    `plays`."""
     columns = ", ".join(PLAYS_COLUMNS)
     con.execute(_names(new, held))
     con.execute(_matches(new, held))
@@ -161,7 +162,6 @@ def _merge(con: duckdb.DuckDBPyConnection, new: str, held: str, summary: IngestS
         con.execute(_same_rows(new, held))
     other, same = con.execute("SELECT count(*) FILTER (WHERE other_source), count(*) FILTER (WHERE NOT "
                               "other_source) FROM matched").fetchone()
-    held_count = con.execute(f"SELECT count(*) FROM {held}").fetchone()[0]
     if held_count + summary.rows_stored - other - same > max_rows:
         raise ExportTooLarge(f"The session would hold more than {max_rows:,} plays; at most {max_rows:,} are "
                              "accepted in one session.")

@@ -55,7 +55,6 @@ def render_wrapped_card(settings: Settings, sessions: SessionStore, req: Wrapped
     card = build_wrapped_card(stats, pictures, req, seen, sources=counted.sources_text,
                         minutes_note=counted.minutes_note)
     jpeg = paint_wrapped_card(card, req.width, req.height, THEMES[req.theme])
-    drawn = stats["range"]
     return WrappedImage(jpeg, f"wrapped_{drawn['start']}_{drawn['end']}.jpg", stats,
                         sum(picture is not None for picture in pictures),
                         curation.to_json() if curation.in_effect else None)

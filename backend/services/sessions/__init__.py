@@ -8,7 +8,7 @@ from backend.services.sessions.database import (
     read_summary,
     write_session_info,
 )
-from backend.services.sessions.duckdb_instance import duckdb_connection
+from backend.services.sessions.duckdb_instance import bound, duckdb_connection
 from backend.services.sessions.errors import (
     SessionDamaged,
     SessionDeleted,
@@ -46,6 +46,7 @@ __all__ = [
     "SessionStore",
     "StorageUnavailable",
     "TooManySessions",
+    "bound",
     "cleanup_old_sessions",
     "duckdb_connection",
     "exclusive_lock",

@@ -1,9 +1,7 @@
 """Reading a stored session: its DuckDB file opened read-only, and the summary ingest wrote into it."""
 from __future__ import annotations
 
-import itertools
 import json
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from backend.services.sessions.duckdb_instance import duckdb_connection
+from backend.services.sessions.duckdb_instance import attach_read_only, detach_reader, duckdb_connection
 from backend.services.sessions.errors import SessionDamaged, SessionDeleted
 
 # What a session file's derived columns hold, written beside its summary. 1 (files written before the layout was
@@ -70,7 +68,12 @@ def open_session(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     except FileNotFoundError:
         raise SessionDeleted from None
     version = (found.st_dev, found.st_ino)
-    name = _attached_name(version, path)
+    try:
+        name = attach_read_only(path, version)
+    except duckdb.Error:
+        if path.exists():
+            raise SessionDamaged from None
+        raise SessionDeleted from None
     try:
         con = duckdb_connection()
         try:
@@ -79,46 +82,4 @@ def open_session(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         finally:
             con.close()
     finally:
-        _release(version)
-
-
-@dataclass
-class _Attachment:
-    name: str
-    readers: int
-
-
-# Each version of a session file read now, by (device, inode), and the requests reading it.
-_attached: dict[tuple[int, int], _Attachment] = {}
-_attached_lock = threading.Lock()
-_names = itertools.count()
-
-
-def _attached_name(version: tuple[int, int], path: Path) -> str:
-    """The name the file is attached under, attached for its first reader."""
-    with _attached_lock:
-        held = _attached.get(version)
-        if held is None:
-            held = _Attachment(f"session_{next(_names)}", 0)
-            with duckdb_connection() as con:
-                try:
-                    con.execute(f"ATTACH ? AS {held.name} (READ_ONLY)", [str(path)])
-                except duckdb.Error:
-                    if path.exists():
-                        raise SessionDamaged from None
-                    raise SessionDeleted from None
-            _attached[version] = held
-        held.readers += 1
-        return held.name
-
-
-def _release(version: tuple[int, int]) -> None:
-    """Detach the file when its last reader is done."""
-    with _attached_lock:
-        held = _attached[version]
-        held.readers -= 1
-        if held.readers:
-            return
-        del _attached[version]
-        with duckdb_connection() as con:
-            con.execute(f"DETACH DATABASE IF EXISTS {held.name}")
+        detach_reader(version)

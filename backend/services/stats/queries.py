@@ -7,12 +7,12 @@ first), then key.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import duckdb
 
 from backend.services.charts import ATTRIBUTES, PlayScope
+from backend.services.sessions import bound
 from src.exports.domain import COUNTED_AS_STREAM
 
 # The UTC bounds first, as PlayScope.in_range_sql puts them: the scan skips the blocks of other years.
@@ -36,8 +36,7 @@ def _run(con: duckdb.DuckDBPyConnection, scope: PlayScope, sql: str, **extra: ob
     """`sql` over the counted plays of the scope's zone and shortest play; $start and $stop bound the range
     (IN_RANGE). A query is given the parameters it names (DuckDB refuses others)."""
     sql = _music(scope) + sql
-    return con.execute(sql, {name: value for name, value in {**scope.params(), **extra}.items()
-                             if re.search(rf"\${name}\b", sql)})
+    return con.execute(sql, bound(sql, {**scope.params(), **extra}))
 
 
 def totals(con: duckdb.DuckDBPyConnection, scope: PlayScope) -> tuple:
